@@ -1,0 +1,68 @@
+"""The command line: ``lectern [--data-dir DIR] [--no-bundled] [COMMAND ...]``.
+
+Every command is a thin layer over :class:`reader.library.Library`. Command
+groups live in their own modules listed in :data:`COMMAND_MODULES`; each has a
+``register(subparsers)`` function that adds its sub-commands and sets
+``func(args, out) -> int`` as their handler.
+
+Exit codes: 0 success, 1 a user error (message on stderr, no traceback),
+2 a usage error (argparse's own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..errors import LecternError
+
+COMMAND_MODULES = [
+    "reader.cli.library_cmds",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lectern",
+        description="Lectern, an offline reader for sectioned articles. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"lectern {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="keep all user data, cache and settings under DIR")
+    parser.add_argument("--no-bundled", action="store_true", help="leave the bundled articles out of the library")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        return _run_gui(args, extra)
+    if extra:
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    try:
+        return args.func(args, sys.stdout)
+    except LecternError as exc:
+        print(f"lectern: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("lectern: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _run_gui(args: argparse.Namespace, extra: list[str]) -> int:
+    """Open the window; extra arguments are files or folders to open or add."""
+    try:
+        from ..gui.app import run
+    except ImportError as exc:
+        print(f"lectern: error: the window needs PySide6 ({exc})", file=sys.stderr)
+        return 1
+    return run(args, extra)

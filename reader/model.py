@@ -1,0 +1,125 @@
+"""The content model: small immutable dataclasses produced by the parser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Union
+
+LEAD_SECTION_ID = "_lead"  # slugs never start with "_", so no heading can collide
+
+
+@dataclass(frozen=True)
+class ListItem:
+    text: str
+    children: tuple["ListItem", ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[ListItem, ...]
+    line: int = 0
+
+
+Block = Union[Paragraph, BulletList]
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    line: int  # 1-based; 0 when the warning concerns the whole file
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str  # the heading text; the article title for the lead section
+    level: int  # 1 for the lead, 2-5 for headings
+    parent_id: str | None
+    path: tuple[str, ...]  # heading titles from level 2 down to this one; () for the lead
+    blocks: tuple[Block, ...]
+    line: int = 0
+
+    @property
+    def is_lead(self) -> bool:
+        return self.id == LEAD_SECTION_ID
+
+    def text(self) -> str:
+        """The section's own text (not its children's) in the plain format.
+
+        Paragraphs are separated by a blank line; each bullet is on its own line
+        as ``- item`` with nested items indented two spaces per level.
+        """
+        return "\n\n".join(_block_text(block) for block in self.blocks)
+
+
+def _block_text(block: Block) -> str:
+    if isinstance(block, Paragraph):
+        return block.text
+    return "\n".join(_item_lines(block.items, 0))
+
+
+def _item_lines(items: tuple[ListItem, ...], depth: int) -> Iterator[str]:
+    for item in items:
+        yield "  " * depth + "- " + item.text
+        yield from _item_lines(item.children, depth + 1)
+
+
+def iter_items(items: tuple[ListItem, ...]) -> Iterator[ListItem]:
+    """All items of a list, depth first, in document order."""
+    for item in items:
+        yield item
+        yield from iter_items(item.children)
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    source: Path | None
+    infobox: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...]  # document order, the lead first
+    warnings: tuple[ParseWarning, ...] = ()
+    has_infobox: bool = False  # an "Infobox" line was present, even with no entries
+    _by_id: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({section.id: section for section in self.sections})
+
+    @property
+    def lead(self) -> Section:
+        return self.sections[0]
+
+    def section(self, section_id: str) -> Section | None:
+        return self._by_id.get(section_id)
+
+    def children(self, section_id: str) -> list[Section]:
+        return [s for s in self.sections if s.parent_id == section_id]
+
+    def section_by_path(self, path: tuple[str, ...]) -> Section | None:
+        """The first section whose heading path is ``path`` (titles compared casefolded)."""
+        wanted = tuple(t.casefold() for t in path)
+        for section in self.sections:
+            if tuple(t.casefold() for t in section.path) == wanted:
+                return section
+        return None
+
+    def plain_text(self) -> str:
+        """All text of the article, the title and headings included (for quote search)."""
+        parts = [self.title]
+        parts += [f"{key}: {value}" for key, value in self.infobox]
+        for section in self.sections:
+            if not section.is_lead:
+                parts.append(section.title)
+            parts.append(section.text())
+        return "\n\n".join(p for p in parts if p)
