@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import traceback
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QStatusBar, QWidget
 
 from ..errors import LecternError
@@ -17,6 +18,7 @@ from ..errors import LecternError
 _status_bar: QStatusBar | None = None
 _parent: QWidget | None = None
 STATUS_TIMEOUT_MS = 8000
+_open_boxes: list[QMessageBox] = []  # for tests and to keep boxes alive
 
 
 def register(parent: QWidget, status_bar: QStatusBar | None) -> None:
@@ -37,8 +39,6 @@ def show_error(exc: BaseException, context: str = "") -> None:
         message = prefix + str(exc)
         if _status_bar is not None:
             _status_bar.showMessage(message, STATUS_TIMEOUT_MS * 2)
-        if _parent is not None and QApplication.instance() is not None:
-            QMessageBox.warning(_parent, "Lectern", message)
         else:
             print(f"lectern: error: {message}", file=sys.stderr)
         return
@@ -52,7 +52,10 @@ def show_error(exc: BaseException, context: str = "") -> None:
                       prefix + f"Something went wrong: {exc}\n\nYour data is safe; the app keeps running.",
                       QMessageBox.StandardButton.Ok, _parent)
     box.setDetailedText(details)
-    box.exec()
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()  # not exec(): never block the event loop (or a test) on a bug report
+    _open_boxes.append(box)
+    box.finished.connect(lambda _=None, b=box: _open_boxes.remove(b) if b in _open_boxes else None)
 
 
 def install_excepthook() -> None:
