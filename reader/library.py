@@ -41,6 +41,8 @@ from .textutil import fold, slugify
 MANIFEST_FORMAT = "lectern-library"
 MANIFEST_VERSION = 1
 BUNDLED_PREFIX = "bundled:"
+# Files that describe a folder of articles rather than being one (compared by stem, case-insensitively).
+METADATA_STEMS = {"readme", "license", "licence", "copying", "attribution", "changelog", "authors"}
 
 Listener = Callable[[str, object], None]
 
@@ -506,7 +508,8 @@ def _article_files(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES:
+            suffix, stem = Path(name).suffix.lower(), Path(name).stem.lower()
+            if not name.startswith(".") and suffix in ARTICLE_SUFFIXES and stem not in METADATA_STEMS:
                 found.append(Path(dirpath) / name)
     return found
 

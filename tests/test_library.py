@@ -1,0 +1,203 @@
+"""The Library facade: sources, scans, article ids, bad files, the manifest."""
+
+import json
+import shutil
+
+import pytest
+
+import reader.library as library_module
+from reader.errors import LecternError, SourceNotFoundError, UnknownArticleError
+from reader.library import Library
+
+from .conftest import DATA, SEED_ID
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_bundled(app_paths):
+    return Library(app_paths, include_bundled=False)
+
+
+def test_bundled_seed_is_listed(library):
+    [summary] = library.articles()
+    assert summary.id == SEED_ID and summary.bundled and summary.sections == 34
+    assert library.article(SEED_ID).title.startswith("2023 Azerbaijani offensive")
+
+
+def test_unknown_article(library):
+    with pytest.raises(UnknownArticleError):
+        library.article("nope")
+
+
+def test_add_folder_with_bad_files_loads_the_rest(no_bundled, tmp_path):
+    folder = tmp_path / "src"
+    shutil.copytree(DATA / "wikitext", folder)
+    (folder / "binary.txt").write_bytes(b"= Bin =\n\x00\x00\x89PNG")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("= Caf\xe9 =\n\nna\xefve text\n".encode("latin-1"))
+    (folder / "ignored.pdf").write_bytes(b"%PDF")
+    report = no_bundled.add_sources([folder])
+    assert len(report.added) == 4  # 3 real articles + the invalid-UTF-8 one
+    reasons = {s.path.rsplit("/", 1)[1]: s.reason for s in report.skipped}
+    assert reasons == {"binary.txt": "binary file (contains NUL bytes)", "empty.txt": "empty file"}
+    latin = next(a for a in report.added if a.path.endswith("latin1.txt"))
+    article = no_bundled.article(latin.id)
+    assert article.title == "Caf\ufffd" and "invalid UTF-8" in article.warnings[0].message
+    assert {s.reason for s in no_bundled.skipped()} == set(reasons.values())
+
+
+def test_missing_source_is_a_user_error_and_changes_nothing(no_bundled, tmp_path):
+    with pytest.raises(SourceNotFoundError):
+        no_bundled.add_sources([DATA / "wikitext", tmp_path / "missing"])
+    assert no_bundled.sources() == []
+
+
+def test_ids_survive_restart_and_duplicate_titles_get_suffixes(app_paths, tmp_path):
+    write(tmp_path / "a" / "one.txt", "= Same Title =\nfirst\n")
+    write(tmp_path / "b" / "two.txt", "= Same Title =\nsecond\n")
+    lib = Library(app_paths, include_bundled=False)
+    lib.add_sources([tmp_path / "a", tmp_path / "b"])
+    ids = {a.path.rsplit("/", 1)[1]: a.id for a in lib.articles()}
+    assert ids == {"one.txt": "same-title", "two.txt": "same-title-2"}
+    reopened = Library(app_paths, include_bundled=False)
+    reopened.rescan()
+    assert {a.path.rsplit("/", 1)[1]: a.id for a in reopened.articles()} == ids
+
+
+def test_edited_file_keeps_its_id_and_is_reparsed(no_bundled, tmp_path):
+    path = write(tmp_path / "src" / "x.txt", "= Old Title =\n== A ==\ntext\n")
+    no_bundled.add_sources([tmp_path / "src"])
+    [before] = no_bundled.articles()
+    write(path, "= New Title =\n== A ==\ntext\n== B ==\nmore\n")
+    report = no_bundled.rescan()
+    [after] = no_bundled.articles()
+    assert [s.id for s in report.updated] == [before.id] and after.id == before.id
+    assert after.title == "New Title" and no_bundled.article(after.id).section("b") is not None
+
+
+def test_moving_a_file_between_folders_keeps_its_id(no_bundled, tmp_path):
+    src = write(tmp_path / "a" / "art.txt", "= Moving =\nbody\n")
+    (tmp_path / "b").mkdir()
+    no_bundled.add_sources([tmp_path / "a", tmp_path / "b"])
+    [before] = no_bundled.articles()
+    src.rename(tmp_path / "b" / "renamed.txt")
+    report = no_bundled.rescan()
+    [after] = no_bundled.articles()
+    assert after.id == before.id and after.path.endswith("b/renamed.txt")
+    assert [m.id for m in report.moved] == [before.id] and report.removed == [] and report.added == []
+
+
+def test_removed_file_leaves_the_library(no_bundled, tmp_path):
+    path = write(tmp_path / "src" / "gone.txt", "= Gone =\nx\n")
+    no_bundled.add_sources([tmp_path / "src"])
+    path.unlink()
+    report = no_bundled.rescan()
+    assert report.removed == ["gone"] and no_bundled.articles() == []
+
+
+def test_remove_source(no_bundled, tmp_path):
+    write(tmp_path / "src" / "a.txt", "= A =\nx\n")
+    no_bundled.add_sources([tmp_path / "src"])
+    report = no_bundled.remove_sources([tmp_path / "src"])
+    assert report.removed == ["a"] and no_bundled.sources() == []
+    with pytest.raises(LecternError, match="not a source"):
+        no_bundled.remove_sources([tmp_path / "src"])
+
+
+def test_unchanged_rescan_parses_nothing(no_bundled, monkeypatch):
+    no_bundled.add_sources([DATA])
+    calls = []
+    real = library_module.parse_file
+    monkeypatch.setattr(library_module, "parse_file", lambda *a, **k: calls.append(a) or real(*a, **k))
+    report = no_bundled.rescan()
+    assert calls == [] and not report.changed and report.unchanged == len(no_bundled.articles())
+
+
+def test_touched_but_identical_file_is_not_reparsed(no_bundled, tmp_path, monkeypatch):
+    path = write(tmp_path / "src" / "a.txt", "= A =\nx\n")
+    no_bundled.add_sources([tmp_path / "src"])
+    path.touch()
+    import os
+
+    os.utime(path, ns=(1, 1))
+    calls = []
+    monkeypatch.setattr(library_module, "parse_file", lambda *a, **k: calls.append(a))
+    assert not no_bundled.rescan().changed and calls == []
+
+
+def test_no_bundled_hides_without_forgetting(app_paths, tmp_path):
+    Library(app_paths).rescan()
+    hidden = Library(app_paths, include_bundled=False)
+    hidden.rescan()
+    assert hidden.articles() == [] and not hidden.has_article(SEED_ID)
+    shown = Library(app_paths)
+    shown.rescan()
+    assert [a.id for a in shown.articles()] == [SEED_ID]
+
+
+def test_changes_are_announced(no_bundled, tmp_path):
+    events = []
+    no_bundled.add_listener(lambda event, payload: events.append((event, [a.id for a in payload.added])))
+    write(tmp_path / "src" / "a.txt", "= A =\nx\n")
+    no_bundled.add_sources([tmp_path / "src"])
+    no_bundled.rescan()  # nothing changed: no event
+    assert events == [("articles_changed", ["a"])]
+
+
+def test_corrupt_manifest_is_kept_aside_and_rebuilt(app_paths):
+    app_paths.manifest.write_text("{not json", encoding="utf-8")
+    lib = Library(app_paths)
+    lib.rescan()
+    assert [a.id for a in lib.articles()] == [SEED_ID]
+    assert "unreadable" in lib.messages[0]
+    kept = list(app_paths.data_dir.glob("library.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_text() == "{not json"
+
+
+def test_newer_manifest_is_never_overwritten(app_paths):
+    newer = {"format": "lectern-library", "version": 99, "sources": [], "articles": {}, "skipped": {}, "future": True}
+    app_paths.manifest.write_text(json.dumps(newer), encoding="utf-8")
+    lib = Library(app_paths)
+    lib.rescan()
+    assert lib.read_only and "newer Lectern" in lib.messages[0]
+    assert json.loads(app_paths.manifest.read_text()) == newer
+
+
+def test_find_by_title_folds_case_and_accents(no_bundled, tmp_path):
+    write(tmp_path / "s" / "l.txt", "= Łódź Voivodeship =\nx\n")
+    no_bundled.add_sources([tmp_path / "s"])
+    assert no_bundled.find_by_title("lodz voivodeship").id == "łódź-voivodeship"
+    assert no_bundled.find_by_title("Kraków") is None
+
+
+def test_file_that_turns_bad_leaves_and_is_reported(no_bundled, tmp_path):
+    path = write(tmp_path / "s" / "a.txt", "= A =\nx\n")
+    no_bundled.add_sources([tmp_path / "s"])
+    path.write_bytes(b"")
+    report = no_bundled.rescan()
+    assert report.removed == ["a"] and [s.reason for s in report.skipped] == ["empty file"]
+    path.write_text("= A =\nback\n", encoding="utf-8")
+    report = no_bundled.rescan()
+    assert [a.id for a in report.added] == ["a"] and no_bundled.skipped() == []
+
+
+def test_article_whose_file_vanished_gives_a_clear_error(no_bundled, tmp_path):
+    path = write(tmp_path / "s" / "a.txt", "= A =\nx\n")
+    no_bundled.add_sources([tmp_path / "s"])
+    path.unlink()
+    with pytest.raises(LecternError, match="cannot read article 'a'"):
+        no_bundled.article("a")
+
+
+def test_folder_metadata_files_are_not_articles(no_bundled, tmp_path):
+    write(tmp_path / "s" / "README.md", "# About this folder\n")
+    write(tmp_path / "s" / "ATTRIBUTION.md", "# Credits\n")
+    write(tmp_path / "s" / ".hidden.txt", "= Hidden =\n")
+    write(tmp_path / "s" / "real.md", "# Real\n")
+    no_bundled.add_sources([tmp_path / "s"])
+    assert [a.title for a in no_bundled.articles()] == ["Real"]
