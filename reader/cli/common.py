@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import TextIO
 
 from ..library import Library
@@ -15,7 +16,7 @@ def open_library(args: argparse.Namespace, scan: bool = True) -> Library:
     paths = resolve(args.data_dir).ensure()
     library = Library(paths, include_bundled=not args.no_bundled)
     for message in library.messages:
-        print(f"lectern: warning: {message}", file=__import__("sys").stderr)
+        print(f"lectern: warning: {message}", file=sys.stderr)
     if scan:
         library.rescan()
     return library
