@@ -106,3 +106,9 @@ def test_version_and_module_entry_point(tmp_path):
         [sys.executable, "-m", "reader", "--data-dir", str(tmp_path), "show", "x"], capture_output=True, text=True
     )
     assert out.returncode == 1 and "Traceback" not in out.stderr
+
+
+def test_unknown_option_without_command_is_a_usage_error(run):
+    with pytest.raises(SystemExit) as exc:
+        run("--frobnicate")
+    assert exc.value.code == 2

@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
+        unknown_options = [a for a in extra if a.startswith("-")]
+        if unknown_options:
+            parser.error("unrecognized arguments: " + " ".join(unknown_options))
         return _run_gui(args, extra)
     if extra:
         parser.error("unrecognized arguments: " + " ".join(extra))
