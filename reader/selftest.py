@@ -1,0 +1,295 @@
+"""``lectern self-test``: prove that an installed or packaged Lectern works here.
+
+Every check runs against a throw-away directory (``lectern-selftest-*`` in the
+system temp dir, removed afterwards): the bundled content is parsed, a search
+index is built and queried, a note and a bookmark are written and read back
+through a fresh database connection, and the main window is rendered (offscreen
+when there is no display). The user's own data directory is never opened.
+
+The report has one line per check: a mark, the check's name, what it found and
+how long it took. The exit status is 0 when every check passed, 1 otherwise.
+A check whose part of the app is missing (say the search package did not make
+it into a build) fails with that reason instead of crashing the run; the
+checks that depend on it are reported as not run.
+
+Qt is only reached through ``reader.gui.app`` and only by the window check, so
+the other checks work (and fail clearly) even where Qt cannot load.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TextIO
+
+from . import APP_NAME, __version__
+from .library import Library
+from .paths import AppPaths, bundle_root, is_frozen
+from .textutil import fold
+
+# A word the bundled seed article spells with Turkish/Azerbaijani letters; typed
+# without them it must still find its section (accent folding end to end).
+ACCENTED_PHRASE = "Aşağı Ayrım"
+PLAIN_QUERY = "Asagi Ayrim"
+WORD_QUERY = "ceasefire"
+NOTE_TEXT = "self-test note: lecternselftestmarker"
+BOOKMARK_NAME = "self-test bookmark"
+ICON = Path("icons") / "lectern.svg"
+
+
+class CheckFailed(Exception):
+    """A check found something wrong; the message tells the user what."""
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # "pass", "fail" or "skip"
+    detail: str
+    seconds: float = 0.0
+
+
+@dataclass
+class Context:
+    """What the checks share: the temp locations and what earlier checks found."""
+
+    root: Path
+    paths: AppPaths
+    library: Library | None = None
+    article_id: str = ""
+    section_id: str = ""
+    accented_section: str = ""
+    found: dict = field(default_factory=dict)
+
+    def open_library(self) -> Library:
+        if self.library is None:
+            self.library = Library(self.paths)
+            self.library.rescan()
+        return self.library
+
+    def reopen_library(self) -> Library:
+        """Close everything and open again: what was saved must come back from disk."""
+        self.close()
+        return self.open_library()
+
+    def close(self) -> None:
+        if self.library is not None:
+            self.library.close()
+            self.library = None
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def check_bundle(ctx: Context) -> str:
+    content, resources = ctx.paths.bundled_content, ctx.paths.resources
+    missing = [str(p) for p in (content, resources / ICON) if not p.exists()]
+    if missing:
+        raise CheckFailed("not in the bundle: " + ", ".join(missing))
+    mode = "frozen" if is_frozen() else "from source"
+    return f"content and resources found ({mode}, {ctx.paths.bundle_root})"
+
+
+def check_content(ctx: Context) -> str:
+    library = ctx.open_library()
+    articles = [a for a in library.articles() if a.bundled]
+    if not articles:
+        raise CheckFailed(f"no bundled articles under {ctx.paths.bundled_content}")
+    sections = 0
+    for summary in articles:
+        article = library.article(summary.id)
+        sections += len(article.sections)
+        for section in article.sections:
+            if not ctx.accented_section and ACCENTED_PHRASE in section.text():
+                ctx.article_id, ctx.accented_section = summary.id, section.id
+    ctx.article_id = ctx.article_id or articles[0].id
+    ctx.section_id = library.article(ctx.article_id).sections[-1].id
+    return f"{len(articles)} bundled article(s), {sections} sections parsed"
+
+
+def check_index(ctx: Context) -> str:
+    report = ctx.open_library().update_index(rebuild=True)
+    return f"built in the temp dir: {_describe(report)}"
+
+
+def check_search(ctx: Context) -> str:
+    results = ctx.open_library().search(WORD_QUERY)
+    if not results.hits:
+        raise CheckFailed(f"{WORD_QUERY!r} found nothing")
+    return f"{WORD_QUERY!r}: {results.total} hit(s), top {results.hits[0].section_id!r}"
+
+
+def check_accents(ctx: Context) -> str:
+    if not ctx.accented_section:
+        raise CheckFailed(f"no bundled section contains {ACCENTED_PHRASE!r} to search for")
+    library = ctx.open_library()
+    for query in (PLAIN_QUERY, ACCENTED_PHRASE, fold(ACCENTED_PHRASE)):
+        hits = library.search(query).hits
+        if not any(h.article_id == ctx.article_id and h.section_id == ctx.accented_section for h in hits):
+            raise CheckFailed(f"{query!r} did not find section {ctx.accented_section!r}")
+    return f"{PLAIN_QUERY!r} and {ACCENTED_PHRASE!r} both find {ctx.accented_section!r}"
+
+
+def check_user_data(ctx: Context) -> str:
+    store = ctx.open_library().store
+    note = store.add_note(ctx.article_id, ctx.section_id, NOTE_TEXT, tags=("selftest",))
+    bookmark = store.add_bookmark(ctx.article_id, ctx.section_id, name=BOOKMARK_NAME)
+    store = ctx.reopen_library().store  # a new connection: the rows must come from the file
+    notes = {n.id: n for n in store.notes(ctx.article_id)}
+    bookmarks = {b.id: b for b in store.bookmarks()}
+    back = notes.get(note.id)
+    if back is None or back.text != NOTE_TEXT or back.section_id != ctx.section_id:
+        raise CheckFailed(f"the note did not come back from {ctx.paths.database}: {back!r}")
+    if bookmarks.get(bookmark.id) is None or bookmarks[bookmark.id].name != BOOKMARK_NAME:
+        raise CheckFailed(f"the bookmark did not come back from {ctx.paths.database}")
+    ctx.found["note_id"] = note.id
+    return f"a note and a bookmark written and read back ({ctx.paths.database.name})"
+
+
+def check_note_search(ctx: Context) -> str:
+    library = ctx.open_library()
+    library.update_index()
+    hits = library.search("lecternselftestmarker", notes_only=True).hits
+    if not any(h.note_id == ctx.found.get("note_id") for h in hits):
+        raise CheckFailed("the new note is not searchable")
+    return "the note is in the search index"
+
+
+def check_window(ctx: Context) -> str:
+    platform = use_offscreen_without_display(os.environ)
+    from .gui.selftest_window import WindowCheckFailed, render_main_window  # the only way into Qt
+
+    try:
+        report = render_main_window(ctx.open_library(), ctx.paths)
+    except WindowCheckFailed as exc:
+        raise CheckFailed(str(exc)) from None
+    return f"{report}, platform {platform or 'default'}"
+
+
+def use_offscreen_without_display(environ) -> str | None:
+    """Pick Qt's offscreen platform when nothing says otherwise and there is no display."""
+    if environ.get("QT_QPA_PLATFORM"):
+        return environ["QT_QPA_PLATFORM"]
+    if sys.platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        environ["QT_QPA_PLATFORM"] = "offscreen"
+        return "offscreen"
+    return None
+
+
+Check = tuple[str, Callable[[Context], str], tuple[str, ...]]
+
+CHECKS: list[Check] = [
+    ("bundle", check_bundle, ()),
+    ("content", check_content, ("bundle",)),
+    ("index", check_index, ("content",)),
+    ("search", check_search, ("index",)),
+    ("accents", check_accents, ("index",)),
+    ("user data", check_user_data, ("content",)),
+    ("note search", check_note_search, ("index", "user data")),
+    ("window", check_window, ("content",)),
+]
+
+
+# ---------------------------------------------------------------------- running
+
+
+def run_checks(ctx: Context, checks: list[Check], verbose: bool = False) -> list[Outcome]:
+    outcomes: dict[str, Outcome] = {}
+    for name, check, needs in checks:
+        blocked = [n for n in needs if outcomes.get(n) is None or outcomes[n].status != "pass"]
+        if blocked:
+            outcomes[name] = Outcome(name, "skip", "not run: needs " + ", ".join(blocked))
+            continue
+        started = time.perf_counter()
+        try:
+            outcomes[name] = Outcome(name, "pass", check(ctx))
+        except CheckFailed as exc:
+            outcomes[name] = Outcome(name, "fail", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a self-test reports every failure, whatever it is
+            outcomes[name] = Outcome(name, "fail", _explain(exc))
+            if verbose:
+                traceback.print_exc()
+        outcomes[name].seconds = time.perf_counter() - started
+    return list(outcomes.values())
+
+
+def run_self_test(out: TextIO, verbose: bool = False, keep: bool = False, checks: list[Check] | None = None) -> int:
+    """Run every check in a fresh temp dir, print the report, return the exit status."""
+    root = Path(tempfile.mkdtemp(prefix="lectern-selftest-"))
+    _private_runtime_dir(root)
+    paths = AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure()
+    ctx = Context(root, paths)
+    marks = _marks(out)
+    out.write(f"{APP_NAME} {__version__} self-test ({'frozen' if is_frozen() else 'from source'}, Python {sys.version.split()[0]})\n")
+    started = time.perf_counter()
+    try:
+        outcomes = run_checks(ctx, CHECKS if checks is None else checks, verbose)
+    finally:
+        ctx.close()
+        if keep:
+            out.write(f"kept the temp dir {root}\n")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    width = max(len(o.name) for o in outcomes)
+    for o in outcomes:
+        timing = f"  ({_ms(o.seconds)})" if o.status != "skip" else ""
+        out.write(f"{marks[o.status]} {o.name:<{width}}  {o.detail}{timing}\n")
+    failed = [o.name for o in outcomes if o.status != "pass"]
+    total = _ms(time.perf_counter() - started)
+    if failed:
+        out.write(f"self-test FAILED: {', '.join(failed)} ({len(outcomes) - len(failed)} of {len(outcomes)} passed, {total})\n")
+        return 1
+    out.write(f"self-test passed: {len(outcomes)} checks in {total}\n")
+    return 0
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _private_runtime_dir(root: Path) -> None:
+    """Qt wants XDG_RUNTIME_DIR (0700); give it a temp one when the environment has none (env -i)."""
+    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = root / "runtime"
+        runtime.mkdir(mode=0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, ImportError):
+        return f"part of the app is missing: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _describe(report: object) -> str:
+    """A short description of an IndexReport, whatever fields it has."""
+    fields = getattr(report, "__dataclass_fields__", None)
+    if not fields:
+        return str(report)
+    parts = []
+    for name in fields:
+        value = getattr(report, name)
+        if isinstance(value, (list, tuple, set, dict)):
+            value = len(value)
+        if isinstance(value, float):
+            value = f"{value:.2f}"
+        parts.append(f"{name} {value}")
+    return ", ".join(parts)
+
+
+def _marks(out: TextIO) -> dict[str, str]:
+    """Check marks, or plain words where the console cannot print them (a legacy Windows code page)."""
+    try:
+        "✓✗–".encode(getattr(out, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return {"pass": "ok  ", "fail": "FAIL", "skip": "--  "}
+    return {"pass": "✓", "fail": "✗", "skip": "–"}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
