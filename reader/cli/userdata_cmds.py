@@ -1,0 +1,213 @@
+"""Bookmarks, notes and backups: ``lectern bookmarks ...``, ``lectern notes ...``, ``backup``, ``restore``.
+
+Ids may be shortened to any unique prefix (as shown by ``list``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from ..atomicfile import atomic_write_text
+from ..errors import LecternError
+from .common import open_library, print_json
+
+
+def register(subparsers) -> None:
+    _register_bookmarks(subparsers)
+    _register_notes(subparsers)
+    p = subparsers.add_parser("backup", help="copy the notes database into the backups folder")
+    p.set_defaults(func=cmd_backup)
+    p = subparsers.add_parser("restore", help="replace bookmarks, notes and reading state with a backup's")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_restore)
+
+
+def _register_bookmarks(subparsers) -> None:
+    group = subparsers.add_parser("bookmarks", help="list, add, rename, move or remove bookmarks")
+    sub = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = sub.add_parser("list", help="list bookmarks")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_bookmarks_list)
+    p = sub.add_parser("add", help="bookmark an article or one of its sections")
+    p.add_argument("article_id", metavar="ARTICLE_ID")
+    p.add_argument("--section", metavar="ID")
+    p.add_argument("--name", metavar="N")
+    p.add_argument("--folder", metavar="F")
+    p.set_defaults(func=cmd_bookmarks_add)
+    p = sub.add_parser("rename", help="rename a bookmark")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(func=cmd_bookmarks_rename)
+    p = sub.add_parser("move", help="move a bookmark to a folder ('' for none)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("folder", metavar="FOLDER")
+    p.set_defaults(func=cmd_bookmarks_move)
+    p = sub.add_parser("remove", help="delete a bookmark")
+    p.add_argument("id", metavar="ID")
+    p.set_defaults(func=cmd_bookmarks_remove)
+
+
+def _register_notes(subparsers) -> None:
+    group = subparsers.add_parser("notes", help="list, add, edit, delete, export or import notes")
+    sub = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = sub.add_parser("list", help="list notes")
+    p.add_argument("--article", metavar="ID")
+    p.add_argument("--orphaned", action="store_true", help="only notes that lost their place")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_notes_list)
+    p = sub.add_parser("add", help="add a note to a section")
+    p.add_argument("article_id", metavar="ARTICLE_ID")
+    p.add_argument("--section", metavar="ID", required=True)
+    p.add_argument("--text", metavar="TEXT", required=True)
+    p.add_argument("--quote", metavar="Q", help="a passage of the section the note is about")
+    p.add_argument("--tag", metavar="T", action="append", default=[])
+    p.set_defaults(func=cmd_notes_add)
+    p = sub.add_parser("edit", help="replace a note's text")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--text", metavar="TEXT", required=True)
+    p.set_defaults(func=cmd_notes_edit)
+    p = sub.add_parser("delete", help="delete a note")
+    p.add_argument("id", metavar="ID")
+    p.set_defaults(func=cmd_notes_delete)
+    p = sub.add_parser("export", help="export notes as Markdown, JSON (with bookmarks) or W3C annotations")
+    p.add_argument("--format", choices=("markdown", "json", "w3c"), required=True)
+    p.add_argument("--article", metavar="ID", help="only this article's notes")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_notes_export)
+    p = sub.add_parser("import", help="import a JSON or W3C export (notes already present are skipped)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_notes_import)
+
+
+def _store(args: argparse.Namespace):
+    store = open_library(args).store
+    for message in store.messages:
+        print(f"lectern: warning: {message}", file=sys.stderr)
+    return store
+
+
+def _store_and_id(args: argparse.Namespace, kind: str):
+    """The store and the full id of the ``kind`` ("note"/"bookmark") that ``args.id`` starts."""
+    store = _store(args)
+    return store, store.find_id(kind, args.id)
+
+
+def _note_json(note) -> dict:
+    data = asdict(note)
+    data["section_path"], data["tags"] = list(note.section_path), list(note.tags)
+    return data
+
+
+# ---------------------------------------------------------------- bookmarks
+
+def cmd_bookmarks_list(args: argparse.Namespace, out: TextIO) -> int:
+    marks = _store(args).bookmarks()
+    if args.json:
+        print_json([asdict(b) for b in marks], out)
+        return 0
+    for b in marks:
+        target = b.article_id + (f"#{b.section_id}" if b.section_id else "")
+        folder = f"[{b.folder}] " if b.folder else ""
+        out.write(f"{b.id[:8]}  {folder}{b.name}  ({target})\n")
+    out.write(f"{len(marks)} bookmarks\n")
+    return 0
+
+
+def cmd_bookmarks_add(args: argparse.Namespace, out: TextIO) -> int:
+    b = _store(args).add_bookmark(args.article_id, args.section, args.name, args.folder)
+    out.write(f"{b.id}  {b.name}\n")
+    return 0
+
+
+def cmd_bookmarks_rename(args: argparse.Namespace, out: TextIO) -> int:
+    store, bookmark_id = _store_and_id(args, "bookmark")
+    b = store.rename_bookmark(bookmark_id, args.name)
+    out.write(f"{b.id}  {b.name}\n")
+    return 0
+
+
+def cmd_bookmarks_move(args: argparse.Namespace, out: TextIO) -> int:
+    store, bookmark_id = _store_and_id(args, "bookmark")
+    b = store.move_bookmark(bookmark_id, args.folder)
+    out.write(f"{b.id}  {b.folder or '(no folder)'}\n")
+    return 0
+
+
+def cmd_bookmarks_remove(args: argparse.Namespace, out: TextIO) -> int:
+    store, bookmark_id = _store_and_id(args, "bookmark")
+    store.remove_bookmark(bookmark_id)
+    out.write(f"removed {bookmark_id}\n")
+    return 0
+
+
+# ---------------------------------------------------------------- notes
+
+def cmd_notes_list(args: argparse.Namespace, out: TextIO) -> int:
+    notes = _store(args).notes(article_id=args.article, orphaned=True if args.orphaned else None)
+    if args.json:
+        print_json([_note_json(n) for n in notes], out)
+        return 0
+    for n in notes:
+        where = " › ".join(n.section_path) or n.section_id
+        flag = " ORPHANED" if n.orphaned else ""
+        first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
+        out.write(f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}\n")
+    out.write(f"{len(notes)} notes\n")
+    return 0
+
+
+def cmd_notes_add(args: argparse.Namespace, out: TextIO) -> int:
+    note = _store(args).add_note(args.article_id, args.section, args.text, quote=args.quote, tags=args.tag)
+    out.write(f"{note.id}\n")
+    return 0
+
+
+def cmd_notes_edit(args: argparse.Namespace, out: TextIO) -> int:
+    store, note_id = _store_and_id(args, "note")
+    note = store.edit_note(note_id, text=args.text)
+    out.write(f"{note.id}\n")
+    return 0
+
+
+def cmd_notes_delete(args: argparse.Namespace, out: TextIO) -> int:
+    store, note_id = _store_and_id(args, "note")
+    store.delete_note(note_id)
+    out.write(f"deleted {note_id}\n")
+    return 0
+
+
+def cmd_notes_export(args: argparse.Namespace, out: TextIO) -> int:
+    text = _store(args).export_notes(args.format, article_id=args.article)
+    if not args.output:
+        out.write(text)
+        return 0
+    try:
+        atomic_write_text(Path(args.output), text)
+    except OSError as exc:
+        raise LecternError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_notes_import(args: argparse.Namespace, out: TextIO) -> int:
+    report = _store(args).import_notes(Path(args.file))
+    out.write(f"{report}\n")
+    return 0
+
+
+# ---------------------------------------------------------------- backups
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(f"{_store(args).backup()}\n")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    store = _store(args)
+    store.restore(args.file)
+    out.write(f"restored {args.file} ({len(store.notes())} notes, {len(store.bookmarks())} bookmarks)\n")
+    return 0

@@ -1,0 +1,139 @@
+"""Where a note belongs in an article, and finding that place again after edits.
+
+A note's anchor is an article id plus a section, described three ways so that
+it survives changes to the article file:
+
+* the section id (the slugs of the heading path: changes when a heading is renamed);
+* the heading path (titles, compared case-insensitively);
+* optionally a quoted passage with some context either side, like the W3C
+  TextQuoteSelector (``exact`` + ``prefix`` + ``suffix``);
+* plus a fingerprint of the section's own text, which finds a section whose
+  heading was reworded but whose text was not.
+
+:func:`reanchor` tries them in the order of docs/data-model.md and returns
+``None`` when nothing fits: the caller keeps the note, flagged orphaned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..errors import LecternError
+from ..model import Article, Section
+
+CONTEXT_CHARS = 32  # prefix/suffix length: enough to tell repeated phrases apart
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The stored description of a note's place (see the module docstring)."""
+
+    section_id: str
+    section_path: tuple[str, ...] = ()
+    quote: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+    section_sha: str = ""
+
+
+def text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def anchor_to(section: Section, quote: str | None) -> Anchor:
+    """The anchor of a new note on ``section``; the quote must occur in the section's text."""
+    text = section.text()
+    prefix = suffix = ""
+    if quote:
+        found = best_occurrence(text, quote)
+        if found is None:
+            raise LecternError(f"the quoted text does not occur in section {section.id!r}")
+        prefix, suffix = context_at(text, found, quote)
+    return Anchor(section.id, section.path, quote or None, prefix, suffix, text_sha(text))
+
+
+def context_at(text: str, start: int, quote: str) -> tuple[str, str]:
+    end = start + len(quote)
+    return text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS]
+
+
+def best_occurrence(text: str, quote: str, prefix: str = "", suffix: str = "") -> int | None:
+    """Start of the occurrence of ``quote`` whose surroundings best match prefix/suffix."""
+    best, best_score = None, -1
+    start = text.find(quote)
+    while start >= 0:
+        before, after = context_at(text, start, quote)
+        score = _common_suffix(before, prefix) + _common_prefix(after, suffix)
+        if score > best_score:
+            best, best_score = start, score
+        start = text.find(quote, start + 1)
+    return best
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    return _common_prefix(a[::-1], b[::-1])
+
+
+def reanchor(article: Article, old: Anchor) -> Anchor | None:
+    """The note's place in the changed ``article``, or ``None`` (orphaned).
+
+    Order: a section holding the quote (by id, then by heading path, then
+    anywhere in the article, best context first); then, quote or not, the
+    section with the same id, the same heading path, or the same text.
+    A quoted passage that moved to another section takes the note with it.
+    """
+    by_id = article.section(old.section_id)
+    by_path = article.section_by_path(old.section_path) if old.section_path else None
+    if old.quote:
+        for section in (by_id, by_path):
+            if section is not None and old.quote in section.text():
+                return _placed(section, old)
+        holder = _section_with_quote(article, old)
+        if holder is not None:
+            return _placed(holder, old)
+    for section in (by_id, by_path, _section_with_same_text(article, old.section_sha)):
+        if section is not None:
+            return _placed(section, old)
+    return None
+
+
+def _placed(section: Section, old: Anchor) -> Anchor:
+    text = section.text()
+    prefix, suffix = old.prefix, old.suffix
+    if old.quote:
+        start = best_occurrence(text, old.quote, old.prefix, old.suffix)
+        if start is not None:
+            prefix, suffix = context_at(text, start, old.quote)
+    return Anchor(section.id, section.path, old.quote, prefix, suffix, text_sha(text))
+
+
+def _section_with_quote(article: Article, old: Anchor) -> Section | None:
+    best, best_score = None, -1
+    for section in article.sections:
+        text = section.text()
+        start = best_occurrence(text, old.quote or "", old.prefix, old.suffix)
+        if start is None:
+            continue
+        before, after = context_at(text, start, old.quote or "")
+        score = _common_suffix(before, old.prefix) + _common_prefix(after, old.suffix)
+        if score > best_score:
+            best, best_score = section, score
+    return best
+
+
+def _section_with_same_text(article: Article, sha: str) -> Section | None:
+    """The one non-empty section whose text is unchanged (none if ambiguous)."""
+    if not sha or sha == text_sha(""):
+        return None
+    matches = [s for s in article.sections if text_sha(s.text()) == sha]
+    return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,102 @@
+"""SQLite plumbing: connections, the transaction context manager, error messages.
+
+Every failure SQLite can report for reasons outside Lectern's control (a
+read-only disk, a full disk, a lock held too long, a damaged file) becomes a
+:class:`StoreError` whose message tells the user what happened and that nothing
+was half-written: every change runs in one transaction, rolled back on error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import LecternError
+
+DEFAULT_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
+
+
+class StoreError(LecternError):
+    """The notes database could not do what was asked; nothing was changed."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """A change was asked of a store opened read-only (the message says why)."""
+
+
+def connect(path: Path, *, read_only: bool = False, immutable: bool = False, timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """A connection in autocommit mode: transactions are explicit (see :func:`transaction`).
+
+    ``check_same_thread=False`` because GUI workers share the store; the store
+    serialises its own calls with a lock.
+    """
+    if read_only or immutable:
+        uri = Path(path).resolve().as_uri() + ("?immutable=1" if immutable else "?mode=ro")
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=timeout, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def configure_for_writing(conn: sqlite3.Connection) -> None:
+    """WAL (readers never block the writer), fsync on every commit, foreign keys."""
+    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"the notes database cannot use write-ahead logging (journal mode stays {mode!r})")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+
+
+def quick_check(conn: sqlite3.Connection) -> str:
+    """'ok' or SQLite's description of the damage."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    return "; ".join(str(r[0]) for r in rows[:5])
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls everything back.
+
+    IMMEDIATE takes the write lock up front, so two processes never deadlock
+    upgrading read locks; the busy timeout decides how long we wait for it.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def describe(exc: sqlite3.Error, path: Path, timeout: float = DEFAULT_BUSY_TIMEOUT) -> str:
+    """A message for the user: what went wrong with the database at ``path``."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return (
+            f"the notes database {path} stayed locked by another program (another Lectern?) "
+            f"for more than {timeout:g} s; nothing was changed, try again"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return f"the notes database {path} is read-only (check the folder's permissions or free the disk); nothing was changed"
+    if name == "SQLITE_FULL" or "full" in text:
+        return f"the disk holding the notes database {path} is full; nothing was changed, free some space and try again"
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
+        return f"the notes database {path} is damaged ({text}); it was left untouched"
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        return f"cannot read or write the notes database {path} ({text}); nothing was changed"
+    return f"notes database error ({text}); nothing was changed"
+
+
+@contextlib.contextmanager
+def reported(path: Path, timeout: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[None]:
+    """Turn sqlite3 errors raised inside the block into :class:`StoreError`."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(describe(exc, path, timeout)) from exc

@@ -1,0 +1,394 @@
+"""Export to Markdown, lossless JSON and W3C Web Annotation; import of JSON and W3C.
+
+Formats and examples: docs/data-model.md. Import validates the whole input
+first and raises :class:`LecternError` naming the first problem; the store then
+writes everything in one transaction, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .. import __version__
+from ..errors import LecternError
+from ..model import LEAD_SECTION_ID
+from .models import Bookmark, utc_now
+from .records import clean_color, clean_tags
+
+JSON_FORMAT = "lectern-notes"
+JSON_VERSION = 1
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+LINK_SCHEME = "lectern://"
+MAX_IMPORT_BYTES = 100 * 1024 * 1024
+_ID_NAMESPACE = uuid.UUID("6f1c3b0e-6a55-4c1e-9a8e-3b8f3f1d9a10")  # ids for foreign annotations
+
+
+# ---------------------------------------------------------------- Markdown
+
+def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]]) -> str:
+    """Notes grouped by article, then by section path (document order), orphaned notes last."""
+    lines = ["# Lectern notes", "", f"Exported {utc_now()} · {len(records)} notes", ""]
+    by_article: dict[str, list[dict]] = {}
+    for record in records:
+        by_article.setdefault(record["article_id"], []).append(record)
+    for article_id in sorted(by_article, key=lambda a: (articles[a][0].casefold(), a)):
+        title, order = articles[article_id]
+        lines += [f"## {title}", ""]
+        for heading, group in _sections(by_article[article_id], order):
+            lines += [f"### {heading}", ""]
+            for record in group:
+                lines += _markdown_note(record)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _sections(records: list[dict], order: list[str]):
+    placed = [r for r in records if not r["orphaned"]]
+    rank = {sid: i for i, sid in enumerate(order)}
+    keys = sorted({r["section_id"] for r in placed}, key=lambda s: (rank.get(s, len(rank)), s))
+    for sid in keys:
+        group = [r for r in placed if r["section_id"] == sid]
+        yield _section_label(group[0]), group
+    orphans = [r for r in records if r["orphaned"]]
+    if orphans:
+        yield "Orphaned notes (their passage is no longer in the article)", orphans
+
+
+def _section_label(record: dict) -> str:
+    if record["section_id"] == LEAD_SECTION_ID:
+        return "Lead"
+    return " › ".join(record["section_path"]) or record["section_id"]
+
+
+def _markdown_note(record: dict) -> list[str]:
+    lines = []
+    if record["quote"]:
+        lines += ["> " + line if line else ">" for line in record["quote"].split("\n")] + [""]
+    if record["text"].strip():
+        lines += [record["text"].rstrip("\n"), ""]
+    link = f"{LINK_SCHEME}{record['article_id']}#{record['section_id']}"
+    meta = [" ".join("#" + t for t in record["tags"])] if record["tags"] else []
+    if record["orphaned"]:
+        meta.append("was under: " + _section_label(record))
+    meta += [f"[{link}](<{link}>)", record["updated"]]
+    return lines + [" · ".join(meta), "", "---", ""]
+
+
+# ---------------------------------------------------------------- JSON
+
+def to_json(records: list[dict], bookmarks: list[Bookmark]) -> str:
+    data = {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "exported": utc_now(),
+        "generator": f"Lectern {__version__}",
+        "notes": records,
+        "bookmarks": [asdict(b) for b in bookmarks],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- W3C Web Annotation
+
+def to_w3c(records: list[dict]) -> str:
+    items = [_annotation(r) for r in records]
+    data = {
+        "@context": W3C_CONTEXT,
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": "AnnotationCollection",
+        "label": "Lectern notes",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _annotation(record: dict) -> dict:
+    bodies = [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in record["tags"]]
+    if record["text"]:
+        bodies.insert(0, {"type": "TextualBody", "value": record["text"], "format": "text/markdown", "purpose": "commenting"})
+    selectors = [{"type": "FragmentSelector", "value": record["section_id"]}]
+    if record["quote"]:
+        selectors.append({"type": "TextQuoteSelector", "exact": record["quote"],
+                          "prefix": record["prefix"], "suffix": record["suffix"]})
+    annotation = {
+        "id": _annotation_id(record["id"]),
+        "type": "Annotation",
+        "motivation": "commenting" if record["text"] else "highlighting",
+        "created": record["created"],
+        "modified": record["updated"],
+        "body": bodies,
+        "target": {"source": LINK_SCHEME + record["article_id"], "selector": selectors},
+        # Lectern's own fields; other tools ignore unknown keys.
+        "lectern:sectionPath": record["section_path"],
+        "lectern:orphaned": record["orphaned"],
+    }
+    if record["color"]:
+        annotation["lectern:color"] = record["color"]
+    return annotation
+
+
+def _annotation_id(note_id: str) -> str:
+    try:
+        return f"urn:uuid:{uuid.UUID(hex=note_id)}"
+    except ValueError:
+        return f"urn:lectern:note:{note_id}"
+
+
+# ---------------------------------------------------------------- import
+
+@dataclass
+class Parsed:
+    notes: list[dict] = field(default_factory=list)
+    bookmarks: list[Bookmark] = field(default_factory=list)
+
+
+class _Invalid(Exception):
+    """A problem in one item; turned into a LecternError naming the item."""
+
+
+def parse_import(path_or_text: str | os.PathLike) -> Parsed:
+    text, source = _read_input(path_or_text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LecternError(f"cannot import {source}: not JSON ({exc}); nothing was imported") from None
+    try:
+        parsed = _parse_json(data) if isinstance(data, dict) and data.get("format") == JSON_FORMAT else _parse_w3c(data)
+    except _Invalid as exc:
+        raise LecternError(f"cannot import {source}: {exc}; nothing was imported") from None
+    return _without_repeats(parsed)
+
+
+def _read_input(path_or_text) -> tuple[str, str]:
+    if isinstance(path_or_text, str) and path_or_text.lstrip().startswith(("{", "[")):
+        return path_or_text, "the given text"
+    path = Path(path_or_text).expanduser()
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise LecternError(f"cannot import {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
+        return path.read_text(encoding="utf-8"), str(path)
+    except UnicodeDecodeError:
+        raise LecternError(f"cannot import {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise LecternError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _without_repeats(parsed: Parsed) -> Parsed:
+    """Drop items repeated inside the file itself (same id): the first one wins."""
+    seen_notes: dict[str, dict] = {}
+    for record in parsed.notes:
+        seen_notes.setdefault(record["id"], record)
+    seen_marks: dict[str, Bookmark] = {}
+    for bookmark in parsed.bookmarks:
+        seen_marks.setdefault(bookmark.id, bookmark)
+    return Parsed(list(seen_notes.values()), list(seen_marks.values()))
+
+
+def _parse_json(data: dict) -> Parsed:
+    version = data.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise _Invalid(f"'version' must be a positive whole number, not {version!r}")
+    if version > JSON_VERSION:
+        raise _Invalid(f"written by a newer Lectern (format version {version}; this one reads up to {JSON_VERSION})")
+    notes, marks = data.get("notes", []), data.get("bookmarks", [])
+    if not isinstance(notes, list) or not isinstance(marks, list):
+        raise _Invalid("'notes' and 'bookmarks' must be lists")
+    return Parsed([_checked(_note_from_json, n, f"note {i + 1}") for i, n in enumerate(notes)],
+                  [_checked(_bookmark_from_json, b, f"bookmark {i + 1}") for i, b in enumerate(marks)])
+
+
+def _checked(convert, item, label: str):
+    if not isinstance(item, dict):
+        raise _Invalid(f"{label} is not an object")
+    try:
+        return convert(item)
+    except (_Invalid, LecternError) as exc:
+        raise _Invalid(f"{label}: {exc}") from None
+
+
+def _note_from_json(item: dict) -> dict:
+    record = {
+        "id": _text(item, "id", required=True),
+        "article_id": _text(item, "article_id", required=True),
+        "section_id": _text(item, "section_id", required=True),
+        "section_path": _text_list(item, "section_path"),
+        "quote": _text(item, "quote") or None,
+        "prefix": _text(item, "prefix"),
+        "suffix": _text(item, "suffix"),
+        "text": _text(item, "text", required=True, empty_ok=True),
+        "tags": clean_tags(_text_list(item, "tags")),
+        "color": clean_color(_text(item, "color") or None),
+        "created": _time(item, "created"),
+        "updated": _time(item, "updated"),
+        "orphaned": _flag(item, "orphaned"),
+        "article_sha": _text(item, "article_sha"),
+        "section_sha": _text(item, "section_sha"),
+    }
+    return record
+
+
+def _bookmark_from_json(item: dict) -> Bookmark:
+    return Bookmark(
+        id=_text(item, "id", required=True),
+        article_id=_text(item, "article_id", required=True),
+        section_id=_text(item, "section_id") or None,
+        name=_text(item, "name", required=True),
+        folder=_text(item, "folder") or None,
+        created=_time(item, "created"),
+        updated=_time(item, "updated"),
+    )
+
+
+def _text(item: dict, key: str, required: bool = False, empty_ok: bool = False) -> str:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise _Invalid(f"'{key}' is missing")
+        return ""
+    if not isinstance(value, str):
+        raise _Invalid(f"'{key}' must be text, not {type(value).__name__}")
+    if required and not empty_ok and not value.strip():
+        raise _Invalid(f"'{key}' is empty")
+    return value
+
+
+def _text_list(item: dict, key: str) -> list[str]:
+    value = item.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f"'{key}' must be a list of texts")
+    return value
+
+
+def _flag(item: dict, key: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise _Invalid(f"'{key}' must be true or false")
+    return value
+
+
+def _time(item: dict, key: str) -> str:
+    value = _text(item, key) or utc_now()
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Invalid(f"'{key}' is not an ISO 8601 time: {value!r}") from None
+    return value
+
+
+def _parse_w3c(data) -> Parsed:
+    items = _w3c_items(data)
+    return Parsed([_checked(_note_from_annotation, a, f"annotation {i + 1}") for i, a in enumerate(items)])
+
+
+def _w3c_items(data) -> list:
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        raise _Invalid("expected a Lectern notes file or W3C annotations")
+    kind = data.get("type")
+    if kind == "Annotation":
+        return [data]
+    if kind == "AnnotationPage":
+        return _list_of(data, "items")
+    if kind == "AnnotationCollection":
+        first = data.get("first", {"items": []})
+        if not isinstance(first, dict):
+            raise _Invalid("the collection's pages are not embedded ('first' must be an AnnotationPage object)")
+        return _list_of(first, "items")
+    raise _Invalid("expected a Lectern notes file ('format': 'lectern-notes') or W3C annotations "
+                   "(an AnnotationCollection, AnnotationPage or Annotation)")
+
+
+def _list_of(data: dict, key: str) -> list:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise _Invalid(f"'{key}' must be a list")
+    return value
+
+
+def _note_from_annotation(item: dict) -> dict:
+    if item.get("type") != "Annotation":
+        raise _Invalid("'type' must be 'Annotation'")
+    article_id, section_id, quote = _w3c_target(item.get("target"))
+    text, tags = _w3c_bodies(item.get("body", []))
+    if not text and not quote.get("exact"):
+        raise _Invalid("has neither a text body nor a quoted passage")
+    return {
+        "id": _w3c_note_id(item),
+        "article_id": article_id,
+        "section_id": section_id,
+        "section_path": _text_list(item, "lectern:sectionPath"),
+        "quote": quote.get("exact") or None,
+        "prefix": quote.get("prefix", ""),
+        "suffix": quote.get("suffix", ""),
+        "text": text,
+        "tags": clean_tags(tags),
+        "color": clean_color(_text(item, "lectern:color") or None),
+        "created": _time(item, "created"),
+        "updated": _time({"updated": item.get("modified")}, "updated"),
+        "orphaned": _flag(item, "lectern:orphaned"),
+        "article_sha": "",  # re-anchored against the current articles after import
+        "section_sha": "",
+    }
+
+
+def _w3c_target(target) -> tuple[str, str, dict]:
+    if isinstance(target, list) and target:
+        target = target[0]
+    if isinstance(target, str):
+        target = {"source": target}
+    if not isinstance(target, dict) or not isinstance(target.get("source"), str) or not target["source"]:
+        raise _Invalid("'target' needs a 'source'")
+    source, _, fragment = target["source"].partition("#")
+    article_id = source[len(LINK_SCHEME):] if source.startswith(LINK_SCHEME) else source
+    selectors = target.get("selector", [])
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    section_id, quote = fragment or LEAD_SECTION_ID, {}
+    for selector in selectors:
+        if not isinstance(selector, dict):
+            raise _Invalid("a selector is not an object")
+        if selector.get("type") == "FragmentSelector":
+            section_id = _text(selector, "value", required=True)
+        elif selector.get("type") == "TextQuoteSelector":
+            quote = {k: _text(selector, k, required=(k == "exact")) for k in ("exact", "prefix", "suffix")}
+    if not article_id:
+        raise _Invalid("'target' has an empty source")
+    return article_id, section_id, quote
+
+
+def _w3c_bodies(bodies) -> tuple[str, list[str]]:
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    text, tags = "", []
+    for body in bodies:
+        if isinstance(body, str):
+            body = {"type": "TextualBody", "value": body}
+        if not isinstance(body, dict):
+            raise _Invalid("a body is not an object")
+        value = _text(body, "value")
+        if body.get("purpose") == "tagging":
+            tags.append(value)
+        elif not text:
+            text = value
+    return text, tags
+
+
+def _w3c_note_id(item: dict) -> str:
+    """Our note id back from ``urn:uuid:``; a stable derived id for other tools' annotations."""
+    raw = item.get("id")
+    if raw is None:
+        raw = json.dumps(item, sort_keys=True, ensure_ascii=False)
+    if not isinstance(raw, str):
+        raise _Invalid("'id' must be text")
+    if raw.startswith("urn:uuid:"):
+        try:
+            return uuid.UUID(raw[len("urn:uuid:"):]).hex
+        except ValueError:
+            raise _Invalid(f"'id' is not a valid urn:uuid: {raw!r}") from None
+    if raw.startswith("urn:lectern:note:") and len(raw) > len("urn:lectern:note:"):
+        return raw[len("urn:lectern:note:"):]
+    return uuid.uuid5(_ID_NAMESPACE, raw).hex

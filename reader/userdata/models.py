@@ -1,0 +1,78 @@
+"""The user-data records the store hands out: small immutable dataclasses."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string with milliseconds (sorts as text)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    id: str
+    article_id: str
+    section_id: str | None  # None: the article itself
+    name: str
+    folder: str | None
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note anchored to a section, optionally to a quoted passage in it.
+
+    ``quote``/``prefix``/``suffix`` form a W3C TextQuoteSelector: the exact text
+    plus a little context on each side, so the passage can be found again after
+    the article changes. ``section_path`` (heading titles) is the second way back.
+    ``orphaned`` notes could not be placed after a change: they are kept, listed
+    and exportable, and can be re-attached to a section.
+    """
+
+    id: str
+    article_id: str
+    section_id: str
+    section_path: tuple[str, ...]
+    quote: str | None
+    prefix: str
+    suffix: str
+    text: str
+    tags: tuple[str, ...]
+    color: str | None
+    created: str
+    updated: str
+    orphaned: bool = False
+
+
+@dataclass
+class NotesChange:
+    """Payload of the ``"notes_changed"`` event: notes saved and ids deleted in one commit."""
+
+    changed: list[Note] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    skipped_duplicates: int = 0
+    bookmarks_added: int = 0
+    bookmarks_skipped: int = 0
+    reanchored: int = 0  # imported notes whose anchor was adjusted to the current articles
+    orphaned: int = 0  # imported notes that could not be placed (kept, listed as orphaned)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.added} notes added, {self.skipped_duplicates} already present; "
+            f"{self.bookmarks_added} bookmarks added, {self.bookmarks_skipped} already present"
+            + (f"; {self.orphaned} orphaned" if self.orphaned else "")
+        )

@@ -1,0 +1,545 @@
+"""The user's bookmarks, notes and reading state, in one SQLite database.
+
+This module (with the rest of ``reader.userdata``) is the only code that runs
+SQL. Every public call is one transaction; listeners hear about a change only
+after it is committed. See docs/data-model.md for the schema, the anchor model
+and the guarantees (a note is never dropped because an article changed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..errors import LecternError, UnknownArticleError
+from ..model import Article, Section
+from ..paths import AppPaths
+from . import backups, exchange
+from .anchoring import Anchor, anchor_to, reanchor
+from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
+from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
+from .opening import open_database
+from .records import (
+    NOTE_SELECT, bookmark_from_row, clean_color, clean_tags, insert_bookmark, insert_note,
+    note_from_record, note_record, write_tags,
+)
+
+Listener = Callable[[str, object], None]
+MAX_HISTORY = 500
+
+
+class UserStore:
+    """Bookmarks, notes and reading state; see the module docstring.
+
+    ``read_only`` is set when the database cannot be changed (newer version,
+    damaged, read-only disk); ``messages`` then says why, and every change
+    raises :class:`ReadOnlyStoreError` with that reason.
+    """
+
+    def __init__(self, paths: AppPaths, on_change: Listener | None = None, *,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT, auto_backup: bool = True):
+        self.paths = paths
+        self.path = paths.database
+        self._on_change = on_change
+        self._timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._library = None
+        self.messages: list[str] = []
+        opened = open_database(self.path, paths.backups_dir, busy_timeout)
+        self._conn: sqlite3.Connection = opened.conn
+        self.problem = opened.problem
+        self.damaged = opened.damaged
+        if self.problem:
+            self.messages.append(self.problem)
+        elif auto_backup and not opened.created:
+            self._daily_backup()
+
+    @property
+    def read_only(self) -> bool:
+        return self.problem is not None
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, reported(self.path, self._timeout):
+            yield self._conn
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"cannot save: {self.problem}")
+        with self._lock, reported(self.path, self._timeout), transaction(self._conn) as conn:
+            yield conn
+
+    def _emit(self, event: str, payload: object) -> None:
+        if self._on_change is not None:
+            self._on_change(event, payload)
+
+    def _emit_notes(self, changed: list[Note] = (), deleted: list[str] = ()) -> None:
+        if changed or deleted:
+            self._emit("notes_changed", NotesChange(changed=list(changed), deleted=list(deleted)))
+
+    def _daily_backup(self) -> None:
+        try:
+            with self._lock:
+                backups.daily_backup(self._conn, self.paths.backups_dir)
+        except (sqlite3.Error, OSError) as exc:
+            self.messages.append(f"the daily backup of the notes database failed: {exc}")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._library is not None and hasattr(self._library, "remove_listener"):
+                self._library.remove_listener(self._on_library_event)
+            self._conn.close()
+
+    # ------------------------------------------------------------------ library
+
+    def attach(self, library) -> None:
+        """Follow ``library``: validate targets, name bookmarks, re-anchor notes.
+
+        Re-anchors at once the notes whose article changed since they were
+        anchored (also changes made while Lectern was closed), then again on
+        every ``"articles_changed"``.
+        """
+        self._library = library
+        library.add_listener(self._on_library_event)
+        self.reanchor()
+
+    def _on_library_event(self, event: str, payload: object) -> None:
+        if event == "articles_changed":
+            self.reanchor()
+
+    def _target(self, article_id: str, section_id: str | None) -> tuple[Article | None, Section | None]:
+        """The article and section, checked against the library when one is attached."""
+        if self._library is None:
+            return None, None
+        article = self._library.article(article_id)
+        if section_id is None:
+            return article, None
+        section = article.section(section_id)
+        if section is None:
+            raise LecternError(f"article {article_id!r} has no section {section_id!r}")
+        return article, section
+
+    def _fingerprint(self, article_id: str) -> str:
+        return self._library.fingerprints().get(article_id, "") if self._library is not None else ""
+
+    # ------------------------------------------------------------------ bookmarks
+
+    def add_bookmark(self, article_id: str, section_id: str | None = None, name: str | None = None,
+                     folder: str | None = None) -> Bookmark:
+        article, section = self._target(article_id, section_id or None)
+        name = (name or "").strip() or _default_name(article_id, section_id, article, section)
+        now = utc_now()
+        bookmark = Bookmark(new_id(), article_id, section_id or None, name, (folder or "").strip() or None, now, now)
+        with self._writing() as conn:
+            insert_bookmark(conn, bookmark)
+        self._emit("bookmarks_changed", None)
+        return bookmark
+
+    def bookmarks(self) -> list[Bookmark]:
+        with self._reading() as conn:
+            rows = conn.execute("SELECT * FROM bookmarks ORDER BY coalesce(folder, ''), created, id").fetchall()
+        return [bookmark_from_row(r) for r in rows]
+
+    def bookmark(self, bookmark_id: str) -> Bookmark:
+        with self._reading() as conn:
+            row = conn.execute("SELECT * FROM bookmarks WHERE id = ?", (bookmark_id,)).fetchone()
+        if row is None:
+            raise LecternError(f"no bookmark with id {bookmark_id!r}")
+        return bookmark_from_row(row)
+
+    def rename_bookmark(self, bookmark_id: str, name: str) -> Bookmark:
+        if not (name or "").strip():
+            raise LecternError("a bookmark needs a name")
+        return self._update_bookmark(bookmark_id, "name", name.strip())
+
+    def move_bookmark(self, bookmark_id: str, folder: str | None) -> Bookmark:
+        return self._update_bookmark(bookmark_id, "folder", (folder or "").strip() or None)
+
+    def _update_bookmark(self, bookmark_id: str, column: str, value) -> Bookmark:
+        with self._writing() as conn:
+            cursor = conn.execute(f"UPDATE bookmarks SET {column} = ?, updated = ? WHERE id = ?",
+                                  (value, utc_now(), bookmark_id))
+            if cursor.rowcount == 0:
+                raise LecternError(f"no bookmark with id {bookmark_id!r}")
+        self._emit("bookmarks_changed", None)
+        return self.bookmark(bookmark_id)
+
+    def remove_bookmark(self, bookmark_id: str) -> None:
+        with self._writing() as conn:
+            if conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,)).rowcount == 0:
+                raise LecternError(f"no bookmark with id {bookmark_id!r}")
+        self._emit("bookmarks_changed", None)
+
+    # ------------------------------------------------------------------ notes
+
+    def add_note(self, article_id: str, section_id: str, text: str, quote: str | None = None,
+                 tags=(), color: str | None = None) -> Note:
+        if not isinstance(text, str):
+            raise LecternError("a note's text must be a string")
+        if not text.strip() and not quote:
+            raise LecternError("a note needs some text or a quoted passage")
+        _, section = self._target(article_id, section_id)
+        anchor = anchor_to(section, quote) if section is not None else Anchor(section_id, (), quote or None)
+        now = utc_now()
+        record = _record(new_id(), article_id, anchor, text, clean_tags(tags), clean_color(color), now, now,
+                         self._fingerprint(article_id))
+        with self._writing() as conn:
+            insert_note(conn, record)
+        note = note_from_record(record)
+        self._emit_notes(changed=[note])
+        return note
+
+    def notes(self, article_id: str | None = None, orphaned: bool | None = None) -> list[Note]:
+        return [note_from_record(r) for r in self.note_records(article_id, orphaned)]
+
+    def note_records(self, article_id: str | None = None, orphaned: bool | None = None) -> list[dict]:
+        """Every stored field of the notes (anchor fingerprints too): what the JSON export writes."""
+        where, params = [], []
+        if article_id is not None:
+            where.append("article_id = ?")
+            params.append(article_id)
+        if orphaned is not None:
+            where.append("orphaned = ?")
+            params.append(int(orphaned))
+        sql = NOTE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY article_id, created, id"
+        with self._reading() as conn:
+            return [note_record(r) for r in conn.execute(sql, params).fetchall()]
+
+    def note(self, note_id: str) -> Note:
+        with self._reading() as conn:
+            row = conn.execute(NOTE_SELECT + " WHERE id = ?", (note_id,)).fetchone()
+        if row is None:
+            raise LecternError(f"no note with id {note_id!r}")
+        return note_from_record(note_record(row))
+
+    def edit_note(self, note_id: str, text: str | None = None, tags=None, color: str | None = None) -> Note:
+        """Change the body, tags or colour (``None`` leaves a field alone; ``color=""`` clears it)."""
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM notes WHERE id = ?", (note_id,)).fetchone() is None:
+                raise LecternError(f"no note with id {note_id!r}")
+            if text is not None:
+                if not isinstance(text, str):
+                    raise LecternError("a note's text must be a string")
+                conn.execute("UPDATE notes SET text = ? WHERE id = ?", (text, note_id))
+            if color is not None:
+                conn.execute("UPDATE notes SET color = ? WHERE id = ?", (clean_color(color), note_id))
+            if tags is not None:
+                write_tags(conn, note_id, clean_tags(tags))
+            conn.execute("UPDATE notes SET updated = ? WHERE id = ?", (utc_now(), note_id))
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def delete_note(self, note_id: str) -> None:
+        with self._writing() as conn:
+            if conn.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount == 0:
+                raise LecternError(f"no note with id {note_id!r}")
+        self._emit_notes(deleted=[note_id])
+
+    def reattach_note(self, note_id: str, article_id: str, section_id: str) -> Note:
+        """Put a (typically orphaned) note on a section; its quote is kept, with new context if found."""
+        old = self.note(note_id)
+        _, section = self._target(article_id, section_id)
+        if section is None:
+            anchor = Anchor(section_id, (), old.quote)
+        else:
+            quote_here = old.quote if old.quote and old.quote in section.text() else None
+            anchor = anchor_to(section, quote_here)
+            anchor = Anchor(anchor.section_id, anchor.section_path, old.quote, anchor.prefix, anchor.suffix, anchor.section_sha)
+        with self._writing() as conn:
+            _save_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def find_id(self, kind: str, prefix: str) -> str:
+        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``."""
+        table = {"note": "notes", "bookmark": "bookmarks"}[kind]
+        prefix = (prefix or "").strip().lower()
+        if not prefix:
+            raise LecternError(f"give a {kind} id")
+        with self._reading() as conn:
+            rows = conn.execute(f"SELECT id FROM {table} WHERE substr(id, 1, ?) = ? LIMIT 2",
+                                (len(prefix), prefix)).fetchall()
+        if not rows:
+            raise LecternError(f"no {kind} with an id starting {prefix!r}")
+        if len(rows) > 1:
+            raise LecternError(f"more than one {kind} has an id starting {prefix!r}; give more characters")
+        return rows[0][0]
+
+    # ------------------------------------------------------------------ re-anchoring
+
+    def reanchor(self) -> list[Note]:
+        """Re-place the notes whose article changed (or vanished) since they were anchored.
+
+        Returns the notes that were updated; an article that cannot be read
+        right now leaves its notes untouched until it can.
+        """
+        if self.read_only or self._library is None:
+            return []
+        current = self._library.fingerprints()
+        with self._reading() as conn:
+            pairs = conn.execute("SELECT DISTINCT article_id, article_sha FROM notes").fetchall()
+        stale = sorted({aid for aid, sha in pairs if sha != current.get(aid, "")})
+        if not stale:
+            return []
+        articles = {aid: self._article_or_missing(aid, current) for aid in stale}
+        changed_ids = []
+        with self._writing() as conn:
+            for aid, article in articles.items():
+                if article is not False:
+                    changed_ids += _reanchor_article(conn, aid, article, current.get(aid, ""))
+        changed = [self.note(i) for i in changed_ids]
+        self._emit_notes(changed=changed)
+        return changed
+
+    def _article_or_missing(self, article_id: str, current: dict) -> Article | None | bool:
+        """The article, None when it left the library, False when it cannot be read now."""
+        if article_id not in current:
+            return None
+        try:
+            return self._library.article(article_id)
+        except (UnknownArticleError, LecternError):
+            return False
+
+    # ------------------------------------------------------------------ reading state
+
+    def set_last_article(self, article_id: str | None) -> None:
+        self._set_state("last_article", article_id)
+
+    def last_article(self) -> str | None:
+        return self._state("last_article", None)
+
+    def set_position(self, article_id: str, section_id: str, offset: int) -> None:
+        """Remember where the reader is in an article (not saved when the store is read-only)."""
+        if self.read_only:
+            return
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO reading_positions (article_id, section_id, offset, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(article_id) DO UPDATE SET section_id = excluded.section_id, "
+                "offset = excluded.offset, updated = excluded.updated",
+                (article_id, section_id, int(offset), utc_now()),
+            )
+
+    def position(self, article_id: str) -> tuple[str, int] | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT section_id, offset FROM reading_positions WHERE article_id = ?",
+                               (article_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def set_history(self, entries: list[tuple[str, str]], index: int) -> None:
+        """Back/forward history: ``(article_id, section_id)`` pairs and the current index (-1 when empty)."""
+        entries = [(str(a), str(s)) for a, s in entries]
+        if entries and not 0 <= index < len(entries):
+            raise LecternError(f"history index {index} is outside 0..{len(entries) - 1}")
+        drop = max(0, len(entries) - MAX_HISTORY)
+        self._set_state("history", {"entries": entries[drop:], "index": index - drop if entries else -1})
+
+    def history(self) -> tuple[list[tuple[str, str]], int]:
+        value = self._state("history", {"entries": [], "index": -1})
+        return [tuple(e) for e in value["entries"]], int(value["index"])
+
+    def _set_state(self, key: str, value) -> None:
+        if self.read_only:
+            return
+        with self._writing() as conn:
+            conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+                         (key, json.dumps(value, ensure_ascii=False)))
+
+    def _state(self, key: str, default):
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    # ------------------------------------------------------------------ backups
+
+    def backup(self) -> Path:
+        """A complete copy of the database in the backups folder (works read-only too)."""
+        with self._lock:
+            if self.damaged:
+                raise StoreError(f"cannot back up: {self.problem}")
+            try:
+                return backups.named_backup(self._conn, self.paths.backups_dir)
+            except sqlite3.Error as exc:
+                raise StoreError(f"the backup failed: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(f"cannot write the backup to {self.paths.backups_dir}: {exc.strerror or exc}") from exc
+
+    def newest_backup(self) -> Path | None:
+        return backups.newest_backup(self.paths.backups_dir)
+
+    def restore(self, path: str | os.PathLike) -> None:
+        """Replace all bookmarks, notes and reading state with those of a backup.
+
+        The current database is backed up first (``pre-restore-*``); a damaged
+        or newer-version database is moved aside, never deleted.
+        """
+        path = Path(path).expanduser().resolve()
+        reason = backups.check_restorable(path)
+        if reason:
+            raise LecternError(f"cannot restore {path}: {reason}")
+        if not os.access(self.path.parent, os.W_OK):
+            raise ReadOnlyStoreError(f"cannot restore: the data folder {self.path.parent} is read-only")
+        with self._lock:
+            before = set() if self.damaged else {n.id for n in self.notes()}
+            if self.read_only:
+                self._restore_by_replacing(path)
+            else:
+                self._restore_in_place(path)
+        after = self.notes()
+        self._emit_notes(changed=after, deleted=sorted(before - {n.id for n in after}))
+        self._emit("bookmarks_changed", None)
+        self.reanchor()
+
+    def _restore_in_place(self, path: Path) -> None:
+        with reported(self.path, self._timeout):
+            backups.named_backup(self._conn, self.paths.backups_dir, prefix="pre-restore-")
+            source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+            try:
+                source.backup(self._conn)
+            finally:
+                source.close()
+        self._reopen()
+
+    def _restore_by_replacing(self, path: Path) -> None:
+        """The current file cannot be trusted or written: keep it aside, put the backup in its place."""
+        self._conn.close()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        for suffix in ("", "-wal", "-shm"):
+            current = Path(str(self.path) + suffix)
+            if current.exists():
+                os.replace(current, current.with_name(f"{self.path.name}.set-aside-{stamp}{suffix}"))
+        source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+        try:
+            backups.write_backup(source, self.path)
+        finally:
+            source.close()
+        self._reopen()
+
+    def _reopen(self) -> None:
+        self._conn.close()
+        opened = open_database(self.path, self.paths.backups_dir, self._timeout)
+        self._conn, self.problem, self.damaged = opened.conn, opened.problem, opened.damaged
+        if self.problem:
+            self.messages.append(self.problem)
+
+    # ------------------------------------------------------------------ export / import
+
+    def export_notes(self, fmt: str = "markdown", article_id: str | None = None) -> str:
+        """Notes (and, in JSON, bookmarks) as ``"markdown"``, ``"json"`` or ``"w3c"`` text."""
+        records = self.note_records(article_id)
+        if fmt == "markdown":
+            return exchange.to_markdown(records, self._titles_and_orders(records))
+        if fmt == "json":
+            marks = [b for b in self.bookmarks() if article_id is None or b.article_id == article_id]
+            return exchange.to_json(records, marks)
+        if fmt == "w3c":
+            return exchange.to_w3c(records)
+        raise LecternError(f"unknown export format {fmt!r} (use markdown, json or w3c)")
+
+    def _titles_and_orders(self, records: list[dict]) -> dict[str, tuple[str, list[str]]]:
+        """``{article_id: (title, section ids in document order)}`` for the Markdown export."""
+        result = {}
+        for aid in {r["article_id"] for r in records}:
+            try:
+                article = self._library.article(aid) if self._library is not None else None
+            except LecternError:
+                article = None
+            result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
+        return result
+
+    def import_notes(self, path_or_text: str | os.PathLike) -> ImportReport:
+        """Add the notes and bookmarks of a JSON or W3C export; ones already present are skipped.
+
+        The whole input is validated before anything is written, and everything
+        is written in one transaction: a bad file changes nothing.
+        """
+        parsed = exchange.parse_import(path_or_text)
+        report = ImportReport()
+        with self._writing() as conn:
+            added_notes = _insert_new_notes(conn, parsed.notes, report)
+            _insert_new_bookmarks(conn, parsed.bookmarks, report)
+        reanchored = {n.id: n for n in self.reanchor()}
+        imported = [reanchored.get(r["id"]) or note_from_record(r) for r in added_notes]
+        report.reanchored = sum(1 for r in added_notes if r["id"] in reanchored)
+        report.orphaned = sum(1 for n in imported if n.orphaned)
+        self._emit_notes(changed=[n for n in imported if n.id not in reanchored])
+        if report.bookmarks_added:
+            self._emit("bookmarks_changed", None)
+        return report
+
+
+def _default_name(article_id: str, section_id: str | None, article: Article | None, section: Section | None) -> str:
+    if article is None:
+        return f"{article_id}#{section_id}" if section_id else article_id
+    if section is None or section.is_lead:
+        return article.title
+    return " › ".join((article.title,) + section.path)
+
+
+def _record(note_id: str, article_id: str, anchor: Anchor, text: str, tags: list[str], color: str | None,
+            created: str, updated: str, article_sha: str, orphaned: bool = False) -> dict:
+    return {
+        "id": note_id, "article_id": article_id, "section_id": anchor.section_id,
+        "section_path": list(anchor.section_path), "quote": anchor.quote, "prefix": anchor.prefix,
+        "suffix": anchor.suffix, "text": text, "tags": tags, "color": color, "created": created,
+        "updated": updated, "orphaned": orphaned, "article_sha": article_sha, "section_sha": anchor.section_sha,
+    }
+
+
+def _save_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor: Anchor, article_sha: str,
+                 updated: str | None = None) -> None:
+    conn.execute(
+        "UPDATE notes SET article_id = ?, section_id = ?, section_path = ?, quote = ?, prefix = ?, suffix = ?, "
+        "section_sha = ?, article_sha = ?, orphaned = 0, updated = coalesce(?, updated) WHERE id = ?",
+        (article_id, anchor.section_id, json.dumps(list(anchor.section_path), ensure_ascii=False), anchor.quote,
+         anchor.prefix, anchor.suffix, anchor.section_sha, article_sha, updated, note_id),
+    )
+
+
+def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Article | None, sha: str) -> list[str]:
+    """Re-place one article's notes (inside the caller's transaction); returns ids whose place changed."""
+    changed = []
+    for row in conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall():
+        record = note_record(row)
+        old = Anchor(record["section_id"], tuple(record["section_path"]), record["quote"],
+                     record["prefix"], record["suffix"], record["section_sha"])
+        new = reanchor(article, old) if article is not None else None
+        if new is None:
+            conn.execute("UPDATE notes SET orphaned = 1, article_sha = ? WHERE id = ?", (sha, record["id"]))
+        else:
+            _save_anchor(conn, record["id"], article_id, new, sha)
+        if new != old or (new is None) != record["orphaned"]:
+            changed.append(record["id"])
+    return changed
+
+
+def _insert_new_notes(conn: sqlite3.Connection, records: list[dict], report: ImportReport) -> list[dict]:
+    added = []
+    for record in records:
+        if conn.execute("SELECT 1 FROM notes WHERE id = ?", (record["id"],)).fetchone():
+            report.skipped_duplicates += 1
+            continue
+        insert_note(conn, record)
+        added.append(record)
+    report.added = len(added)
+    return added
+
+
+def _insert_new_bookmarks(conn: sqlite3.Connection, marks: list[Bookmark], report: ImportReport) -> None:
+    for bookmark in marks:
+        if conn.execute("SELECT 1 FROM bookmarks WHERE id = ?", (bookmark.id,)).fetchone():
+            report.bookmarks_skipped += 1
+            continue
+        insert_bookmark(conn, bookmark)
+        report.bookmarks_added += 1
