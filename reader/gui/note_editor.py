@@ -1,0 +1,130 @@
+"""An inline (never modal) editor for one note: Markdown text, tags, colour, and its quote.
+
+The editor only collects input; the panel that owns it saves through the store.
+``saved`` carries a :class:`NoteDraft`; Ctrl+Return saves, Esc cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .panel_support import NOTE_COLORS, panel_action
+
+MAX_QUOTE_SHOWN = 300
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    note_id: str | None  # None: a new note
+    article_id: str
+    section_id: str
+    quote: str | None
+    text: str
+    tags: tuple[str, ...]
+    color: str | None
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """"history, to check ,#war" -> ("history", "to check", "war"), duplicates dropped."""
+    tags: list[str] = []
+    for raw in text.split(","):
+        tag = raw.strip().lstrip("#").strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+class NoteEditor(QWidget):
+    saved = Signal(object)  # NoteDraft
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName("Note editor")
+        self._target = (None, "", "", None)  # note id, article id, section id, quote
+        self.heading = QLabel(self)
+        self.quote_label = QLabel(self, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.quote_label.setAccessibleName("Quoted passage")
+        self.quote_label.setStyleSheet("QLabel { font-style: italic; border-left: 3px solid palette(mid); padding-left: 6px; }")
+        self.text = QPlainTextEdit(self, placeholderText="Write a note (Markdown)…", tabChangesFocus=True)
+        self.text.setAccessibleName("Note text (Markdown)")
+        self.tags = QLineEdit(self, placeholderText="tags, comma separated")
+        self.tags.setAccessibleName("Note tags")
+        self.color = QComboBox(self)
+        self.color.setAccessibleName("Note colour")
+        self.color.addItem("No colour", None)
+        for name in NOTE_COLORS:
+            self.color.addItem(name.capitalize(), name)
+        # Editor-local shortcuts, so Esc here never fights the find bar's Esc.
+        save_action = panel_action(self, "Save note", "Ctrl+Return", self.save)
+        cancel_action = panel_action(self, "Cancel", "Esc", self.cancel, "Discard changes")
+        self.save_button = QPushButton("&Save", self, clicked=self.save, toolTip=save_action.toolTip())
+        self.cancel_button = QPushButton("Cancel", self, clicked=self.cancel, toolTip=cancel_action.toolTip())
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("&Tags:", self.tags)
+        form.addRow("C&olour:", self.color)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.quote_label)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+
+    def start_new(self, article_id: str, section_id: str, quote: str | None) -> None:
+        self._start((None, article_id, section_id, quote or None), "New note", "", (), None)
+
+    def start_edit(self, note) -> None:
+        self._start((note.id, note.article_id, note.section_id, note.quote), "Edit note", note.text, note.tags, note.color)
+
+    def _start(self, target, heading: str, text: str, tags, color) -> None:
+        self._target = target
+        quote = target[3]
+        self.heading.setText(f"<b>{heading}</b>")
+        self.quote_label.setText(_shorten(quote) if quote else "")
+        self.quote_label.setVisible(bool(quote))
+        self.text.setPlainText(text)
+        self.tags.setText(", ".join(tags))
+        self.color.setCurrentIndex(max(0, self.color.findData(color)))
+        self.show()
+        self.text.setFocus()
+
+    @property
+    def note_id(self) -> str | None:
+        return self._target[0]
+
+    def draft(self) -> NoteDraft:
+        note_id, article_id, section_id, quote = self._target
+        return NoteDraft(note_id, article_id, section_id, quote, self.text.toPlainText().strip(),
+                         parse_tags(self.tags.text()), self.color.currentData())
+
+    def save(self) -> None:
+        self.saved.emit(self.draft())
+
+    def cancel(self) -> None:
+        self.hide()
+        self.cancelled.emit()
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_QUOTE_SHOWN else text[: MAX_QUOTE_SHOWN - 1] + "…"

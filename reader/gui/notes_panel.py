@@ -1,0 +1,257 @@
+"""The notes panel: the notes of the section being read, and an inline editor.
+
+The main window calls :meth:`NotesPanel.set_current` as the reader moves and
+:meth:`NotesPanel.add_note` with the selected text (the quote anchor). Store
+calls run in workers; the list is rebuilt on ``"notes_changed"``.
+
+Keys (while the panel has focus): Ctrl+Shift+N adds a note to the section,
+Enter jumps to the note's place, F2 edits it, Delete deletes it,
+Ctrl+Shift+A opens all notes; in the editor Ctrl+Return saves, Esc cancels.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QListWidgetItem, QVBoxLayout, QWidget
+
+from .messages import show_info
+from .note_editor import NoteDraft, NoteEditor
+from .panel_support import (
+    HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, panel_action,
+)
+from .workers import run_in_background
+
+EXCERPT_CHARS = 240
+
+
+def note_row_html(note, where: str = "") -> str:
+    """A note as list-row HTML: colour, quote, the start of the text, tags (all escaped)."""
+    parts = []
+    if where:
+        parts.append(muted(where))
+    if note.quote:
+        parts.append(f"<i>“{escape(_excerpt(note.quote, 160))}”</i>")
+    body = inline_markdown(_excerpt(note.text, EXCERPT_CHARS)) if note.text else muted("(no text)")
+    parts.append(color_swatch(note.color) + body)
+    if note.tags:
+        parts.append(muted("  ".join("#" + t for t in note.tags)))
+    return "<br>".join(parts)
+
+
+_INLINE = (
+    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__"), lambda m: f"<b>{m.group(1) or m.group(2)}</b>"),
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"),
+     lambda m: f"<i>{m.group(1) or m.group(2)}</i>"),
+)
+
+
+def inline_markdown(text: str) -> str:
+    """Escaped ``text`` with Markdown's inline emphasis and code shown (a list row, not a document)."""
+    html = escape(text)
+    for pattern, replacement in _INLINE:
+        html = pattern.sub(replacement, html)
+    return html
+
+
+def note_row_text(note) -> str:
+    """The plain line for a note (accessibility, tooltips, tests)."""
+    quote = f"“{_excerpt(note.quote, 80)}” " if note.quote else ""
+    return quote + _excerpt(note.text, 120)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class NotesPanel(QWidget):
+    open_requested = Signal(str, str, object)  # article id, section id, [quote] or None
+    refreshed = Signal()  # the list was rebuilt from the store
+    saved = Signal(object)  # the Note just added or edited
+
+    def __init__(self, library, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.setAccessibleName("Notes")
+        self.current = ("", "")
+        self._load_seq = 0
+        self._all_notes = None
+        self._build()
+        self._events = LibraryEvents(library, self)
+        self._events.event.connect(self._library_event)
+        self._show_heading("")
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.heading = QLabel(self, wordWrap=True)
+        self.heading.setAccessibleName("Section of these notes")
+        self.list = html_list(self, "Notes for this section", self._activated)
+        self.list.currentItemChanged.connect(self._update_actions)
+
+        self.add_action = panel_action(self, "&Add note", "Ctrl+Shift+N", self.add_note_here,
+                                       "Add a note to this section")
+        self.edit_action = panel_action(self, "&Edit", "F2", self.edit_selected)
+        self.delete_action = panel_action(self, "&Delete", "Delete", self.delete_selected)
+        self.all_action = panel_action(self, "All &notes…", "Ctrl+Shift+A", self.show_all_notes,
+                                       "Every note, with filter, search and re-attach")
+        buttons = button_row(self, (self.add_action, self.edit_action, self.delete_action, self.all_action))
+
+        self.editor = NoteEditor(self)
+        self.editor.hide()
+        self.editor.saved.connect(self._save_draft)
+        self.editor.cancelled.connect(self.list.setFocus)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.editor, 1)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ the main window's API
+
+    def set_current(self, article_id: str, section_id: str) -> None:
+        current = (article_id or "", section_id or "")
+        if current != self.current:
+            self.current = current
+            self.reload()
+        self._update_actions()
+
+    def add_note(self, article_id: str, section_id: str, quote: str | None) -> None:
+        """Open the editor for a new note on this section, anchored to ``quote`` when given."""
+        if not article_id:
+            show_info("Open an article to add a note.")
+            return
+        self.set_current(article_id, section_id)
+        self.editor.start_new(article_id, section_id, (quote or "").strip() or None)
+
+    def add_note_here(self) -> None:
+        self.add_note(*self.current, None)
+
+    # ------------------------------------------------------------------ the list
+
+    def reload(self) -> None:
+        """Re-read this section's notes in a worker (stale answers are dropped)."""
+        self._load_seq += 1
+        seq, (article_id, section_id) = self._load_seq, self.current
+        if not article_id:
+            self._fill(seq, "", [])
+            return
+        run_in_background(self._load, article_id, section_id,
+                          on_result=lambda found: self._fill(seq, *found))
+
+    def _load(self, article_id: str, section_id: str):
+        """Worker: the section's heading and its notes, oldest first."""
+        notes = [n for n in self.library.store.notes(article_id=article_id)
+                 if n.section_id == section_id and not n.orphaned]
+        return _section_title(self.library, article_id, section_id), sorted(notes, key=lambda n: n.created)
+
+    def _library_event(self, name: str, payload: object) -> None:
+        if name == "notes_changed":
+            deleted = getattr(payload, "deleted", [])
+            if self.editor.note_id and self.editor.note_id in deleted:
+                self.editor.hide()
+            self.reload()
+
+    def _fill(self, seq: int, title: str, notes) -> None:
+        if seq != self._load_seq:
+            return
+        selected = self.selected_note()
+        self.list.clear()
+        for note in notes:
+            item = QListWidgetItem(note_row_text(note))
+            item.setData(HTML_ROLE, note_row_html(note))
+            item.setData(PAYLOAD_ROLE, note)
+            item.setToolTip(note.text)
+            self.list.addItem(item)
+            if selected is not None and note.id == selected.id:
+                self.list.setCurrentItem(item)
+        self._show_heading(title, len(notes))
+        self._update_actions()
+        self.refreshed.emit()
+
+    def _show_heading(self, title: str, count: int = 0) -> None:
+        if not self.current[0]:
+            self.heading.setText(muted("Open an article to see and add notes."))
+        elif count:
+            self.heading.setText(f"<b>{escape(title)}</b> {muted(f'· {count} note' + ('s' if count > 1 else ''))}")
+        else:
+            self.heading.setText(f"<b>{escape(title)}</b><br>{muted('No notes here yet: select text and add one.')}")
+
+    def selected_note(self):
+        item = self.list.currentItem()
+        return item.data(PAYLOAD_ROLE) if item else None
+
+    def notes_shown(self) -> list:
+        return [self.list.item(i).data(PAYLOAD_ROLE) for i in range(self.list.count())]
+
+    def _update_actions(self, *_args) -> None:
+        has = self.selected_note() is not None
+        self.edit_action.setEnabled(has)
+        self.delete_action.setEnabled(has)
+        self.add_action.setEnabled(bool(self.current[0]))
+
+    # ------------------------------------------------------------------ actions
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        note = item.data(PAYLOAD_ROLE)
+        self.open_requested.emit(note.article_id, note.section_id, [note.quote] if note.quote else None)
+
+    def edit_selected(self) -> None:
+        note = self.selected_note()
+        if note is not None:
+            self.editor.start_edit(note)
+
+    def _save_draft(self, draft: NoteDraft) -> None:
+        if not draft.text and not draft.quote:
+            show_info("A note needs some text or a quote.")
+            return
+        store_call = self._edit if draft.note_id else self._add
+        run_in_background(store_call, draft, on_result=self._draft_saved)
+
+    def _add(self, draft: NoteDraft):
+        return self.library.store.add_note(draft.article_id, draft.section_id, draft.text, quote=draft.quote,
+                                           tags=draft.tags, color=draft.color)
+
+    def _edit(self, draft: NoteDraft):
+        return self.library.store.edit_note(draft.note_id, text=draft.text, tags=draft.tags, color=draft.color)
+
+    def _draft_saved(self, note) -> None:
+        self.editor.hide()
+        self.list.setFocus()
+        show_info("Note saved")
+        self.saved.emit(note)
+
+    def delete_selected(self) -> None:
+        note = self.selected_note()
+        if note is not None:
+            run_in_background(self.library.store.delete_note, note.id, on_result=lambda _r: show_info("Note deleted"))
+
+    def show_all_notes(self) -> None:
+        """The all-notes window (one, created on first use, non-modal)."""
+        from .all_notes import AllNotesView
+
+        if self._all_notes is None:
+            self._all_notes = AllNotesView(self.library, self.window())
+            self._all_notes.open_requested.connect(self.open_requested)
+        self._all_notes.show()
+        self._all_notes.raise_()
+        self._all_notes.activateWindow()
+
+
+def _section_title(library, article_id: str, section_id: str) -> str:
+    """"Article › Heading" for the panel's header; the ids when the article cannot be read."""
+    try:
+        article = library.article(article_id)
+    except Exception:  # noqa: BLE001 - a heading is cosmetic; the notes still show
+        return f"{article_id} › {section_id}"
+    section = article.section(section_id)
+    if section is None or section.is_lead:
+        return article.title
+    return f"{article.title} › {' › '.join(section.path)}"

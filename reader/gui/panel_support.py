@@ -1,0 +1,170 @@
+"""Small pieces the side panels share: library events on the GUI thread, rich-text rows.
+
+* :class:`LibraryEvents` turns ``library.add_listener`` callbacks (which run on
+  whatever thread made the change, often a worker) into a Qt signal delivered
+  on the GUI thread, so panels never touch widgets from a worker.
+* :class:`HtmlDelegate` paints an item's :data:`HTML_ROLE` text as rich text
+  (bold titles, highlighted search terms) and wraps it to the view's width.
+  Callers build that HTML with :func:`html.escape` on every piece of article or
+  note text; the plain ``DisplayRole`` text stays for accessibility and tests.
+"""
+
+from __future__ import annotations
+
+import weakref
+from html import escape
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QKeySequence, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QListWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QWidget,
+)
+
+HTML_ROLE = Qt.ItemDataRole.UserRole + 100  # item data: rich text to paint instead of DisplayRole
+PAYLOAD_ROLE = Qt.ItemDataRole.UserRole + 101  # item data: the object the row stands for
+
+# Named note colours: stored as the name, shown as this swatch.
+NOTE_COLORS = {
+    "yellow": "#f5d547",
+    "green": "#7bc67b",
+    "blue": "#6fa8dc",
+    "pink": "#e88fb4",
+    "purple": "#b08fd8",
+}
+
+
+class LibraryEvents(QObject):
+    """Library events re-emitted on the GUI thread (``event(name, payload)``).
+
+    The listener holds only a weak reference, so a closed panel is not kept
+    alive by the library (which has no way to remove a listener).
+    """
+
+    event = Signal(str, object)
+
+    def __init__(self, library, parent: QObject):
+        super().__init__(parent)
+        ref = weakref.ref(self)
+
+        def listener(name: str, payload: object) -> None:
+            bridge = ref()
+            if bridge is None:
+                return
+            try:
+                bridge.event.emit(name, payload)  # queued to the receivers' (GUI) thread
+            except RuntimeError:  # the Qt object was deleted with its panel
+                pass
+
+        library.add_listener(listener)
+
+
+def panel_action(widget: QWidget, text: str, shortcut, slot, tip: str = "") -> QAction:
+    """An action with a shortcut that works while focus is inside ``widget``."""
+    action = QAction(text, widget)
+    action.setShortcut(QKeySequence(shortcut))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{tip or text.replace('&', '')} ({shown})" if shown else (tip or text))
+    action.triggered.connect(slot)
+    widget.addAction(action)
+    return action
+
+
+def button_row(parent: QWidget, actions) -> QHBoxLayout:
+    """A row of tool buttons, one per action, named for screen readers."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    for action in actions:
+        button = QToolButton(parent)
+        button.setDefaultAction(action)
+        button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def html_list(parent: QWidget, name: str, on_activate) -> QListWidget:
+    """A list whose rows paint their :data:`HTML_ROLE` text, wrapped to the list's width."""
+    view = QListWidget(parent)
+    view.setAccessibleName(name)
+    view.setItemDelegate(HtmlDelegate(view))
+    view.setWordWrap(True)
+    view.setResizeMode(QListWidget.ResizeMode.Adjust)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.itemActivated.connect(on_activate)
+    return view
+
+
+def muted(text: str) -> str:
+    """Escaped ``text`` in the palette's secondary colour."""
+    palette = QApplication.palette()
+    text_color, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+    mix = [round(0.6 * a + 0.4 * b) for a, b in zip(text_color.getRgb()[:3], base.getRgb()[:3])]
+    return f'<span style="color:#{mix[0]:02x}{mix[1]:02x}{mix[2]:02x}">{escape(text)}</span>'
+
+
+def color_swatch(color: str | None) -> str:
+    if not color:
+        return ""
+    value = NOTE_COLORS.get(color, "")
+    return f'<span style="color:{value}">&#9632;</span> ' if value else ""
+
+
+class HtmlDelegate(QStyledItemDelegate):
+    """Paints :data:`HTML_ROLE` as wrapped rich text; other rows paint normally."""
+
+    def _document(self, html: str, option: QStyleOptionViewItem) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDocumentMargin(3)
+        doc.setDefaultFont(option.font)
+        doc.setHtml(html)
+        doc.setTextWidth(max(80, self._width(option)))
+        return doc
+
+    @staticmethod
+    def _width(option: QStyleOptionViewItem) -> int:
+        if option.rect.width() > 0:
+            return option.rect.width()
+        view = option.widget
+        return view.viewport().width() - 8 if view is not None else 300
+
+    def paint(self, painter, option, index) -> None:
+        html = index.data(HTML_ROLE)
+        if not html:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        doc = self._document(html, option)
+        doc.setTextWidth(max(80, rect.width()))
+        context = QAbstractTextDocumentLayout.PaintContext()
+        group = QPalette.ColorGroup.Active if opt.state & QStyle.StateFlag.State_Active else QPalette.ColorGroup.Inactive
+        role = QPalette.ColorRole.HighlightedText if opt.state & QStyle.StateFlag.State_Selected else QPalette.ColorRole.Text
+        context.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(group, role))
+        painter.save()
+        painter.translate(rect.topLeft())
+        painter.setClipRect(rect.translated(-rect.topLeft()))
+        doc.documentLayout().draw(painter, context)
+        painter.restore()
+
+    def sizeHint(self, option, index) -> QSize:
+        html = index.data(HTML_ROLE)
+        if not html:
+            return super().sizeHint(option, index)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        doc = self._document(html, opt)
+        return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)

@@ -1,0 +1,290 @@
+"""The library search panel: as-you-type suggestions, ranked results, "Did you mean".
+
+Typing restarts a short single-shot timer; when it fires, ``library.suggest``
+runs in a worker and the titles and headings it returns replace the list. Enter
+runs ``library.search`` in a worker and shows the hits grouped by article with
+their highlighted snippets. Each request carries a number and a result that
+comes back after a newer request was made is dropped, so a slow answer can
+never overwrite a fresh one. Nothing here blocks the event loop.
+
+Keyboard: Down moves from the field into the list, Up from the first row goes
+back, Enter opens the current row, Esc closes the suggestions.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .panel_support import HTML_ROLE, PAYLOAD_ROLE, html_list, muted
+from .search_text import highlight_terms, section_label, snippet_html
+from .workers import run_in_background
+
+SUGGEST_DELAY_MS = 120
+SUGGEST_LIMIT = 10
+RESULT_LIMIT = 50
+TERM_STYLE = "background-color:#fff0a0; color:#1f2328"
+
+
+class SearchPanel(QWidget):
+    open_requested = Signal(str, str, object)  # article id, section id or "", terms to highlight or None
+    suggestions_shown = Signal(int)  # rows shown (for tests and the status bar)
+    results_shown = Signal(int)  # hits shown
+
+    def __init__(self, library, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.setAccessibleName("Library search")
+        self.current_article = ""
+        self._suggest_seq = 0
+        self._search_seq = 0
+        self._last_query = ""
+        self._build()
+        self._timer = QTimer(self, singleShot=True, interval=SUGGEST_DELAY_MS)
+        self._timer.timeout.connect(self._request_suggestions)
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.query = QLineEdit(self, placeholderText="Search the library  (Ctrl+K)", clearButtonEnabled=True)
+        self.query.setAccessibleName("Search query")
+        self.query.setToolTip('Words, "exact phrase", OR, -word, prefix*, title:, section:, in:notes')
+        self.query.textEdited.connect(self._text_edited)
+        self.query.returnPressed.connect(self._return_pressed)
+        self.query.installEventFilter(self)
+
+        self.this_article = QCheckBox("This &article only", self, enabled=False)
+        self.this_article.setAccessibleName("Limit search to the current article")
+        self.notes_only = QCheckBox("&Notes only", self)
+        self.notes_only.setAccessibleName("Search notes only")
+        for box in (self.this_article, self.notes_only):
+            box.toggled.connect(self._filters_changed)
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(self.this_article)
+        filters.addWidget(self.notes_only)
+        filters.addStretch(1)
+
+        self.did_you_mean = QLabel(self, visible=False, textFormat=Qt.TextFormat.RichText)
+        self.did_you_mean.setAccessibleName("Did you mean")
+        self.did_you_mean.linkActivated.connect(lambda _link: self.run_query(self._corrected))
+        self._corrected = ""
+        self.status = QLabel(self)
+        self.status.setAccessibleName("Search status")
+        self.status.setWordWrap(True)
+
+        self.suggestions = self._make_list("Suggestions", self._suggestion_activated)
+        self.suggestions.hide()
+        self.results = self._make_list("Search results", self._result_activated)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.query)
+        layout.addLayout(filters)
+        layout.addWidget(self.did_you_mean)
+        layout.addWidget(self.status)
+        layout.addWidget(self.suggestions, 1)
+        layout.addWidget(self.results, 1)
+
+    def _make_list(self, name: str, on_activate) -> QListWidget:
+        view = html_list(self, name, on_activate)
+        view.installEventFilter(self)
+        return view
+
+    # ------------------------------------------------------------------ the main window's API
+
+    def set_current(self, article_id: str, section_id: str) -> None:
+        changed = article_id != self.current_article
+        self.current_article = article_id or ""
+        self.this_article.setEnabled(bool(self.current_article))
+        if changed and self.this_article.isChecked() and self._last_query:
+            self.run_query(self._last_query)
+
+    def focus_search(self) -> None:
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def run_query(self, text: str) -> None:
+        """Search for ``text`` (shown in the field) and list the hits."""
+        self.query.setText(text)
+        self._timer.stop()
+        self._suggest_seq += 1  # a suggestion still on its way is stale now
+        self.suggestions.hide()
+        text = text.strip()
+        self._last_query = text
+        self._search_seq += 1
+        if not text:
+            self._clear_results("")
+            return
+        seq = self._search_seq
+        self.status.setText("Searching…")
+        article = self.current_article if self.this_article.isChecked() and self.current_article else None
+        run_in_background(
+            self.library.search, text, limit=RESULT_LIMIT, article_id=article, notes_only=self.notes_only.isChecked(),
+            on_result=lambda results: self._show_results(seq, text, results),
+            on_error=lambda exc: self._search_failed(seq, exc),
+        )
+
+    # ------------------------------------------------------------------ suggestions
+
+    def _text_edited(self, _text: str) -> None:
+        self._timer.start()
+
+    def _request_suggestions(self) -> None:
+        text = self.query.text().strip()
+        self._suggest_seq += 1
+        if not text:
+            self.suggestions.hide()
+            return
+        seq = self._suggest_seq
+        run_in_background(
+            self.library.suggest, text, limit=SUGGEST_LIMIT,
+            on_result=lambda found: self._show_suggestions(seq, found),
+            on_error=lambda exc: self._suggest_failed(seq, exc),
+        )
+
+    def _show_suggestions(self, seq: int, found) -> None:
+        if seq != self._suggest_seq:
+            return  # the user typed on; a newer request is coming
+        self.suggestions.clear()
+        for suggestion in found:
+            kind = "Article" if not suggestion.section_id else "Section"
+            item = QListWidgetItem(suggestion.label)
+            item.setData(HTML_ROLE, f"{escape(suggestion.label)}<br>{muted(kind)}")
+            item.setData(PAYLOAD_ROLE, suggestion)
+            item.setToolTip(suggestion.label)
+            self.suggestions.addItem(item)
+        self.suggestions.setVisible(bool(found))
+        self.results.setVisible(not found)
+        self.suggestions_shown.emit(len(found))
+
+    def _suggest_failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._suggest_seq:
+            from .messages import show_error
+
+            show_error(exc, "suggestions")
+
+    def _suggestion_activated(self, item: QListWidgetItem) -> None:
+        suggestion = item.data(PAYLOAD_ROLE)
+        self.suggestions.hide()
+        self.results.show()
+        self.open_requested.emit(suggestion.article_id, suggestion.section_id or "", None)
+
+    # ------------------------------------------------------------------ results
+
+    def _return_pressed(self) -> None:
+        self.run_query(self.query.text())
+
+    def _filters_changed(self) -> None:
+        if self._last_query:
+            self.run_query(self._last_query)
+
+    def _clear_results(self, status: str) -> None:
+        self.results.clear()
+        self.results.show()
+        self.did_you_mean.hide()
+        self.status.setText(status)
+
+    def _show_results(self, seq: int, query: str, results) -> None:
+        if seq != self._search_seq:
+            return
+        self._clear_results(self._summary(results))
+        self._show_correction(results.corrected)
+        terms = highlight_terms(query, [hit.snippet for hit in results.hits])
+        for article_id, title, hits in _group_by_article(results.hits):
+            self._add_article_row(article_id, title, len(hits), terms)
+            for hit in hits:
+                self._add_hit_row(hit, terms)
+        self.results_shown.emit(len(results.hits))
+
+    @staticmethod
+    def _summary(results) -> str:
+        shown = len(results.hits)
+        if not shown:
+            return "No results."
+        more = f" (showing {shown})" if results.total > shown else ""
+        return f"{results.total} result{'s' if results.total != 1 else ''}{more}"
+
+    def _show_correction(self, corrected: str | None) -> None:
+        self._corrected = corrected or ""
+        if corrected:
+            self.did_you_mean.setText(f'Did you mean <a href="#correction"><b>{escape(corrected)}</b></a>?')
+        self.did_you_mean.setVisible(bool(corrected))
+
+    def _add_article_row(self, article_id: str, title: str, count: int, terms: list[str]) -> None:
+        item = QListWidgetItem(title)
+        item.setData(HTML_ROLE, f"<b>{escape(title)}</b> {muted(f'· {count}')}")
+        item.setData(PAYLOAD_ROLE, (article_id, "", terms))
+        self.results.addItem(item)
+
+    def _add_hit_row(self, hit, terms: list[str]) -> None:
+        where = section_label(hit.section_path) or "Introduction"
+        if hit.kind == "note":
+            where = f"Note · {where}"
+        item = QListWidgetItem(f"{where}: {hit.snippet}")
+        item.setData(HTML_ROLE, f"&nbsp;&nbsp;{muted(where)}<br>&nbsp;&nbsp;{snippet_html(hit.snippet, TERM_STYLE)}")
+        item.setData(PAYLOAD_ROLE, (hit.article_id, hit.section_id or "", terms))
+        item.setToolTip(f"{hit.article_title} › {where}")
+        self.results.addItem(item)
+
+    def _search_failed(self, seq: int, exc: BaseException) -> None:
+        if seq != self._search_seq:
+            return
+        from .messages import show_error
+
+        self._clear_results("Search failed.")
+        show_error(exc, "search")
+
+    def _result_activated(self, item: QListWidgetItem) -> None:
+        article_id, section_id, terms = item.data(PAYLOAD_ROLE)
+        self.open_requested.emit(article_id, section_id, list(terms) or None)
+
+    # ------------------------------------------------------------------ keyboard
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress:
+            return super().eventFilter(watched, event)
+        key = event.key()
+        if watched is self.query:
+            if key == Qt.Key.Key_Down:
+                return self._enter_list()
+            if key == Qt.Key.Key_Escape and not self.suggestions.isHidden():
+                self._suggest_seq += 1
+                self.suggestions.hide()
+                self.results.show()
+                return True
+        elif key == Qt.Key.Key_Up and watched.currentRow() <= 0:
+            self.query.setFocus()
+            return True
+        elif event.matches(QKeySequence.StandardKey.Find):
+            self.focus_search()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _enter_list(self) -> bool:
+        view = self.suggestions if not self.suggestions.isHidden() else self.results
+        if view.count() == 0:
+            return False
+        view.setFocus()
+        view.setCurrentRow(0)
+        return True
+
+
+def _group_by_article(hits) -> list[tuple[str, str, list]]:
+    """Hits grouped by article, articles in the order of their best hit, hits in rank order."""
+    groups: dict[str, tuple[str, list]] = {}
+    for hit in hits:
+        groups.setdefault(hit.article_id, (hit.article_title, []))[1].append(hit)
+    return [(article_id, title, hits) for article_id, (title, hits) in groups.items()]
