@@ -288,8 +288,8 @@ class UserStore:
             return []
         current = self._library.fingerprints()
         with self._reading() as conn:
-            pairs = conn.execute("SELECT DISTINCT article_id, article_sha FROM notes").fetchall()
-        stale = sorted({aid for aid, sha in pairs if sha != current.get(aid, "")})
+            rows = conn.execute("SELECT DISTINCT article_id, article_sha, orphaned FROM notes").fetchall()
+        stale = sorted({aid for aid, sha, orphaned in rows if _is_stale(current.get(aid), sha, orphaned)})
         if not stale:
             return []
         articles = {aid: self._article_or_missing(aid, current) for aid in stale}
@@ -477,6 +477,13 @@ class UserStore:
         if report.bookmarks_added:
             self._emit("bookmarks_changed", None)
         return report
+
+
+def _is_stale(current_sha: str | None, anchored_sha: str, orphaned: bool) -> bool:
+    """Whether a note must be re-placed: its article changed, or left and the note is not yet orphaned."""
+    if current_sha is None:
+        return not orphaned
+    return current_sha != anchored_sha
 
 
 def _default_name(article_id: str, section_id: str | None, article: Article | None, section: Section | None) -> str:

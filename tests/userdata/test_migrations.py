@@ -1,0 +1,103 @@
+"""Every earlier schema version upgrades with nothing lost; a newer one is never touched."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from reader.userdata import ReadOnlyStoreError, UserStore
+from reader.userdata.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
+from tests.conftest import SEED_ID
+
+T = "2024-01-02T03:04:05.000Z"
+# Rows that are valid at each version, inserted right after migrating to it.
+DATA_AT_VERSION = {
+    1: [
+        ("INSERT INTO bookmarks VALUES ('b1', ?, 'background', 'Background', 'war', ?, ?)", (SEED_ID, T, T)),
+        ("INSERT INTO bookmarks VALUES ('b2', 'gone-article', NULL, 'Gone', NULL, ?, ?)", (T, T)),
+        ("INSERT INTO notes VALUES ('n1', ?, 'background', 'Nagorno', 'v1 note with a quote', ?, ?)", (SEED_ID, T, T)),
+        ("INSERT INTO notes VALUES ('n2', 'gone-article', 'x', NULL, 'v1 note on a missing article', ?, ?)", (T, T)),
+    ],
+    2: [
+        ("INSERT INTO notes (id, article_id, section_id, text, created, updated, section_path, color, orphaned) "
+         "VALUES ('n3', ?, 'prelude', 'v2 note', ?, ?, '[\"Prelude\"]', 'blue', 0)", (SEED_ID, T, T)),
+        ("INSERT INTO note_tags VALUES ('n3', 'first', 0), ('n3', 'second', 1)", ()),
+    ],
+    3: [
+        ("INSERT INTO reading_positions VALUES (?, 'prelude', 42, ?)", (SEED_ID, T)),
+        ("INSERT INTO state VALUES ('last_article', ?)", (f'"{SEED_ID}"',)),
+    ],
+}
+
+
+def test_every_version_has_test_data():
+    assert set(DATA_AT_VERSION) == set(range(1, SCHEMA_VERSION + 1)), "add rows for the new schema version"
+
+
+def _build_at(path, version: int) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    for step in range(1, version + 1):
+        migrate(conn, target=step)
+        for sql, params in DATA_AT_VERSION[step]:
+            conn.execute(sql, params)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+    conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_upgrade_keeps_everything(app_paths, library, version):
+    _build_at(app_paths.database, version)
+    store = library.store  # opens, migrates and attaches (re-anchors)
+    assert not store.read_only, store.messages
+    assert {b.id for b in store.bookmarks()} == {"b1", "b2"}
+    notes = {n.id: n for n in store.notes()}
+    expected = {"n1", "n2"} | ({"n3"} if version >= 2 else set())
+    assert set(notes) == expected
+    assert notes["n1"].text == "v1 note with a quote" and notes["n1"].quote == "Nagorno"
+    # v1 notes had no context: re-anchoring against the article filled it in.
+    assert notes["n1"].section_path == ("Background",) and notes["n1"].prefix and not notes["n1"].orphaned
+    assert notes["n2"].orphaned and notes["n2"].text == "v1 note on a missing article"
+    if version >= 2:
+        assert (notes["n3"].tags, notes["n3"].color) == (("first", "second"), "blue")
+    with sqlite3.connect(app_paths.database) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    backups = list(app_paths.backups_dir.glob(f"pre-v{SCHEMA_VERSION}-*.sqlite3"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+
+
+def test_a_new_database_is_every_step_in_order(app_paths):
+    store = UserStore(app_paths)
+    store.close()
+    with sqlite3.connect(app_paths.database) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_newer_version_is_read_only_and_never_modified(app_paths):
+    store = UserStore(app_paths)
+    note = store.add_note("art", "_lead", "written by the future")
+    store.close()
+    with sqlite3.connect(app_paths.database) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = _sha(app_paths.database)
+
+    newer = UserStore(app_paths)
+    assert newer.read_only
+    assert any("newer Lectern" in m for m in newer.messages)
+    assert [n.id for n in newer.notes()] == [note.id]  # reading still works
+    with pytest.raises(ReadOnlyStoreError, match="newer Lectern"):
+        newer.add_note("art", "_lead", "must not be written")
+    with pytest.raises(ReadOnlyStoreError):
+        newer.delete_note(note.id)
+    newer.set_position("art", "_lead", 3)  # reading state is silently not saved
+    newer.close()
+    assert _sha(app_paths.database) == before
