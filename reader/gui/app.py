@@ -1,23 +1,98 @@
-"""Start the window (a minimal one until the desktop-reader issue lands)."""
+"""Start the desktop reader: ``lectern [--data-dir DIR] [PATH...]``.
+
+Start-up order is chosen for speed: the window is built from the manifest
+already on disk (no parsing of the library), the last article is reopened,
+the window is shown, and only then do the rescan and the search-index update
+start in the background. ``create_main_window`` is also what
+``lectern self-test`` renders offscreen.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from .. import APP_NAME
+from . import messages
+from .mainwindow import MainWindow
+
+SHUTDOWN_WAIT_MS = 10_000  # let a cancelled index update commit or roll back cleanly
+
+
+def app_icon(paths=None) -> QIcon:
+    from ..paths import bundle_root
+
+    icons = (paths.resources if paths is not None else bundle_root() / "resources") / "icons"
+    icon = QIcon()
+    svg = icons / "lectern.svg"
+    if svg.exists():
+        icon.addFile(str(svg))
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        png = icons / f"lectern-{size}.png"
+        if png.exists():
+            icon.addFile(str(png))
+    return icon
+
+
+def ensure_app() -> QApplication:
+    """The QApplication (created once), with Lectern's name, icon and error hook."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1] or ["lectern"])
+    app.setApplicationName(APP_NAME)
+    app.setDesktopFileName("lectern")
+    icon = app_icon()
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    messages.install_excepthook()
+    return app
+
+
+def create_main_window(library, paths) -> MainWindow:
+    """The main window on ``library``, with the last article reopened; not shown yet."""
+    ensure_app()
+    window = MainWindow(library, paths)
+    icon = app_icon(paths)
+    if not icon.isNull():
+        window.setWindowIcon(icon)
+    window.restore_reading()
+    return window
+
 
 def run(args: argparse.Namespace, extra: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication, QListWidget
-
     from ..library import Library
     from ..paths import resolve
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    library = Library(resolve(args.data_dir).ensure(), include_bundled=not args.no_bundled)
-    library.rescan()
-    window = QListWidget()
-    window.setWindowTitle("Lectern")
-    window.addItems([a.title for a in library.articles()])
-    window.resize(800, 600)
+    app = ensure_app()
+    paths = resolve(args.data_dir).ensure()
+    library = Library(paths, include_bundled=not args.no_bundled)
+    if not paths.manifest.exists() and not library.sources():
+        library.rescan()  # first run: only the bundled articles, a few milliseconds
+    window = create_main_window(library, paths)
     window.show()
-    return app.exec()
+    window.start_background_work()
+    if extra:
+        _open_paths(window, extra)
+    try:
+        return app.exec()
+    finally:
+        window.activity.cancel_all()
+        QThreadPool.globalInstance().waitForDone(SHUTDOWN_WAIT_MS)
+        library.close()
+
+
+def _open_paths(window: MainWindow, paths: list[str]) -> None:
+    """``lectern PATH``: add the files or folders and open the first new article."""
+
+    def scanned(report) -> None:
+        window.library_panel.scan_finished.disconnect(scanned)
+        found = report.added + report.updated + report.moved
+        if found:
+            window.open_article(found[0].id)
+
+    window.library_panel.scan_finished.connect(scanned)
+    window.library_panel.add_paths(paths)

@@ -1,0 +1,147 @@
+"""Find in page (Ctrl+F): match count, next/previous, highlight all, Esc closes.
+
+The bar searches the reading view's document as the user types (QTextDocument.find,
+case-insensitive unless "Match case" is on) and shows "3 of 12". Matches are
+highlighted through the view's ``set_highlights("find", ...)`` so they coexist
+with search-term highlights.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from .reading_view import ReadingView
+
+MAX_HIGHLIGHTS = 2000
+
+
+class FindBar(QWidget):
+    closed = Signal()
+
+    def __init__(self, view: ReadingView, parent=None):
+        super().__init__(parent)
+        self.view = view
+        self.setObjectName("findBar")
+        self.setAccessibleName("Find in page")
+        self.field = QLineEdit(self)
+        self.field.setPlaceholderText("Find in page")
+        self.field.setAccessibleName("Find in page text")
+        self.field.setClearButtonEnabled(True)
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName("Match count")
+        self.count_label.setMinimumWidth(80)
+        self.prev_button = self._button("Previous", "Previous match (Shift+F3)", self.find_previous)
+        self.next_button = self._button("Next", "Next match (F3, Enter)", self.find_next)
+        self.highlight_box = QCheckBox("Highlight all", self)
+        self.highlight_box.setChecked(True)
+        self.case_box = QCheckBox("Match case", self)
+        self.close_button = self._button("Close", "Close (Esc)", self.close_bar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        for widget in (self.field, self.count_label, self.prev_button, self.next_button,
+                       self.highlight_box, self.case_box):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.close_button)
+        self.matches: list = []
+        self.current = -1
+        self.field.textChanged.connect(self.refresh)
+        self.field.returnPressed.connect(self.find_next)
+        self.highlight_box.toggled.connect(lambda _=None: self._paint())
+        self.case_box.toggled.connect(lambda _=None: self.refresh())
+        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close_bar)
+        esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shift_enter = QShortcut(QKeySequence("Shift+Return"), self.field, self.find_previous)
+        shift_enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.view.article_shown.connect(lambda *_: self.refresh() if self.isVisible() else None)
+        self.setTabOrder(self.field, self.prev_button)
+        self.setTabOrder(self.prev_button, self.next_button)
+        self.setTabOrder(self.next_button, self.highlight_box)
+        self.setTabOrder(self.highlight_box, self.case_box)
+        self.setTabOrder(self.case_box, self.close_button)
+        self.hide()
+
+    def _button(self, text: str, tip: str, slot) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(text)
+        button.clicked.connect(slot)
+        return button
+
+    # ------------------------------------------------------------------ actions
+
+    def open_bar(self) -> None:
+        selected = self.view.selected_text()
+        if selected and "\n" not in selected and len(selected) < 100:
+            self.field.setText(selected)
+        self.show()
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+        self.refresh()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.view.set_highlights("find", [])
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.closed.emit()
+
+    def find_next(self) -> None:
+        self._step(+1)
+
+    def find_previous(self) -> None:
+        self._step(-1)
+
+    @property
+    def count(self) -> int:
+        return len(self.matches)
+
+    def refresh(self, _text: str = "") -> None:
+        flags = QTextDocument.FindFlag.FindCaseSensitively if self.case_box.isChecked() else QTextDocument.FindFlag(0)
+        self.matches = self.view.find_in_document(self.field.text(), flags)
+        self.current = self._first_visible() if self.matches else -1
+        self._paint()
+        if self.current >= 0:
+            self._select_current()
+
+    # ------------------------------------------------------------------ internals
+
+    def _first_visible(self) -> int:
+        """The first match at or below the top of the viewport (so typing does not jump back)."""
+        top = self.view.cursorForPosition(self.view.viewport().rect().topLeft()).position()
+        for i, cursor in enumerate(self.matches):
+            if cursor.selectionStart() >= top:
+                return i
+        return 0
+
+    def _step(self, delta: int) -> None:
+        if not self.matches:
+            self.refresh()
+        if not self.matches:
+            return
+        self.current = (self.current + delta) % len(self.matches)
+        self._paint()
+        self._select_current()
+
+    def _select_current(self) -> None:
+        cursor = self.matches[self.current]
+        self.view.setTextCursor(cursor)
+        self.view.ensureCursorVisible()
+
+    def _paint(self) -> None:
+        text = self.field.text()
+        if not text:
+            self.count_label.setText("")
+        elif not self.matches:
+            self.count_label.setText("No matches")
+        else:
+            self.count_label.setText(f"{self.current + 1} of {len(self.matches)}")
+        colors = self.view.theme.colors
+        selections = []
+        if self.highlight_box.isChecked():
+            for i, cursor in enumerate(self.matches[:MAX_HIGHLIGHTS]):
+                colour = colors.find_current if i == self.current else colors.find
+                selections.append(self.view.make_selection(cursor, QColor(colour)))
+        self.view.set_highlights("find", selections)

@@ -1,0 +1,361 @@
+"""The main window: library sidebar and contents on the left, the article in the middle,
+search, bookmarks and notes docked on the right.
+
+The window owns navigation (``open_article``, back/forward history) and wires
+the pieces together; each piece lives in its own module. Menus and shortcuts
+are built by :mod:`reader.gui.menus`. Slow work goes through ``self.activity``
+(status-bar progress with Cancel); library events arrive on worker threads and
+are re-emitted on the GUI thread by ``LibraryEvents``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from . import messages
+from .activity import ActivityIndicator
+from .find_bar import FindBar
+from .library_panel import LibraryPanel
+from .panel_support import LibraryEvents
+from .reading_view import ReadingView
+from .state import (
+    History,
+    Place,
+    ReadingPosition,
+    ReadingState,
+    load_reading_settings,
+    open_settings,
+    restore_window,
+    save_reading_settings,
+    save_window,
+)
+from .theme import ThemeManager
+from .toc import TocView
+
+# (attribute, module, class, dock title, object name)
+DOCKED_PANELS = (
+    ("search_panel", "search_panel", "SearchPanel", "Search", "searchDock"),
+    ("bookmarks_panel", "bookmarks_panel", "BookmarksPanel", "Bookmarks", "bookmarksDock"),
+    ("notes_panel", "notes_panel", "NotesPanel", "Notes", "notesDock"),
+)
+
+
+def _load_panel_class(module: str, name: str):
+    """A panel class, or None while that panel is not part of this build."""
+    try:
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    except ImportError:
+        return None
+
+
+class MainWindow(QMainWindow):
+    navigated = Signal(str, str)  # article id, section id: after every navigation
+    index_ready = Signal(object)  # IndexReport once the start-up index update finishes
+
+    def __init__(self, library, paths, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.paths = paths
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Lectern")
+        self.setAcceptDrops(True)
+        self.settings = open_settings(paths)
+        self.theme = ThemeManager(load_reading_settings(self.settings), self)
+        self.theme.apply_to_app()
+        self.activity = ActivityIndicator(self)
+        self.statusBar().addPermanentWidget(self.activity)
+        messages.register(self, self.statusBar())
+        self.history = History()
+        self.reading_state = ReadingState(library)
+        self.index_task = None
+        self._navigating = False
+        self._build_centre()
+        self._build_docks()
+        self.events = LibraryEvents(library, self)
+        self.events.event.connect(self._library_event)
+        from .menus import build_menus
+
+        self.actions_by_name = build_menus(self)
+        self._set_tab_order()
+        self.resize(1180, 760)
+        restore_window(self.settings, self, self.splitters)
+        self._update_navigation_actions()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build_centre(self) -> None:
+        self.view = ReadingView(self.library, self.theme, self)
+        self.find_bar = FindBar(self.view, self)
+        reader = QWidget(self)
+        reader_layout = QVBoxLayout(reader)
+        reader_layout.setContentsMargins(0, 0, 0, 0)
+        reader_layout.setSpacing(0)
+        reader_layout.addWidget(self.view, 1)
+        reader_layout.addWidget(self.find_bar)
+        self.library_panel = LibraryPanel(self.library, self.activity.start, self)
+        self.toc = TocView(self.library, self)
+        contents = QWidget(self)
+        contents_layout = QVBoxLayout(contents)
+        contents_layout.setContentsMargins(4, 0, 0, 0)
+        contents_layout.setSpacing(3)
+        contents_title = QLabel("Contents", contents)
+        contents_title.setObjectName("panelTitle")
+        contents_layout.addWidget(contents_title)
+        contents_layout.addWidget(self.toc, 1)
+        self.sidebar = QSplitter(Qt.Orientation.Vertical, self)
+        self.sidebar.setObjectName("sidebarSplitter")
+        self.sidebar.addWidget(self.library_panel)
+        self.sidebar.addWidget(contents)
+        self.sidebar.setSizes([300, 400])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(reader)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([280, 900])
+        self.splitter.setChildrenCollapsible(True)
+        self.setCentralWidget(self.splitter)
+        self.splitters = {"main": self.splitter, "sidebar": self.sidebar}
+        self.view.section_changed.connect(self._section_scrolled)
+        self.view.link_requested.connect(self.open_article)
+        self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
+        self.library_panel.open_requested.connect(self.open_article)
+
+    def _build_docks(self) -> None:
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+        previous = None
+        for attribute, module, class_name, title, object_name in DOCKED_PANELS:
+            panel_class = _load_panel_class(module, class_name)
+            panel = None
+            if panel_class is not None:
+                try:
+                    panel = panel_class(self.library, self)
+                except ImportError as exc:  # its core part (search, user data) is missing
+                    messages.show_info(f"{title} is unavailable: {exc}")
+            setattr(self, attribute, panel)
+            if panel is None:
+                continue
+            panel.open_requested.connect(self.open_article)
+            dock = QDockWidget(title, self)
+            dock.setObjectName(object_name)
+            dock.setWidget(panel)
+            dock.setAccessibleName(f"{title} panel")
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if previous is not None:
+                self.tabifyDockWidget(previous, dock)
+            previous = dock
+            self.docks[attribute] = dock
+            self.panels[attribute] = panel
+        if "search_panel" in self.docks:
+            self.docks["search_panel"].raise_()
+
+    def _set_tab_order(self) -> None:
+        chain = [self.library_panel.filter_field, self.library_panel.list, self.toc, self.view,
+                 self.find_bar.field]
+        chain += [panel for panel in self.panels.values()]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def show_dock(self, attribute: str) -> QWidget | None:
+        dock = self.docks.get(attribute)
+        if dock is None:
+            messages.show_info("That panel is not available in this build")
+            return None
+        dock.show()
+        dock.raise_()
+        return self.panels[attribute]
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_article(self, article_id: str, section_id: str = "", highlight_terms=None, offset: int = 0,
+                     record: bool = True) -> bool:
+        """Show an article (at a section, with highlighted terms); recorded in the history."""
+        if not article_id:
+            return False
+        previous = self.view.article_id
+        if previous:
+            self.history.update_current(Place(previous, self.view.current_section_id()))
+        self._navigating = True  # the jump's own scrolling must not rewrite the entry we leave
+        try:
+            shown = self.view.show_article(article_id, section_id, highlight_terms, offset=offset)
+        finally:
+            self._navigating = False
+        if not shown:
+            return False
+        if previous != article_id or self.toc.article_id != article_id:
+            self.toc.set_article(self.view.article)
+        section = self.view.current_section_id()
+        if record:
+            self.history.visit(Place(article_id, section_id or section))
+        self.setWindowTitle(f"{self.view.article.title} — Lectern")
+        self._announce(article_id, section)
+        self._update_navigation_actions()
+        self.navigated.emit(article_id, section)
+        return True
+
+    def go_back(self) -> None:
+        self._go(self.history.back)
+
+    def go_forward(self) -> None:
+        self._go(self.history.forward)
+
+    def _go(self, step) -> None:
+        if self.view.article_id:
+            self.history.update_current(Place(self.view.article_id, self.view.current_section_id()))
+        place = step()
+        if place is not None:
+            self.open_article(place.article_id, place.section_id, record=False)
+        self._update_navigation_actions()
+
+    def go_section(self, delta: int) -> None:
+        article = self.view.article
+        if article is None:
+            return
+        ids = [s.id for s in article.sections]
+        current = self.view.current_section_id()
+        index = ids.index(current) if current in ids else 0
+        target = ids[min(max(index + delta, 0), len(ids) - 1)]
+        self.open_article(article.id, target)
+
+    def _section_scrolled(self, article_id: str, section_id: str) -> None:
+        if not self._navigating:
+            self.history.update_current(Place(article_id, section_id))
+        self._announce(article_id, section_id)
+
+    def _announce(self, article_id: str, section_id: str) -> None:
+        self.toc.set_current(section_id)
+        self.library_panel.set_current(article_id, section_id)
+        for panel in self.panels.values():
+            panel.set_current(article_id, section_id)
+
+    def _update_navigation_actions(self) -> None:
+        actions = getattr(self, "actions_by_name", {})
+        if "back" in actions:
+            actions["back"].setEnabled(self.history.can_back())
+            actions["forward"].setEnabled(self.history.can_forward())
+
+    # ------------------------------------------------------------------ actions used by menus
+
+    def bookmark_current(self) -> None:
+        panel = self.bookmarks_panel
+        if panel is None or not self.view.article_id:
+            messages.show_info("Open an article to bookmark it" if panel else "Bookmarks are not available")
+            return
+        panel.bookmark(self.view.article_id, self.view.current_section_id())
+
+    def add_note_here(self) -> None:
+        panel = self.show_dock("notes_panel")
+        if panel is None or not self.view.article_id:
+            return
+        panel.add_note(self.view.article_id, self.view.current_section_id(), self.view.selected_text() or None)
+
+    def focus_search(self) -> None:
+        panel = self.show_dock("search_panel")
+        if panel is not None:
+            panel.focus_search()
+
+    # ------------------------------------------------------------------ library events
+
+    def _library_event(self, name: str, payload) -> None:
+        if name == "articles_changed":
+            self.view.invalidate_titles()
+            self.library_panel.reload()
+            current = self.view.article_id
+            if current and not self.library.has_article(current):
+                self.view.show_placeholder("Article removed", "This article is no longer in the library.")
+                self.toc.set_article(None)
+            elif current:
+                self.view.rerender()
+            elif self.library.articles():
+                self.open_first_article()
+        elif name in ("notes_changed", "bookmarks_changed"):
+            self.toc.refresh_marks()
+
+    # ------------------------------------------------------------------ start-up and shutdown
+
+    def restore_reading(self) -> None:
+        """Reopen the last article at its position, or the first article."""
+        try:
+            position, history = self.reading_state.load()
+        except Exception as exc:  # noqa: BLE001 - a damaged reading state must not stop start-up
+            messages.show_error(exc, "could not restore the last reading position")
+            position, history = None, History()
+        self.history = history
+        if position is not None and self.open_article(position.article_id, position.section_id,
+                                                      offset=position.offset, record=False):
+            self.history.visit(Place(position.article_id, position.section_id))
+        else:
+            self.open_first_article()
+        self._update_navigation_actions()
+
+    def open_first_article(self) -> None:
+        articles = self.library.articles()
+        if articles:
+            self.open_article(articles[0].id)
+        else:
+            self.view.show_placeholder("Your library is empty",
+                                       "Add files or folders of articles with File ▸ Add Files or by dropping them here.")
+
+    def start_background_work(self, rescan: bool = True) -> None:
+        """After the window is shown: rescan the sources, then bring the search index up to date."""
+        for message in self.library.messages:
+            messages.show_info(message)
+        if rescan:
+            self.activity.start("Checking library", self.library.rescan, on_result=self._rescanned, cancellable=False)
+        else:
+            self.update_index()
+
+    def _rescanned(self, _report) -> None:
+        self.update_index()  # the scan's own "articles_changed" event refreshes the views
+
+    def update_index(self, rebuild: bool = False) -> None:
+        if self.index_task is not None:
+            return
+        self.index_task = self.activity.start(
+            "Rebuilding search index" if rebuild else "Updating search index",
+            self.library.update_index, rebuild=rebuild,
+            on_result=self._indexed, on_error=self._index_failed,
+        )
+
+    def _indexed(self, report) -> None:
+        self.index_task = None
+        self.index_ready.emit(report)
+
+    def _index_failed(self, exc: BaseException) -> None:
+        self.index_task = None
+        if isinstance(exc, ImportError):
+            messages.show_info(f"Search is not available: {exc}")
+        else:
+            messages.show_error(exc, "updating the search index")
+        self.index_ready.emit(None)
+
+    def save_state(self) -> None:
+        save_window(self.settings, self, self.splitters)
+        save_reading_settings(self.settings, self.theme.settings)
+        self.settings.sync()
+        position = None
+        if self.view.article_id:
+            section_id, offset = self.view.position()
+            position = ReadingPosition(self.view.article_id, section_id, offset)
+            self.history.update_current(Place(self.view.article_id, section_id))
+        try:
+            self.reading_state.save(position, self.history)
+        except Exception as exc:  # noqa: BLE001 - never lose the close because of reading state
+            messages.show_error(exc, "could not save the reading position")
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.save_state()
+        self.activity.cancel_all()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ drops on the window
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        self.library_panel.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        self.library_panel.dropEvent(event)

@@ -1,0 +1,322 @@
+"""The reading view: a QTextBrowser that shows one article and never touches the network.
+
+* ``show_article(article_id, section_id="", highlight_terms=None)`` renders the
+  article (text escaped by :mod:`reader.gui.render`), scrolls to the section and
+  highlights the terms;
+* ``current_section_id()`` follows scrolling (``section_changed`` is emitted
+  when it changes);
+* ``loadResource`` refuses everything: articles carry no images, so any request
+  is either a bug or hostile, and it is recorded in ``refused_resources``;
+* links are never followed by Qt (``setOpenLinks(False)``): an ``article:`` link
+  becomes ``link_requested(article_id, section_id)`` and the window navigates.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
+
+from ..errors import LecternError
+from . import messages
+from .render import TitleIndex, parse_article_href, render_article, render_message
+from .theme import ThemeManager, article_css
+
+SECTION_SLACK_PX = 12  # a heading this close below the top edge already counts as "current"
+MAX_TERM_HITS = 1000
+MIN_SIDE_MARGIN = 24
+
+
+class ReadingView(QTextBrowser):
+    article_shown = Signal(str, str)  # article id, section id
+    section_changed = Signal(str, str)  # article id, section id: follows scrolling
+    link_requested = Signal(str, str)  # article id, section id: the window decides (history)
+
+    def __init__(self, library, theme: ThemeManager, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.theme = theme
+        self.setObjectName("readingView")
+        self.setAccessibleName("Article")
+        self.setAccessibleDescription("The text of the open article")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self.refused_resources: list[str] = []
+        self.context_actions: list = []  # added by the window (bookmark, note...)
+        self._article = None
+        self._html = ""
+        self._titles: TitleIndex | None = None
+        self._tops: list[tuple[float, str]] | None = None  # (y, section id) in document order
+        self._current_section = ""
+        self._highlights: dict[str, list] = {}
+        self._target: tuple[str, int] | None = None  # where to stay while the layout settles
+        self._scrolling = False
+        self.anchorClicked.connect(self._anchor_clicked)
+        self.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.theme.changed.connect(self._theme_changed)
+        self._applied_theme = None
+        self._apply_theme(rerender=False)
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def article_id(self) -> str:
+        return self._article.id if self._article is not None else ""
+
+    @property
+    def article(self):
+        return self._article
+
+    def show_article(self, article_id: str, section_id: str = "", highlight_terms=None, offset: int = 0) -> bool:
+        """Render an article and go to a section; False (and a message) if it cannot be read."""
+        try:
+            article = self.library.article(article_id)
+        except LecternError as exc:
+            messages.show_error(exc, "cannot open the article")
+            return False
+        if self._article is None or article is not self._article:
+            self._article = article
+            rendered = render_article(article, self._title_index())
+            self._set_html(rendered.html)
+        self._current_section = ""
+        self.highlight_terms(highlight_terms or [])
+        self.scroll_to_section(section_id or article.lead.id, offset)
+        self._update_current_section()
+        self.article_shown.emit(article.id, self.current_section_id())
+        return True
+
+    def show_placeholder(self, title: str, text: str) -> None:
+        self._article = None
+        self._current_section = ""
+        self._set_html(render_message(title, text))
+
+    def selected_text(self) -> str:
+        # QTextCursor uses U+2029 between paragraphs
+        return self.textCursor().selectedText().replace("\u2029", "\n").replace("\u2028", "\n").strip()
+
+    def current_section_id(self) -> str:
+        if self._article is None:
+            return ""
+        tops = self._section_tops()
+        y = self.verticalScrollBar().value() + SECTION_SLACK_PX
+        current = self._article.lead.id
+        for top, section_id in tops:
+            if top > y:
+                break
+            current = section_id
+        return current
+
+    def section_top(self, section_id: str) -> int | None:
+        for top, sid in self._section_tops():
+            if sid == section_id:
+                return int(top)
+        return None
+
+    def scroll_to_section(self, section_id: str, offset: int = 0) -> None:
+        """Scroll so the section's heading is at the top; kept there while the layout settles."""
+        self._target = (section_id, int(offset))
+        top = self.section_top(section_id)
+        self._scroll_to(0 if top is None else max(0, top + int(offset)))
+
+    def position(self) -> tuple[str, int]:
+        """(section id, pixels scrolled past its heading): survives zoom and width changes roughly."""
+        section_id = self.current_section_id()
+        top = self.section_top(section_id) or 0
+        return section_id, max(0, self.verticalScrollBar().value() - top)
+
+    def invalidate_titles(self) -> None:
+        """The library changed: links must be recomputed on the next render."""
+        self._titles = None
+
+    def rerender(self) -> None:
+        """Render the current article again (theme or library change), keeping the position."""
+        if self._article is None:
+            return
+        section_id, offset = self.position()
+        try:
+            article = self.library.article(self._article.id)
+        except LecternError:
+            article = self._article
+        self._article = article
+        self._set_html(render_article(article, self._title_index()).html)
+        self._reapply_highlights()
+        self.scroll_to_section(section_id, offset)
+
+    # ------------------------------------------------------------------ highlights
+
+    def highlight_terms(self, terms) -> int:
+        """Highlight every occurrence of the terms (case-insensitive); returns the count."""
+        selections = []
+        colour = QColor(self.theme.colors.term)
+        for term in [t for t in terms if t and t.strip()]:
+            cursor = QTextCursor(self.document())
+            while len(selections) < MAX_TERM_HITS:
+                cursor = self.document().find(term.strip(), cursor)
+                if cursor.isNull():
+                    break
+                selections.append(self.make_selection(cursor, colour))
+        self._terms = list(terms)
+        self.set_highlights("terms", selections)
+        return len(selections)
+
+    def set_highlights(self, kind: str, selections: list) -> None:
+        """Extra selections from several sources ("terms", "find") shown together."""
+        self._highlights[kind] = selections
+        self.setExtraSelections([s for group in self._highlights.values() for s in group])
+
+    @staticmethod
+    def make_selection(cursor: QTextCursor, colour: QColor) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setBackground(colour)
+        selection.format = fmt
+        return selection
+
+    def _reapply_highlights(self) -> None:
+        self._highlights.pop("find", None)
+        self.highlight_terms(getattr(self, "_terms", []))
+
+    # ------------------------------------------------------------------ Qt overrides
+
+    def loadResource(self, type_: int, url: QUrl):  # noqa: N802 - Qt name
+        """Refuse every resource: nothing in an article may be fetched, local or remote."""
+        self.refused_resources.append(url.toString())
+        return None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._apply_width()
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        menu: QMenu = self.createStandardContextMenu(event.pos())
+        if self.context_actions:
+            menu.addSeparator()
+            for action in self.context_actions:
+                menu.addAction(action)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+
+    # ------------------------------------------------------------------ internals
+
+    def _title_index(self) -> TitleIndex:
+        if self._titles is None:
+            self._titles = TitleIndex(self.library.articles())
+        return self._titles
+
+    def _set_html(self, html: str) -> None:
+        self._tops = None
+        self._highlights.clear()
+        self.setExtraSelections([])
+        self._html = html
+        self.document().setDefaultFont(self.theme.settings.font())
+        self.setHtml(html)
+        self._apply_width()
+
+    def _apply_width(self) -> None:
+        width = self.theme.settings.width_px()
+        available = self.viewport().width()
+        side = MIN_SIDE_MARGIN if not width else max(MIN_SIDE_MARGIN, (available - width) // 2)
+        root = self.document().rootFrame()
+        fmt = root.frameFormat()
+        if fmt.leftMargin() != side or fmt.rightMargin() != side:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            fmt.setTopMargin(16)
+            fmt.setBottomMargin(48)
+            root.setFrameFormat(fmt)
+            self._tops = None
+
+    def _section_tops(self) -> list[tuple[float, str]]:
+        """Where each section's heading is, from the heading blocks in document order."""
+        if self._tops is not None or self._article is None:
+            return self._tops or []
+        doc = self.document()
+        layout = doc.documentLayout()
+        headings = []
+        block = doc.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() > 0:
+                headings.append(block)
+            block = block.next()
+        sections = self._article.sections
+        # the h1 title stands for the lead; every other heading is one section, in order
+        self._tops = [(layout.blockBoundingRect(b).top(), s.id) for b, s in zip(headings, sections)]
+        if self._tops:
+            self._tops[0] = (0.0, sections[0].id)
+        return self._tops
+
+    def _scroll_to(self, y: int) -> None:
+        bar = self.verticalScrollBar()
+        doc_height = int(self.document().size().height())
+        # QTextEdit adjusts the range later; set it now so a far target is not clamped
+        self._scrolling = True
+        try:
+            bar.setRange(0, max(bar.maximum(), doc_height - self.viewport().height()))
+            bar.setValue(min(y, bar.maximum()))
+        finally:
+            self._scrolling = False
+
+    def _layout_changed(self, _size=None) -> None:
+        """Heading positions moved (first show, resize, font): forget them, keep the target in view."""
+        self._tops = None
+        if self._target is not None and self._article is not None:
+            top = self.section_top(self._target[0])
+            if top is not None:
+                self._scroll_to(max(0, top + self._target[1]))
+
+    def _scrolled(self, _value: int = 0) -> None:
+        if not self._scrolling:
+            self._target = None  # the reader moved: stop pinning the last jump
+        self._update_current_section()
+
+    def _update_current_section(self) -> None:
+        if self._article is None:
+            return
+        section_id = self.current_section_id()
+        if section_id != self._current_section:
+            self._current_section = section_id
+            self.section_changed.emit(self._article.id, section_id)
+
+    def _anchor_clicked(self, url: QUrl) -> None:
+        target = parse_article_href(url.scheme(), url.path(), url.fragment())
+        if target is not None:
+            self.link_requested.emit(*target)
+        elif not url.scheme() and url.fragment() and self._article is not None:
+            self.link_requested.emit(self._article.id, url.fragment())
+        # anything else (http:, file:, ...) is ignored: Lectern is offline by design
+
+    def _theme_changed(self) -> None:
+        self._apply_theme(rerender=True)
+
+    def _apply_theme(self, rerender: bool) -> None:
+        settings = self.theme.settings
+        if self._applied_theme != settings.theme:
+            self._applied_theme = settings.theme
+            self.document().setDefaultStyleSheet(article_css(settings.theme))
+            if rerender:
+                self.rerender()
+                return
+        if rerender and self._article is not None:
+            section_id, offset = self.position()
+            self.document().setDefaultFont(settings.font())
+            self._tops = None
+            self._apply_width()
+            self.scroll_to_section(section_id, offset)
+        else:
+            self.document().setDefaultFont(settings.font())
+            self._apply_width()
+
+    def find_in_document(self, text: str, flags=QTextDocument.FindFlag(0)) -> list[QTextCursor]:
+        """Every match of ``text`` in the article (for the find bar)."""
+        matches = []
+        if not text:
+            return matches
+        cursor = QTextCursor(self.document())
+        while True:
+            cursor = self.document().find(text, cursor, flags)
+            if cursor.isNull():
+                return matches
+            matches.append(cursor)

@@ -1,0 +1,143 @@
+"""Article -> HTML for the reading view (Qt's rich-text subset).
+
+Every piece of article text goes through :func:`html.escape` before it becomes
+HTML, so a file containing ``<script>`` or ``<img src=http://...>`` shows that
+text and can never make Qt fetch anything. Titles that match a library article
+(list items, "See also" entries, infobox values) become ``article:ID`` links,
+which the window handles itself.
+
+Each section heading carries an anchor named by :func:`anchor_name`, which the
+reading view uses to scroll to a section and to tell which section is on screen.
+This module imports no Qt, so it is cheap to test and to benchmark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Callable
+from urllib.parse import quote, unquote
+
+from ..model import Article, Block, BulletList, ListItem, Paragraph, Section
+from ..textutil import fold
+
+ARTICLE_SCHEME = "article"
+ANCHOR_PREFIX = "s-"
+MAX_LINK_TITLE = 120  # longer list items are prose, not titles: skip the lookup
+
+TitleResolver = Callable[[str], "str | None"]  # title -> article id, or None
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    article_id: str
+    html: str
+    anchors: dict[str, str]  # section id -> anchor name
+    links: int  # how many titles became links
+
+
+def anchor_name(section_id: str) -> str:
+    return ANCHOR_PREFIX + quote(section_id, safe="")
+
+
+def section_from_anchor(name: str) -> str | None:
+    return unquote(name[len(ANCHOR_PREFIX):]) if name.startswith(ANCHOR_PREFIX) else None
+
+
+def article_href(article_id: str, section_id: str = "") -> str:
+    href = f"{ARTICLE_SCHEME}:{quote(article_id, safe='')}"
+    return href + (f"#{quote(section_id, safe='')}" if section_id else "")
+
+
+def parse_article_href(scheme: str, path: str, fragment: str) -> tuple[str, str] | None:
+    """(article id, section id) from an ``article:`` link's parts, else None."""
+    if scheme != ARTICLE_SCHEME or not path:
+        return None
+    return unquote(path), unquote(fragment or "")
+
+
+class TitleIndex:
+    """Folded title -> article id, built once per library change.
+
+    Same matching as ``Library.find_by_title`` (folded, stripped), but a dict
+    lookup: an article with hundreds of list items would otherwise scan the
+    whole library once per item.
+    """
+
+    def __init__(self, summaries):
+        self._ids = {fold(s.title).strip(): s.id for s in summaries}
+
+    def __call__(self, title: str) -> str | None:
+        return self._ids.get(fold(title).strip())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class _Renderer:
+    def __init__(self, article: Article, resolve_title: TitleResolver | None):
+        self.article = article
+        self.resolve_title = resolve_title
+        self.links = 0
+        self.parts: list[str] = []
+
+    def link_or_text(self, text: str) -> str:
+        """``text`` escaped, as a link when it names another library article."""
+        target = None
+        if self.resolve_title is not None and 0 < len(text) <= MAX_LINK_TITLE:
+            target = self.resolve_title(text)
+        if target and target != self.article.id:
+            self.links += 1
+            return f'<a href="{escape(article_href(target))}">{escape(text)}</a>'
+        return escape(text)
+
+    def render(self) -> str:
+        article = self.article
+        self.parts.append(f'<a name="{anchor_name(article.lead.id)}"></a><h1 class="title">{escape(article.title)}</h1>')
+        if article.infobox:
+            self.infobox()
+        for section in article.sections:
+            self.section(section)
+        return "".join(self.parts)
+
+    def infobox(self) -> None:
+        rows = "".join(
+            f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
+            for key, value in self.article.infobox
+        )
+        self.parts.append(f'<table class="infobox" align="right" cellspacing="0" cellpadding="4">{rows}</table>')
+
+    def section(self, section: Section) -> None:
+        if not section.is_lead:
+            level = min(max(section.level, 2), 5)
+            self.parts.append(f'<h{level}><a name="{anchor_name(section.id)}"></a>{escape(section.title)}</h{level}>')
+        for block in section.blocks:
+            self.block(block)
+
+    def block(self, block: Block) -> None:
+        if isinstance(block, Paragraph):
+            self.parts.append(f"<p>{escape(block.text)}</p>")
+        elif isinstance(block, BulletList):
+            self.parts.append(self.items(block.items))
+
+    def items(self, items: tuple[ListItem, ...]) -> str:
+        out = ["<ul>"]
+        for item in items:
+            out.append(f"<li>{self.link_or_text(item.text)}")
+            if item.children:
+                out.append(self.items(item.children))
+            out.append("</li>")
+        out.append("</ul>")
+        return "".join(out)
+
+
+def render_article(article: Article, resolve_title: TitleResolver | None = None) -> RenderedArticle:
+    renderer = _Renderer(article, resolve_title)
+    body = renderer.render()
+    anchors = {s.id: anchor_name(s.id) for s in article.sections}
+    return RenderedArticle(article.id, f"<html><body>{body}</body></html>", anchors, renderer.links)
+
+
+def render_message(title: str, text: str) -> str:
+    """A placeholder page (empty library, missing article), escaped like an article."""
+    return f'<html><body><h1 class="title">{escape(title)}</h1><p>{escape(text)}</p></body></html>'

@@ -1,0 +1,117 @@
+"""The table of contents: the open article's section tree.
+
+Clicking (or Enter on) a section emits ``section_activated``; the window scrolls
+the reading view there. ``set_current`` follows the reading view's scrolling
+without emitting anything. Sections with notes or bookmarks carry a small mark
+(an icon, a tooltip and ``MARKS_ROLE`` data), refreshed from the store.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
+
+from ..model import Article
+
+SECTION_ROLE = Qt.ItemDataRole.UserRole
+MARKS_ROLE = Qt.ItemDataRole.UserRole + 1  # frozenset of "note" / "bookmark"
+_MARK_COLOURS = {"bookmark": "#3d7bd9", "note": "#e0a526"}
+
+
+def _mark_icon(marks: frozenset[str]) -> QIcon:
+    pixmap = QPixmap(QSize(20, 10))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for slot, kind in enumerate(("bookmark", "note")):
+        if kind in marks:
+            painter.setBrush(QColor(_MARK_COLOURS[kind]))
+            painter.drawEllipse(1 + slot * 10, 1, 8, 8)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class TocView(QTreeWidget):
+    section_activated = Signal(str)
+
+    def __init__(self, library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.setObjectName("toc")
+        self.setAccessibleName("Table of contents")
+        self.setHeaderHidden(True)
+        self.setUniformRowHeights(True)
+        self.setExpandsOnDoubleClick(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setIconSize(QSize(20, 10))
+        self.article_id = ""
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._following = False
+        self.itemClicked.connect(self._activate)
+        self.itemActivated.connect(self._activate)
+
+    def set_article(self, article: Article | None) -> None:
+        self.clear()
+        self._items.clear()
+        self.article_id = article.id if article else ""
+        if article is None:
+            return
+        for section in article.sections:
+            parent = self._items.get(section.parent_id) if section.parent_id else None
+            label = article.title if section.is_lead else section.title
+            item = QTreeWidgetItem([label])
+            item.setData(0, SECTION_ROLE, section.id)
+            item.setData(0, MARKS_ROLE, frozenset())
+            item.setToolTip(0, label)
+            if parent is None:
+                self.addTopLevelItem(item)
+            else:
+                parent.addChild(item)
+            self._items[section.id] = item
+        self.expandAll()
+        self.refresh_marks()
+
+    def item_for(self, section_id: str) -> QTreeWidgetItem | None:
+        return self._items.get(section_id)
+
+    def set_current(self, section_id: str) -> None:
+        item = self._items.get(section_id)
+        if item is None or item is self.currentItem():
+            return
+        self._following = True
+        try:
+            self.setCurrentItem(item)
+            self.scrollToItem(item)
+        finally:
+            self._following = False
+
+    def refresh_marks(self) -> None:
+        """Mark sections that have notes or bookmarks (queries the store)."""
+        if not self.article_id:
+            return
+        try:
+            store = self.library.store
+            noted = {n.section_id for n in store.notes(article_id=self.article_id) if not n.orphaned}
+            marked = {b.section_id or "_lead" for b in store.bookmarks() if b.article_id == self.article_id}
+        except ImportError:  # user data not available in this build
+            return
+        self.set_marks(noted, marked)
+
+    def set_marks(self, note_sections: set[str], bookmark_sections: set[str]) -> None:
+        for section_id, item in self._items.items():
+            marks = frozenset(k for k, ids in (("note", note_sections), ("bookmark", bookmark_sections)) if section_id in ids)
+            item.setData(0, MARKS_ROLE, marks)
+            item.setIcon(0, _mark_icon(marks) if marks else QIcon())
+            label = item.text(0)
+            extra = ", ".join(sorted({"note": "has notes", "bookmark": "bookmarked"}[m] for m in marks))
+            item.setToolTip(0, f"{label} ({extra})" if extra else label)
+
+    def marks(self, section_id: str) -> frozenset[str]:
+        item = self._items.get(section_id)
+        return item.data(0, MARKS_ROLE) if item else frozenset()
+
+    def _activate(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        if not self._following:
+            self.section_activated.emit(item.data(0, SECTION_ROLE))

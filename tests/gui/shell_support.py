@@ -1,0 +1,84 @@
+"""Fixtures and helpers for the main-window tests (``test_shell_*.py``).
+
+``window`` is the real main window from ``create_main_window`` on the test's own
+data dir, shown offscreen; it is closed (saving its state) and background work
+is drained before the library fixture closes the library.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from reader.library import Library
+from tests.conftest import DATA
+
+WAIT_MS = 20_000
+
+
+def article_file(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def heading_texts(view) -> list[str]:
+    """Texts of the heading blocks in the reading view's document, in order."""
+    doc = view.document()
+    block, found = doc.begin(), []
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0:
+            found.append(block.text())
+        block = block.next()
+    return found
+
+
+def drain() -> None:
+    QThreadPool.globalInstance().waitForDone(WAIT_MS)
+
+
+def open_window(qtbot, library, paths):
+    from reader.gui.app import create_main_window
+
+    window = create_main_window(library, paths)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def close_window(window) -> None:
+    drain()
+    window.close()
+    drain()
+
+
+@pytest.fixture
+def data_library(app_paths, tmp_path):
+    """The seed article plus the three wikitext sample articles (copied, so tests may edit them)."""
+    folder = tmp_path / "articles"
+    shutil.copytree(DATA / "wikitext", folder)
+    lib = Library(app_paths)
+    lib.rescan()
+    lib.add_sources([folder])
+    yield lib
+    drain()
+    lib.close()
+
+
+@pytest.fixture
+def window(qtbot, library, app_paths):
+    win = open_window(qtbot, library, app_paths)
+    yield win
+    close_window(win)
+
+
+@pytest.fixture
+def data_window(qtbot, data_library, app_paths):
+    win = open_window(qtbot, data_library, app_paths)
+    yield win
+    close_window(win)

@@ -1,0 +1,91 @@
+"""Article rendering: escaping, links, anchors, and no resource ever loaded."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextDocument
+
+from reader.gui.render import TitleIndex, parse_article_href, render_article, section_from_anchor
+from reader.parser import parse_text
+
+from .shell_support import article_file, data_window, window  # noqa: F401 - fixtures
+
+HOSTILE = """= Hostile <b>page</b> =
+
+Before <script>alert("x")</script> after.
+
+An image: <img src=http://example.com/track.png> and <a href="http://example.com">a link</a>.
+
+== <h1>Injected</h1> heading ==
+
+- <img src="http://example.com/list.png">
+- &amp; stays &amp;
+"""
+
+
+def _parse(text, article_id="a"):
+    return parse_text(text, article_id)
+
+
+def test_text_is_escaped_in_the_html():
+    rendered = render_article(_parse(HOSTILE))
+    assert "<script>" not in rendered.html and "<img" not in rendered.html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in rendered.html
+    assert "&amp;amp; stays" in rendered.html  # an entity in the text is text, not an entity
+
+
+def test_titles_of_library_articles_become_links_and_others_do_not():
+    article = _parse("= Alpha =\n\nLead.\n\n== See also ==\n\n- Beta topic\n- Nowhere\n- alpha\n")
+    titles = TitleIndex([type("S", (), {"title": "Béta Topic", "id": "beta-topic"})(),
+                         type("S", (), {"title": "Alpha", "id": "a"})()])
+    rendered = render_article(article, titles)
+    assert rendered.links == 1  # "alpha" is the article itself: no self-link
+    assert '<a href="article:beta-topic">Beta topic</a>' in rendered.html
+    assert ">Nowhere<" in rendered.html and 'href="article:a"' not in rendered.html
+
+
+def test_every_section_has_an_anchor():
+    article = _parse("= T =\n\nLead.\n\n== One ==\n\nx\n\n=== Two/three ===\n\ny\n")
+    rendered = render_article(article)
+    for section in article.sections:
+        name = rendered.anchors[section.id]
+        assert f'name="{name}"' in rendered.html
+        assert section_from_anchor(name) == section.id
+    assert parse_article_href("article", "beta%20x", "s%2Ft") == ("beta x", "s/t")
+    assert parse_article_href("http", "example.com", "") is None
+
+
+def test_hostile_article_renders_as_text_and_loads_nothing(qtbot, window, tmp_path):
+    path = article_file(tmp_path / "hostile", "hostile.txt", HOSTILE)
+    window.library.add_sources([path])
+    [summary] = [a for a in window.library.articles() if a.path == str(path)]
+    assert window.open_article(summary.id)
+    view = window.view
+    plain = view.toPlainText()
+    assert '<script>alert("x")</script>' in plain
+    assert "<img src=http://example.com/track.png>" in plain
+    assert "<h1>Injected</h1> heading" in plain
+    assert view.refused_resources == []  # Qt never even asked for a resource
+    block = view.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            assert not fmt.isImageFormat()
+            assert not fmt.anchorHref().startswith("http")
+            it += 1
+        block = block.next()
+
+
+def test_load_resource_refuses_remote_and_local_urls(window):
+    view = window.view
+    for url in ("http://example.com/x.png", "file:///etc/passwd", "x.png"):
+        assert view.loadResource(int(QTextDocument.ResourceType.ImageResource.value), QUrl(url)) is None
+    assert view.refused_resources == ["http://example.com/x.png", "file:///etc/passwd", "x.png"]
+
+
+def test_clicking_an_external_link_url_does_nothing(qtbot, window):
+    before = window.view.article_id
+    with qtbot.assertNotEmitted(window.view.link_requested):
+        window.view.anchorClicked.emit(QUrl("http://example.com/"))
+    assert window.view.article_id == before

@@ -1,0 +1,242 @@
+"""Main-window workflows: open, contents, back/forward, themes, zoom, find in page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from tests.conftest import SEED_ID
+
+from .shell_support import data_library, data_window, heading_texts, window  # noqa: F401 - fixtures
+
+
+def _key(qtbot, window, name):
+    """Press an action's first shortcut on the window, as a user would."""
+    sequence = window.actions_by_name[name].shortcuts()[0]
+    combo = sequence[0]
+    qtbot.keyClick(QApplication.focusWidget() or window, combo.key(), combo.keyboardModifiers())
+
+
+def test_start_up_opens_the_first_article_with_its_headings(window):
+    article = window.library.article(SEED_ID)
+    assert window.view.article_id == SEED_ID
+    assert heading_texts(window.view) == [article.title] + [s.title for s in article.sections[1:]]
+    assert window.windowTitle().startswith(article.title)
+    assert window.toc.topLevelItemCount() >= 1
+
+
+def test_opening_from_the_library_list_by_mouse_and_keyboard(qtbot, data_window):
+    panel = data_window.library_panel
+    titles = panel.visible_titles()
+    target = next(t for t in titles if t.startswith("Homarus"))
+    row = titles.index(target)
+    rect = panel.list.visualRect(panel.proxy.index(row, 0))
+    qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: data_window.view.article is not None and data_window.view.article.title == target)
+    # keyboard: filter, Enter opens the first match
+    panel.focus_filter()
+    qtbot.keyClicks(panel.filter_field, "new jersey")
+    assert panel.visible_titles() == ["New Jersey Route 29"]
+    qtbot.keyClick(panel.filter_field, Qt.Key.Key_Return)
+    assert data_window.view.article.title == "New Jersey Route 29"
+
+
+def test_filter_ignores_case_and_accents(data_window):
+    panel = data_window.library_panel
+    panel.filter_field.setText("AZERBAİJANİ")  # dotted capital I folds to i
+    assert len(panel.visible_titles()) == 1
+    panel.filter_field.setText("homárus")
+    assert panel.visible_titles() == ["Homarus gammarus"]
+    panel.filter_field.clear()
+    assert len(panel.visible_titles()) == panel.article_count() == 4
+
+
+def test_toc_click_scrolls_to_the_section_and_follows_scrolling(qtbot, window):
+    view, toc = window.view, window.toc
+    article = view.article
+    target = article.sections[len(article.sections) // 2]
+    item = toc.item_for(target.id)
+    toc.scrollToItem(item)
+    qtbot.mouseClick(toc.viewport(), Qt.MouseButton.LeftButton, pos=toc.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: view.current_section_id() == target.id)
+    assert view.verticalScrollBar().value() == view.section_top(target.id) > 0
+    # scrolling by hand moves the TOC's current item
+    later = article.sections[-1]
+    view.verticalScrollBar().setValue(view.section_top(later.id) or view.verticalScrollBar().maximum())
+    qtbot.waitUntil(lambda: toc.currentItem() is not None and toc.currentItem().text(0) in (later.title,)
+                    or view.current_section_id() != target.id)
+    assert toc.currentItem().data(0, Qt.ItemDataRole.UserRole) == view.current_section_id()
+
+
+def test_toc_enter_key_jumps(qtbot, window):
+    toc, view = window.toc, window.view
+    target = view.article.sections[3]
+    toc.setFocus()
+    toc.setCurrentItem(toc.item_for(target.id))
+    qtbot.keyClick(toc, Qt.Key.Key_Return)
+    assert view.current_section_id() == target.id
+
+
+def test_back_and_forward_across_articles_and_sections(qtbot, data_window):
+    win = data_window
+    seed = win.library.article(SEED_ID)
+    other = win.library.find_by_title("Homarus gammarus").id
+    section = seed.sections[4].id
+    win.open_article(SEED_ID)
+    win.open_article(SEED_ID, section)
+    win.open_article(other)
+    assert win.actions_by_name["back"].isEnabled() and not win.actions_by_name["forward"].isEnabled()
+    win.view.setFocus()
+    _key(qtbot, win, "back")
+    assert (win.view.article_id, win.view.current_section_id()) == (SEED_ID, section)
+    win.actions_by_name["back"].trigger()
+    assert (win.view.article_id, win.view.current_section_id()) == (SEED_ID, seed.lead.id)
+    _key(qtbot, win, "forward")
+    _key(qtbot, win, "forward")
+    assert win.view.article_id == other
+    assert not win.actions_by_name["forward"].isEnabled()
+    # a new visit after going back drops the forward entries
+    win.go_back()
+    win.open_article(SEED_ID, seed.sections[2].id)
+    assert not win.history.can_forward()
+
+
+def test_see_also_link_click_opens_the_article(qtbot, window, tmp_path):
+    from .shell_support import article_file
+
+    folder = tmp_path / "linked"
+    article_file(folder, "a.txt", "= Alpha article =\n\nLead.\n\n== See also ==\n\n- Beta article\n- Gamma\n")
+    article_file(folder, "b.txt", "= Beta article =\n\nThe second one.\n")
+    window.library.add_sources([folder])
+    alpha = window.library.find_by_title("Alpha article").id
+    beta = window.library.find_by_title("Beta article").id
+    qtbot.waitUntil(lambda: window.library_panel.article_count() == 3)
+    window.open_article(alpha)
+    view = window.view
+    found = view.document().find("Beta article")
+    cursor = view.textCursor()
+    cursor.setPosition(found.selectionStart() + 2)
+    rect = view.cursorRect(cursor)
+    assert view.anchorAt(rect.center())  # the title is a link
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: view.article_id == beta)
+    window.go_back()
+    assert view.article_id == alpha
+
+
+def _background_lightness(view) -> int:
+    image = view.viewport().grab().toImage()
+    return image.pixelColor(image.width() - 3, image.height() - 3).lightness()
+
+
+def test_theme_switch_applies_to_the_article(qtbot, window):
+    view = window.view
+    assert _background_lightness(view) > 200
+    window.actions_by_name["theme_dark"].trigger()
+    assert "#1b1d21" in view.document().defaultStyleSheet()
+    qtbot.waitUntil(lambda: _background_lightness(view) < 60)
+    text_colour = view.document().begin().charFormat().foreground().color()
+    window.actions_by_name["next_theme"].trigger()  # dark -> sepia
+    assert window.theme.settings.theme == "sepia"
+    assert window.actions_by_name["theme_sepia"].isChecked()
+    qtbot.waitUntil(lambda: 150 < _background_lightness(view) < 240)
+    assert view.article_id == SEED_ID  # still the same article, re-rendered
+    del text_colour
+
+
+def test_zoom_and_reading_width(qtbot, window):
+    view = window.view
+    size = view.document().defaultFont().pointSize()
+    view.setFocus()
+    _key(qtbot, window, "zoom_in")
+    _key(qtbot, window, "zoom_in")
+    assert view.document().defaultFont().pointSize() == size + 2
+    _key(qtbot, window, "zoom_out")
+    assert view.document().defaultFont().pointSize() == size + 1
+    _key(qtbot, window, "zoom_reset")
+    assert view.document().defaultFont().pointSize() == size
+    for dock in window.docks.values():
+        dock.hide()
+    window.actions_by_name["toggle_sidebar"].trigger()  # hide the sidebar: the page gets the room
+    assert not window.sidebar.isVisible()
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: view.viewport().width() > 900)
+    narrow_margin = None
+    window.actions_by_name["width_narrow"].trigger()
+    narrow_margin = view.document().rootFrame().frameFormat().leftMargin()
+    window.actions_by_name["width_full"].trigger()
+    assert view.document().rootFrame().frameFormat().leftMargin() < narrow_margin
+
+
+def test_find_in_page_counts_matches_and_steps(qtbot, window):
+    view, bar = window.view, window.find_bar
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # the standard Find key
+    assert bar.isVisible() and bar.field.hasFocus()
+    qtbot.keyClicks(bar.field, "Artsakh")
+    expected = view.toPlainText().lower().count("artsakh")
+    assert expected > 5
+    assert bar.count == expected
+    assert bar.count_label.text().endswith(f"of {expected}")
+    assert len(view.extraSelections()) == expected  # highlight all
+    first = bar.current
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert bar.current == (first + 1) % expected
+    qtbot.keyClick(bar.field, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert bar.current == first
+    assert view.textCursor().selectedText().lower() == "artsakh"
+    bar.highlight_box.setChecked(False)
+    assert view.extraSelections() == []
+    bar.highlight_box.setChecked(True)
+    qtbot.keyClicks(bar.field, "zzz")
+    assert bar.count == 0 and bar.count_label.text() == "No matches"
+    qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and view.extraSelections() == []
+
+
+def test_every_action_is_in_a_menu_with_a_unique_shortcut(window):
+    in_menus = set()
+
+    def collect(menu):
+        for action in menu.actions():
+            in_menus.add(action)
+            if action.menu():
+                collect(action.menu())
+
+    for top in window.menuBar().actions():
+        collect(top.menu())
+    seen = {}
+    for name, action in window.actions_by_name.items():
+        assert action in in_menus, name
+        assert action.shortcuts(), f"{name} has no shortcut"
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{name} and {seen.get(text)} share {text}"
+            seen[text] = name
+    standard = {"find": QKeySequence.StandardKey.Find, "back": QKeySequence.StandardKey.Back,
+                "zoom_in": QKeySequence.StandardKey.ZoomIn, "quit": QKeySequence.StandardKey.Quit}
+    for name, key in standard.items():  # where the platform defines the standard key, it is used
+        for binding in QKeySequence.keyBindings(key):
+            assert binding in window.actions_by_name[name].shortcuts(), name
+
+
+def test_widgets_have_accessible_names_and_a_sensible_tab_order(qtbot, window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QHeaderView, QLineEdit, QTextEdit
+
+    for root in (window.library_panel, window.toc, window.view, window.find_bar, window.activity):
+        widgets = [root] + root.findChildren(QLineEdit) + root.findChildren(QAbstractItemView) \
+            + root.findChildren(QTextEdit) + root.findChildren(QAbstractButton)
+        for widget in widgets:
+            if isinstance(widget.parent(), QLineEdit) or isinstance(widget, QHeaderView):
+                continue  # the line edit's own clear button; the TOC's hidden header
+            assert widget.accessibleName() or (isinstance(widget, QAbstractButton) and widget.text()), widget
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    panel = window.library_panel
+    panel.filter_field.setFocus()
+    order = []
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [panel.list, window.toc, window.view]
