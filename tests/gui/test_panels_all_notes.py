@@ -1,0 +1,179 @@
+"""All-notes view (filter, full-text search, orphaned notes re-attached) and notes import/export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reader.gui.all_notes import ORPHAN_MARK, AllNotesView
+from reader.gui.notes_io import export_notes, format_for, import_notes
+from reader.gui.notes_panel import NotesPanel
+from reader.library import Library
+from reader.paths import AppPaths, bundle_root
+from tests.conftest import SEED_ID
+
+CEASEFIRE = "aftermath/ceasefire-violations"
+FIELD_NOTES = """= Field notes =
+
+A lead paragraph.
+
+== Alpha ==
+Alpha has its own words about otters.
+
+== Beta ==
+Beta talks about herons.
+"""
+
+
+@pytest.fixture
+def view(qtbot, library):
+    widget = AllNotesView(library)
+    qtbot.addWidget(widget)
+    widget.show()
+    with qtbot.waitSignal(widget.refreshed):
+        pass  # the first load
+    return widget
+
+
+def _texts(view):
+    return [n.text for n in view.shown_notes()]
+
+
+def test_lists_every_note_and_filters_as_you_type(qtbot, view, library):
+    library.store.add_note(SEED_ID, CEASEFIRE, "Ceasefire broken twice", tags=["war"])
+    library.store.add_note(SEED_ID, "background", "Read the Bishkek protocol", quote="tripartite ceasefire agreement")
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2)
+    qtbot.keyClicks(view.filter, "bishkek")
+    assert _texts(view) == ["Read the Bishkek protocol"]
+    view.filter.clear()
+    qtbot.keyClicks(view.filter, "#war")  # tags and accents fold like the rest
+    assert _texts(view) == []
+    view.filter.setText("WAR")
+    assert _texts(view) == ["Ceasefire broken twice"]
+    assert view.count.text().startswith("1 of 2")
+
+
+def test_enter_runs_a_full_text_search_over_notes(qtbot, view, library):
+    library.update_index()
+    library.store.add_note(SEED_ID, CEASEFIRE, "The negotiations stalled")
+    library.store.add_note(SEED_ID, "background", "Unrelated")
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2)
+    view.filter.setText("negotiation")  # the word filter finds nothing: the text says "negotiations"...
+    assert _texts(view) == ["The negotiations stalled"]
+    view.filter.setText("negotiate")
+    assert _texts(view) == []
+    with qtbot.waitSignal(view.refreshed):
+        qtbot.keyClick(view.filter, Qt.Key.Key_Return)  # ...stemming does
+    assert _texts(view) == ["The negotiations stalled"]
+    assert "(full text)" in view.count.text()
+
+
+def test_orphaned_note_is_shown_and_reattached(qtbot, tmp_path, app_paths):
+    article = tmp_path / "sources" / "field-notes.txt"
+    article.parent.mkdir()
+    article.write_text(FIELD_NOTES, encoding="utf-8")
+    library = Library(app_paths, include_bundled=False)
+    try:
+        library.add_sources([article.parent])
+        note = library.store.add_note("field-notes", "alpha", "About the otters", quote="about otters")
+        article.write_text(FIELD_NOTES.replace("== Alpha ==\nAlpha has its own words about otters.\n\n", ""), encoding="utf-8")
+        library.rescan()
+        assert library.store.note(note.id).orphaned
+
+        view = AllNotesView(library)
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitUntil(lambda: len(view.shown_notes()) == 1)
+        row = view.tree.topLevelItem(0)
+        assert row.text(2).startswith(ORPHAN_MARK)
+        view.orphaned_only.setChecked(True)
+        assert len(view.shown_notes()) == 1
+
+        row = view.tree.topLevelItem(0)  # the filter rebuilt the rows
+        view.tree.setCurrentItem(row)
+        view.tree.setFocus()
+        qtbot.keyClick(view.tree, Qt.Key.Key_Return)  # an orphan opens the re-attach row
+        assert view.reattach_row.isVisible()
+        assert view.reattach_article.currentData() == "field-notes"
+        view.reattach_section.setCurrentIndex(view.reattach_section.findData("beta"))
+        view.apply_reattach()
+        qtbot.waitUntil(lambda: not library.store.note(note.id).orphaned)
+        assert library.store.note(note.id).section_id == "beta"
+        qtbot.waitUntil(lambda: view.shown_notes() == [])  # "orphaned only" is still on
+        view.orphaned_only.setChecked(False)
+        assert view.tree.topLevelItem(0).text(2) == "Beta"
+    finally:
+        library.close()
+
+
+def test_activating_a_placed_note_opens_it_and_the_panel_relays_it(qtbot, library):
+    library.store.add_note(SEED_ID, CEASEFIRE, "jump here", quote="continued to shell Stepanakert")
+    panel = NotesPanel(library)
+    qtbot.addWidget(panel)
+    panel.all_action.trigger()
+    view = panel._all_notes
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 1)
+    view.tree.setCurrentItem(view.tree.topLevelItem(0))
+    with qtbot.waitSignal(panel.open_requested) as opened:
+        view.tree.itemActivated.emit(view.tree.topLevelItem(0), 0)
+    assert opened.args == [SEED_ID, CEASEFIRE, ["continued to shell Stepanakert"]]
+
+
+def test_export_then_import_json_into_another_data_dir(qtbot, tmp_path, library):
+    library.store.add_note(SEED_ID, CEASEFIRE, "Line one\n\n**bold** “quoted” <tag>", quote="continued to shell Stepanakert",
+                           tags=["war", "to-check"], color="yellow")
+    library.store.add_note(SEED_ID, "background", "Second note")
+    library.store.add_bookmark(SEED_ID, CEASEFIRE, folder="Trip")
+    target = tmp_path / "export" / "notes.json"
+    written = []
+    export_notes(None, library, target, on_done=written.append)
+    qtbot.waitUntil(lambda: written == [target])
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert (data["format"], data["version"]) == ("lectern-notes", 1)
+
+    root = tmp_path / "other"
+    other = Library(AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure())
+    other.rescan()
+    try:
+        reports = []
+        import_notes(None, other, target, on_done=reports.append)
+        qtbot.waitUntil(lambda: len(reports) == 1)
+        assert (reports[0].added, reports[0].bookmarks_added) == (2, 1)
+
+        def key(note):
+            return note.id, note.section_id, note.quote, note.text, note.tags, note.color, note.created
+
+        assert sorted(map(key, other.store.notes())) == sorted(map(key, library.store.notes()))
+        assert [(b.name, b.folder) for b in other.store.bookmarks()] == [(b.name, b.folder) for b in library.store.bookmarks()]
+
+        import_notes(None, other, target, on_done=reports.append)  # twice: adds nothing
+        qtbot.waitUntil(lambda: len(reports) == 2)
+        assert (reports[1].added, reports[1].skipped_duplicates) == (0, 2)
+        assert len(other.store.notes()) == 2
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("fmt, needle", [("markdown", "## 2023 Azerbaijani"), ("w3c", "AnnotationCollection")])
+def test_export_markdown_and_w3c(qtbot, tmp_path, library, fmt, needle):
+    library.store.add_note(SEED_ID, CEASEFIRE, "exported", quote="continued to shell Stepanakert")
+    target = tmp_path / f"notes.{ {'markdown': 'md', 'w3c': 'jsonld'}[fmt] }"
+    assert format_for(target) == fmt
+    written = []
+    export_notes(None, library, target, on_done=written.append)
+    qtbot.waitUntil(lambda: bool(written))
+    text = target.read_text(encoding="utf-8")
+    assert needle in text and "exported" in text
+
+
+def test_a_malformed_import_is_reported_and_changes_nothing(qtbot, tmp_path, library, monkeypatch):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "lectern-notes", "version": 1, "notes": [{"id": 3}]}', encoding="utf-8")
+    errors = []
+    monkeypatch.setattr("reader.gui.messages.show_error", lambda exc, context="": errors.append(exc))
+    import_notes(None, library, bad)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert "bad.json" in str(errors[0]) or "note" in str(errors[0]).lower()
+    assert library.store.notes() == []

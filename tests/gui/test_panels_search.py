@@ -1,0 +1,139 @@
+"""Search panel against the real index: suggestions, results, did-you-mean, filters, keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reader.gui.panel_support import HTML_ROLE, PAYLOAD_ROLE
+from reader.gui.search_panel import SearchPanel
+from reader.gui.search_text import highlight_terms, query_terms, snippet_html
+from reader.search import Suggestion
+from tests.conftest import DATA, SEED_ID
+
+CEASEFIRE = "aftermath/ceasefire-violations"
+NEGOTIATIONS = "aftermath/negotiations-and-dissolution-of-artsakh"
+
+
+@pytest.fixture
+def indexed(library):
+    library.update_index()
+    return library
+
+
+@pytest.fixture
+def panel(qtbot, indexed):
+    widget = SearchPanel(indexed)
+    qtbot.addWidget(widget)
+    widget.resize(380, 600)
+    widget.show()
+    return widget
+
+
+def _payloads(view):
+    return [view.item(i).data(PAYLOAD_ROLE) for i in range(view.count())]
+
+
+def test_suggestions_appear_while_typing_with_one_debounced_request(qtbot, panel, indexed, monkeypatch):
+    calls = []
+    real = indexed.suggest
+    monkeypatch.setattr(indexed, "suggest", lambda prefix, limit=10: calls.append(prefix) or real(prefix, limit))
+    panel.focus_search()
+    with qtbot.waitSignal(panel.suggestions_shown) as shown:
+        qtbot.keyClicks(panel.query, "nego")
+    assert shown.args[0] >= 1
+    assert calls == ["nego"]  # four keystrokes, one request
+    labels = [s.label for s in _payloads(panel.suggestions)]
+    assert "Negotiations and dissolution of Artsakh" in labels
+    assert panel.suggestions.isVisible() and not panel.results.isVisible()
+
+
+def test_keyboard_down_then_enter_opens_a_suggestion(qtbot, panel):
+    with qtbot.waitSignal(panel.suggestions_shown):
+        qtbot.keyClicks(panel.query, "nego")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Down)
+    assert panel.suggestions.currentRow() == 0
+    with qtbot.waitSignal(panel.open_requested) as opened:
+        qtbot.keyClick(panel.suggestions, Qt.Key.Key_Return)
+    assert opened.args == [SEED_ID, NEGOTIATIONS, None]
+    assert not panel.suggestions.isVisible()
+
+
+def test_stale_suggestions_are_dropped(qtbot, panel):
+    panel._suggest_seq = 7
+    panel._show_suggestions(6, [Suggestion(SEED_ID, None, "Old answer")])
+    assert panel.suggestions.count() == 0
+
+
+def test_search_then_pick_a_hit_with_its_terms(qtbot, panel):
+    with qtbot.waitSignal(panel.results_shown) as shown:
+        qtbot.keyClicks(panel.query, "Asagi Ayrim")
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    assert shown.args == [1]
+    rows = _payloads(panel.results)
+    assert rows[0] == (SEED_ID, "", ["Asagi", "Ayrim", "Aşağı", "Ayrım"])  # the article row
+    assert rows[1][:2] == (SEED_ID, CEASEFIRE)
+    assert "<b" in panel.results.item(1).data(HTML_ROLE)  # highlighted snippet
+    assert panel.status.text() == "1 result"
+
+    qtbot.keyClick(panel.query, Qt.Key.Key_Down)
+    qtbot.keyClick(panel.results, Qt.Key.Key_Down)
+    with qtbot.waitSignal(panel.open_requested) as opened:
+        qtbot.keyClick(panel.results, Qt.Key.Key_Return)
+    article_id, section_id, terms = opened.args
+    assert (article_id, section_id) == (SEED_ID, CEASEFIRE)
+    assert {"Aşağı", "Ayrım"} <= set(terms)
+
+
+def test_did_you_mean_for_a_misspelling_searches_the_correction(qtbot, panel):
+    with qtbot.waitSignal(panel.results_shown):
+        panel.run_query("genocid")
+    assert panel.did_you_mean.isVisible()
+    assert "genocide" in panel.did_you_mean.text()
+    with qtbot.waitSignal(panel.results_shown):
+        panel.did_you_mean.linkActivated.emit("#correction")
+    assert panel.query.text() == "genocide"
+    assert any(p[1] == "risk-of-genocide" for p in _payloads(panel.results))
+
+
+def test_no_results_says_so(qtbot, panel):
+    with qtbot.waitSignal(panel.results_shown) as shown:
+        panel.run_query("zzzqqqxxx")
+    assert shown.args == [0]
+    assert panel.status.text() == "No results."
+
+
+def test_this_article_filter_limits_hits(qtbot, panel, indexed):
+    indexed.add_sources([DATA / "wikitext"])
+    indexed.update_index()
+    with qtbot.waitSignal(panel.results_shown):
+        panel.run_query("route")
+    assert len({p[0] for p in _payloads(panel.results)}) == 3
+    assert not panel.this_article.isEnabled()
+    panel.set_current(SEED_ID, "_lead")
+    with qtbot.waitSignal(panel.results_shown):
+        panel.this_article.setChecked(True)  # re-runs the query
+    assert {p[0] for p in _payloads(panel.results)} == {SEED_ID}
+
+
+def test_notes_filter_finds_notes(qtbot, panel, indexed):
+    indexed.store.add_note(SEED_ID, CEASEFIRE, "Pelicans were seen near the lake", quote="continued to shell Stepanakert")
+    with qtbot.waitSignal(panel.results_shown):
+        panel.notes_only.setChecked(True)
+        panel.run_query("pelican")
+    rows = _payloads(panel.results)
+    assert rows[1][:2] == (SEED_ID, CEASEFIRE)
+    assert panel.results.item(1).text().startswith("Note · Aftermath › Ceasefire violations")
+
+
+def test_snippet_html_escapes_text_and_keeps_only_marks():
+    html = snippet_html("a <script>x</script> &amp; <mark>war</mark> <img src=http://e/x.png>")
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&amp;" in html
+    assert "<b>war</b>" in html
+
+
+def test_query_terms_skip_operators_filters_and_exclusions():
+    assert query_terms('ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:x in:notes OR title:Baku') == \
+        ["ceasefire", "Lachin", "corridor", "peacekeep", "Baku"]
+    assert highlight_terms("negotiation", ["the <mark>Negotiations</mark>"]) == ["negotiation", "Negotiations"]
