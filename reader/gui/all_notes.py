@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from ..textutil import fold
 from .messages import show_info
 from .notes_panel import note_row_html, note_row_text
-from .panel_support import HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, panel_action
+from .panel_support import HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, panel_action, while_alive
 from .search_text import section_label
 from .workers import run_in_background
 
@@ -134,7 +134,7 @@ class AllNotesView(QWidget):
     def reload(self) -> None:
         self._load_seq += 1
         seq = self._load_seq
-        run_in_background(self._load, on_result=lambda found: self._loaded(seq, *found))
+        run_in_background(self._load, on_result=while_alive(self, lambda found: self._loaded(seq, *found)))
 
     def _load(self):
         """Worker: every note, newest first, and the titles of the articles in the library."""
@@ -167,7 +167,7 @@ class AllNotesView(QWidget):
         seq = self._search_seq
         self.count.setText("Searching…")
         run_in_background(self.library.search, text, limit=SEARCH_LIMIT, notes_only=True,
-                          on_result=lambda results: self._searched(seq, results))
+                          on_result=while_alive(self, lambda results: self._searched(seq, results)))
 
     def _searched(self, seq: int, results) -> None:
         if seq != self._search_seq:

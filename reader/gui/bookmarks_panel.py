@@ -5,7 +5,7 @@ the tree is rebuilt when the store reports ``"bookmarks_changed"``, whoever made
 the change (this panel, the CLI in another window, an import).
 
 Keys (while the panel has focus): Enter opens, F2 renames in place,
-Ctrl+Shift+M moves to a folder, Delete removes. The main window's Ctrl+D calls
+Ctrl+M moves to a folder, Delete removes. The main window's Ctrl+D calls
 :meth:`BookmarksPanel.bookmark` with the current section.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from .messages import show_info
-from .panel_support import PAYLOAD_ROLE, LibraryEvents, button_row, panel_action
+from .panel_support import PAYLOAD_ROLE, LibraryEvents, button_row, catch_escape, panel_action, while_alive
 from .workers import run_in_background
 
 NO_FOLDER = ""
@@ -64,7 +64,7 @@ class BookmarksPanel(QWidget):
         self.add_action = panel_action(self, "&Bookmark this section", "", self.bookmark_current,
                                        "Bookmark the section you are reading (Ctrl+D)")
         self.rename_action = panel_action(self, "&Rename", "F2", self.rename_selected)
-        self.move_action = panel_action(self, "&Move to folder…", "Ctrl+Shift+M", self.show_move_row)
+        self.move_action = panel_action(self, "&Move to folder…", "Ctrl+M", self.show_move_row)
         self.delete_action = panel_action(self, "&Delete", "Delete", self.delete_selected)
         buttons = button_row(self, (self.add_action, self.rename_action, self.move_action, self.delete_action))
 
@@ -74,8 +74,8 @@ class BookmarksPanel(QWidget):
         self.folder_box.lineEdit().setPlaceholderText("Folder (empty: no folder)")
         self.folder_box.lineEdit().returnPressed.connect(self.apply_move)
         move_ok = QPushButton("Move", self.move_row, clicked=self.apply_move)
-        move_cancel = QPushButton("Cancel", self.move_row, clicked=self.hide_move_row)
-        move_cancel.setShortcut(Qt.Key.Key_Escape)
+        move_cancel = QPushButton("Cancel", self.move_row, clicked=self.hide_move_row, toolTip="Cancel (Esc)")
+        catch_escape(self, (self.folder_box, move_ok, move_cancel), self.hide_move_row)
         row = QHBoxLayout(self.move_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Folder:", self.move_row))
@@ -106,7 +106,8 @@ class BookmarksPanel(QWidget):
             self._select_after = mark.id
             show_info(f"Bookmarked “{mark.name}”")
 
-        run_in_background(lambda: self.library.store.add_bookmark(article_id, section_id or None), on_result=saved)
+        run_in_background(lambda: self.library.store.add_bookmark(article_id, section_id or None),
+                          on_result=while_alive(self, saved))
 
     def bookmark_current(self) -> None:
         self.bookmark(*self.current)
@@ -117,7 +118,7 @@ class BookmarksPanel(QWidget):
         """Re-read the bookmarks in a worker and rebuild the tree (stale answers are dropped)."""
         self._load_seq += 1
         seq = self._load_seq
-        run_in_background(lambda: self.library.store.bookmarks(), on_result=lambda marks: self._fill(seq, marks))
+        run_in_background(lambda: self.library.store.bookmarks(), on_result=while_alive(self, lambda marks: self._fill(seq, marks)))
 
     def _library_event(self, name: str, _payload: object) -> None:
         if name == "bookmarks_changed":

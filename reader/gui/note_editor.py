@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .panel_support import NOTE_COLORS, panel_action
+from .panel_support import NOTE_COLORS, catch_escape, panel_action
 
 MAX_QUOTE_SHOWN = 300
 
@@ -68,11 +68,10 @@ class NoteEditor(QWidget):
         self.color.addItem("No colour", None)
         for name in NOTE_COLORS:
             self.color.addItem(name.capitalize(), name)
-        # Editor-local shortcuts, so Esc here never fights the find bar's Esc.
         save_action = panel_action(self, "Save note", "Ctrl+Return", self.save)
-        cancel_action = panel_action(self, "Cancel", "Esc", self.cancel, "Discard changes")
         self.save_button = QPushButton("&Save", self, clicked=self.save, toolTip=save_action.toolTip())
-        self.cancel_button = QPushButton("Cancel", self, clicked=self.cancel, toolTip=cancel_action.toolTip())
+        self.cancel_button = QPushButton("Cancel", self, clicked=self.cancel, toolTip="Discard changes (Esc)")
+        catch_escape(self, (self.text, self.tags, self.color, self.save_button, self.cancel_button), self.cancel)
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)

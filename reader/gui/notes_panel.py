@@ -4,9 +4,9 @@ The main window calls :meth:`NotesPanel.set_current` as the reader moves and
 :meth:`NotesPanel.add_note` with the selected text (the quote anchor). Store
 calls run in workers; the list is rebuilt on ``"notes_changed"``.
 
-Keys (while the panel has focus): Ctrl+Shift+N adds a note to the section,
-Enter jumps to the note's place, F2 edits it, Delete deletes it,
-Ctrl+Shift+A opens all notes; in the editor Ctrl+Return saves, Esc cancels.
+Keys (while the panel has focus): Enter jumps to the note's place, F2 edits
+it, Delete deletes it, Ctrl+Alt+N opens all notes; in the editor Ctrl+Return
+saves, Esc cancels. The main window's Ctrl+Shift+N calls :meth:`add_note`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from PySide6.QtWidgets import QLabel, QListWidgetItem, QVBoxLayout, QWidget
 from .messages import show_info
 from .note_editor import NoteDraft, NoteEditor
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, panel_action,
+    HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, panel_action, while_alive,
 )
 from .workers import run_in_background
 
 EXCERPT_CHARS = 240
+ALL_NOTES_SHORTCUT = "Ctrl+Alt+N"  # also for the main window's menu entry
 
 
 def note_row_html(note, where: str = "") -> str:
@@ -93,11 +94,13 @@ class NotesPanel(QWidget):
         self.list = html_list(self, "Notes for this section", self._activated)
         self.list.currentItemChanged.connect(self._update_actions)
 
-        self.add_action = panel_action(self, "&Add note", "Ctrl+Shift+N", self.add_note_here,
-                                       "Add a note to this section")
+        # The main window's Ctrl+Shift+N adds a note quoting the selection; a second
+        # binding of the same key here would make both ambiguous.
+        self.add_action = panel_action(self, "&Add note", "", self.add_note_here,
+                                       "Add a note to this section (Ctrl+Shift+N)")
         self.edit_action = panel_action(self, "&Edit", "F2", self.edit_selected)
         self.delete_action = panel_action(self, "&Delete", "Delete", self.delete_selected)
-        self.all_action = panel_action(self, "All &notes…", "Ctrl+Shift+A", self.show_all_notes,
+        self.all_action = panel_action(self, "All &notes…", ALL_NOTES_SHORTCUT, self.show_all_notes,
                                        "Every note, with filter, search and re-attach")
         buttons = button_row(self, (self.add_action, self.edit_action, self.delete_action, self.all_action))
 
@@ -144,7 +147,7 @@ class NotesPanel(QWidget):
             self._fill(seq, "", [])
             return
         run_in_background(self._load, article_id, section_id,
-                          on_result=lambda found: self._fill(seq, *found))
+                          on_result=while_alive(self, lambda found: self._fill(seq, *found)))
 
     def _load(self, article_id: str, section_id: str):
         """Worker: the section's heading and its notes, oldest first."""
@@ -213,7 +216,7 @@ class NotesPanel(QWidget):
             show_info("A note needs some text or a quote.")
             return
         store_call = self._edit if draft.note_id else self._add
-        run_in_background(store_call, draft, on_result=self._draft_saved)
+        run_in_background(store_call, draft, on_result=while_alive(self, self._draft_saved))
 
     def _add(self, draft: NoteDraft):
         return self.library.store.add_note(draft.article_id, draft.section_id, draft.text, quote=draft.quote,

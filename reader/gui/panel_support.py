@@ -14,7 +14,8 @@ from __future__ import annotations
 import weakref
 from html import escape
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from shiboken6 import isValid
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QKeySequence, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,6 +67,16 @@ class LibraryEvents(QObject):
         library.add_listener(listener)
 
 
+def while_alive(owner: QObject, fn):
+    """``fn`` made harmless once ``owner`` is deleted: a worker's answer may outlive the panel that asked."""
+
+    def call(*args):
+        if isValid(owner):
+            fn(*args)
+
+    return call
+
+
 def panel_action(widget: QWidget, text: str, shortcut, slot, tip: str = "") -> QAction:
     """An action with a shortcut that works while focus is inside ``widget``."""
     action = QAction(text, widget)
@@ -76,6 +87,36 @@ def panel_action(widget: QWidget, text: str, shortcut, slot, tip: str = "") -> Q
     action.triggered.connect(slot)
     widget.addAction(action)
     return action
+
+
+class _EscapeCatcher(QObject):
+    def __init__(self, owner: QObject, slot, active):
+        super().__init__(owner)
+        self.slot, self.active = slot, active
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or event.key() != Qt.Key.Key_Escape:
+            return False
+        if not self.active():
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # the key comes to us as a key press, not to a window-wide Esc shortcut
+        else:
+            self.slot()
+        return True
+
+
+def catch_escape(owner: QObject, widgets, slot, active=lambda: True) -> None:
+    """Esc in any of ``widgets`` calls ``slot`` (while ``active()``), ahead of window-wide Esc shortcuts.
+
+    A window-wide ``QShortcut(Esc)`` (the find bar's) and a panel's own Esc would
+    be ambiguous and neither would fire; claiming the key in ShortcutOverride
+    from the focused widget makes the innermost Esc win, as users expect.
+    """
+    catcher = _EscapeCatcher(owner, slot, active)
+    for widget in widgets:
+        widget.installEventFilter(catcher)
 
 
 def button_row(parent: QWidget, actions) -> QHBoxLayout:

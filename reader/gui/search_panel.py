@@ -16,7 +16,6 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .panel_support import HTML_ROLE, PAYLOAD_ROLE, html_list, muted
+from .panel_support import HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, while_alive
 from .search_text import highlight_terms, section_label, snippet_html
 from .workers import run_in_background
 
@@ -88,6 +87,8 @@ class SearchPanel(QWidget):
         self.suggestions = self._make_list("Suggestions", self._suggestion_activated)
         self.suggestions.hide()
         self.results = self._make_list("Search results", self._result_activated)
+        catch_escape(self, (self.query, self.suggestions), self.close_suggestions,
+                     active=lambda: not self.suggestions.isHidden())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -133,8 +134,8 @@ class SearchPanel(QWidget):
         article = self.current_article if self.this_article.isChecked() and self.current_article else None
         run_in_background(
             self.library.search, text, limit=RESULT_LIMIT, article_id=article, notes_only=self.notes_only.isChecked(),
-            on_result=lambda results: self._show_results(seq, text, results),
-            on_error=lambda exc: self._search_failed(seq, exc),
+            on_result=while_alive(self, lambda results: self._show_results(seq, text, results)),
+            on_error=while_alive(self, lambda exc: self._search_failed(seq, exc)),
         )
 
     # ------------------------------------------------------------------ suggestions
@@ -151,8 +152,8 @@ class SearchPanel(QWidget):
         seq = self._suggest_seq
         run_in_background(
             self.library.suggest, text, limit=SUGGEST_LIMIT,
-            on_result=lambda found: self._show_suggestions(seq, found),
-            on_error=lambda exc: self._suggest_failed(seq, exc),
+            on_result=while_alive(self, lambda found: self._show_suggestions(seq, found)),
+            on_error=while_alive(self, lambda exc: self._suggest_failed(seq, exc)),
         )
 
     def _show_suggestions(self, seq: int, found) -> None:
@@ -175,6 +176,12 @@ class SearchPanel(QWidget):
             from .messages import show_error
 
             show_error(exc, "suggestions")
+
+    def close_suggestions(self) -> None:
+        self._suggest_seq += 1  # one still on its way must not reopen the list
+        self.suggestions.hide()
+        self.results.show()
+        self.query.setFocus()
 
     def _suggestion_activated(self, item: QListWidgetItem) -> None:
         suggestion = item.data(PAYLOAD_ROLE)
@@ -254,23 +261,13 @@ class SearchPanel(QWidget):
     # ------------------------------------------------------------------ keyboard
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress:
-            return super().eventFilter(watched, event)
-        key = event.key()
-        if watched is self.query:
-            if key == Qt.Key.Key_Down:
+        """Down from the field into the list; Up from the list's first row back to the field."""
+        if event.type() == QEvent.Type.KeyPress:
+            if watched is self.query and event.key() == Qt.Key.Key_Down:
                 return self._enter_list()
-            if key == Qt.Key.Key_Escape and not self.suggestions.isHidden():
-                self._suggest_seq += 1
-                self.suggestions.hide()
-                self.results.show()
+            if watched is not self.query and event.key() == Qt.Key.Key_Up and watched.currentRow() <= 0:
+                self.query.setFocus()
                 return True
-        elif key == Qt.Key.Key_Up and watched.currentRow() <= 0:
-            self.query.setFocus()
-            return True
-        elif event.matches(QKeySequence.StandardKey.Find):
-            self.focus_search()
-            return True
         return super().eventFilter(watched, event)
 
     def _enter_list(self) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+import shiboken6
+from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from reader.gui.bookmarks_panel import BookmarksPanel
 from reader.gui.panel_support import PAYLOAD_ROLE
@@ -96,3 +97,11 @@ def test_change_made_on_another_thread_refreshes_the_tree(qtbot, panel, library)
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: [i.text(0) for i in _bookmark_items(panel)] == ["From a worker"])
+
+
+def test_a_deleted_panel_ignores_its_late_answer(qtbot, library):
+    """The first load runs in a worker; its answer must not touch a panel that is gone."""
+    panel = BookmarksPanel(library)
+    shiboken6.delete(panel)
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+    QApplication.processEvents()  # delivers the queued answer: no exception may escape

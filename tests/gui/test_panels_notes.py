@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from reader.gui.note_editor import parse_tags
 from reader.gui.notes_panel import NotesPanel, inline_markdown, note_row_html
@@ -133,3 +135,24 @@ def test_note_text_is_escaped_in_rows():
 
 def test_parse_tags():
     assert parse_tags(" war, #history ,, war ") == ("war", "history")
+
+
+def test_escape_cancels_the_editor_even_beside_a_window_wide_escape(qtbot, library):
+    """The find bar owns a window-wide Esc; inside the note editor Esc must still cancel the note."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    window_escapes = []
+    QShortcut(QKeySequence(Qt.Key.Key_Escape), host, lambda: window_escapes.append(1))
+    panel = NotesPanel(library, host)
+    QVBoxLayout(host).addWidget(panel)
+    host.show()
+    host.activateWindow()
+    qtbot.waitUntil(host.isActiveWindow)
+    panel.add_note(SEED_ID, SECTION, None)
+    qtbot.keyClicks(panel.editor.text, "draft")
+    qtbot.keyClick(panel.editor.text, Qt.Key.Key_Escape)
+    assert not panel.editor.isVisible()
+    assert window_escapes == []
+    qtbot.keyClick(panel.list, Qt.Key.Key_Escape)  # outside the editor the window's Esc still works
+    assert window_escapes == [1]
+    assert library.store.notes() == []
