@@ -127,6 +127,7 @@ class FindBar(QWidget):
 
     def _select_current(self) -> None:
         cursor = self.matches[self.current]
+        self.view.release_target()
         self.view.setTextCursor(cursor)
         self.view.ensureCursorVisible()
 

@@ -51,10 +51,10 @@ class ReadingView(QTextBrowser):
         self._current_section = ""
         self._highlights: dict[str, list] = {}
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
-        self._scrolling = False
         self.anchorClicked.connect(self._anchor_clicked)
         self.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
-        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().valueChanged.connect(self._update_current_section)
+        self.verticalScrollBar().actionTriggered.connect(self.release_target)  # wheel, drag, keys
         self.theme.changed.connect(self._theme_changed)
         self._applied_theme = None
         self._apply_theme(rerender=False)
@@ -252,12 +252,8 @@ class ReadingView(QTextBrowser):
         bar = self.verticalScrollBar()
         doc_height = int(self.document().size().height())
         # QTextEdit adjusts the range later; set it now so a far target is not clamped
-        self._scrolling = True
-        try:
-            bar.setRange(0, max(bar.maximum(), doc_height - self.viewport().height()))
-            bar.setValue(min(y, bar.maximum()))
-        finally:
-            self._scrolling = False
+        bar.setRange(0, max(bar.maximum(), doc_height - self.viewport().height()))
+        bar.setValue(min(y, bar.maximum()))
 
     def _layout_changed(self, _size=None) -> None:
         """Heading positions moved (first show, resize, font): forget them, keep the target in view."""
@@ -267,12 +263,11 @@ class ReadingView(QTextBrowser):
             if top is not None:
                 self._scroll_to(max(0, top + self._target[1]))
 
-    def _scrolled(self, _value: int = 0) -> None:
-        if not self._scrolling:
-            self._target = None  # the reader moved: stop pinning the last jump
-        self._update_current_section()
+    def release_target(self, _action: int = 0) -> None:
+        """The reader scrolled: stop holding the last jump's section in view."""
+        self._target = None
 
-    def _update_current_section(self) -> None:
+    def _update_current_section(self, _value: int = 0) -> None:
         if self._article is None:
             return
         section_id = self.current_section_id()

@@ -63,7 +63,7 @@ def test_toc_click_scrolls_to_the_section_and_follows_scrolling(qtbot, window):
     assert view.verticalScrollBar().value() == view.section_top(target.id) > 0
     # scrolling by hand moves the TOC's current item
     later = article.sections[-1]
-    view.verticalScrollBar().setValue(view.section_top(later.id) or view.verticalScrollBar().maximum())
+    view.verticalScrollBar().setSliderPosition(view.section_top(later.id) or view.verticalScrollBar().maximum())
     qtbot.waitUntil(lambda: toc.currentItem() is not None and toc.currentItem().text(0) in (later.title,)
                     or view.current_section_id() != target.id)
     assert toc.currentItem().data(0, Qt.ItemDataRole.UserRole) == view.current_section_id()
