@@ -166,7 +166,7 @@ def check_window(ctx: Context) -> str:
     from .gui.selftest_window import WindowCheckFailed, render_main_window  # the only way into Qt
 
     try:
-        report = render_main_window(ctx.open_library(), ctx.paths)
+        report = render_main_window(ctx.open_library(), ctx.paths, ctx.article_id, ctx.accented_section)
     except WindowCheckFailed as exc:
         raise CheckFailed(str(exc)) from None
     return f"{report}, platform {platform or 'default'}"
@@ -267,7 +267,7 @@ def _explain(exc: Exception) -> str:
 
 
 def _describe(report: object) -> str:
-    """A short description of an IndexReport, whatever fields it has."""
+    """A short description of an IndexReport, whatever fields it has: the ones that say something."""
     fields = getattr(report, "__dataclass_fields__", None)
     if not fields:
         return str(report)
@@ -276,10 +276,13 @@ def _describe(report: object) -> str:
         value = getattr(report, name)
         if isinstance(value, (list, tuple, set, dict)):
             value = len(value)
-        if isinstance(value, float):
-            value = f"{value:.2f}"
-        parts.append(f"{name} {value}")
-    return ", ".join(parts)
+        if value is True:
+            parts.append(name)
+        elif isinstance(value, float) and value:
+            parts.append(f"{name} {value:.2f}")
+        elif isinstance(value, int) and not isinstance(value, bool) and value:
+            parts.append(f"{name} {value}")
+    return ", ".join(parts) or "nothing to do"
 
 
 def _marks(out: TextIO) -> dict[str, str]:

@@ -9,10 +9,8 @@ normal start-up uses, so the check exercises the real window, its resources
 
 from __future__ import annotations
 
-import sys
-
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from ..library import Library
 from ..paths import AppPaths
@@ -24,12 +22,16 @@ class WindowCheckFailed(Exception):
     """The window could not be shown or rendered; the message says why."""
 
 
-def render_main_window(library: Library, paths: AppPaths) -> str:
-    """Create, show and render the main window; return a one-line description."""
-    app = QApplication.instance() or QApplication(sys.argv[:1] or ["lectern"])
-    window, origin = _main_window(library, paths)
+def render_main_window(library: Library, paths: AppPaths, article_id: str = "", section_id: str = "") -> str:
+    """Create and show the main window, open an article in it, render it; return a one-line description."""
+    from .app import create_main_window  # makes the QApplication, as a normal start does
+
+    window = create_main_window(library, paths)
+    app = QApplication.instance()
     try:
         window.show()
+        if article_id and not window.open_article(article_id, section_id):
+            raise WindowCheckFailed(f"the window could not open {article_id!r}")
         app.processEvents()
         if not window.isVisible():
             raise WindowCheckFailed("the main window did not become visible")
@@ -41,34 +43,13 @@ def render_main_window(library: Library, paths: AppPaths) -> str:
             raise WindowCheckFailed("the main window rendered as a blank image")
         if window.windowIcon().pixmap(32, 32).isNull():
             raise WindowCheckFailed("the window has no icon (resources/icons/lectern.svg)")
-        return f"{origin} {image.width()}x{image.height()} rendered ({colours} colours), icon set"
+        opened = f", {article_id!r} open" if article_id else ""
+        return f"main window {image.width()}x{image.height()} rendered ({colours} colours){opened}, icon set"
     finally:
         window.close()
         QThreadPool.globalInstance().waitForDone(BACKGROUND_WAIT_MS)
         window.deleteLater()
         app.processEvents()
-
-
-def _main_window(library: Library, paths: AppPaths) -> tuple[QWidget, str]:
-    from . import app as gui_app
-
-    create = getattr(gui_app, "create_main_window", None)
-    if create is None:  # the desktop-reader window has not landed: prove Qt itself works
-        return _stand_in_window(), "stand-in window (reader.gui.app.create_main_window is missing)"
-    return create(library, paths), "main window"
-
-
-def _stand_in_window() -> QWidget:
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QLabel
-
-    from ..paths import bundle_root
-
-    window = QLabel("Lectern self-test")
-    window.setWindowTitle("Lectern")
-    window.setWindowIcon(QIcon(str(bundle_root() / "resources" / "icons" / "lectern.svg")))
-    window.resize(640, 400)
-    return window
 
 
 def _colours(image) -> int:

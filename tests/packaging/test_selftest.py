@@ -15,6 +15,14 @@ from reader.selftest import CheckFailed, Context, run_self_test
 CHECK_NAMES = ["bundle", "content", "index", "search", "accents", "user data", "note search", "window"]
 
 
+def assert_every_check_passed(stdout: str) -> None:
+    """The report of a full run: one ✓ line per check, in order, then the verdict."""
+    lines = stdout.splitlines()
+    assert [line.split("  ")[0][2:].strip() for line in lines[1:-1]] == CHECK_NAMES, stdout
+    assert all(line.startswith("✓") for line in lines[1:-1]), stdout
+    assert lines[-1].startswith("self-test passed: 8 checks"), stdout
+
+
 def _passing(ctx: Context) -> str:
     return "fine"
 
@@ -127,9 +135,7 @@ def test_the_real_command_passes_and_leaves_user_data_alone(tmp_path):
         [sys.executable, "-m", "reader", "self-test"], capture_output=True, text=True, env=env, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    assert [line.split("  ")[0][2:].strip() for line in lines[1:-1]] == CHECK_NAMES
-    assert all(line.startswith("✓") for line in lines[1:-1])
+    assert_every_check_passed(result.stdout)
     assert "'Asagi Ayrim' and 'Aşağı Ayrım' both find 'aftermath/ceasefire-violations'" in result.stdout
     assert not user_data.exists()
     assert list((tmp_path / "tmp").iterdir()) == []
