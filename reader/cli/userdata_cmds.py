@@ -6,6 +6,7 @@ Ids may be shortened to any unique prefix (as shown by ``list``).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -83,17 +84,21 @@ def _register_notes(subparsers) -> None:
     p.set_defaults(func=cmd_notes_import)
 
 
-def _store(args: argparse.Namespace):
-    store = open_library(args).store
-    for message in store.messages:
-        print(f"lectern: warning: {message}", file=sys.stderr)
-    return store
+def _run(action):
+    """A command handler that gets the opened store; the library (and database) is closed afterwards."""
 
+    @functools.wraps(action)
+    def handler(args: argparse.Namespace, out: TextIO) -> int:
+        library = open_library(args)
+        try:
+            store = library.store
+            for message in store.messages:
+                print(f"lectern: warning: {message}", file=sys.stderr)
+            return action(store, args, out)
+        finally:
+            library.close()
 
-def _store_and_id(args: argparse.Namespace, kind: str):
-    """The store and the full id of the ``kind`` ("note"/"bookmark") that ``args.id`` starts."""
-    store = _store(args)
-    return store, store.find_id(kind, args.id)
+    return handler
 
 
 def _note_json(note) -> dict:
@@ -104,8 +109,9 @@ def _note_json(note) -> dict:
 
 # ---------------------------------------------------------------- bookmarks
 
-def cmd_bookmarks_list(args: argparse.Namespace, out: TextIO) -> int:
-    marks = _store(args).bookmarks()
+@_run
+def cmd_bookmarks_list(store, args: argparse.Namespace, out: TextIO) -> int:
+    marks = store.bookmarks()
     if args.json:
         print_json([asdict(b) for b in marks], out)
         return 0
@@ -117,28 +123,32 @@ def cmd_bookmarks_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_bookmarks_add(args: argparse.Namespace, out: TextIO) -> int:
-    b = _store(args).add_bookmark(args.article_id, args.section, args.name, args.folder)
+@_run
+def cmd_bookmarks_add(store, args: argparse.Namespace, out: TextIO) -> int:
+    b = store.add_bookmark(args.article_id, args.section, args.name, args.folder)
     out.write(f"{b.id}  {b.name}\n")
     return 0
 
 
-def cmd_bookmarks_rename(args: argparse.Namespace, out: TextIO) -> int:
-    store, bookmark_id = _store_and_id(args, "bookmark")
+@_run
+def cmd_bookmarks_rename(store, args: argparse.Namespace, out: TextIO) -> int:
+    bookmark_id = store.find_id("bookmark", args.id)
     b = store.rename_bookmark(bookmark_id, args.name)
     out.write(f"{b.id}  {b.name}\n")
     return 0
 
 
-def cmd_bookmarks_move(args: argparse.Namespace, out: TextIO) -> int:
-    store, bookmark_id = _store_and_id(args, "bookmark")
+@_run
+def cmd_bookmarks_move(store, args: argparse.Namespace, out: TextIO) -> int:
+    bookmark_id = store.find_id("bookmark", args.id)
     b = store.move_bookmark(bookmark_id, args.folder)
     out.write(f"{b.id}  {b.folder or '(no folder)'}\n")
     return 0
 
 
-def cmd_bookmarks_remove(args: argparse.Namespace, out: TextIO) -> int:
-    store, bookmark_id = _store_and_id(args, "bookmark")
+@_run
+def cmd_bookmarks_remove(store, args: argparse.Namespace, out: TextIO) -> int:
+    bookmark_id = store.find_id("bookmark", args.id)
     store.remove_bookmark(bookmark_id)
     out.write(f"removed {bookmark_id}\n")
     return 0
@@ -146,8 +156,9 @@ def cmd_bookmarks_remove(args: argparse.Namespace, out: TextIO) -> int:
 
 # ---------------------------------------------------------------- notes
 
-def cmd_notes_list(args: argparse.Namespace, out: TextIO) -> int:
-    notes = _store(args).notes(article_id=args.article, orphaned=True if args.orphaned else None)
+@_run
+def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
+    notes = store.notes(article_id=args.article, orphaned=True if args.orphaned else None)
     if args.json:
         print_json([_note_json(n) for n in notes], out)
         return 0
@@ -160,28 +171,32 @@ def cmd_notes_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_notes_add(args: argparse.Namespace, out: TextIO) -> int:
-    note = _store(args).add_note(args.article_id, args.section, args.text, quote=args.quote, tags=args.tag)
+@_run
+def cmd_notes_add(store, args: argparse.Namespace, out: TextIO) -> int:
+    note = store.add_note(args.article_id, args.section, args.text, quote=args.quote, tags=args.tag)
     out.write(f"{note.id}\n")
     return 0
 
 
-def cmd_notes_edit(args: argparse.Namespace, out: TextIO) -> int:
-    store, note_id = _store_and_id(args, "note")
+@_run
+def cmd_notes_edit(store, args: argparse.Namespace, out: TextIO) -> int:
+    note_id = store.find_id("note", args.id)
     note = store.edit_note(note_id, text=args.text)
     out.write(f"{note.id}\n")
     return 0
 
 
-def cmd_notes_delete(args: argparse.Namespace, out: TextIO) -> int:
-    store, note_id = _store_and_id(args, "note")
+@_run
+def cmd_notes_delete(store, args: argparse.Namespace, out: TextIO) -> int:
+    note_id = store.find_id("note", args.id)
     store.delete_note(note_id)
     out.write(f"deleted {note_id}\n")
     return 0
 
 
-def cmd_notes_export(args: argparse.Namespace, out: TextIO) -> int:
-    text = _store(args).export_notes(args.format, article_id=args.article)
+@_run
+def cmd_notes_export(store, args: argparse.Namespace, out: TextIO) -> int:
+    text = store.export_notes(args.format, article_id=args.article)
     if not args.output:
         out.write(text)
         return 0
@@ -193,21 +208,23 @@ def cmd_notes_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_notes_import(args: argparse.Namespace, out: TextIO) -> int:
-    report = _store(args).import_notes(Path(args.file))
+@_run
+def cmd_notes_import(store, args: argparse.Namespace, out: TextIO) -> int:
+    report = store.import_notes(Path(args.file))
     out.write(f"{report}\n")
     return 0
 
 
 # ---------------------------------------------------------------- backups
 
-def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    out.write(f"{_store(args).backup()}\n")
+@_run
+def cmd_backup(store, args: argparse.Namespace, out: TextIO) -> int:
+    out.write(f"{store.backup()}\n")
     return 0
 
 
-def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    store = _store(args)
+@_run
+def cmd_restore(store, args: argparse.Namespace, out: TextIO) -> int:
     store.restore(args.file)
     out.write(f"restored {args.file} ({len(store.notes())} notes, {len(store.bookmarks())} bookmarks)\n")
     return 0

@@ -33,6 +33,7 @@ class Opened:
 
 def open_database(path: Path, backups_dir: Path, timeout: float) -> Opened:
     if not path.exists():
+        _try_mkdir(path.parent)
         if not _writable(path.parent):
             return Opened(_empty(), problem=f"the data folder {path.parent} is read-only: bookmarks and notes cannot be saved")
         return _open_for_writing(path, backups_dir, timeout, created=True)
@@ -98,6 +99,14 @@ def _empty() -> sqlite3.Connection:
     conn = connect(Path(":memory:"))
     migrate(conn)
     return conn
+
+
+def _try_mkdir(directory: Path) -> None:
+    """Create the data folder if possible; if not, the store opens read-only and says why."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
 
 
 def _writable(directory: Path) -> bool:
