@@ -1,0 +1,72 @@
+"""What goes into the index: plain dicts built from articles and notes (no Whoosh here)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..model import Article, Section
+from .schema import PATH_SEPARATOR
+
+SECTION, NOTE = "section", "note"
+
+
+def article_owner(article_id: str) -> str:
+    return "a:" + article_id
+
+
+def note_owner(note_id: str) -> str:
+    return "n:" + str(note_id)
+
+
+def section_body(article: Article, section: Section) -> str:
+    """The text indexed (and highlighted) for a section; infobox entries belong to the lead."""
+    text = section.text()
+    if section.is_lead and article.infobox:
+        entries = "\n".join(f"{key}: {value}" for key, value in article.infobox)
+        return entries + "\n\n" + text if text else entries
+    return text
+
+
+def section_documents(article: Article, sha256: str) -> list[dict]:
+    """One document per section; the lead carries the article's fingerprint."""
+    docs = []
+    for section in article.sections:
+        docs.append({
+            "kind": SECTION,
+            "owner": article_owner(article.id),
+            "article_id": article.id,
+            "section_id": section.id,
+            "section_path": PATH_SEPARATOR.join(section.path),
+            "title": article.title,
+            "heading": "" if section.is_lead else section.title,
+            "path": " ".join(section.path),
+            "body": section_body(article, section),
+        })
+    docs[0]["fingerprint"] = sha256
+    return docs
+
+
+def note_fingerprint(note) -> str:
+    """Changes whenever anything indexed about the note changes."""
+    parts = [note.article_id, note.section_id or "", PATH_SEPARATOR.join(note.section_path), note.quote or "",
+             note.text or "", "\x1e".join(note.tags), str(note.orphaned)]
+    return hashlib.sha256("\x00".join(map(str, parts)).encode("utf-8")).hexdigest()
+
+
+def note_document(note, article_title: str) -> dict:
+    body = "\n\n".join(p for p in (note.quote or "", note.text or "", " ".join(note.tags)) if p)
+    path = tuple(note.section_path)
+    return {
+        "kind": NOTE,
+        "owner": note_owner(note.id),
+        "article_id": note.article_id,
+        "section_id": note.section_id,
+        "section_path": PATH_SEPARATOR.join(path),
+        "note_id": str(note.id),
+        "note_text": body,
+        "fingerprint": note_fingerprint(note),
+        "title": article_title,
+        "heading": path[-1] if path else "",
+        "path": " ".join(path),
+        "body": body,
+    }

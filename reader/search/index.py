@@ -1,0 +1,520 @@
+"""The search index: the facade's ``library.search_index`` (docs/architecture.md, docs/search.md).
+
+A :class:`SearchIndex` keeps a Whoosh index of the library's sections and the
+user's notes in the cache dir, in step with the library:
+
+* ``update()`` diffs ``library.fingerprints()`` (and the notes) against what
+  the index holds and re-indexes only what changed; a missing, stale (stamp)
+  or unreadable index is rebuilt in full, into a new directory that replaces
+  the old one only when complete;
+* ``search()`` and ``suggest()`` bring the index up to date on first use in a
+  process, then answer from it; a read error during a search triggers one
+  rebuild and a retry, never a crash;
+* while open it listens to ``articles_changed`` / ``notes_changed``.
+
+One process writes at a time (an OS lock in the index dir); another process
+waits for it (``update``) or answers from the index as it is (``search``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from ..errors import LecternError
+from . import analysis, documents, querying, schema, spelling, storage
+from .results import IndexReport, SearchHit, SearchResults, Suggestion
+from .snippets import make_snippet
+from .suggest import SuggestionIndex
+
+log = logging.getLogger(__name__)
+
+UPDATE_LOCK_TIMEOUT = 60.0  # an explicit update waits this long for another process's write
+SEARCH_LOCK_TIMEOUT = 0.5  # a search does not wait: it answers from the index as it is
+WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lock)
+BUILD_LIMITMB = 128  # posting pool memory per indexing process
+REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
+CATALOG_FORMAT = 1
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Catalog:
+    """What the index holds, kept beside it so start-up diffs without reading every document.
+
+    ``articles``: id -> (sha256, title, ((section id, heading), ...)); ``notes``: id -> fingerprint.
+    ``generation`` is the Whoosh generation it describes: a mismatch (a crash
+    between commit and catalog write) means "recompute from the index".
+    """
+
+    generation: int = -1
+    articles: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+    def to_data(self) -> dict:
+        return {"format": CATALOG_FORMAT, "generation": self.generation, "articles": self.articles, "notes": self.notes}
+
+    @classmethod
+    def from_data(cls, data) -> "_Catalog | None":
+        if not isinstance(data, dict) or data.get("format") != CATALOG_FORMAT:
+            return None
+        return cls(data["generation"], data["articles"], data["notes"])
+
+    def copy(self) -> "_Catalog":
+        return _Catalog(self.generation, dict(self.articles), dict(self.notes))
+
+
+@dataclass
+class _OpenIndex:
+    path: Path
+    ix: object
+    searcher: object
+    catalog: _Catalog
+    vocabulary: spelling.Vocabulary
+    marker: object  # identity of CURRENT when opened
+
+
+class SearchIndex:
+    def __init__(self, index_dir: Path, library, *, notes: Callable[[], list] | None = None):
+        """``notes``: where notes come from (default ``library.store.notes``)."""
+        self.index_dir = Path(index_dir)
+        self.library = library
+        self.messages: list[str] = []  # why the index was rebuilt, for the user
+        self._notes_source = notes
+        self._dir = storage.IndexDirectory(self.index_dir)
+        self._lock = threading.RLock()  # the open index, its searcher, the suggestions
+        self._write_lock = threading.Lock()  # one update at a time in this process
+        self._open: _OpenIndex | None = None
+        self._suggester: tuple[int, SuggestionIndex] | None = None
+        self._reconciled = False
+        self._closed = False
+        library.add_listener(self._on_library_event)
+
+    # ------------------------------------------------------------------ public API
+
+    def update(self, rebuild: bool = False, progress: Progress | None = None, cancel=None) -> IndexReport:
+        """Bring the index in line with the library and notes; see the module docstring."""
+        return self._update(rebuild, progress, cancel, UPDATE_LOCK_TIMEOUT)
+
+    def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False) -> SearchResults:
+        if not query.strip():
+            return SearchResults(query, 0, None, [])
+        self._ensure_ready()
+        try:
+            return self._search(query, limit, article_id, notes_only)
+        except LecternError:
+            raise
+        except Exception as exc:  # a damaged index: rebuild once, then answer
+            self._recover(exc)
+            try:
+                return self._search(query, limit, article_id, notes_only)
+            except Exception as again:
+                raise LecternError(f"search failed even after rebuilding the index: {again}") from again
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        if not prefix.strip() or limit <= 0:
+            return []
+        self._ensure_ready()
+        with self._lock:
+            catalog = self._fresh_state().catalog
+            if self._suggester is None or self._suggester[0] != catalog.generation:
+                self._suggester = (catalog.generation, SuggestionIndex(_suggestion_entries(catalog)))
+            return self._suggester[1].lookup(prefix, limit)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            self._close_open()
+
+    # ------------------------------------------------------------------ opening
+
+    def _ensure_ready(self) -> None:
+        if self._closed:
+            raise LecternError("the search index is closed")
+        if not self._reconciled:
+            timeout = SEARCH_LOCK_TIMEOUT if self._dir.current() else UPDATE_LOCK_TIMEOUT
+            self._update(False, None, None, timeout)
+        if self._open is None:
+            raise LecternError("the search index is not available yet (another Lectern process is building it)")
+
+    def _open_generation(self) -> str | None:
+        """Open the live generation; returns why it cannot be used (then nothing is open)."""
+        path = self._dir.current()
+        if path is None:
+            return "the search index is missing; building it"
+        if storage.read_json(path / storage.STAMP) != schema.stamp():
+            return "the search index was built by another version of Lectern; rebuilding it"
+        marker = self._dir.current_marker()
+        try:
+            ix = whoosh_index.open_dir(str(path))
+            searcher = ix.searcher(weighting=BM25F())
+            searcher.doc_count()
+            catalog = _load_catalog(path, ix, searcher)
+        except Exception as exc:  # EOFError, UnpicklingError, EmptyIndexError, struct.error...
+            log.warning("cannot open the search index in %s: %r", path, exc)
+            return f"the search index could not be read ({type(exc).__name__}: {exc}); rebuilding it"
+        vocabulary = spelling.Vocabulary(storage.read_marshal(path / storage.VOCABULARY) or {})
+        with self._lock:
+            self._close_open()
+            self._open = _OpenIndex(path, ix, searcher, catalog, vocabulary, marker)
+        return None
+
+    def _close_open(self) -> None:
+        with self._lock:
+            state, self._open = self._open, None
+            self._suggester = None
+        if state is not None:
+            state.searcher.close()
+            state.ix.close()
+
+    def _fresh_state(self) -> _OpenIndex:
+        """The open index, reopened if another process swapped or committed since."""
+        state = self._open
+        if state is None or self._dir.current_marker() != state.marker:
+            reason = self._open_generation()
+            if reason:
+                raise RuntimeError(reason)
+            return self._open
+        if not state.searcher.up_to_date():
+            state.searcher = _reopen_searcher(state)
+            if state.ix.latest_generation() != state.catalog.generation:
+                state.catalog = _load_catalog(state.path, state.ix, state.searcher)
+                state.vocabulary = spelling.Vocabulary(storage.read_marshal(state.path / storage.VOCABULARY) or {})
+        return state
+
+    def _recover(self, exc: Exception) -> None:
+        log.warning("search failed (%r); rebuilding the search index", exc)
+        message = f"the search index could not be read ({type(exc).__name__}: {exc}); rebuilt it"
+        self.messages.append(message)
+        with self._lock:
+            self._close_open()
+        report = self._update(True, None, None, UPDATE_LOCK_TIMEOUT)
+        if report.busy:
+            raise LecternError("the search index is damaged and another Lectern process is writing it; try again")
+
+    # ------------------------------------------------------------------ updating
+
+    def _update(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
+        started = time.perf_counter()
+        report = IndexReport()
+        with self._write_lock, self._dir.write_lock(lock_timeout) as acquired:
+            if not acquired:
+                report.busy = True
+                report.messages.append("another Lectern process is updating the search index; using it as it is")
+                if self._open is None:
+                    self._open_generation()
+            else:
+                reason = None if rebuild else self._refresh_or_open()
+                if reason:
+                    report.messages.append(reason)
+                if rebuild or reason:
+                    self._rebuild(report, progress, cancel)
+                else:
+                    self._incremental(report, progress, cancel)
+            self._reconciled = True
+        report.seconds = time.perf_counter() - started
+        self.messages.extend(report.messages)
+        return report
+
+    def _refresh_or_open(self) -> str | None:
+        try:
+            self._fresh_state()
+            return None
+        except RuntimeError as exc:
+            return str(exc)
+        except Exception as exc:
+            return f"the search index could not be read ({type(exc).__name__}: {exc}); rebuilding it"
+
+    def _rebuild(self, report: IndexReport, progress: Progress | None, cancel) -> None:
+        build = self._dir.new_build_dir()
+        try:
+            done = self._build_into(build, report, progress, cancel)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        if not done:
+            shutil.rmtree(build, ignore_errors=True)
+            return
+        with self._lock:
+            self._close_open()  # Windows cannot delete the old generation while it is open
+            self._dir.publish(build)
+            reason = self._open_generation()
+        if reason:
+            raise LecternError(f"the rebuilt search index cannot be opened: {reason}")
+        report.rebuilt = True
+
+    def _build_into(self, build: Path, report: IndexReport, progress: Progress | None, cancel) -> bool:
+        ix = whoosh_index.create_in(str(build), schema.build_schema())
+        writer = ix.writer(**_bulk_writer_options())
+        fingerprints = self.library.fingerprints()
+        notes = self._current_notes() or {}
+        catalog, words = _Catalog(), set()
+        total, done = len(fingerprints) + len(notes), 0
+        try:
+            for article_id in sorted(fingerprints):
+                if cancel is not None and cancel.is_set():
+                    writer.cancel()
+                    report.cancelled = True
+                    return False
+                report.added += self._add_article(writer, article_id, fingerprints[article_id], catalog, words, report)
+                done += 1
+                if progress:
+                    progress(done, total)
+            for note_id in sorted(notes):
+                self._add_note(writer, notes[note_id], catalog, words)
+                report.notes_indexed += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        vocabulary = spelling.Vocabulary()
+        vocabulary.add_words(words)
+        catalog.generation = ix.latest_generation()
+        storage.write_marshal(build / storage.CATALOG, catalog.to_data())
+        storage.write_marshal(build / storage.VOCABULARY, vocabulary.by_stem)
+        storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
+        ix.close()
+        return True
+
+    def _incremental(self, report: IndexReport, progress: Progress | None, cancel) -> None:
+        state = self._open
+        fingerprints = self.library.fingerprints()
+        catalog = state.catalog
+        removed = sorted(set(catalog.articles) - set(fingerprints))
+        changed = sorted(a for a, sha in fingerprints.items() if catalog.articles.get(a, ("",))[0] != sha)
+        notes = self._current_notes()
+        note_changes, note_removals = _note_diff(notes, catalog, set(changed) | set(removed))
+        if not (removed or changed or note_changes or note_removals):
+            return
+        if len(changed) >= REBUILD_MIN_CHANGED and len(changed) > len(fingerprints) / 2:
+            report.messages.append(f"{len(changed)} articles changed; rebuilding the search index in full")
+            self._rebuild(report, progress, cancel)
+            return
+        new_catalog, words = catalog.copy(), set()
+        writer = state.ix.writer(timeout=WRITER_TIMEOUT)
+        try:
+            for article_id in removed:
+                writer.delete_by_term("owner", documents.article_owner(article_id))
+                del new_catalog.articles[article_id]
+                report.removed += 1
+            for done, article_id in enumerate(changed, 1):
+                if cancel is not None and cancel.is_set():
+                    writer.cancel()
+                    report.cancelled = True
+                    return
+                existed = new_catalog.articles.pop(article_id, None) is not None
+                writer.delete_by_term("owner", documents.article_owner(article_id))
+                if self._add_article(writer, article_id, fingerprints[article_id], new_catalog, words, report):
+                    report.updated += existed
+                    report.added += not existed
+                if progress:
+                    progress(done, len(changed))
+            for note_id in note_removals:
+                writer.delete_by_term("owner", documents.note_owner(note_id))
+                del new_catalog.notes[note_id]
+                report.notes_removed += 1
+            for note in note_changes:
+                writer.delete_by_term("owner", documents.note_owner(note.id))
+                self._add_note(writer, note, new_catalog, words)
+                report.notes_indexed += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._after_commit(state, new_catalog, words)
+
+    def _after_commit(self, state: _OpenIndex, catalog: _Catalog, words: set[str]) -> None:
+        with self._lock:
+            state.searcher = _reopen_searcher(state)
+            catalog.generation = state.ix.latest_generation()
+            state.catalog = catalog
+            self._suggester = None
+        storage.write_marshal(state.path / storage.CATALOG, catalog.to_data())
+        if state.vocabulary.add_words(words):
+            storage.write_marshal(state.path / storage.VOCABULARY, state.vocabulary.by_stem)
+
+    def _add_article(self, writer, article_id: str, sha: str, catalog: _Catalog, words: set, report: IndexReport) -> bool:
+        try:
+            article = self.library.article(article_id)
+        except LecternError as exc:
+            report.skipped.append(f"{article_id}: {exc}")
+            return False
+        words.update(analysis.words(article.title))
+        for doc in documents.section_documents(article, sha):
+            writer.add_document(**doc)
+            words.update(analysis.words(doc["body"]))
+            words.update(analysis.words(doc["heading"]))
+        headings = tuple((s.id, s.title) for s in article.sections if not s.is_lead)
+        catalog.articles[article_id] = (sha, article.title, headings)
+        return True
+
+    def _add_note(self, writer, note, catalog: _Catalog, words: set) -> None:
+        title = self.library.summary(note.article_id).title if self.library.has_article(note.article_id) else ""
+        doc = documents.note_document(note, title)
+        writer.add_document(**doc)
+        words.update(analysis.words(doc["body"]))
+        catalog.notes[str(note.id)] = doc["fingerprint"]
+
+    def _current_notes(self) -> dict | None:
+        """``{note id: Note}``, or None when the store cannot be read (notes are then left as they are)."""
+        try:
+            source = self._notes_source or self.library.store.notes
+            return {str(note.id): note for note in source()}
+        except Exception as exc:  # the store is another part's business: search must keep working
+            log.warning("notes are not indexed: %r", exc)
+            return None
+
+    def _on_library_event(self, event: str, payload: object) -> None:
+        if self._closed or self._open is None or event not in ("articles_changed", "notes_changed"):
+            return
+        try:
+            self._update(False, None, None, UPDATE_LOCK_TIMEOUT)
+        except Exception:  # never break the change that triggered the event
+            log.exception("could not keep the search index current after %s", event)
+
+    # ------------------------------------------------------------------ searching
+
+    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool) -> SearchResults:
+        with self._lock:
+            state = self._fresh_state()
+            parsed = querying.parse(query)
+            if not parsed.groups and not parsed.notes_only:
+                parsed = querying.fallback(query)
+            notes_only = notes_only or parsed.notes_only
+            if parsed.groups:
+                built = querying.build(parsed, state.searcher.reader())
+            elif notes_only and not parsed.negated:  # "in:notes" alone: every note
+                built = querying.BuiltQuery(wq.Every(), set())
+            else:
+                built = querying.BuiltQuery(None, set())
+            total, hits = 0, []
+            if built.query is not None:
+                results = state.searcher.search(_restrict(built.query, article_id, notes_only), limit=max(1, limit))
+                total = len(results)
+                hits = [self._hit(hit.fields(), hit.score, built.highlight) for hit in results][:limit]
+            corrected = self._did_you_mean(query, parsed, state)
+        return SearchResults(query, total, corrected, hits)
+
+    def _hit(self, stored: dict, score: float, highlight: set[str]) -> SearchHit:
+        article_id, section_id = stored["article_id"], stored.get("section_id")
+        if stored.get("kind") == documents.NOTE:
+            text = stored.get("note_text", "")
+        else:
+            text = self._section_text(article_id, section_id)
+        path = tuple(p for p in stored.get("section_path", "").split(schema.PATH_SEPARATOR) if p)
+        return SearchHit(
+            kind=stored.get("kind", documents.SECTION),
+            article_id=article_id,
+            article_title=stored.get("title", ""),
+            section_id=section_id,
+            section_path=path,
+            score=round(float(score), 4),
+            snippet=make_snippet(text, highlight),
+            note_id=stored.get("note_id"),
+        )
+
+    def _section_text(self, article_id: str, section_id: str | None) -> str:
+        try:
+            article = self.library.article(article_id)
+        except LecternError:
+            return ""
+        section = article.section(section_id) if section_id else None
+        return documents.section_body(article, section) if section else ""
+
+    def _did_you_mean(self, query: str, parsed: querying.ParsedQuery, state: _OpenIndex) -> str | None:
+        fixes = spelling.correct(parsed.plain_words, state.searcher.reader(), state.vocabulary)
+        return spelling.apply_fixes(query, fixes) if fixes else None
+
+
+def _restrict(query, article_id: str | None, notes_only: bool):
+    """The query limited to one article and/or to notes, without changing scores.
+
+    (Whoosh's ``filter=`` argument is not used: ``len(results)`` ignores it.)
+    """
+    parts = [query]
+    if article_id:
+        parts.append(wq.ConstantScoreQuery(wq.Term("article_id", article_id), 0.0))
+    if notes_only:
+        parts.append(wq.ConstantScoreQuery(wq.Term("kind", documents.NOTE), 0.0))
+    return query if len(parts) == 1 else wq.And(parts)
+
+
+def _reopen_searcher(state: _OpenIndex):
+    """A searcher on the latest commit.
+
+    Not ``Searcher.refresh()``: in Whoosh-Reloaded 2.7.5 it adds the old
+    segments back beside the new ones, so deleted documents keep matching.
+    """
+    old = state.searcher
+    searcher = state.ix.searcher(weighting=BM25F())
+    old.close()
+    return searcher
+
+
+def _bulk_writer_options() -> dict:
+    """Writer settings for a full build: two processes where that works (not on Windows)."""
+    options = {"limitmb": BUILD_LIMITMB}
+    if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
+        options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)
+    return options
+
+
+def _load_catalog(path: Path, ix, searcher) -> _Catalog:
+    generation = ix.latest_generation()
+    catalog = _Catalog.from_data(storage.read_marshal(path / storage.CATALOG))
+    if catalog is not None and catalog.generation == generation:
+        return catalog
+    log.info("search catalog of %s is stale; recomputing it from the index", path)
+    catalog = _catalog_from_index(searcher, generation)
+    try:
+        storage.write_marshal(path / storage.CATALOG, catalog.to_data())
+    except OSError as exc:
+        log.warning("cannot save the search catalog: %r", exc)
+    return catalog
+
+
+def _catalog_from_index(searcher, generation: int) -> _Catalog:
+    catalog = _Catalog(generation)
+    headings: dict[str, list] = {}
+    for stored in searcher.all_stored_fields():
+        if stored.get("kind") == documents.NOTE:
+            catalog.notes[stored["note_id"]] = stored.get("fingerprint", "")
+            continue
+        article_id = stored["article_id"]
+        if "fingerprint" in stored:
+            catalog.articles[article_id] = (stored["fingerprint"], stored.get("title", ""), ())
+        elif stored.get("heading"):
+            headings.setdefault(article_id, []).append((stored["section_id"], stored["heading"]))
+    for article_id, (sha, title, _) in list(catalog.articles.items()):
+        catalog.articles[article_id] = (sha, title, tuple(headings.get(article_id, ())))
+    return catalog
+
+
+def _note_diff(notes: dict | None, catalog: _Catalog, touched_articles: set[str]) -> tuple[list, list[str]]:
+    """(notes to (re)index, note ids to drop); notes of re-indexed articles get the new title."""
+    if notes is None:
+        return [], []
+    wanted = {note_id: documents.note_fingerprint(note) for note_id, note in notes.items()}
+    removals = sorted(set(catalog.notes) - set(wanted))
+    changes = [notes[n] for n in sorted(wanted) if catalog.notes.get(n) != wanted[n] or notes[n].article_id in touched_articles]
+    return changes, removals
+
+
+def _suggestion_entries(catalog: _Catalog):
+    for article_id in sorted(catalog.articles):
+        _, title, headings = catalog.articles[article_id]
+        yield title, article_id, None
+        for section_id, heading in headings:
+            yield heading, article_id, section_id

@@ -1,0 +1,181 @@
+"""The query language (docs/search.md) and its translation into Whoosh queries.
+
+Lectern parses queries itself rather than with Whoosh's parser: the syntax is
+small (words, ``OR``, ``NOT``/``-``, ``"phrases"``, ``prefix*``, ``title:``,
+``section:``, ``article:``, ``in:notes``), every input has a meaning (a
+malformed query falls back to its plain words, never an error), and nothing
+else of Whoosh's syntax (ranges, boosts, fuzzy ``~``) surprises the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from . import analysis
+from .schema import FIELD_BOOSTS
+
+# field name typed by the user -> index fields searched
+FIELD_ALIASES = {
+    "title": ("title",),
+    "section": ("path",),
+    "heading": ("path",),
+    "article": ("article_id",),
+}
+DEFAULT_FIELDS = ("title", "heading", "body")
+MIN_PREFIX = 2
+MAX_PREFIX_TERMS = 24  # expansions kept per field (the most frequent): bounds the cost of "a*"
+MAX_PREFIX_SCAN = 4000  # terms looked at per field before choosing
+
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|([^\s"]+))')
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    kind: str = "word"  # "word" | "phrase" | "prefix" | "id"
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Clause]] = field(default_factory=list)  # AND of ORs of positive clauses
+    negated: list[Clause] = field(default_factory=list)
+    notes_only: bool = False
+
+    @property
+    def plain_words(self) -> list[str]:
+        """The words typed in the default fields (candidates for did-you-mean)."""
+        return [c.text for g in self.groups for c in g if c.kind == "word" and c.fields == DEFAULT_FIELDS]
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a query; an empty or operator-only query gives no groups (see :func:`fallback`)."""
+    parsed = ParsedQuery()
+    pending_or = pending_not = False
+    for match in _TOKEN.finditer(text.replace("(", " ").replace(")", " ")):
+        minus, name, phrase, word = match.groups()
+        if phrase is None and not name and not minus and word in ("OR", "NOT", "AND", "|"):
+            pending_or = pending_or or word in ("OR", "|")
+            pending_not = pending_not or word == "NOT"
+            continue
+        clause = _clause(name, phrase, word, negated=bool(minus) or pending_not)
+        pending_not = False
+        if clause == "notes":
+            parsed.notes_only = True
+        elif clause is None:
+            continue
+        elif clause.negated:
+            parsed.negated.append(clause)
+        elif pending_or and parsed.groups:
+            parsed.groups[-1].append(clause)
+        else:
+            parsed.groups.append([clause])
+        pending_or = False
+    return parsed
+
+
+def _clause(name: str | None, phrase: str | None, word: str | None, negated: bool):
+    value = phrase if phrase is not None else word or ""
+    key = (name or "").lower()
+    if key == "in" and value.lower() in ("notes", "note"):
+        return "notes"
+    if name and key not in FIELD_ALIASES:  # "foo:bar" is just the words foo and bar
+        value = f"{name} {value}"
+        phrase = phrase if phrase is not None else value
+        key = ""
+    if not value.strip():
+        return None
+    fields = FIELD_ALIASES.get(key, DEFAULT_FIELDS)
+    if key == "article":
+        return Clause(value, "id", fields, negated)
+    if phrase is not None:
+        return Clause(value, "phrase", fields, negated)
+    if value.endswith("*") and len(analysis.fold_prefix(value.rstrip("*"))) >= MIN_PREFIX:
+        return Clause(value.rstrip("*"), "prefix", fields, negated)
+    return Clause(value.rstrip("*"), "word", fields, negated)
+
+
+def fallback(text: str) -> ParsedQuery:
+    """The plain words of a query that parsed to nothing usable."""
+    words = [w for w in analysis.words(text) if w not in ("OR", "NOT", "AND")]
+    return ParsedQuery(groups=[[Clause(w)] for w in words], notes_only="in:notes" in text.lower())
+
+
+@dataclass
+class BuiltQuery:
+    query: wq.Query | None  # None: nothing can match
+    highlight: set[str]  # index terms to mark in snippets
+
+
+def build(parsed: ParsedQuery, reader) -> BuiltQuery:
+    """Whoosh query for a parsed query; prefix clauses are expanded against ``reader``."""
+    highlight: set[str] = set()
+    ands = []
+    for group in parsed.groups:
+        alternatives = [q for q in (_clause_query(c, reader, highlight) for c in group) if q is not None]
+        if alternatives:
+            ands.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
+        elif any(c.kind != "word" or analysis.terms(c.text) for c in group):
+            return BuiltQuery(None, highlight)  # a required part matches nothing
+    if not ands:
+        return BuiltQuery(None, highlight)
+    positive = ands[0] if len(ands) == 1 else wq.And(ands)
+    negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
+    if negatives:
+        positive = wq.AndNot(positive, wq.Or(negatives))
+    return BuiltQuery(positive, highlight)
+
+
+def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | None:
+    if clause.kind == "id":
+        return wq.Term("article_id", clause.text)
+    if clause.kind == "prefix":
+        return _prefix_query(clause, reader, highlight)
+    terms = analysis.terms(clause.text)
+    if not terms:
+        return None  # only stop words
+    highlight.update(terms)
+    per_field = []
+    for name in clause.fields:
+        boost = FIELD_BOOSTS.get(name, 1.0)
+        if len(terms) == 1:
+            per_field.append(wq.Term(name, terms[0], boost=boost))
+        else:
+            per_field.append(wq.Phrase(name, terms, boost=boost))
+    return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+
+def _prefix_query(clause: Clause, reader, highlight: set[str]) -> wq.Query:
+    prefix = analysis.fold_prefix(clause.text)
+    per_field = []
+    for name in clause.fields:
+        expanded = expand_prefix(reader, name, prefix)
+        highlight.update(expanded)
+        boost = FIELD_BOOSTS.get(name, 1.0)
+        per_field += [wq.Term(name, term, boost=boost) for term in expanded]
+    return wq.Or(per_field) if per_field else wq.NullQuery
+
+
+def expand_prefix(reader, fieldname: str, prefix: str) -> list[str]:
+    """Index terms for ``prefix*``: the most frequent few, plus stems the prefix runs past.
+
+    Terms are stemmed, so "negotiat*" must also find the stem "negoti" (of
+    "negotiation"): a shorter term the prefix starts with counts too.
+    """
+    found = []
+    for count, raw in enumerate(reader.expand_prefix(fieldname, prefix)):
+        if count >= MAX_PREFIX_SCAN:
+            break
+        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        found.append((reader.doc_frequency(fieldname, term), term))
+    for cut in range(len(prefix) - 1, max(MIN_PREFIX + 1, len(prefix) - 3) - 1, -1):
+        stem = prefix[:cut]
+        if reader.doc_frequency(fieldname, stem):
+            found.append((reader.doc_frequency(fieldname, stem), stem))
+            break
+    found.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [term for _, term in found[:MAX_PREFIX_TERMS]]

@@ -1,0 +1,62 @@
+"""What the search API returns: small dataclasses with no Whoosh in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "section" or "note"
+    article_id: str
+    article_title: str
+    section_id: str | None
+    section_path: tuple[str, ...]  # heading titles; () for the lead
+    score: float
+    snippet: str  # HTML: escaped text, matched words in <mark>...</mark>, cuts shown as "…"
+    note_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    total: int  # all matching documents, not just the hits returned
+    corrected: str | None  # "did you mean" query, or None
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    article_id: str
+    section_id: str | None  # None for an article title
+    label: str
+
+
+@dataclass
+class IndexReport:
+    added: int = 0  # articles indexed for the first time
+    updated: int = 0  # articles re-indexed because their content changed
+    removed: int = 0  # articles dropped from the index
+    notes_indexed: int = 0
+    notes_removed: int = 0
+    rebuilt: bool = False  # a full rebuild happened (asked for, or the index was missing/stale/broken)
+    cancelled: bool = False  # stopped by the cancel event; the previous index is kept
+    busy: bool = False  # another process held the index; nothing was written
+    skipped: list[str] = field(default_factory=list)  # "article id: reason" for articles that could not be read
+    messages: list[str] = field(default_factory=list)  # things to tell the user (why a rebuild happened)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.notes_indexed or self.notes_removed or self.rebuilt)
+
+    def summary(self) -> str:
+        what = "rebuilt" if self.rebuilt else "updated"
+        if self.cancelled:
+            what = "cancelled"
+        elif self.busy:
+            what = "busy (another Lectern process is writing it)"
+        elif not self.changed:
+            what = "up to date"
+        return (f"search index {what}: {self.added} added, {self.updated} updated, {self.removed} removed, "
+                f"{self.notes_indexed} notes indexed, {self.notes_removed} notes removed in {self.seconds:.1f} s")
