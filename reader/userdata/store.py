@@ -50,6 +50,7 @@ class UserStore:
         self._timeout = busy_timeout
         self._lock = threading.RLock()
         self._library = None
+        self._closed = False
         self.messages: list[str] = []
         opened = open_database(self.path, paths.backups_dir, busy_timeout)
         self._conn: sqlite3.Connection = opened.conn
@@ -94,9 +95,9 @@ class UserStore:
             self.messages.append(f"the daily backup of the notes database failed: {exc}")
 
     def close(self) -> None:
+        """Close the database; library events that arrive afterwards are ignored."""
         with self._lock:
-            if self._library is not None and hasattr(self._library, "remove_listener"):
-                self._library.remove_listener(self._on_library_event)
+            self._closed = True
             self._conn.close()
 
     # ------------------------------------------------------------------ library
@@ -113,7 +114,7 @@ class UserStore:
         self.reanchor()
 
     def _on_library_event(self, event: str, payload: object) -> None:
-        if event == "articles_changed":
+        if event == "articles_changed" and not self._closed:
             self.reanchor()
 
     def _target(self, article_id: str, section_id: str | None) -> tuple[Article | None, Section | None]:

@@ -118,3 +118,10 @@ def test_unquoted_note_with_no_match_is_orphaned():
     article = parse_text(ANCHOR_ARTICLE, "t")
     lost = Anchor("gone", ("Gone",), None, "", "", "0" * 64)
     assert reanchor(article, lost) is None
+
+
+def test_a_closed_store_ignores_later_scans(editable):
+    library, article, aid = editable
+    library.close()
+    article.edit("== Beta ==", "== Beta closed ==")
+    assert library.rescan().updated  # the closed store's listener must not fail the scan
