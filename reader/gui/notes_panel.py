@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QLabel, QListWidgetItem, QVBoxLayout, QWidget
 from .messages import show_info
 from .note_editor import NoteDraft, NoteEditor
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, panel_action, while_alive,
+    HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, muted_label, panel_action,
+    while_alive,
 )
 from .workers import run_in_background
 
@@ -181,11 +182,11 @@ class NotesPanel(QWidget):
 
     def _show_heading(self, title: str, count: int = 0) -> None:
         if not self.current[0]:
-            self.heading.setText(muted("Open an article to see and add notes."))
+            self.heading.setText(muted_label("Open an article to see and add notes."))
         elif count:
-            self.heading.setText(f"<b>{escape(title)}</b> {muted(f'· {count} note' + ('s' if count > 1 else ''))}")
+            self.heading.setText(f"<b>{escape(title)}</b> {muted_label(f'· {count} note' + ('s' if count > 1 else ''))}")
         else:
-            self.heading.setText(f"<b>{escape(title)}</b><br>{muted('No notes here yet: select text and add one.')}")
+            self.heading.setText(f"<b>{escape(title)}</b><br>{muted_label('No notes here yet: select text and add one.')}")
 
     def selected_note(self):
         item = self.list.currentItem()

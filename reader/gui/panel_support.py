@@ -146,11 +146,28 @@ def html_list(parent: QWidget, name: str, on_activate) -> QListWidget:
 
 
 def muted(text: str) -> str:
-    """Escaped ``text`` in the palette's secondary colour."""
-    palette = QApplication.palette()
-    text_color, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
-    mix = [round(0.6 * a + 0.4 * b) for a, b in zip(text_color.getRgb()[:3], base.getRgb()[:3])]
-    return f'<span style="color:#{mix[0]:02x}{mix[1]:02x}{mix[2]:02x}">{escape(text)}</span>'
+    """Escaped ``text`` in a secondary colour, for list rows (:class:`HtmlDelegate` styles ``.muted``)."""
+    return f'<span class="muted">{escape(text)}</span>'
+
+
+def muted_label(text: str) -> str:
+    """Escaped ``text`` in a secondary colour, for a QLabel (no delegate style sheet there)."""
+    return f'<span style="color:{_mix(QApplication.palette(), QPalette.ColorRole.Text, 0.6)}">{escape(text)}</span>'
+
+
+def term_style() -> str:
+    """Inline style of a highlighted search term, readable on a light or a dark palette."""
+    dark = QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    return "background-color:#6b5a12; color:#ffffff" if dark else "background-color:#fff0a0; color:#1f2328"
+
+
+def _mix(palette: QPalette, role: QPalette.ColorRole, weight: float, group=QPalette.ColorGroup.Active) -> str:
+    """``role``'s colour blended with the background, ``weight`` parts of the colour."""
+    fore = palette.color(group, role)
+    back = palette.color(group, QPalette.ColorRole.Highlight if role == QPalette.ColorRole.HighlightedText
+                         else QPalette.ColorRole.Base)
+    mixed = [round(weight * a + (1 - weight) * b) for a, b in zip(fore.getRgb()[:3], back.getRgb()[:3])]
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
 
 
 def color_swatch(color: str | None) -> str:
@@ -163,10 +180,12 @@ def color_swatch(color: str | None) -> str:
 class HtmlDelegate(QStyledItemDelegate):
     """Paints :data:`HTML_ROLE` as wrapped rich text; other rows paint normally."""
 
-    def _document(self, html: str, option: QStyleOptionViewItem) -> QTextDocument:
+    def _document(self, html: str, option: QStyleOptionViewItem, selected: bool = False) -> QTextDocument:
         doc = QTextDocument()
         doc.setDocumentMargin(3)
         doc.setDefaultFont(option.font)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        doc.setDefaultStyleSheet(f".muted {{ color: {_mix(option.palette, role, 0.7)} }}")
         doc.setHtml(html)
         doc.setTextWidth(max(80, self._width(option)))
         return doc
@@ -189,7 +208,7 @@ class HtmlDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
-        doc = self._document(html, option)
+        doc = self._document(html, option, bool(opt.state & QStyle.StateFlag.State_Selected))
         doc.setTextWidth(max(80, rect.width()))
         context = QAbstractTextDocumentLayout.PaintContext()
         group = QPalette.ColorGroup.Active if opt.state & QStyle.StateFlag.State_Active else QPalette.ColorGroup.Inactive

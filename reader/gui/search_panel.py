@@ -27,14 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .panel_support import HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, while_alive
+from .panel_support import HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, term_style, while_alive
 from .search_text import highlight_terms, section_label, snippet_html
 from .workers import run_in_background
 
 SUGGEST_DELAY_MS = 120
 SUGGEST_LIMIT = 10
 RESULT_LIMIT = 50
-TERM_STYLE = "background-color:#fff0a0; color:#1f2328"
 
 
 class SearchPanel(QWidget):
@@ -241,7 +240,7 @@ class SearchPanel(QWidget):
         if hit.kind == "note":
             where = f"Note · {where}"
         item = QListWidgetItem(f"{where}: {hit.snippet}")
-        item.setData(HTML_ROLE, f"&nbsp;&nbsp;{muted(where)}<br>&nbsp;&nbsp;{snippet_html(hit.snippet, TERM_STYLE)}")
+        item.setData(HTML_ROLE, f"&nbsp;&nbsp;{muted(where)}<br>&nbsp;&nbsp;{snippet_html(hit.snippet, term_style())}")
         item.setData(PAYLOAD_ROLE, (hit.article_id, hit.section_id or "", terms))
         item.setToolTip(f"{hit.article_title} › {where}")
         self.results.addItem(item)
