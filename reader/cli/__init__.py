@@ -21,6 +21,7 @@ from ..errors import LecternError
 
 COMMAND_MODULES = [
     "reader.cli.library_cmds",
+    "reader.cli.search_cmds",
     "reader.cli.userdata_cmds",
     "reader.cli.app_cmds",
 ]
