@@ -92,6 +92,8 @@ class AllNotesView(QWidget):
         self.tree.setColumnWidth(0, 420)
         self.tree.setColumnWidth(1, 200)
         self.tree.setColumnWidth(2, 170)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(COLUMNS.index("Updated"), Qt.SortOrder.DescendingOrder)  # newest first; headers re-sort
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(self._selection_changed)
 

@@ -12,6 +12,7 @@ from reader.gui.notes_io import export_notes, format_for, import_notes
 from reader.gui.notes_panel import NotesPanel
 from reader.library import Library
 from reader.paths import AppPaths, bundle_root
+from reader.userdata.models import utc_now
 from tests.conftest import SEED_ID
 
 CEASEFIRE = "aftermath/ceasefire-violations"
@@ -177,3 +178,12 @@ def test_a_malformed_import_is_reported_and_changes_nothing(qtbot, tmp_path, lib
     qtbot.waitUntil(lambda: bool(errors))
     assert "bad.json" in str(errors[0]) or "note" in str(errors[0]).lower()
     assert library.store.notes() == []
+
+
+def test_newest_first_and_sortable_by_article(qtbot, view, library):
+    older = library.store.add_note(SEED_ID, CEASEFIRE, "older")
+    qtbot.waitUntil(lambda: utc_now() > older.updated)  # times have millisecond resolution
+    library.store.add_note(SEED_ID, "background", "newer")
+    qtbot.waitUntil(lambda: _texts(view) == ["newer", "older"])
+    view.tree.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # by section: "Aftermath › …" before "Background"
+    assert _texts(view) == ["older", "newer"]
