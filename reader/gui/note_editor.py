@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +27,25 @@ from PySide6.QtWidgets import (
 from .panel_support import NOTE_COLORS, catch_escape, panel_action
 
 MAX_QUOTE_SHOWN = 300
+# GitHub Markdown without raw HTML: a note can never inject markup into the preview.
+PREVIEW_FEATURES = QTextDocument.MarkdownFeature(
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+)
+
+
+class MarkdownPreview(QTextBrowser):
+    """Rendered Markdown that never loads anything (images, links) on its own."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setAccessibleName("Note preview")
+
+    def show_markdown(self, text: str) -> None:
+        self.document().setMarkdown(text, PREVIEW_FEATURES)
+
+    def loadResource(self, _type: int, _name):  # noqa: N802 - Qt's name
+        return None
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,12 @@ class NoteEditor(QWidget):
         self.quote_label.setStyleSheet("QLabel { font-style: italic; border-left: 3px solid palette(mid); padding-left: 6px; }")
         self.text = QPlainTextEdit(self, placeholderText="Write a note (Markdown)…", tabChangesFocus=True)
         self.text.setAccessibleName("Note text (Markdown)")
+        self.preview = MarkdownPreview(self)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.text)
+        self.pages.addWidget(self.preview)
+        self.preview_button = QPushButton("&Preview", self, checkable=True, toggled=self.set_preview,
+                                          toolTip="Show the note as formatted Markdown (Alt+P)")
         self.tags = QLineEdit(self, placeholderText="tags, comma separated")
         self.tags.setAccessibleName("Note tags")
         self.color = QComboBox(self)
@@ -71,13 +99,15 @@ class NoteEditor(QWidget):
         save_action = panel_action(self, "Save note", "Ctrl+Return", self.save)
         self.save_button = QPushButton("&Save", self, clicked=self.save, toolTip=save_action.toolTip())
         self.cancel_button = QPushButton("Cancel", self, clicked=self.cancel, toolTip="Discard changes (Esc)")
-        catch_escape(self, (self.text, self.tags, self.color, self.save_button, self.cancel_button), self.cancel)
+        catch_escape(self, (self.text, self.preview, self.tags, self.color, self.save_button, self.cancel_button,
+                            self.preview_button), self.cancel)
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("&Tags:", self.tags)
         form.addRow("C&olour:", self.color)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
@@ -85,7 +115,7 @@ class NoteEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.quote_label)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.pages, 1)
         layout.addLayout(form)
         layout.addLayout(buttons)
 
@@ -104,8 +134,15 @@ class NoteEditor(QWidget):
         self.text.setPlainText(text)
         self.tags.setText(", ".join(tags))
         self.color.setCurrentIndex(max(0, self.color.findData(color)))
+        self.preview_button.setChecked(False)
         self.show()
         self.text.setFocus()
+
+    def set_preview(self, on: bool) -> None:
+        if on:
+            self.preview.show_markdown(self.text.toPlainText())
+        self.pages.setCurrentWidget(self.preview if on else self.text)
+        (self.preview if on else self.text).setFocus()
 
     @property
     def note_id(self) -> str | None:

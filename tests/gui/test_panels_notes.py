@@ -156,3 +156,18 @@ def test_escape_cancels_the_editor_even_beside_a_window_wide_escape(qtbot, libra
     qtbot.keyClick(panel.list, Qt.Key.Key_Escape)  # outside the editor the window's Esc still works
     assert window_escapes == [1]
     assert library.store.notes() == []
+
+
+def test_preview_renders_markdown_and_shows_html_as_text(qtbot, panel):
+    panel.add_note(SEED_ID, SECTION, None)
+    panel.editor.text.setPlainText("**strong** <script>alert(1)</script> <img src=http://example.com/x.png>")
+    qtbot.mouseClick(panel.editor.preview_button, Qt.MouseButton.LeftButton)
+    preview = panel.editor.preview
+    assert panel.editor.pages.currentWidget() is preview
+    assert "<script>alert(1)</script>" in preview.toPlainText()  # shown, not run or parsed
+    cursor = preview.document().find("strong")
+    assert cursor.charFormat().fontWeight() >= 600
+    assert preview.document().find("alert").charFormat().fontWeight() < 600
+    assert not preview.document().toHtml().count("<img")
+    qtbot.mouseClick(panel.editor.preview_button, Qt.MouseButton.LeftButton)
+    assert panel.editor.pages.currentWidget() is panel.editor.text
