@@ -89,8 +89,8 @@ class AllNotesView(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setItemDelegateForColumn(0, HtmlDelegate(self.tree))
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setColumnWidth(0, 420)
-        self.tree.setColumnWidth(1, 200)
+        self.tree.setColumnWidth(0, 380)
+        self.tree.setColumnWidth(1, 190)
         self.tree.setColumnWidth(2, 170)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(COLUMNS.index("Updated"), Qt.SortOrder.DescendingOrder)  # newest first; headers re-sort

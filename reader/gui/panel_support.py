@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
+    QTreeView,
     QWidget,
 )
 
@@ -180,21 +181,23 @@ def color_swatch(color: str | None) -> str:
 class HtmlDelegate(QStyledItemDelegate):
     """Paints :data:`HTML_ROLE` as wrapped rich text; other rows paint normally."""
 
-    def _document(self, html: str, option: QStyleOptionViewItem, selected: bool = False) -> QTextDocument:
+    def _document(self, html: str, option: QStyleOptionViewItem, selected: bool = False, column: int = 0) -> QTextDocument:
         doc = QTextDocument()
         doc.setDocumentMargin(3)
         doc.setDefaultFont(option.font)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         doc.setDefaultStyleSheet(f".muted {{ color: {_mix(option.palette, role, 0.7)} }}")
         doc.setHtml(html)
-        doc.setTextWidth(max(80, self._width(option)))
+        doc.setTextWidth(max(80, self._width(option, column)))
         return doc
 
     @staticmethod
-    def _width(option: QStyleOptionViewItem) -> int:
+    def _width(option: QStyleOptionViewItem, column: int = 0) -> int:
         if option.rect.width() > 0:
             return option.rect.width()
         view = option.widget
+        if isinstance(view, QTreeView):
+            return view.columnWidth(column) - 8
         return view.viewport().width() - 8 if view is not None else 300
 
     def paint(self, painter, option, index) -> None:
@@ -226,5 +229,5 @@ class HtmlDelegate(QStyledItemDelegate):
             return super().sizeHint(option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        doc = self._document(html, opt)
+        doc = self._document(html, opt, column=index.column())
         return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
