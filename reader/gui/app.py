@@ -73,8 +73,8 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     if not paths.manifest.exists() and not library.sources():
         library.rescan()  # first run: only the bundled articles, a few milliseconds
     window = create_main_window(library, paths)
+    window.start_background_work_after_paint()
     window.show()
-    window.start_background_work()
     if extra:
         _open_paths(window, extra)
     try:

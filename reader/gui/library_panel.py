@@ -113,6 +113,7 @@ class LibraryPanel(QWidget):
         layout.setStretchFactor(self.list, 3)
         layout.setStretchFactor(self.skipped_list, 1)
         self._make_actions()
+        self._signature: list | None = None
         self.filter_field.textChanged.connect(self._filter)
         self.filter_field.returnPressed.connect(self._open_first)
         self.list.activated.connect(self._open_index)
@@ -142,18 +143,25 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ list
 
     def reload(self) -> None:
-        """Refill the list from the library (cheap: the manifest is in memory)."""
-        current = self.current_article_id()
-        self.model.clear()
-        for summary in self.library.articles():
-            item = QStandardItem(summary.title)
-            item.setData(summary.id, ID_ROLE)
-            item.setData(fold(summary.title), FOLDED_ROLE)
-            item.setToolTip(summary.path)
-            self.model.appendRow(item)
+        """Refill the list from the library (the manifest is in memory); a no-op when nothing changed."""
+        summaries = self.library.articles()
+        signature = [(s.id, s.title, s.path) for s in summaries]
+        if signature != self._signature:
+            self._signature = signature
+            current = self.current_article_id()
+            self.model.clear()
+            items = []
+            for summary in summaries:
+                item = QStandardItem(summary.title)
+                item.setData(summary.id, ID_ROLE)
+                item.setData(fold(summary.title), FOLDED_ROLE)
+                item.setToolTip(summary.path)
+                items.append(item)
+            if items:
+                self.model.invisibleRootItem().appendRows(items)  # one insert signal, not one per row
+            if current:
+                self.select(current)
         self._reload_skipped()
-        if current:
-            self.select(current)
 
     def _reload_skipped(self) -> None:
         skipped = self.library.skipped()

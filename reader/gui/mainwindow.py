@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import messages
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.reading_state = ReadingState(library)
         self.index_task = None
         self._navigating = False
+        self._start_after_paint = False
         self._build_centre()
         self._build_docks()
         self.events = LibraryEvents(library, self)
@@ -222,8 +223,9 @@ class MainWindow(QMainWindow):
         self.open_article(article.id, target)
 
     def _section_scrolled(self, article_id: str, section_id: str) -> None:
-        if not self._navigating:
-            self.history.update_current(Place(article_id, section_id))
+        if self._navigating:
+            return  # open_article announces the place once it is there
+        self.history.update_current(Place(article_id, section_id))
         self._announce(article_id, section_id)
 
     def _announce(self, article_id: str, section_id: str) -> None:
@@ -269,7 +271,7 @@ class MainWindow(QMainWindow):
                 self.view.show_placeholder("Article removed", "This article is no longer in the library.")
                 self.toc.set_article(None)
             elif current:
-                self.view.rerender()
+                QTimer.singleShot(0, self.view.rerender)  # links may have changed; a separate event-loop turn
             elif self.library.articles():
                 self.open_first_article()
         elif name in ("notes_changed", "bookmarks_changed"):
@@ -299,6 +301,16 @@ class MainWindow(QMainWindow):
         else:
             self.view.show_placeholder("Your library is empty",
                                        "Add files or folders of articles with File ▸ Add Files or by dropping them here.")
+
+    def start_background_work_after_paint(self) -> None:
+        """Start the background work once the window has painted, so it never delays the first frame."""
+        self._start_after_paint = True
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self._start_after_paint:
+            self._start_after_paint = False
+            QTimer.singleShot(0, self.start_background_work)
 
     def start_background_work(self, rescan: bool = True) -> None:
         """After the window is shown: rescan the sources, then bring the search index up to date."""

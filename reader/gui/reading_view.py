@@ -42,6 +42,7 @@ class ReadingView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
+        self.document().setDocumentMargin(MIN_SIDE_MARGIN)
         self.refused_resources: list[str] = []
         self.context_actions: list = []  # added by the window (bookmark, note...)
         self._article = None
@@ -50,6 +51,7 @@ class ReadingView(QTextBrowser):
         self._tops: list[tuple[float, str]] | None = None  # (y, section id) in document order
         self._current_section = ""
         self._highlights: dict[str, list] = {}
+        self._loading = False
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
         self.anchorClicked.connect(self._anchor_clicked)
         self.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
@@ -212,22 +214,25 @@ class ReadingView(QTextBrowser):
         self.setExtraSelections([])
         self._html = html
         self.document().setDefaultFont(self.theme.settings.font())
-        self.setHtml(html)
-        self._apply_width()
+        self._loading = True  # one layout pass; positions are read once it is done
+        try:
+            self.setHtml(html)
+        finally:
+            self._loading = False
+            self._tops = None
 
     def _apply_width(self) -> None:
+        """Centre a reading column: viewport margins, so the text never relayouts twice.
+
+        (Margins inside the document would change with the scroll bar and lay the
+        whole article out again; viewport margins are set once per resize.)
+        """
         width = self.theme.settings.width_px()
-        available = self.viewport().width()
-        side = MIN_SIDE_MARGIN if not width else max(MIN_SIDE_MARGIN, (available - width) // 2)
-        root = self.document().rootFrame()
-        fmt = root.frameFormat()
-        if fmt.leftMargin() != side or fmt.rightMargin() != side:
-            fmt.setLeftMargin(side)
-            fmt.setRightMargin(side)
-            fmt.setTopMargin(16)
-            fmt.setBottomMargin(48)
-            root.setFrameFormat(fmt)
-            self._tops = None
+        bar = self.verticalScrollBar().sizeHint().width()
+        available = self.width() - 2 * self.frameWidth() - bar
+        side = 0 if not width else max(0, (available - width) // 2)
+        if self.viewportMargins().left() != side:
+            self.setViewportMargins(side, 0, side, 0)
 
     def _section_tops(self) -> list[tuple[float, str]]:
         """Where each section's heading is, from the heading blocks in document order."""
@@ -243,7 +248,7 @@ class ReadingView(QTextBrowser):
             block = block.next()
         sections = self._article.sections
         # the h1 title stands for the lead; every other heading is one section, in order
-        self._tops = [(layout.blockBoundingRect(b).top(), s.id) for b, s in zip(headings, sections)]
+        self._tops = [(_block_top(layout, b), s.id) for b, s in zip(headings, sections)]
         if self._tops:
             self._tops[0] = (0.0, sections[0].id)
         return self._tops
@@ -258,6 +263,8 @@ class ReadingView(QTextBrowser):
     def _layout_changed(self, _size=None) -> None:
         """Heading positions moved (first show, resize, font): forget them, keep the target in view."""
         self._tops = None
+        if self._loading:
+            return
         if self._target is not None and self._article is not None:
             top = self.section_top(self._target[0])
             if top is not None:
@@ -315,3 +322,11 @@ class ReadingView(QTextBrowser):
             if cursor.isNull():
                 return matches
             matches.append(cursor)
+
+
+def _block_top(layout, block) -> float:
+    """A top-level block's y: its text layout's position once laid out (cheap), else ask the layout."""
+    text_layout = block.layout()
+    if text_layout is not None and text_layout.lineCount() > 0:
+        return text_layout.position().y()
+    return layout.blockBoundingRect(block).top()

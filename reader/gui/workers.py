@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import inspect
 import threading
+import time
 import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+PROGRESS_INTERVAL_S = 0.05
 
 
 class _Signals(QObject):
@@ -38,9 +42,21 @@ class Task(QRunnable):
         except (TypeError, ValueError):
             params = {}
         if "progress" in params:
-            self.kwargs.setdefault("progress", lambda done, total: self.signals.progress.emit(int(done), int(total)))
+            self.kwargs.setdefault("progress", self._progress)
+        self._last_progress = 0.0
         if "cancel" in params:
             self.kwargs.setdefault("cancel", self.cancel_event)
+
+    def _progress(self, done: int, total: int) -> None:
+        """Forward progress at most every PROGRESS_INTERVAL_S (and always the last step).
+
+        A worker may report thousands of steps a second; each is a queued signal
+        the GUI thread has to process, so unthrottled progress can itself stall it.
+        """
+        now = time.monotonic()
+        if done >= total or now - self._last_progress >= PROGRESS_INTERVAL_S:
+            self._last_progress = now
+            self.signals.progress.emit(int(done), int(total))
 
     def cancel(self) -> None:
         self.cancel_event.set()

@@ -161,12 +161,14 @@ def test_zoom_and_reading_width(qtbot, window):
     window.actions_by_name["toggle_sidebar"].trigger()  # hide the sidebar: the page gets the room
     assert not window.sidebar.isVisible()
     window.resize(1400, 800)
-    qtbot.waitUntil(lambda: view.viewport().width() > 900)
-    narrow_margin = None
+    qtbot.waitUntil(lambda: view.width() > 900)
     window.actions_by_name["width_narrow"].trigger()
-    narrow_margin = view.document().rootFrame().frameFormat().leftMargin()
+    narrow_margin = view.viewportMargins().left()
+    assert view.viewport().width() <= 620 < narrow_margin * 2 + view.viewport().width()
     window.actions_by_name["width_full"].trigger()
-    assert view.document().rootFrame().frameFormat().leftMargin() < narrow_margin
+    assert view.viewportMargins().left() == 0 < narrow_margin
+    _key(qtbot, window, "narrower")
+    assert window.theme.settings.width == "wide" and view.viewportMargins().left() > 0
 
 
 def test_find_in_page_counts_matches_and_steps(qtbot, window):
