@@ -125,11 +125,16 @@ def test_import_failing_half_way_writes_nothing(store):
     assert store.notes() == []
 
 
-note_texts = st.text(min_size=1).filter(lambda t: t.strip())
+MARKUP = ["# ", "## ", "> ", "- ", "\n", "\r\n", "\n\n", '"', "'", "`", "```", "**", "[a](lectern://x#y)",
+          "---", "\\", "\t", "\x00", "\u2028", "😀", "é", "ש", "\u0301"]
+note_texts = st.one_of(
+    st.text(min_size=1),
+    st.lists(st.one_of(st.sampled_from(MARKUP), st.text(max_size=6)), min_size=1, max_size=12).map("".join),
+).filter(lambda t: t.strip())
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(note_texts, min_size=1, max_size=4), quote=st.one_of(st.none(), st.text(min_size=1)),
+@given(texts=st.lists(note_texts, min_size=1, max_size=4), quote=st.one_of(st.none(), note_texts),
        tags=st.lists(st.text(min_size=1, max_size=20), max_size=3))
 def test_any_text_survives_json_and_w3c(texts, quote, tags):
     with tempfile.TemporaryDirectory() as tmp:
