@@ -193,3 +193,37 @@ def test_restore_rejects_a_file_that_is_not_a_backup(store, tmp_path):
     with pytest.raises(LecternError, match="no such file"):
         store.restore(tmp_path / "missing.sqlite3")
     assert [n.id for n in store.notes()] == [note.id]
+
+
+def test_restore_over_a_newer_database_sets_it_aside(app_paths):
+    store = UserStore(app_paths)
+    store.add_note("art", "_lead", "old")
+    backup = store.backup()
+    store.close()
+    with sqlite3.connect(app_paths.database) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    newer_sha = _sha(app_paths.database)
+    newer = UserStore(app_paths)
+    assert newer.read_only
+    newer.restore(backup)
+    assert not newer.read_only and [n.text for n in newer.notes()] == ["old"]
+    newer.close()
+    (aside,) = [p for p in app_paths.data_dir.glob("lectern.sqlite3.set-aside-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert _sha(aside) == newer_sha
+
+
+def test_threads_sharing_one_store_lose_nothing(store):
+    """GUI workers call the same store from several threads."""
+    import threading
+
+    def add(tag):
+        for i in range(40):
+            store.add_note("art", "_lead", f"{tag} {i}", tags=[tag])
+
+    threads = [threading.Thread(target=add, args=(f"t{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    notes = store.notes()
+    assert len(notes) == 160 and all(len(n.tags) == 1 for n in notes)
