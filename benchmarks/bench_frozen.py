@@ -4,28 +4,30 @@
 
 Builds dist/lectern with build.spec into benchmarks/out/frozen/ (unless --dist names
 an existing build), then starts each variant RUNS times on a private Xvfb display
-and times spawn -> the main window is mapped (polled with xdotool every few ms, so
-the figures carry ~5 ms of polling resolution). Each variant gets its own temp data
+and times spawn -> the main window is mapped (an X MapNotify event, watched with
+`xev`). Each variant gets its own temp data
 dir; its first start (no manifest yet: it scans the bundled content) is reported
 apart from the warm starts. Also times `lectern --version` (the CLI's start-up) and
-a whole `lectern self-test`. Needs Xvfb and xdotool (apt-get install xvfb xdotool).
+a whole `lectern self-test`. Needs Xvfb, xev and xdotool (apt-get install xvfb
+x11-utils xdotool).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import queue
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "out" / "frozen"
-POLL_S = 0.005
 SHOWN_TIMEOUT_S = 30
 TARGET_S = 0.6
 
@@ -45,11 +47,18 @@ def folder_mb(folder: Path) -> float:
 
 
 class Xvfb:
-    """A private X server for the measurements, so a desktop session is never disturbed."""
+    """A private X server, and `xev` reporting every top-level window it maps.
+
+    Event-driven rather than polled: a poller would steal CPU from the app being
+    timed, and a burst of short-lived X connections can fill the server's accept
+    queue so that the app itself fails to connect. On this private server the only
+    client that maps a window is the app under test, so its first MapNotify is the
+    moment the main window is shown.
+    """
 
     def __init__(self) -> None:
         self.display = next(f":{n}" for n in range(91, 200) if not Path(f"/tmp/.X{n}-lock").exists())
-        self.process = subprocess.Popen(
+        self.server = subprocess.Popen(
             ["Xvfb", self.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -58,35 +67,47 @@ class Xvfb:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Xvfb {self.display} did not start")
             time.sleep(0.05)
+        self.maps: queue.Queue[float] = queue.Queue()
+        self.xev = subprocess.Popen(
+            ["xev", "-root", "-event", "substructure"], env=self.env, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+        threading.Thread(target=self._read_events, daemon=True).start()
 
     @property
     def env(self) -> dict:
         return dict(os.environ, DISPLAY=self.display)
 
-    def window_ids(self, wm_class: str) -> list[str]:
-        result = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--class", wm_class],
-            capture_output=True, text=True, env=self.env,
-        )
-        return result.stdout.split()
+    def _read_events(self) -> None:
+        for line in self.xev.stdout:
+            if line.startswith("MapNotify"):
+                self.maps.put(time.perf_counter())
+
+    def wait_for_map(self, app: subprocess.Popen, since: float) -> float:
+        """Seconds from ``since`` to the first window mapped after it."""
+        deadline = since + SHOWN_TIMEOUT_S
+        while time.perf_counter() < deadline:
+            try:
+                mapped = self.maps.get(timeout=0.05)
+            except queue.Empty:
+                if app.poll() is not None:
+                    raise RuntimeError(f"{app.args[0]} exited with {app.returncode} before showing a window")
+                continue
+            if mapped >= since:
+                return mapped - since
+        raise RuntimeError(f"{app.args[0]}: no window after {SHOWN_TIMEOUT_S} s")
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        for process in (self.xev, self.server):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def time_to_window(x: Xvfb, command: list[str], env: dict) -> float:
-    """Seconds from spawn until a Lectern window is mapped; the app is then terminated."""
+    """Seconds from spawn until the app's window is mapped; the app is then terminated."""
     started = time.perf_counter()
     app = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while not x.window_ids("Lectern"):
-            if app.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited with {app.returncode} before showing a window")
-            if time.perf_counter() - started > SHOWN_TIMEOUT_S:
-                raise RuntimeError(f"{command[0]}: no window after {SHOWN_TIMEOUT_S} s")
-            time.sleep(POLL_S)
-        return time.perf_counter() - started
+        return x.wait_for_map(app, started)
     finally:
         app.terminate()
         app.wait(timeout=30)
@@ -118,9 +139,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--dist", type=Path, help="an existing dist/lectern folder (skips the build)")
     args = parser.parse_args()
-    for tool in ("Xvfb", "xdotool"):
+    for tool in ("Xvfb", "xev", "xdotool"):
         if shutil.which(tool) is None:
-            sys.exit(f"bench_frozen: needs {tool} (apt-get install xvfb xdotool)")
+            sys.exit(f"bench_frozen: needs {tool} (apt-get install xvfb x11-utils xdotool)")
 
     dist, build_s = (args.dist, None) if args.dist else build(OUT)
     variants = {
