@@ -392,7 +392,7 @@ class UserStore:
         if not os.access(self.path.parent, os.W_OK):
             raise ReadOnlyStoreError(f"cannot restore: the data folder {self.path.parent} is read-only")
         with self._lock:
-            before = set() if self.damaged else {n.id for n in self.notes()}
+            before = self._note_ids_if_readable()
             if self.read_only:
                 self._restore_by_replacing(path)
             else:
@@ -401,6 +401,13 @@ class UserStore:
         self._emit_notes(changed=after, deleted=sorted(before - {n.id for n in after}))
         self._emit("bookmarks_changed", None)
         self.reanchor()
+
+    def _note_ids_if_readable(self) -> set[str]:
+        """The current note ids, to report deletions after a restore (none if unreadable)."""
+        try:
+            return set() if self.damaged else {n.id for n in self.notes()}
+        except StoreError:
+            return set()
 
     def _restore_in_place(self, path: Path) -> None:
         with reported(self.path, self._timeout):
