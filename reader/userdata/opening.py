@@ -76,7 +76,17 @@ def _open_for_writing(path: Path, backups_dir: Path, timeout: float, created: bo
         if conn is not None:
             conn.close()
         detail = describe(exc, path, timeout) if isinstance(exc, sqlite3.Error) else f"{path}: {exc.strerror or exc}"
-        return Opened(_empty(), problem=f"cannot open the notes database for writing: {detail}")
+        return Opened(_read_only_or_empty(path, timeout), problem=f"cannot open the notes database for writing: {detail}")
+
+
+def _read_only_or_empty(path: Path, timeout: float) -> sqlite3.Connection:
+    """The notes as they are, read-only, when writing is impossible (locked, full disk): never show an empty list for a sound file."""
+    if path.exists():
+        try:
+            return _probe(path, timeout)
+        except sqlite3.Error:
+            pass
+    return _empty()
 
 
 def _probe(path: Path, timeout: float) -> sqlite3.Connection:

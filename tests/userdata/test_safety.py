@@ -227,3 +227,19 @@ def test_threads_sharing_one_store_lose_nothing(store):
         thread.join()
     notes = store.notes()
     assert len(notes) == 160 and all(len(n.tags) == 1 for n in notes)
+
+
+def test_database_locked_at_open_is_shown_read_only_not_empty(app_paths):
+    _store_with_notes(app_paths, count=3)
+    with sqlite3.connect(app_paths.database) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")  # switching back to WAL at open needs the lock
+    other = sqlite3.connect(app_paths.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        store = UserStore(app_paths, busy_timeout=0.1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.read_only and "locked" in store.messages[0]
+    assert len(store.notes()) == 3
+    store.close()
