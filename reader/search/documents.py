@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 from ..model import Article, Section
 from .schema import PATH_SEPARATOR
@@ -27,10 +28,20 @@ def section_body(article: Article, section: Section) -> str:
     return text
 
 
+def pack_text(text: str) -> bytes:
+    """Body text as stored for snippets: re-parsing 20 articles per query costs more than unpacking."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def unpack_text(data) -> str:
+    return zlib.decompress(data).decode("utf-8") if data else ""
+
+
 def section_documents(article: Article, sha256: str) -> list[dict]:
     """One document per section; the lead carries the article's fingerprint."""
     docs = []
     for section in article.sections:
+        body = section_body(article, section)
         docs.append({
             "kind": SECTION,
             "owner": article_owner(article.id),
@@ -40,7 +51,8 @@ def section_documents(article: Article, sha256: str) -> list[dict]:
             "title": article.title,
             "heading": "" if section.is_lead else section.title,
             "path": " ".join(section.path),
-            "body": section_body(article, section),
+            "body": body,
+            "text": pack_text(body),
         })
     docs[0]["fingerprint"] = sha256
     return docs
@@ -63,7 +75,7 @@ def note_document(note, article_title: str) -> dict:
         "section_id": note.section_id,
         "section_path": PATH_SEPARATOR.join(path),
         "note_id": str(note.id),
-        "note_text": body,
+        "text": pack_text(body),
         "fingerprint": note_fingerprint(note),
         "title": article_title,
         "heading": path[-1] if path else "",

@@ -26,8 +26,8 @@ FIELD_ALIASES = {
 }
 DEFAULT_FIELDS = ("title", "heading", "body")
 MIN_PREFIX = 2
-MAX_PREFIX_TERMS = 24  # expansions kept per field (the most frequent): bounds the cost of "a*"
-MAX_PREFIX_SCAN = 4000  # terms looked at per field before choosing
+MAX_PREFIX_TERMS = 8  # expansions kept (the most frequent): bounds the cost of "a*"
+MAX_PREFIX_SCAN = 1000  # terms looked at before choosing
 
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|([^\s"]+))')
 
@@ -150,13 +150,11 @@ def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | Non
 
 
 def _prefix_query(clause: Clause, reader, highlight: set[str]) -> wq.Query:
+    """The prefix's most frequent expansions (from the body vocabulary) searched in each field."""
     prefix = analysis.fold_prefix(clause.text)
-    per_field = []
-    for name in clause.fields:
-        expanded = expand_prefix(reader, name, prefix)
-        highlight.update(expanded)
-        boost = FIELD_BOOSTS.get(name, 1.0)
-        per_field += [wq.Term(name, term, boost=boost) for term in expanded]
+    expanded = expand_prefix(reader, "body", prefix) or expand_prefix(reader, clause.fields[0], prefix)
+    highlight.update(expanded)
+    per_field = [wq.Term(name, term, boost=FIELD_BOOSTS.get(name, 1.0)) for name in clause.fields for term in expanded]
     return wq.Or(per_field) if per_field else wq.NullQuery
 
 

@@ -17,7 +17,7 @@ from whoosh.system import pack_uint
 from .. import __version__
 from . import analysis
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TITLE_BOOST, HEADING_BOOST, PATH_BOOST, BODY_BOOST = 3.0, 2.0, 1.0, 1.0
 TEXT_FIELDS = ("title", "heading", "path", "body")
 FIELD_BOOSTS = {"title": TITLE_BOOST, "heading": HEADING_BOOST, "path": PATH_BOOST, "body": BODY_BOOST}
@@ -86,7 +86,7 @@ def build_schema() -> fields.Schema:
         section_id=fields.STORED(),
         section_path=fields.STORED(),  # heading titles joined by PATH_SEPARATOR
         note_id=fields.STORED(),
-        note_text=fields.STORED(),  # notes are short: their snippet comes from here
+        text=fields.STORED(),  # the body, zlib-compressed: snippets come from here
         fingerprint=fields.STORED(),  # article SHA-256 (lead document) or note hash
         title=LecternText(stored=True),  # the article title (every section carries it)
         heading=LecternText(stored=True),  # the section's own heading ("" for the lead)

@@ -32,13 +32,27 @@ def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> str:
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
-    """Start offset of the window holding the most distinct matched terms (then the most matches)."""
+    """Start offset of the window holding the most distinct matched terms (then the most matches).
+
+    A sliding window over the matches in order: linear in their number.
+    """
+    reach = width - _LEAD_IN
     best, best_key = matches[0][0], (0, 0)
-    for i, (start, _, _) in enumerate(matches):
-        inside = [t for s, e, t in matches[i:] if e <= start + width - _LEAD_IN]
-        key = (len(set(inside)), len(inside))
+    counts: dict[str, int] = {}
+    end = 0
+    for start_index, (start, _, _) in enumerate(matches):
+        while end < len(matches) and matches[end][1] <= start + reach:
+            term = matches[end][2]
+            counts[term] = counts.get(term, 0) + 1
+            end += 1
+        key = (len(counts), end - start_index)
         if key > best_key:
             best, best_key = start, key
+        term = matches[start_index][2]
+        if end > start_index:
+            counts[term] -= 1
+            if not counts[term]:
+                del counts[term]
     return best
 
 

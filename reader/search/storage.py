@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..atomicfile import atomic_write_bytes, atomic_write_text
+from ..atomicfile import atomic_write_text
 
 CURRENT = "CURRENT"
 STAMP = "stamp.json"
@@ -114,7 +114,12 @@ def read_marshal(path: Path):
 
 
 def write_marshal(path: Path, data) -> None:
-    atomic_write_bytes(path, marshal.dumps(data))
+    """Replace a sidecar atomically but without fsync: it is derived data, and a
+    lost write is noticed (generation check) and recomputed, so durability is
+    not worth the milliseconds on every one-article update."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(marshal.dumps(data))
+    os.replace(tmp, path)
 
 
 def _try_lock(handle) -> bool:
