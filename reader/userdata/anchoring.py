@@ -17,6 +17,7 @@ it survives changes to the article file:
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from ..errors import LecternError
@@ -42,33 +43,58 @@ def text_sha(text: str) -> str:
 
 
 def anchor_to(section: Section, quote: str | None) -> Anchor:
-    """The anchor of a new note on ``section``; the quote must occur in the section's text."""
+    """The anchor of a new note on ``section``; the quote must occur in the section's text.
+
+    The quote is matched loosely (see :func:`find_quote`) and stored as the
+    article's own text, so a selection copied from the rendered page works.
+    """
     text = section.text()
     prefix = suffix = ""
-    if quote:
-        found = best_occurrence(text, quote)
-        if found is None:
+    if quote and quote.strip():
+        span = find_quote(text, quote)
+        if span is None:
             raise LecternError(f"the quoted text does not occur in section {section.id!r}")
-        prefix, suffix = context_at(text, found, quote)
+        quote = text[span[0]:span[1]]
+        prefix, suffix = context_at(text, span)
     return Anchor(section.id, section.path, quote or None, prefix, suffix, text_sha(text))
 
 
-def context_at(text: str, start: int, quote: str) -> tuple[str, str]:
-    end = start + len(quote)
+def context_at(text: str, span: tuple[int, int]) -> tuple[str, str]:
+    start, end = span
     return text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS]
 
 
-def best_occurrence(text: str, quote: str, prefix: str = "", suffix: str = "") -> int | None:
-    """Start of the occurrence of ``quote`` whose surroundings best match prefix/suffix."""
-    best, best_score = None, -1
-    start = text.find(quote)
-    while start >= 0:
-        before, after = context_at(text, start, quote)
-        score = _common_suffix(before, prefix) + _common_prefix(after, suffix)
-        if score > best_score:
-            best, best_score = start, score
+def find_quote(text: str, quote: str, prefix: str = "", suffix: str = "") -> tuple[int, int] | None:
+    """Where ``quote`` occurs in ``text``, the occurrence whose surroundings best match prefix/suffix.
+
+    Exact occurrences first; failing those, a match that ignores differences in
+    white space (line breaks, U+2029 from a rendered selection, no-break spaces)
+    and bullet markers at line starts.
+    """
+    spans = _exact_spans(text, quote) or _loose_spans(text, quote)
+    scored = [(_context_score(text, span, prefix, suffix), -span[0], span) for span in spans]
+    return max(scored)[2] if scored else None
+
+
+def _exact_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    spans, start = [], text.find(quote)
+    while start >= 0 and quote:
+        spans.append((start, start + len(quote)))
         start = text.find(quote, start + 1)
-    return best
+    return spans
+
+
+def _loose_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    words = quote.split()
+    if not words:
+        return []
+    pattern = r"\s+(?:-\s+)*".join(re.escape(w) for w in words)
+    return [m.span() for m in re.finditer(pattern, text)]
+
+
+def _context_score(text: str, span: tuple[int, int], prefix: str, suffix: str) -> int:
+    before, after = context_at(text, span)
+    return _common_suffix(before, prefix) + _common_prefix(after, suffix)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -96,7 +122,7 @@ def reanchor(article: Article, old: Anchor) -> Anchor | None:
     by_path = article.section_by_path(old.section_path) if old.section_path else None
     if old.quote:
         for section in (by_id, by_path):
-            if section is not None and old.quote in section.text():
+            if section is not None and find_quote(section.text(), old.quote) is not None:
                 return _placed(section, old)
         holder = _section_with_quote(article, old)
         if holder is not None:
@@ -108,26 +134,23 @@ def reanchor(article: Article, old: Anchor) -> Anchor | None:
 
 
 def _placed(section: Section, old: Anchor) -> Anchor:
+    """``old`` moved to ``section``; the quote's context is refreshed when the quote is there."""
     text = section.text()
-    prefix, suffix = old.prefix, old.suffix
-    if old.quote:
-        start = best_occurrence(text, old.quote, old.prefix, old.suffix)
-        if start is not None:
-            prefix, suffix = context_at(text, start, old.quote)
-    return Anchor(section.id, section.path, old.quote, prefix, suffix, text_sha(text))
+    quote, prefix, suffix = old.quote, old.prefix, old.suffix
+    span = find_quote(text, old.quote, old.prefix, old.suffix) if old.quote else None
+    if span is not None:
+        quote = text[span[0]:span[1]]
+        prefix, suffix = context_at(text, span)
+    return Anchor(section.id, section.path, quote, prefix, suffix, text_sha(text))
 
 
 def _section_with_quote(article: Article, old: Anchor) -> Section | None:
     best, best_score = None, -1
     for section in article.sections:
         text = section.text()
-        start = best_occurrence(text, old.quote or "", old.prefix, old.suffix)
-        if start is None:
-            continue
-        before, after = context_at(text, start, old.quote or "")
-        score = _common_suffix(before, old.prefix) + _common_prefix(after, old.suffix)
-        if score > best_score:
-            best, best_score = section, score
+        span = find_quote(text, old.quote or "", old.prefix, old.suffix)
+        if span is not None and _context_score(text, span, old.prefix, old.suffix) > best_score:
+            best, best_score = section, _context_score(text, span, old.prefix, old.suffix)
     return best
 
 

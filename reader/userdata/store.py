@@ -9,6 +9,7 @@ and the guarantees (a note is never dropped because an article changed).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sqlite3
@@ -21,7 +22,7 @@ from ..errors import LecternError, UnknownArticleError
 from ..model import Article, Section
 from ..paths import AppPaths
 from . import backups, exchange
-from .anchoring import Anchor, anchor_to, reanchor
+from .anchoring import Anchor, anchor_to, find_quote, reanchor
 from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
 from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
 from .opening import open_database
@@ -253,9 +254,10 @@ class UserStore:
         if section is None:
             anchor = Anchor(section_id, (), old.quote)
         else:
-            quote_here = old.quote if old.quote and old.quote in section.text() else None
+            quote_here = old.quote if old.quote and find_quote(section.text(), old.quote) else None
             anchor = anchor_to(section, quote_here)
-            anchor = Anchor(anchor.section_id, anchor.section_path, old.quote, anchor.prefix, anchor.suffix, anchor.section_sha)
+            if anchor.quote is None and old.quote:  # the passage is not in this section: keep it anyway
+                anchor = dataclasses.replace(anchor, quote=old.quote)
         with self._writing() as conn:
             _save_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
         note = self.note(note_id)

@@ -125,3 +125,20 @@ def test_a_closed_store_ignores_later_scans(editable):
     library.close()
     article.edit("== Beta ==", "== Beta closed ==")
     assert library.rescan().updated  # the closed store's listener must not fail the scan
+
+
+def test_quote_copied_from_the_rendered_page_is_matched_loosely(editable):
+    library, _, aid = editable
+    store = library.store
+    selection = "the quick brown fox jumping over the lazy dog.\u2029Alpha\u00a0also mentions"
+    note = store.add_note(aid, "alpha", "spans two paragraphs", quote=selection)
+    assert note.quote == "the quick brown fox jumping over the lazy dog.\n\nAlpha also mentions"
+    assert note.prefix.endswith("Alpha opens with ") and note.suffix.startswith(" copper kettles")
+
+
+def test_reattach_keeps_a_quote_that_is_not_in_the_new_section(editable):
+    library, _, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote="quick brown fox")
+    moved = store.reattach_note(note.id, aid, "beta")
+    assert (moved.section_id, moved.quote, moved.prefix) == ("beta", "quick brown fox", "")
