@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -32,6 +33,7 @@ from .records import (
 )
 
 Listener = Callable[[str, object], None]
+log = logging.getLogger(__name__)
 MAX_HISTORY = 500
 
 
@@ -112,11 +114,23 @@ class UserStore:
         """
         self._library = library
         library.add_listener(self._on_library_event)
-        self.reanchor()
+        self._reanchor_quietly()
 
     def _on_library_event(self, event: str, payload: object) -> None:
         if event == "articles_changed" and not self._closed:
+            self._reanchor_quietly()
+
+    def _reanchor_quietly(self) -> None:
+        """Re-anchor without failing the scan or the open that triggered it.
+
+        If the database is busy, the notes keep their old article hash and are
+        re-anchored on the next attempt; nothing is lost meanwhile.
+        """
+        try:
             self.reanchor()
+        except LecternError as exc:
+            log.warning("notes were not re-anchored this time: %s", exc)
+            self.messages.append(f"notes were not re-anchored to the changed articles this time: {exc}")
 
     def _target(self, article_id: str, section_id: str | None) -> tuple[Article | None, Section | None]:
         """The article and section, checked against the library when one is attached."""

@@ -142,3 +142,25 @@ def test_reattach_keeps_a_quote_that_is_not_in_the_new_section(editable):
     note = store.add_note(aid, "alpha", "fox", quote="quick brown fox")
     moved = store.reattach_note(note.id, aid, "beta")
     assert (moved.section_id, moved.quote, moved.prefix) == ("beta", "quick brown fox", "")
+
+
+def test_a_busy_database_does_not_fail_the_scan_and_catches_up_later(editable, app_paths):
+    import sqlite3
+
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "beta/gamma", "forks", quote="golden forks")
+    store._timeout = 0.1
+    store._conn.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(app_paths.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    article.edit("== Beta ==", "== Beta busy ==")
+    try:
+        assert library.rescan().updated
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.note(note.id).section_id == "beta/gamma"  # not yet re-placed...
+    assert any("not re-anchored" in m for m in store.messages)
+    store.reanchor()
+    assert store.note(note.id).section_id == "beta-busy/gamma"  # ...and nothing was lost
