@@ -19,7 +19,7 @@ import pytest
 from reader import __version__
 
 from ..conftest import REPO
-from .test_selftest import assert_every_check_passed, needs_all_parts
+from .test_selftest import assert_every_check_passed
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,7 +57,6 @@ def run_bare(frozen: Path, home: Path, *args: str) -> subprocess.CompletedProces
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
-@needs_all_parts
 def test_self_test_passes_in_a_bare_environment(frozen, tmp_path):
     home = tmp_path / "home"
     result = run_bare(frozen, home, "self-test")

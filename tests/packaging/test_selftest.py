@@ -109,21 +109,6 @@ def test_offscreen_only_without_a_display(environ, expected, platform, monkeypat
     assert environ.get("QT_QPA_PLATFORM") == platform
 
 
-def parts_not_landed() -> list[str]:
-    """Search and user data are being written alongside; until both import, the full run cannot pass."""
-    missing = []
-    for module, name in (("reader.search", "SearchIndex"), ("reader.userdata", "UserStore")):
-        try:
-            getattr(__import__(module, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            missing.append(f"{module}.{name}")
-    return missing
-
-
-needs_all_parts = pytest.mark.skipif(bool(parts_not_landed()), reason=f"not landed yet: {parts_not_landed()}")
-
-
-@needs_all_parts
 def test_the_real_command_passes_and_leaves_user_data_alone(tmp_path):
     """The whole self-test from source, in a subprocess (it makes its own QApplication)."""
     user_data = tmp_path / "user-data"
