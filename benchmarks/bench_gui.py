@@ -38,43 +38,27 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 STARTUP_TARGET_S, RENDER_TARGET_MS, STALL_TARGET_MS = 0.5, 50, 50
 TICK_MS = 5
 
-_CHILD_LECTERN = r"""
+_CHILD = r"""
 import sys, time
 t0 = float(sys.argv[1])
 from PySide6.QtCore import QEvent, QObject
-from reader.gui.app import ensure_app
-app = ensure_app()
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj.objectName() == "mainWindow":
-            print(f"SHOWN {time.time() - t0:.4f}", flush=True)
-            app.removeEventFilter(self)
-            app.exit(0)
-        return False
-flt = FirstPaint()
-app.installEventFilter(flt)
-from reader.cli import main
-sys.exit(main(["--data-dir", sys.argv[2]]))
-"""
-
-_CHILD_BARE = r"""
-import sys, time
-t0 = float(sys.argv[1])
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj.objectName() == "bare":
+        if event.type() == QEvent.Type.Paint and obj.objectName() == "%(name)s":
             print(f"SHOWN {time.time() - t0:.4f}", flush=True)
             app.removeEventFilter(self)
             app.exit(0)
         return False
 flt = FirstPaint()
 app.installEventFilter(flt)
-w = QLabel("hello"); w.setObjectName("bare"); w.resize(800, 600); w.show()
-sys.exit(app.exec())
+%(body)s
 """
+# the real entry point, as `lectern --data-dir DIR` runs it
+_CHILD_LECTERN = _CHILD % {"name": "mainWindow", "body": "from reader.cli import main\nsys.exit(main(['--data-dir', sys.argv[2]]))"}
+# the floor: Python + Qt + one widget
+_CHILD_BARE = _CHILD % {"name": "bare", "body": "from PySide6.QtWidgets import QLabel\nw = QLabel('hello'); w.setObjectName('bare'); w.resize(800, 600); w.show()\nsys.exit(app.exec())"}
 
 
 def _spawn(code: str, *args: str) -> float:

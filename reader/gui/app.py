@@ -20,7 +20,8 @@ from .. import APP_NAME
 from . import messages
 from .mainwindow import MainWindow
 
-SHUTDOWN_WAIT_MS = 10_000  # let a cancelled index update commit or roll back cleanly
+SHUTDOWN_WAIT_MS = 10_000
+GIL_SWITCH_INTERVAL_S = 0.001  # let a cancelled index update commit or roll back cleanly
 
 
 def app_icon(paths=None) -> QIcon:
@@ -49,6 +50,10 @@ def ensure_app() -> QApplication:
     if not icon.isNull():
         app.setWindowIcon(icon)
     messages.install_excepthook()
+    # Workers (scans, indexing) share the GIL with the GUI thread; a 1 ms switch
+    # interval (default 5) lets the event loop get it back quickly, which keeps
+    # stalls under 50 ms while indexing (docs/perf/gui.md).
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     return app
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -30,9 +30,45 @@ from PySide6.QtWidgets import (
 
 from ..textutil import fold
 from . import messages
+from .panel_support import LibraryEvents
+from .workers import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-FOLDED_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ArticleListModel(QAbstractListModel):
+    """The library's articles; rows are summaries, so a reload is one reset, not N items."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.summaries: list = []
+        self._folded: list[str] | None = None  # folded titles, computed on the first filter
+
+    def set_summaries(self, summaries: list) -> None:
+        self.beginResetModel()
+        self.summaries = summaries
+        self._folded = None
+        self.endResetModel()
+
+    def folded(self, row: int) -> str:
+        if self._folded is None:
+            self._folded = [fold(s.title) for s in self.summaries]
+        return self._folded[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.summaries)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        summary = self.summaries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return summary.title
+        if role == ID_ROLE:
+            return summary.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return summary.path
+        return None
 
 
 class _FoldFilter(QSortFilterProxyModel):
@@ -52,8 +88,7 @@ class _FoldFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt name
         if not self._needle:
             return True
-        index = self.sourceModel().index(row, 0, parent)
-        return self._needle in (index.data(FOLDED_ROLE) or "")
+        return self._needle in self.sourceModel().folded(row)
 
 
 def describe_report(report) -> str:
@@ -88,7 +123,7 @@ class LibraryPanel(QWidget):
         self.filter_field.setPlaceholderText("Filter articles")
         self.filter_field.setAccessibleName("Filter articles")
         self.filter_field.setClearButtonEnabled(True)
-        self.model = QStandardItemModel(self)
+        self.model = ArticleListModel(self)
         self.proxy = _FoldFilter(self)
         self.proxy.setSourceModel(self.model)
         self.list = QListView(self)
@@ -114,6 +149,8 @@ class LibraryPanel(QWidget):
         layout.setStretchFactor(self.skipped_list, 1)
         self._make_actions()
         self._signature: list | None = None
+        self.events = LibraryEvents(library, self)
+        self.events.event.connect(lambda name, _payload: self.refresh() if name == "articles_changed" else None)
         self.filter_field.textChanged.connect(self._filter)
         self.filter_field.returnPressed.connect(self._open_first)
         self.list.activated.connect(self._open_index)
@@ -143,22 +180,24 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ list
 
     def reload(self) -> None:
-        """Refill the list from the library (the manifest is in memory); a no-op when nothing changed."""
-        summaries = self.library.articles()
+        """Refill the list now (at start-up: the manifest is in memory)."""
+        self._apply(self.library.articles())
+
+    def refresh(self, then=None) -> None:
+        """Refill the list from a worker: sorting thousands of titles stays off the GUI thread."""
+        def done(summaries):
+            self._apply(summaries)
+            if then is not None:
+                then()
+
+        run_in_background(self.library.articles, on_result=done)
+
+    def _apply(self, summaries: list) -> None:
         signature = [(s.id, s.title, s.path) for s in summaries]
-        if signature != self._signature:
+        if signature != self._signature:  # a no-op when nothing visible changed
             self._signature = signature
             current = self.current_article_id()
-            self.model.clear()
-            items = []
-            for summary in summaries:
-                item = QStandardItem(summary.title)
-                item.setData(summary.id, ID_ROLE)
-                item.setData(fold(summary.title), FOLDED_ROLE)
-                item.setToolTip(summary.path)
-                items.append(item)
-            if items:
-                self.model.invisibleRootItem().appendRows(items)  # one insert signal, not one per row
+            self.model.set_summaries(summaries)
             if current:
                 self.select(current)
         self._reload_skipped()
@@ -260,11 +299,13 @@ class LibraryPanel(QWidget):
         return None
 
     def _scanned(self, report) -> None:
-        self.reload()
-        if report.skipped:
-            self.skipped_button.setChecked(True)
-        messages.show_info(describe_report(report))
-        self.scan_finished.emit(report)
+        def refreshed():
+            if report.skipped:
+                self.skipped_button.setChecked(True)
+            messages.show_info(describe_report(report))
+            self.scan_finished.emit(report)
+
+        self.refresh(then=refreshed)
 
     # ------------------------------------------------------------------ drag and drop
 

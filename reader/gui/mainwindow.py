@@ -264,14 +264,12 @@ class MainWindow(QMainWindow):
 
     def _library_event(self, name: str, payload) -> None:
         if name == "articles_changed":
-            self.view.invalidate_titles()
-            self.library_panel.reload()
             current = self.view.article_id
             if current and not self.library.has_article(current):
                 self.view.show_placeholder("Article removed", "This article is no longer in the library.")
                 self.toc.set_article(None)
             elif current:
-                QTimer.singleShot(0, self.view.rerender)  # links may have changed; a separate event-loop turn
+                self.view.library_changed(payload)
             elif self.library.articles():
                 self.open_first_article()
         elif name in ("notes_changed", "bookmarks_changed"):

@@ -13,13 +13,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
 
 from ..errors import LecternError
 from . import messages
-from .render import TitleIndex, parse_article_href, render_article, render_message
+from .render import TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
 
 SECTION_SLACK_PX = 12  # a heading this close below the top edge already counts as "current"
@@ -46,6 +46,7 @@ class ReadingView(QTextBrowser):
         self.refused_resources: list[str] = []
         self.context_actions: list = []  # added by the window (bookmark, note...)
         self._article = None
+        self._rendered = None
         self._html = ""
         self._titles: TitleIndex | None = None
         self._tops: list[tuple[float, str]] | None = None  # (y, section id) in document order
@@ -80,8 +81,8 @@ class ReadingView(QTextBrowser):
             return False
         if self._article is None or article is not self._article:
             self._article = article
-            rendered = render_article(article, self._title_index())
-            self._set_html(rendered.html)
+            self._rendered = render_article(article, self._title_index())
+            self._set_html(self._rendered.html)
         self._current_section = ""
         self.highlight_terms(highlight_terms or [])
         self.scroll_to_section(section_id or article.lead.id, offset)
@@ -91,6 +92,7 @@ class ReadingView(QTextBrowser):
 
     def show_placeholder(self, title: str, text: str) -> None:
         self._article = None
+        self._rendered = None
         self._current_section = ""
         self._set_html(render_message(title, text))
 
@@ -128,9 +130,17 @@ class ReadingView(QTextBrowser):
         top = self.section_top(section_id) or 0
         return section_id, max(0, self.verticalScrollBar().value() - top)
 
-    def invalidate_titles(self) -> None:
-        """The library changed: links must be recomputed on the next render."""
-        self._titles = None
+    def library_changed(self, report) -> bool:
+        """Articles were added, changed or removed: re-render only if this page can change.
+
+        Returns whether a re-render was scheduled (on the next event-loop turn,
+        so a big scan's bookkeeping and the render are two short stalls, not one long).
+        """
+        self._titles = None  # rebuilt on the next render
+        if self._article is None or self._rendered is None or not links_affected(self._rendered, report):
+            return False
+        QTimer.singleShot(0, self.rerender)
+        return True
 
     def rerender(self) -> None:
         """Render the current article again (theme or library change), keeping the position."""
@@ -142,7 +152,8 @@ class ReadingView(QTextBrowser):
         except LecternError:
             article = self._article
         self._article = article
-        self._set_html(render_article(article, self._title_index()).html)
+        self._rendered = render_article(article, self._title_index())
+        self._set_html(self._rendered.html)
         self._reapply_highlights()
         self.scroll_to_section(section_id, offset)
 

@@ -34,6 +34,8 @@ class RenderedArticle:
     html: str
     anchors: dict[str, str]  # section id -> anchor name
     links: int  # how many titles became links
+    candidates: tuple[str, ...] = ()  # texts looked up as titles (a new article with one of them adds a link)
+    targets: frozenset[str] = frozenset()  # article ids linked to
 
 
 def anchor_name(section_id: str) -> str:
@@ -79,15 +81,19 @@ class _Renderer:
         self.article = article
         self.resolve_title = resolve_title
         self.links = 0
+        self.candidates: list[str] = []
+        self.targets: set[str] = set()
         self.parts: list[str] = []
 
     def link_or_text(self, text: str) -> str:
         """``text`` escaped, as a link when it names another library article."""
         target = None
         if self.resolve_title is not None and 0 < len(text) <= MAX_LINK_TITLE:
+            self.candidates.append(text)
             target = self.resolve_title(text)
         if target and target != self.article.id:
             self.links += 1
+            self.targets.add(target)
             return f'<a href="{escape(article_href(target))}">{escape(text)}</a>'
         return escape(text)
 
@@ -135,7 +141,25 @@ def render_article(article: Article, resolve_title: TitleResolver | None = None)
     renderer = _Renderer(article, resolve_title)
     body = renderer.render()
     anchors = {s.id: anchor_name(s.id) for s in article.sections}
-    return RenderedArticle(article.id, f"<html><body>{body}</body></html>", anchors, renderer.links)
+    return RenderedArticle(article.id, f"<html><body>{body}</body></html>", anchors, renderer.links,
+                           tuple(renderer.candidates), frozenset(renderer.targets))
+
+
+def links_affected(rendered: RenderedArticle, report) -> bool:
+    """Whether a library change (a ScanReport) can change this article's page.
+
+    True when the article itself changed, a linked article left, or a new,
+    moved or renamed article has a title the page looked up.
+    """
+    touched = report.added + report.updated + report.moved
+    if rendered.article_id in {s.id for s in report.updated + report.moved}:
+        return True
+    if rendered.targets & (set(report.removed) | {s.id for s in touched}):
+        return True
+    if not touched or not rendered.candidates:
+        return False
+    wanted = {fold(t).strip() for t in rendered.candidates}
+    return any(fold(s.title).strip() in wanted for s in touched)
 
 
 def render_message(title: str, text: str) -> str:
