@@ -151,3 +151,37 @@ def test_any_text_survives_json_and_w3c(texts, quote, tags):
             target.close()
         source.close()
     assert all(t.rstrip("\n") in markdown for t in texts)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+VALID = {"format": "lectern-notes", "version": 1, "notes": [dict(GOOD)], "bookmarks": []}
+W3C_VALID = {"type": "Annotation", "id": "x", "body": "b", "target": {"source": "lectern://a", "selector": []}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=st.sampled_from([VALID, W3C_VALID]), path=st.lists(st.sampled_from(["notes", 0, "id", "text", "target", "source", "body", "selector", "version"]), min_size=1, max_size=3), value=json_values)
+def test_any_damaged_file_is_accepted_or_rejected_cleanly(base, path, value):
+    data = json.loads(json.dumps(base))
+    node = data
+    for key in path[:-1]:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    try:
+        node[path[-1]] = value
+    except (TypeError, IndexError):
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        store = _fresh_store(Path(tmp))
+        try:
+            report = store.import_notes(json.dumps(data))
+        except LecternError:
+            assert store.notes() == [] and store.bookmarks() == []
+        else:
+            assert len(store.notes()) == report.added
+        store.close()
