@@ -199,47 +199,50 @@ CHECKS: list[Check] = [
 # ---------------------------------------------------------------------- running
 
 
-def run_checks(ctx: Context, checks: list[Check], verbose: bool = False) -> list[Outcome]:
+def run_checks(ctx: Context, checks: list[Check], verbose: bool = False,
+               report: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+    """Run the checks in order, skipping those whose prerequisites did not pass; ``report`` each outcome."""
     outcomes: dict[str, Outcome] = {}
     for name, check, needs in checks:
         blocked = [n for n in needs if outcomes.get(n) is None or outcomes[n].status != "pass"]
         if blocked:
             outcomes[name] = Outcome(name, "skip", "not run: needs " + ", ".join(blocked))
-            continue
-        started = time.perf_counter()
-        try:
-            outcomes[name] = Outcome(name, "pass", check(ctx))
-        except CheckFailed as exc:
-            outcomes[name] = Outcome(name, "fail", str(exc))
-        except Exception as exc:  # noqa: BLE001 - a self-test reports every failure, whatever it is
-            outcomes[name] = Outcome(name, "fail", _explain(exc))
-            if verbose:
-                traceback.print_exc()
-        outcomes[name].seconds = time.perf_counter() - started
+        else:
+            outcomes[name] = _run_one(ctx, name, check, verbose)
+        report(outcomes[name])
     return list(outcomes.values())
 
 
+def _run_one(ctx: Context, name: str, check: Callable[[Context], str], verbose: bool) -> Outcome:
+    started = time.perf_counter()
+    try:
+        outcome = Outcome(name, "pass", check(ctx))
+    except CheckFailed as exc:
+        outcome = Outcome(name, "fail", str(exc))
+    except Exception as exc:  # noqa: BLE001 - a self-test reports every failure, whatever it is
+        outcome = Outcome(name, "fail", _explain(exc))
+        if verbose:
+            traceback.print_exc()
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
 def run_self_test(out: TextIO, verbose: bool = False, keep: bool = False, checks: list[Check] | None = None) -> int:
-    """Run every check in a fresh temp dir, print the report, return the exit status."""
+    """Run every check in a fresh temp dir, printing a line as each finishes; return the exit status."""
+    checks = CHECKS if checks is None else checks
     root = Path(tempfile.mkdtemp(prefix="lectern-selftest-"))
     _private_runtime_dir(root)
-    paths = AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure()
-    ctx = Context(root, paths)
-    marks = _marks(out)
+    ctx = Context(root, AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure())
+    line = _report_line(out, width=max(len(name) for name, _, _ in checks + [("clean-up", None, ())]))
     out.write(f"{APP_NAME} {__version__} self-test ({'frozen' if is_frozen() else 'from source'}, Python {sys.version.split()[0]})\n")
     started = time.perf_counter()
     try:
-        outcomes = run_checks(ctx, CHECKS if checks is None else checks, verbose)
+        outcomes = run_checks(ctx, checks, verbose, report=line)
     finally:
-        ctx.close()
-        if keep:
-            out.write(f"kept the temp dir {root}\n")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    width = max(len(o.name) for o in outcomes)
-    for o in outcomes:
-        timing = f"  ({_ms(o.seconds)})" if o.status != "skip" else ""
-        out.write(f"{marks[o.status]} {o.name:<{width}}  {o.detail}{timing}\n")
+        outcomes_after = _clean_up(ctx, root, keep, out)
+    for outcome in outcomes_after:
+        line(outcome)
+    outcomes += outcomes_after
     failed = [o.name for o in outcomes if o.status != "pass"]
     total = _ms(time.perf_counter() - started)
     if failed:
@@ -247,6 +250,31 @@ def run_self_test(out: TextIO, verbose: bool = False, keep: bool = False, checks
         return 1
     out.write(f"self-test passed: {len(outcomes)} checks in {total}\n")
     return 0
+
+
+def _clean_up(ctx: Context, root: Path, keep: bool, out: TextIO) -> list[Outcome]:
+    """Close the library and remove the temp dir; a failure to close is a failed check too."""
+    try:
+        ctx.close()
+        failure = []
+    except Exception as exc:  # noqa: BLE001
+        failure = [Outcome("clean-up", "fail", f"closing the index and database: {_explain(exc)}")]
+    if keep:
+        out.write(f"kept the temp dir {root}\n")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+    return failure
+
+
+def _report_line(out: TextIO, width: int) -> Callable[[Outcome], None]:
+    marks = _marks(out)
+
+    def line(o: Outcome) -> None:
+        timing = f"  ({_ms(o.seconds)})" if o.status != "skip" else ""
+        out.write(f"{marks[o.status]} {o.name:<{width}}  {o.detail}{timing}\n")
+        out.flush()
+
+    return line
 
 
 # ---------------------------------------------------------------------- helpers
