@@ -259,7 +259,8 @@ def main(argv=None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--skip-stall", action="store_true")
     args = parser.parse_args(argv)
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+          f"(other processes share the CPUs), QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
     _print(f"Start-up to first paint ({args.runs} runs; target <= {STARTUP_TARGET_S} s)", bench_startup(args.runs))
     _print(f"Rendering a 70 KB article (median of {args.runs}; target < {RENDER_TARGET_MS} ms)", bench_render(args.runs))
     if not args.skip_stall:

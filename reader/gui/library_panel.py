@@ -175,7 +175,6 @@ class LibraryPanel(QWidget):
                                     "Forget an added file or folder (notes are kept)")
         self.rescan_action = action("Re&scan Library", QKeySequence.StandardKey.Refresh, self.rescan,
                                     "Re-read changed files")
-        self.filter_action = action("&Filter Articles", "Ctrl+L", self.focus_filter, "Filter the article list")
 
     # ------------------------------------------------------------------ list
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFontDialog, QMessageBox
 
@@ -111,6 +112,14 @@ def build_menus(window) -> dict[str, QAction]:
             window.addAction(toggle)
             actions[f"toggle_{attribute}"] = toggle
             view_menu.addAction(toggle)
+    notes = window.notes_panel
+    if notes is not None and hasattr(notes, "all_action"):
+        # the panel's own action, made window-wide: two actions on one key would be ambiguous
+        all_notes = notes.all_action
+        all_notes.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        window.addAction(all_notes)
+        actions["all_notes"] = all_notes
+        view_menu.addAction(all_notes)
     view_menu.addSeparator()
     view_menu.addAction(add("full_screen", "F&ull Screen", [Std.FullScreen, "F11"], partial(_full_screen, window)))
 

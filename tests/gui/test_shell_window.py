@@ -223,6 +223,21 @@ def test_every_action_is_in_a_menu_with_a_unique_shortcut(window):
             assert binding in window.actions_by_name[name].shortcuts(), name
 
 
+def test_no_window_shortcut_is_ambiguous_with_a_panel_shortcut(window):
+    """Qt triggers neither of two actions that share a key in overlapping contexts."""
+    from PySide6.QtGui import QAction
+
+    window_keys = {}
+    for action in window.actions_by_name.values():
+        if action.shortcutContext() in (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut):
+            for key in action.shortcuts():
+                window_keys[key.toString()] = action
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            owner = window_keys.get(key.toString())
+            assert owner is None or owner is action, f"{key.toString()}: {owner.text()} vs {action.text()}"
+
+
 def test_widgets_have_accessible_names_and_a_sensible_tab_order(qtbot, window):
     from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QHeaderView, QLineEdit, QTextEdit
 
