@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -65,7 +65,7 @@ class Context:
     article_id: str = ""
     section_id: str = ""
     accented_section: str = ""
-    found: dict = field(default_factory=dict)
+    note_id: str = ""
 
     def open_library(self) -> Library:
         if self.library is None:
@@ -148,7 +148,7 @@ def check_user_data(ctx: Context) -> str:
         raise CheckFailed(f"the note did not come back from {ctx.paths.database}: {back!r}")
     if bookmarks.get(bookmark.id) is None or bookmarks[bookmark.id].name != BOOKMARK_NAME:
         raise CheckFailed(f"the bookmark did not come back from {ctx.paths.database}")
-    ctx.found["note_id"] = note.id
+    ctx.note_id = note.id
     return f"a note and a bookmark written and read back ({ctx.paths.database.name})"
 
 
@@ -156,7 +156,7 @@ def check_note_search(ctx: Context) -> str:
     library = ctx.open_library()
     library.update_index()
     hits = library.search("lecternselftestmarker", notes_only=True).hits
-    if not any(h.note_id == ctx.found.get("note_id") for h in hits):
+    if not any(h.note_id == ctx.note_id for h in hits):
         raise CheckFailed("the new note is not searchable")
     return "the note is in the search index"
 
