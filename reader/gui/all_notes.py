@@ -15,6 +15,8 @@ Ctrl+R re-attaches, Ctrl+F focuses the filter, Esc closes the re-attach row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -40,6 +43,7 @@ from .workers import run_in_background
 
 COLUMNS = ("Note", "Article", "Section", "Updated")
 SEARCH_LIMIT = 500
+MAX_ROW_UPDATES = 50  # a bigger change (an import, a restore) reloads everything instead
 ORPHAN_MARK = "⚠ orphaned"
 
 
@@ -53,8 +57,8 @@ class AllNotesView(QWidget):
         self.setWindowTitle("All notes · Lectern")
         self.setAccessibleName("All notes")
         self.resize(920, 560)
-        self._notes: list = []
         self._titles: dict[str, str] = {}
+        self._rows: dict[str, _Row] = {}  # note id -> its row, newest first
         self._search_ids: set[str] | None = None  # full-text matches, or None for the word filter
         self._load_seq = self._search_seq = 0
         self._build()
@@ -88,6 +92,7 @@ class AllNotesView(QWidget):
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
         self.tree.setItemDelegateForColumn(0, HtmlDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(COLUMNS.index("Updated"), _TimeDelegate(self.tree))
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setColumnWidth(0, 380)
         self.tree.setColumnWidth(1, 190)
@@ -139,19 +144,40 @@ class AllNotesView(QWidget):
         run_in_background(self._load, on_result=while_alive(self, lambda found: self._loaded(seq, *found)))
 
     def _load(self):
-        """Worker: every note, newest first, and the titles of the articles in the library."""
+        """Worker: article titles and a ready row for every note, newest first."""
+        titles = {a.id: a.title for a in self.library.articles()}
         notes = sorted(self.library.store.notes(), key=lambda n: n.updated, reverse=True)
-        return notes, {a.id: a.title for a in self.library.articles()}
+        return titles, {n.id: _make_row(n, titles) for n in notes}
 
-    def _loaded(self, seq: int, notes, titles) -> None:
+    def _loaded(self, seq: int, titles, rows) -> None:
         if seq != self._load_seq:
             return
-        self._notes, self._titles = notes, titles
+        self._titles, self._rows = titles, rows
+        self._rebuild()
+
+    def _library_event(self, name: str, payload: object) -> None:
+        small = hasattr(payload, "changed") and len(payload.changed) + len(payload.deleted) <= MAX_ROW_UPDATES
+        if name == "notes_changed" and small:
+            self._apply_change(payload)
+        elif name in ("notes_changed", "articles_changed"):
+            self.reload()  # titles or anchors may have changed everywhere
+
+    def _apply_change(self, change) -> None:
+        """Update only the rows of the notes that changed (a full rebuild of thousands of rows stalls)."""
+        for note_id in change.deleted:
+            self._rows.pop(note_id, None)
+            self._remove_item(note_id)
+        for note in change.changed:
+            self._rows[note.id] = row = _make_row(note, self._titles)
+            self._remove_item(note.id)
+            self.tree.addTopLevelItem(_NoteItem(row))  # sorted into place
         self._apply_filter()
 
-    def _library_event(self, name: str, _payload: object) -> None:
-        if name in ("notes_changed", "articles_changed"):
-            self.reload()
+    def _remove_item(self, note_id: str) -> None:
+        for index, item in enumerate(self._items()):
+            if item.data(0, PAYLOAD_ROLE).id == note_id:
+                self.tree.takeTopLevelItem(index)
+                return
 
     # ------------------------------------------------------------------ filter and search
 
@@ -182,50 +208,55 @@ class AllNotesView(QWidget):
             return False
         if self._search_ids is not None:
             return note.id in self._search_ids
-        haystack = fold(" ".join([note.text, note.quote or "", " ".join(note.tags), self._titles.get(note.article_id, ""),
-                                  note.article_id, section_label(note.section_path)]))
-        return all(word in haystack for word in words)
+        row = self._rows.get(note.id)
+        return row is not None and all(word in row.haystack for word in words)
+
+    def _rebuild(self) -> None:
+        """One row per note (after a load); the filter then only hides and shows rows."""
+        selected = self.selected_note()
+        self.tree.setUpdatesEnabled(False)
+        self.tree.setSortingEnabled(False)
+        self.tree.clear()
+        self.tree.addTopLevelItems([_NoteItem(row) for row in self._rows.values()])
+        self.tree.setSortingEnabled(True)
+        self.tree.setUpdatesEnabled(True)
+        if selected is not None:
+            self.select_note(selected.id)
+        self._apply_filter()
 
     def _apply_filter(self) -> None:
         words = fold(self.filter.text()).split()
-        selected = self.selected_note()
-        self.tree.clear()
-        shown = [n for n in self._notes if self._matches(n, words)]
-        for note in shown:
-            item = self._row(note)
-            if selected is not None and note.id == selected.id:
-                self.tree.setCurrentItem(item)
+        shown = 0
+        self.tree.setUpdatesEnabled(False)
+        for item in self._items():
+            visible = self._matches(item.data(0, PAYLOAD_ROLE), words)
+            if item.isHidden() == visible:  # only rows that change: typing a letter touches few
+                item.setHidden(not visible)
+            shown += visible
+        self.tree.setUpdatesEnabled(True)
         how = " (full text)" if self._search_ids is not None else ""
-        orphans = sum(1 for n in self._notes if n.orphaned)
-        self.count.setText(f"{len(shown)} of {len(self._notes)}{how}" + (f" · {orphans} orphaned" if orphans else ""))
+        orphans = sum(1 for row in self._rows.values() if row.note.orphaned)
+        self.count.setText(f"{shown} of {len(self._rows)}{how}" + (f" · {orphans} orphaned" if orphans else ""))
+        current = self.tree.currentItem()
+        if current is not None and current.isHidden():
+            self.tree.setCurrentItem(None)
         self._selection_changed()
         self.refreshed.emit()
 
-    def _row(self, note) -> QTreeWidgetItem:
-        section = section_label(note.section_path) or "Introduction"
-        if note.orphaned:
-            section = f"{ORPHAN_MARK} (was: {section})"
-        title = self._titles.get(note.article_id) or f"{note.article_id} (not in the library)"
-        item = QTreeWidgetItem(self.tree, [note_row_text(note), title, section, note.updated[:16].replace("T", " ")])
-        item.setData(0, HTML_ROLE, note_row_html(note))
-        item.setData(0, PAYLOAD_ROLE, note)
-        item.setToolTip(0, note.text)
-        if note.orphaned:
-            item.setToolTip(2, "This note's place could not be found after the article changed. "
-                               "Re-attach it to a section (Ctrl+R).")
-        return item
+    def _items(self) -> list[QTreeWidgetItem]:
+        return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
 
     def shown_notes(self) -> list:
-        return [self.tree.topLevelItem(i).data(0, PAYLOAD_ROLE) for i in range(self.tree.topLevelItemCount())]
+        """The notes the list shows, in its current order."""
+        return [item.data(0, PAYLOAD_ROLE) for item in self._items() if not item.isHidden()]
 
     def selected_note(self):
         item = self.tree.currentItem()
         return item.data(0, PAYLOAD_ROLE) if item else None
 
     def select_note(self, note_id: str) -> bool:
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
-            if item.data(0, PAYLOAD_ROLE).id == note_id:
+        for item in self._items():
+            if item.data(0, PAYLOAD_ROLE).id == note_id and not item.isHidden():
                 self.tree.setCurrentItem(item)
                 return True
         return False
@@ -291,3 +322,43 @@ class AllNotesView(QWidget):
         self.hide_reattach()
         run_in_background(self.library.store.reattach_note, note.id, article_id, section_id,
                           on_result=lambda _n: show_info("Note re-attached"))
+
+
+@dataclass(frozen=True)
+class _Row:
+    """Everything a note's row shows, built in a worker (no Qt)."""
+
+    note: object
+    cells: tuple[str, str, str, str]  # COLUMNS
+    html: str
+    haystack: str  # folded text the word filter looks in
+
+
+def _make_row(note, titles: dict[str, str]) -> _Row:
+    section = section_label(note.section_path) or "Introduction"
+    title = titles.get(note.article_id) or f"{note.article_id} (not in the library)"
+    haystack = fold(" ".join([note.text, note.quote or "", " ".join(note.tags), title, note.article_id, section]))
+    if note.orphaned:
+        section = f"{ORPHAN_MARK} (was: {section})"
+    cells = (note_row_text(note), title, section, note.updated)  # the exact time sorts; _TimeDelegate shortens it
+    return _Row(note, cells, note_row_html(note), haystack)
+
+
+class _TimeDelegate(QStyledItemDelegate):
+    """Shows an ISO time as "2026-11-25 14:21" while the cell keeps the exact time for sorting."""
+
+    def displayText(self, value, locale) -> str:  # noqa: N802 - Qt's name
+        return str(value)[:16].replace("T", " ")
+
+
+class _NoteItem(QTreeWidgetItem):
+    """A note's row, sorted by Qt itself (by cell text: the exact ISO time for "Updated")."""
+
+    def __init__(self, row: _Row):
+        super().__init__(list(row.cells))
+        self.setData(0, HTML_ROLE, row.html)
+        self.setData(0, PAYLOAD_ROLE, row.note)
+        self.setToolTip(0, row.note.text)
+        if row.note.orphaned:
+            self.setToolTip(2, "This note's place could not be found after the article changed. "
+                               "Re-attach it to a section (Ctrl+R).")

@@ -179,7 +179,17 @@ def color_swatch(color: str | None) -> str:
 
 
 class HtmlDelegate(QStyledItemDelegate):
-    """Paints :data:`HTML_ROLE` as wrapped rich text; other rows paint normally."""
+    """Paints :data:`HTML_ROLE` as wrapped rich text; other rows paint normally.
+
+    Views ask for each row's size several times per layout; laying out rich
+    text is the costly part, so sizes are remembered per (html, width, font).
+    """
+
+    MAX_CACHED = 4000
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._sizes: dict[tuple, QSize] = {}
 
     def _document(self, html: str, option: QStyleOptionViewItem, selected: bool = False, column: int = 0) -> QTextDocument:
         doc = QTextDocument()
@@ -229,5 +239,11 @@ class HtmlDelegate(QStyledItemDelegate):
             return super().sizeHint(option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        doc = self._document(html, opt, column=index.column())
-        return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
+        key = (html, self._width(opt, index.column()), opt.font.key())
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) >= self.MAX_CACHED:
+                self._sizes.clear()
+            doc = self._document(html, opt, column=index.column())
+            size = self._sizes[key] = QSize(int(doc.textWidth()), int(doc.size().height()) + 2)
+        return size

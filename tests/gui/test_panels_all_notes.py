@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
+import PySide6
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from reader.gui.all_notes import ORPHAN_MARK, AllNotesView
 from reader.gui.notes_io import export_notes, format_for, import_notes
@@ -14,6 +17,8 @@ from reader.library import Library
 from reader.paths import AppPaths, bundle_root
 from reader.userdata.models import utc_now
 from tests.conftest import SEED_ID
+
+WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
 
 CEASEFIRE = "aftermath/ceasefire-violations"
 FIELD_NOTES = """= Field notes =
@@ -33,7 +38,7 @@ def view(qtbot, library):
     widget = AllNotesView(library)
     qtbot.addWidget(widget)
     widget.show()
-    with qtbot.waitSignal(widget.refreshed):
+    with qtbot.waitSignal(widget.refreshed, timeout=WAIT):
         pass  # the first load
     return widget
 
@@ -45,7 +50,7 @@ def _texts(view):
 def test_lists_every_note_and_filters_as_you_type(qtbot, view, library):
     library.store.add_note(SEED_ID, CEASEFIRE, "Ceasefire broken twice", tags=["war"])
     library.store.add_note(SEED_ID, "background", "Read the Bishkek protocol", quote="tripartite ceasefire agreement")
-    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2)
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2, timeout=WAIT)
     qtbot.keyClicks(view.filter, "bishkek")
     assert _texts(view) == ["Read the Bishkek protocol"]
     view.filter.clear()
@@ -60,12 +65,12 @@ def test_enter_runs_a_full_text_search_over_notes(qtbot, view, library):
     library.update_index()
     library.store.add_note(SEED_ID, CEASEFIRE, "The negotiations stalled")
     library.store.add_note(SEED_ID, "background", "Unrelated")
-    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2)
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2, timeout=WAIT)
     view.filter.setText("negotiation")  # the word filter finds nothing: the text says "negotiations"...
     assert _texts(view) == ["The negotiations stalled"]
     view.filter.setText("negotiate")
     assert _texts(view) == []
-    with qtbot.waitSignal(view.refreshed):
+    with qtbot.waitSignal(view.refreshed, timeout=WAIT):
         qtbot.keyClick(view.filter, Qt.Key.Key_Return)  # ...stemming does
     assert _texts(view) == ["The negotiations stalled"]
     assert "(full text)" in view.count.text()
@@ -86,7 +91,7 @@ def test_orphaned_note_is_shown_and_reattached(qtbot, tmp_path, app_paths):
         view = AllNotesView(library)
         qtbot.addWidget(view)
         view.show()
-        qtbot.waitUntil(lambda: len(view.shown_notes()) == 1)
+        qtbot.waitUntil(lambda: len(view.shown_notes()) == 1, timeout=WAIT)
         row = view.tree.topLevelItem(0)
         assert row.text(2).startswith(ORPHAN_MARK)
         view.orphaned_only.setChecked(True)
@@ -100,9 +105,9 @@ def test_orphaned_note_is_shown_and_reattached(qtbot, tmp_path, app_paths):
         assert view.reattach_article.currentData() == "field-notes"
         view.reattach_section.setCurrentIndex(view.reattach_section.findData("beta"))
         view.apply_reattach()
-        qtbot.waitUntil(lambda: not library.store.note(note.id).orphaned)
+        qtbot.waitUntil(lambda: not library.store.note(note.id).orphaned, timeout=WAIT)
         assert library.store.note(note.id).section_id == "beta"
-        qtbot.waitUntil(lambda: view.shown_notes() == [])  # "orphaned only" is still on
+        qtbot.waitUntil(lambda: view.shown_notes() == [], timeout=WAIT)  # "orphaned only" is still on
         view.orphaned_only.setChecked(False)
         assert view.tree.topLevelItem(0).text(2) == "Beta"
     finally:
@@ -115,9 +120,9 @@ def test_activating_a_placed_note_opens_it_and_the_panel_relays_it(qtbot, librar
     qtbot.addWidget(panel)
     panel.all_action.trigger()
     view = panel._all_notes
-    qtbot.waitUntil(lambda: len(view.shown_notes()) == 1)
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 1, timeout=WAIT)
     view.tree.setCurrentItem(view.tree.topLevelItem(0))
-    with qtbot.waitSignal(panel.open_requested) as opened:
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
         view.tree.itemActivated.emit(view.tree.topLevelItem(0), 0)
     assert opened.args == [SEED_ID, CEASEFIRE, ["continued to shell Stepanakert"]]
 
@@ -130,7 +135,7 @@ def test_export_then_import_json_into_another_data_dir(qtbot, tmp_path, library)
     target = tmp_path / "export" / "notes.json"
     written = []
     export_notes(None, library, target, on_done=written.append)
-    qtbot.waitUntil(lambda: written == [target])
+    qtbot.waitUntil(lambda: written == [target], timeout=WAIT)
     data = json.loads(target.read_text(encoding="utf-8"))
     assert (data["format"], data["version"]) == ("lectern-notes", 1)
 
@@ -140,7 +145,7 @@ def test_export_then_import_json_into_another_data_dir(qtbot, tmp_path, library)
     try:
         reports = []
         import_notes(None, other, target, on_done=reports.append)
-        qtbot.waitUntil(lambda: len(reports) == 1)
+        qtbot.waitUntil(lambda: len(reports) == 1, timeout=WAIT)
         assert (reports[0].added, reports[0].bookmarks_added) == (2, 1)
 
         def key(note):
@@ -150,7 +155,7 @@ def test_export_then_import_json_into_another_data_dir(qtbot, tmp_path, library)
         assert [(b.name, b.folder) for b in other.store.bookmarks()] == [(b.name, b.folder) for b in library.store.bookmarks()]
 
         import_notes(None, other, target, on_done=reports.append)  # twice: adds nothing
-        qtbot.waitUntil(lambda: len(reports) == 2)
+        qtbot.waitUntil(lambda: len(reports) == 2, timeout=WAIT)
         assert (reports[1].added, reports[1].skipped_duplicates) == (0, 2)
         assert len(other.store.notes()) == 2
     finally:
@@ -164,7 +169,7 @@ def test_export_markdown_and_w3c(qtbot, tmp_path, library, fmt, needle):
     assert format_for(target) == fmt
     written = []
     export_notes(None, library, target, on_done=written.append)
-    qtbot.waitUntil(lambda: bool(written))
+    qtbot.waitUntil(lambda: bool(written), timeout=WAIT)
     text = target.read_text(encoding="utf-8")
     assert needle in text and "exported" in text
 
@@ -175,7 +180,7 @@ def test_a_malformed_import_is_reported_and_changes_nothing(qtbot, tmp_path, lib
     errors = []
     monkeypatch.setattr("reader.gui.messages.show_error", lambda exc, context="": errors.append(exc))
     import_notes(None, library, bad)
-    qtbot.waitUntil(lambda: bool(errors))
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT)
     assert "bad.json" in str(errors[0]) or "note" in str(errors[0]).lower()
     assert library.store.notes() == []
 
@@ -184,6 +189,19 @@ def test_newest_first_and_sortable_by_article(qtbot, view, library):
     older = library.store.add_note(SEED_ID, CEASEFIRE, "older")
     qtbot.waitUntil(lambda: utc_now() > older.updated)  # times have millisecond resolution
     library.store.add_note(SEED_ID, "background", "newer")
-    qtbot.waitUntil(lambda: _texts(view) == ["newer", "older"])
+    qtbot.waitUntil(lambda: _texts(view) == ["newer", "older"], timeout=WAIT)
     view.tree.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # by section: "Aftermath › …" before "Background"
     assert _texts(view) == ["older", "newer"]
+
+
+@pytest.mark.xfail(PySide6.__version__ == "6.12.0" and sys.version_info < (3, 12), strict=True,
+                   reason="PySide6 6.12.0 drops a reference to None on every call of a method returning void when "
+                          "Python < 3.12 (None is not immortal there); after some thousand calls the process aborts "
+                          "with 'none_dealloc'. 6.11.3 is fine. The all-notes filter makes such calls per row.")
+def test_qt_void_calls_keep_none_alive(qtbot):
+    label = QLabel()
+    qtbot.addWidget(label)
+    before = sys.getrefcount(None)
+    for _ in range(200):
+        label.setText("x")
+    assert sys.getrefcount(None) > before - 100

@@ -12,6 +12,8 @@ from reader.gui.notes_panel import NotesPanel, inline_markdown, note_row_html
 from reader.library import Library
 from tests.conftest import SEED_ID
 
+WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
+
 SECTION = "aftermath/ceasefire-violations"
 QUOTE = "continued to shell Stepanakert"
 
@@ -20,7 +22,7 @@ def _panel(qtbot, library) -> NotesPanel:
     widget = NotesPanel(library)
     qtbot.addWidget(widget)
     widget.show()
-    with qtbot.waitSignal(widget.refreshed):
+    with qtbot.waitSignal(widget.refreshed, timeout=WAIT):
         widget.set_current(SEED_ID, SECTION)
     return widget
 
@@ -37,7 +39,7 @@ def _write_note(qtbot, panel, text: str, tags: str = "", color_index: int = 0) -
     qtbot.keyClicks(editor.text, text)
     editor.tags.setText(tags)
     editor.color.setCurrentIndex(color_index)
-    with qtbot.waitSignal(panel.saved):
+    with qtbot.waitSignal(panel.saved, timeout=WAIT):
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
 
 
@@ -46,7 +48,7 @@ def test_add_note_attached_to_selected_text(qtbot, panel, library):
     panel.add_note(SEED_ID, SECTION, f"  {QUOTE} ")
     assert panel.editor.quote_label.text() == QUOTE
     _write_note(qtbot, panel, "Shelling **after** the ceasefire", tags="ceasefire, #to check", color_index=1)
-    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1)
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
     [note] = library.store.notes(article_id=SEED_ID)
     assert (note.section_id, note.quote, note.text) == (SECTION, QUOTE, "Shelling **after** the ceasefire")
     assert note.prefix.endswith("violated the ceasefire and ") and note.suffix.startswith(' "with')
@@ -60,7 +62,7 @@ def test_add_note_attached_to_selected_text(qtbot, panel, library):
 
 def test_edit_note_text_tags_and_colour(qtbot, panel, library):
     note = library.store.add_note(SEED_ID, SECTION, "first draft", tags=["a"])
-    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1)
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
     panel.list.setCurrentRow(0)
     panel.edit_action.trigger()
     assert panel.editor.text.toPlainText() == "first draft"
@@ -68,12 +70,12 @@ def test_edit_note_text_tags_and_colour(qtbot, panel, library):
     _write_note(qtbot, panel, "second thoughts", tags="b", color_index=2)
     edited = library.store.note(note.id)
     assert (edited.text, edited.tags, edited.color) == ("second thoughts", ("b",), "green")
-    qtbot.waitUntil(lambda: panel.notes_shown()[0].text == "second thoughts")
+    qtbot.waitUntil(lambda: panel.notes_shown()[0].text == "second thoughts", timeout=WAIT)
 
 
 def test_cancel_leaves_the_note_alone(qtbot, panel, library):
     note = library.store.add_note(SEED_ID, SECTION, "keep me")
-    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1)
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
     panel.list.setCurrentRow(0)
     panel.edit_action.trigger()
     panel.editor.text.setPlainText("thrown away")
@@ -85,8 +87,8 @@ def test_cancel_leaves_the_note_alone(qtbot, panel, library):
 def test_only_this_sections_notes_and_follow_the_reader(qtbot, panel, library):
     library.store.add_note(SEED_ID, SECTION, "here")
     library.store.add_note(SEED_ID, "background", "elsewhere")
-    qtbot.waitUntil(lambda: [n.text for n in panel.notes_shown()] == ["here"])
-    with qtbot.waitSignal(panel.refreshed):
+    qtbot.waitUntil(lambda: [n.text for n in panel.notes_shown()] == ["here"], timeout=WAIT)
+    with qtbot.waitSignal(panel.refreshed, timeout=WAIT):
         panel.set_current(SEED_ID, "background")
     assert [n.text for n in panel.notes_shown()] == ["elsewhere"]
     assert "Background" in panel.heading.text()
@@ -94,20 +96,20 @@ def test_only_this_sections_notes_and_follow_the_reader(qtbot, panel, library):
 
 def test_activate_note_jumps_to_its_quote(qtbot, panel, library):
     library.store.add_note(SEED_ID, SECTION, "x", quote=QUOTE)
-    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1)
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
     panel.list.setCurrentRow(0)
     panel.list.setFocus()
-    with qtbot.waitSignal(panel.open_requested) as jumped:
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as jumped:
         qtbot.keyClick(panel.list, Qt.Key.Key_Return)
     assert jumped.args == [SEED_ID, SECTION, [QUOTE]]
 
 
 def test_delete_note(qtbot, panel, library):
     library.store.add_note(SEED_ID, SECTION, "short-lived")
-    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1)
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
     panel.list.setCurrentRow(0)
     panel.delete_action.trigger()
-    qtbot.waitUntil(lambda: panel.list.count() == 0)
+    qtbot.waitUntil(lambda: panel.list.count() == 0, timeout=WAIT)
     assert library.store.notes() == []
 
 
@@ -147,7 +149,7 @@ def test_escape_cancels_the_editor_even_beside_a_window_wide_escape(qtbot, libra
     QVBoxLayout(host).addWidget(panel)
     host.show()
     host.activateWindow()
-    qtbot.waitUntil(host.isActiveWindow)
+    qtbot.waitUntil(host.isActiveWindow, timeout=WAIT)
     panel.add_note(SEED_ID, SECTION, None)
     qtbot.keyClicks(panel.editor.text, "draft")
     qtbot.keyClick(panel.editor.text, Qt.Key.Key_Escape)

@@ -11,6 +11,8 @@ from reader.gui.search_text import highlight_terms, query_terms, snippet_html
 from reader.search import Suggestion
 from tests.conftest import DATA, SEED_ID
 
+WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
+
 CEASEFIRE = "aftermath/ceasefire-violations"
 NEGOTIATIONS = "aftermath/negotiations-and-dissolution-of-artsakh"
 
@@ -39,7 +41,7 @@ def test_suggestions_appear_while_typing_with_one_debounced_request(qtbot, panel
     real = indexed.suggest
     monkeypatch.setattr(indexed, "suggest", lambda prefix, limit=10: calls.append(prefix) or real(prefix, limit))
     panel.focus_search()
-    with qtbot.waitSignal(panel.suggestions_shown) as shown:
+    with qtbot.waitSignal(panel.suggestions_shown, timeout=WAIT) as shown:
         qtbot.keyClicks(panel.query, "nego")
     assert shown.args[0] >= 1
     assert calls == ["nego"]  # four keystrokes, one request
@@ -49,11 +51,11 @@ def test_suggestions_appear_while_typing_with_one_debounced_request(qtbot, panel
 
 
 def test_keyboard_down_then_enter_opens_a_suggestion(qtbot, panel):
-    with qtbot.waitSignal(panel.suggestions_shown):
+    with qtbot.waitSignal(panel.suggestions_shown, timeout=WAIT):
         qtbot.keyClicks(panel.query, "nego")
     qtbot.keyClick(panel.query, Qt.Key.Key_Down)
     assert panel.suggestions.currentRow() == 0
-    with qtbot.waitSignal(panel.open_requested) as opened:
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
         qtbot.keyClick(panel.suggestions, Qt.Key.Key_Return)
     assert opened.args == [SEED_ID, NEGOTIATIONS, None]
     assert not panel.suggestions.isVisible()
@@ -66,7 +68,7 @@ def test_stale_suggestions_are_dropped(qtbot, panel):
 
 
 def test_search_then_pick_a_hit_with_its_terms(qtbot, panel):
-    with qtbot.waitSignal(panel.results_shown) as shown:
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
         qtbot.keyClicks(panel.query, "Asagi Ayrim")
         qtbot.keyClick(panel.query, Qt.Key.Key_Return)
     assert shown.args == [1]
@@ -78,7 +80,7 @@ def test_search_then_pick_a_hit_with_its_terms(qtbot, panel):
 
     qtbot.keyClick(panel.query, Qt.Key.Key_Down)
     qtbot.keyClick(panel.results, Qt.Key.Key_Down)
-    with qtbot.waitSignal(panel.open_requested) as opened:
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
         qtbot.keyClick(panel.results, Qt.Key.Key_Return)
     article_id, section_id, terms = opened.args
     assert (article_id, section_id) == (SEED_ID, CEASEFIRE)
@@ -86,18 +88,18 @@ def test_search_then_pick_a_hit_with_its_terms(qtbot, panel):
 
 
 def test_did_you_mean_for_a_misspelling_searches_the_correction(qtbot, panel):
-    with qtbot.waitSignal(panel.results_shown):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.run_query("genocid")
     assert panel.did_you_mean.isVisible()
     assert "genocide" in panel.did_you_mean.text()
-    with qtbot.waitSignal(panel.results_shown):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.did_you_mean.linkActivated.emit("#correction")
     assert panel.query.text() == "genocide"
     assert any(p[1] == "risk-of-genocide" for p in _payloads(panel.results))
 
 
 def test_no_results_says_so(qtbot, panel):
-    with qtbot.waitSignal(panel.results_shown) as shown:
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
         panel.run_query("zzzqqqxxx")
     assert shown.args == [0]
     assert panel.status.text() == "No results."
@@ -106,19 +108,19 @@ def test_no_results_says_so(qtbot, panel):
 def test_this_article_filter_limits_hits(qtbot, panel, indexed):
     indexed.add_sources([DATA / "wikitext"])
     indexed.update_index()
-    with qtbot.waitSignal(panel.results_shown):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.run_query("route")
     assert len({p[0] for p in _payloads(panel.results)}) == 3
     assert not panel.this_article.isEnabled()
     panel.set_current(SEED_ID, "_lead")
-    with qtbot.waitSignal(panel.results_shown):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.this_article.setChecked(True)  # re-runs the query
     assert {p[0] for p in _payloads(panel.results)} == {SEED_ID}
 
 
 def test_notes_filter_finds_notes(qtbot, panel, indexed):
     indexed.store.add_note(SEED_ID, CEASEFIRE, "Pelicans were seen near the lake", quote="continued to shell Stepanakert")
-    with qtbot.waitSignal(panel.results_shown):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.notes_only.setChecked(True)
         panel.run_query("pelican")
     rows = _payloads(panel.results)
