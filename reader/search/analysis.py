@@ -15,6 +15,7 @@ per process and every later occurrence is one dict lookup.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Iterator
 
 from whoosh.lang.porter import stem as _porter_stem
@@ -58,7 +59,24 @@ class _TermCache(dict):
         return term
 
 
+class _ChunkCache(dict):
+    """whitespace-separated chunk ("Nagorno-Karabakh,") -> its terms (("nagorno", "karabakh")).
+
+    Splitting on whitespace is several times faster than a Unicode regex over
+    the whole text; the regex then only runs once per distinct chunk. The terms
+    come out exactly as ``WORD_RE.findall(text)`` would give them, because no
+    word contains whitespace.
+    """
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        if len(self) >= MAX_CACHED_WORDS:
+            self.clear()
+        found = self[chunk] = tuple(t for t in map(_CACHE.__getitem__, WORD_RE.findall(chunk)) if t)
+        return found
+
+
 _CACHE = _TermCache()
+_CHUNKS = _ChunkCache()
 
 
 def term(word: str) -> str:
@@ -68,11 +86,24 @@ def term(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """The index terms of ``text`` in order (stop words removed, positions renumbered)."""
-    return [t for t in map(_CACHE.__getitem__, WORD_RE.findall(text)) if t]
+    return list(chain.from_iterable(map(_CHUNKS.__getitem__, text.split())))
+
+
+def chunks(text: str) -> list[str]:
+    """Whitespace-separated pieces of ``text`` (cheap; feed them to :func:`words_of_chunks`)."""
+    return text.split()
+
+
+def words_of_chunks(pieces) -> set[str]:
+    """The distinct words as written in some chunks (for the did-you-mean vocabulary)."""
+    found: set[str] = set()
+    for piece in pieces:
+        found.update(WORD_RE.findall(piece))
+    return found
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text`` as written (for the did-you-mean vocabulary)."""
+    """The words of ``text`` as written."""
     return WORD_RE.findall(text)
 
 

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 UPDATE_LOCK_TIMEOUT = 60.0  # an explicit update waits this long for another process's write
 SEARCH_LOCK_TIMEOUT = 0.5  # a search does not wait: it answers from the index as it is
 WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lock)
-BUILD_LIMITMB = 128  # posting pool memory per indexing process
+BUILD_LIMITMB = 64  # posting pool memory per indexing process
 REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
 CATALOG_FORMAT = 1
 EXACT_COUNT_LIMIT = 1000
@@ -282,7 +282,7 @@ class SearchIndex:
             writer.cancel()
             raise
         vocabulary = spelling.Vocabulary()
-        vocabulary.add_words(words)
+        vocabulary.add_words(analysis.words_of_chunks(words))
         catalog.generation = ix.latest_generation()
         storage.write_marshal(build / storage.CATALOG, catalog.to_data())
         storage.write_marshal(build / storage.VOCABULARY, vocabulary.by_stem)
@@ -344,20 +344,21 @@ class SearchIndex:
             state.catalog = catalog
             self._suggester = None
         storage.write_marshal(state.path / storage.CATALOG, catalog.to_data())
-        if state.vocabulary.add_words(words):
+        if state.vocabulary.add_words(analysis.words_of_chunks(words)):
             storage.write_marshal(state.path / storage.VOCABULARY, state.vocabulary.by_stem)
 
     def _add_article(self, writer, article_id: str, sha: str, catalog: _Catalog, words: set, report: IndexReport) -> bool:
+        """Index one article; ``words`` collects its whitespace chunks for the vocabulary."""
         try:
             article = self.library.article(article_id)
         except LecternError as exc:
             report.skipped.append(f"{article_id}: {exc}")
             return False
-        words.update(analysis.words(article.title))
+        words.update(analysis.chunks(article.title))
         for doc in documents.section_documents(article, sha):
             writer.add_document(**doc)
-            words.update(analysis.words(doc["body"]))
-            words.update(analysis.words(doc["heading"]))
+            words.update(analysis.chunks(doc["body"]))
+            words.update(analysis.chunks(doc["heading"]))
         headings = tuple((s.id, s.title) for s in article.sections if not s.is_lead)
         catalog.articles[article_id] = (sha, article.title, headings)
         return True
@@ -366,7 +367,7 @@ class SearchIndex:
         title = self.library.summary(note.article_id).title if self.library.has_article(note.article_id) else ""
         doc = documents.note_document(note, title)
         writer.add_document(**doc)
-        words.update(analysis.words(doc["body"]))
+        words.update(analysis.chunks(doc["body"]))
         catalog.notes[str(note.id)] = doc["fingerprint"]
 
     def _current_notes(self) -> dict | None:

@@ -25,11 +25,11 @@ class Vocabulary:
     def add_words(self, raw_words: Iterable[str]) -> bool:
         """Add words as written; returns True when the vocabulary grew."""
         grew = False
-        for raw in raw_words:
+        for raw in {w.lower() for w in raw_words}:
             term = analysis.term(raw)
             if not term:
                 continue
-            folded = fold(raw)
+            folded = raw if raw.isascii() else fold(raw)
             known = self.by_stem.setdefault(term, [])
             if folded not in known:
                 known.append(folded)
