@@ -205,3 +205,16 @@ def test_qt_void_calls_keep_none_alive(qtbot):
     for _ in range(200):
         label.setText("x")
     assert sys.getrefcount(None) > before - 100
+
+
+def test_edits_and_deletions_update_their_rows(qtbot, view, library):
+    keep = library.store.add_note(SEED_ID, CEASEFIRE, "first words")
+    gone = library.store.add_note(SEED_ID, "background", "to be deleted")
+    qtbot.waitUntil(lambda: len(view.shown_notes()) == 2, timeout=WAIT)
+    view.filter.setText("words")
+    library.store.edit_note(keep.id, text="second words")
+    qtbot.waitUntil(lambda: _texts(view) == ["second words"], timeout=WAIT)  # the filter still applies
+    library.store.delete_note(gone.id)
+    view.filter.clear()
+    qtbot.waitUntil(lambda: _texts(view) == ["second words"], timeout=WAIT)
+    assert view.count.text().startswith("1 of 1")

@@ -139,3 +139,14 @@ def test_query_terms_skip_operators_filters_and_exclusions():
     assert query_terms('ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:x in:notes OR title:Baku') == \
         ["ceasefire", "Lachin", "corridor", "peacekeep", "Baku"]
     assert highlight_terms("negotiation", ["the <mark>Negotiations</mark>"]) == ["negotiation", "Negotiations"]
+
+
+def test_up_from_the_first_row_returns_to_the_field_and_escape_closes_suggestions(qtbot, panel):
+    with qtbot.waitSignal(panel.suggestions_shown, timeout=WAIT):
+        qtbot.keyClicks(panel.query, "nego")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Down)
+    assert panel.suggestions.hasFocus() or panel.focusWidget() is panel.suggestions
+    qtbot.keyClick(panel.suggestions, Qt.Key.Key_Up)
+    assert panel.focusWidget() is panel.query
+    qtbot.keyClick(panel.query, Qt.Key.Key_Escape)
+    assert not panel.suggestions.isVisible() and panel.results.isVisible()
