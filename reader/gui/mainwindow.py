@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_menus(self)
         self._set_tab_order()
         self.resize(1180, 760)
-        restore_window(self.settings, self, self.splitters)
+        self._first_run = not restore_window(self.settings, self, self.splitters)
         self._update_navigation_actions()
 
     # ------------------------------------------------------------------ layout
@@ -303,6 +303,13 @@ class MainWindow(QMainWindow):
     def start_background_work_after_paint(self) -> None:
         """Start the background work once the window has painted, so it never delays the first frame."""
         self._start_after_paint = True
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._first_run and self.docks:
+            self._first_run = False  # the docks get a quarter of the room, once the layout exists
+            QTimer.singleShot(0, lambda: self.resizeDocks([next(iter(self.docks.values()))],
+                                                          [max(260, self.width() // 4)], Qt.Orientation.Horizontal))
 
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)

@@ -111,7 +111,7 @@ class _Renderer:
             f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
             for key, value in self.article.infobox
         )
-        self.parts.append(f'<table class="infobox" align="right" cellspacing="0" cellpadding="4">{rows}</table>')
+        self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
 
     def section(self, section: Section) -> None:
         if not section.is_lead:

@@ -16,7 +16,21 @@ from ..model import Article
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 1  # frozenset of "note" / "bookmark"
-_MARK_COLOURS = {"bookmark": "#3d7bd9", "note": "#e0a526"}
+_MARK_COLOURS = {"bookmark": "#e5534b", "note": "#e0a526"}  # red ribbon, yellow note; never the selection blue
+
+
+class _Blank:
+    """The empty mark icon, made once (a QPixmap needs the QApplication)."""
+
+    _icon = None
+
+    def icon(self) -> QIcon:
+        if _Blank._icon is None:
+            _Blank._icon = _mark_icon(frozenset())
+        return _Blank._icon
+
+
+_BLANK = _Blank()
 
 
 def _mark_icon(marks: frozenset[str]) -> QIcon:
@@ -64,6 +78,7 @@ class TocView(QTreeWidget):
             item = QTreeWidgetItem([label])
             item.setData(0, SECTION_ROLE, section.id)
             item.setData(0, MARKS_ROLE, frozenset())
+            item.setIcon(0, _BLANK.icon())
             item.setToolTip(0, label)
             if parent is None:
                 self.addTopLevelItem(item)
@@ -103,7 +118,7 @@ class TocView(QTreeWidget):
         for section_id, item in self._items.items():
             marks = frozenset(k for k, ids in (("note", note_sections), ("bookmark", bookmark_sections)) if section_id in ids)
             item.setData(0, MARKS_ROLE, marks)
-            item.setIcon(0, _mark_icon(marks) if marks else QIcon())
+            item.setIcon(0, _mark_icon(marks))  # a blank icon keeps unmarked titles aligned
             label = item.text(0)
             extra = ", ".join(sorted({"note": "has notes", "bookmark": "bookmarked"}[m] for m in marks))
             item.setToolTip(0, f"{label} ({extra})" if extra else label)
