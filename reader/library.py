@@ -140,6 +140,14 @@ class Library:
         entry = self._entries.get(article_id)
         return entry is not None and self._visible(entry)
 
+    def is_hidden(self, article_id: str) -> bool:
+        """Known to the library but not shown now (a bundled article under ``--no-bundled``).
+
+        Such an article has not left the library: notes on it must stay anchored.
+        """
+        entry = self._entries.get(article_id)
+        return entry is not None and not self._visible(entry)
+
     def summary(self, article_id: str) -> ArticleSummary:
         with self._lock:
             entry = self._entries.get(article_id)

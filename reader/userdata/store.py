@@ -320,9 +320,10 @@ class UserStore:
         return changed
 
     def _article_or_missing(self, article_id: str, current: dict) -> Article | None | bool:
-        """The article, None when it left the library, False when it cannot be read now."""
+        """The article, None when it left the library, False when it cannot be read now
+        (unreadable, or only hidden, e.g. a bundled article under ``--no-bundled``)."""
         if article_id not in current:
-            return None
+            return False if self._library.is_hidden(article_id) else None
         try:
             return self._library.article(article_id)
         except (UnknownArticleError, LecternError):

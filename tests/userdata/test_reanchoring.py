@@ -164,3 +164,23 @@ def test_a_busy_database_does_not_fail_the_scan_and_catches_up_later(editable, a
     assert any("not re-anchored" in m for m in store.messages)
     store.reanchor()
     assert store.note(note.id).section_id == "beta-busy/gamma"  # ...and nothing was lost
+
+
+def test_hiding_bundled_articles_does_not_orphan_their_notes(library, app_paths):
+    """`--no-bundled` hides the seed; it has not left the library, so its notes stay anchored."""
+    from reader.library import Library
+
+    from ..conftest import SEED_ID
+
+    note = library.store.add_note(SEED_ID, "aftermath/ceasefire-violations", "watch this")
+    library.close()
+    hidden = Library(app_paths, include_bundled=False)
+    hidden.rescan()
+    assert hidden.is_hidden(SEED_ID) and not hidden.has_article(SEED_ID)
+    assert hidden.store.note(note.id).orphaned is False
+    hidden.close()
+    shown = Library(app_paths)
+    shown.rescan()
+    kept = shown.store.note(note.id)
+    assert kept.orphaned is False and kept.section_id == "aftermath/ceasefire-violations"
+    shown.close()
