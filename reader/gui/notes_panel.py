@@ -224,7 +224,8 @@ class NotesPanel(QWidget):
                                            tags=draft.tags, color=draft.color)
 
     def _edit(self, draft: NoteDraft):
-        return self.library.store.edit_note(draft.note_id, text=draft.text, tags=draft.tags, color=draft.color)
+        # edit_note(color=None) means "leave the colour alone"; "" clears it.
+        return self.library.store.edit_note(draft.note_id, text=draft.text, tags=draft.tags, color=draft.color or "")
 
     def _draft_saved(self, note) -> None:
         self.editor.hide()

@@ -73,6 +73,16 @@ def test_edit_note_text_tags_and_colour(qtbot, panel, library):
     qtbot.waitUntil(lambda: panel.notes_shown()[0].text == "second thoughts", timeout=WAIT)
 
 
+def test_choosing_no_colour_clears_it(qtbot, panel, library):
+    note = library.store.add_note(SEED_ID, SECTION, "coloured", color="green")
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
+    panel.list.setCurrentRow(0)
+    panel.edit_action.trigger()
+    assert panel.editor.color.currentData() == "green"
+    _write_note(qtbot, panel, "coloured", color_index=0)  # "No colour"
+    assert not library.store.note(note.id).color
+
+
 def test_cancel_leaves_the_note_alone(qtbot, panel, library):
     note = library.store.add_note(SEED_ID, SECTION, "keep me")
     qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
