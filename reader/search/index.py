@@ -45,7 +45,7 @@ SEARCH_LOCK_TIMEOUT = 0.5  # a search does not wait: it answers from the index a
 WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lock)
 BUILD_LIMITMB = 64  # posting pool memory per indexing process
 REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
-CATALOG_FORMAT = 1
+CATALOG_FORMAT = 2
 EXACT_COUNT_LIMIT = 1000
 MERGE_AT_SEGMENTS = 8  # small updates skip Whoosh's merge (tens of ms) until this many segments
 
@@ -167,7 +167,7 @@ class SearchIndex:
         except Exception as exc:  # EOFError, UnpicklingError, EmptyIndexError, struct.error...
             log.warning("cannot open the search index in %s: %r", path, exc)
             return f"the search index could not be read ({type(exc).__name__}: {exc}); rebuilding it"
-        vocabulary = spelling.Vocabulary(storage.read_marshal(path / storage.VOCABULARY) or {})
+        vocabulary = spelling.Vocabulary(storage.read_marshal(path / storage.VOCABULARY) or [])
         with self._lock:
             self._close_open()
             self._open = _OpenIndex(path, ix, searcher, catalog, vocabulary, marker)
@@ -193,7 +193,7 @@ class SearchIndex:
             state.searcher = _reopen_searcher(state)
             if state.ix.latest_generation() != state.catalog.generation:
                 state.catalog = _load_catalog(state.path, state.ix, state.searcher)
-                state.vocabulary = spelling.Vocabulary(storage.read_marshal(state.path / storage.VOCABULARY) or {})
+                state.vocabulary = spelling.Vocabulary(storage.read_marshal(state.path / storage.VOCABULARY) or [])
         return state
 
     def _recover(self, exc: Exception) -> None:
@@ -209,6 +209,12 @@ class SearchIndex:
     # ------------------------------------------------------------------ updating
 
     def _update(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
+        try:
+            return self._update_locked(rebuild, progress, cancel, lock_timeout)
+        except OSError as exc:  # a full disk, a read-only cache dir
+            raise LecternError(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
+
+    def _update_locked(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
         started = time.perf_counter()
         report = IndexReport()
         with self._write_lock, self._dir.write_lock(lock_timeout) as acquired:
@@ -285,7 +291,7 @@ class SearchIndex:
         vocabulary.add_words(analysis.words_of_chunks(words))
         catalog.generation = ix.latest_generation()
         storage.write_marshal(build / storage.CATALOG, catalog.to_data())
-        storage.write_marshal(build / storage.VOCABULARY, vocabulary.by_stem)
+        storage.write_marshal(build / storage.VOCABULARY, vocabulary.words)
         storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
         ix.close()
         return True
@@ -345,7 +351,7 @@ class SearchIndex:
             self._suggester = None
         storage.write_marshal(state.path / storage.CATALOG, catalog.to_data())
         if state.vocabulary.add_words(analysis.words_of_chunks(words)):
-            storage.write_marshal(state.path / storage.VOCABULARY, state.vocabulary.by_stem)
+            storage.write_marshal(state.path / storage.VOCABULARY, state.vocabulary.words)
 
     def _add_article(self, writer, article_id: str, sha: str, catalog: _Catalog, words: set, report: IndexReport) -> bool:
         """Index one article; ``words`` collects its whitespace chunks for the vocabulary."""

@@ -17,7 +17,7 @@ from whoosh.system import pack_uint
 from .. import __version__
 from . import analysis
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TITLE_BOOST, HEADING_BOOST, PATH_BOOST, BODY_BOOST = 3.0, 2.0, 1.0, 1.0
 TEXT_FIELDS = ("title", "heading", "path", "body")
 FIELD_BOOSTS = {"title": TITLE_BOOST, "heading": HEADING_BOOST, "path": PATH_BOOST, "body": BODY_BOOST}

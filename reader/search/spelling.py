@@ -1,16 +1,19 @@
 """Did you mean: corrections built from the library's own words.
 
 The index holds stems ("genocid"), which make poor suggestions, so each
-generation keeps a vocabulary ``{stem: [folded words as written]}`` gathered
-while indexing. A query word that is not a word of the library is replaced by
-the shortest word of its stem if the stem is indexed ("genocid" -> "genocide"),
-else by the most frequent nearby stem's word (edit distance 1-2, same first two
-letters, so the search stays small).
+generation keeps a vocabulary of the folded words as written, gathered while
+indexing. A query word that is not a word of the library is completed to
+the shortest word of its stem that starts with it if the stem is indexed
+("genocid", its own stem, -> "genocide"; "peacekeeper" is left alone: stemming finds it), else
+replaced by the most frequent nearby stem's word (edit distance 1-2, same
+first two letters, so the search stays small).
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from bisect import bisect_left
+from itertools import islice
+from typing import Iterable, Iterator
 
 from ..textutil import fold
 from . import analysis
@@ -19,35 +22,48 @@ SPELL_FIELD = "body"
 
 
 class Vocabulary:
-    def __init__(self, by_stem: dict[str, list[str]] | None = None):
-        self.by_stem: dict[str, list[str]] = by_stem or {}
+    """The library's words, folded and sorted (a list loads in milliseconds; a dict of lists did not)."""
+
+    MAX_SCAN = 200  # words looked at per stem lookup
+
+    def __init__(self, words: list[str] | None = None):
+        self.words: list[str] = sorted(set(words or ()))
+        self._known = set(self.words)
 
     def add_words(self, raw_words: Iterable[str]) -> bool:
         """Add words as written; returns True when the vocabulary grew."""
-        grew = False
+        new = set()
         for raw in {w.lower() for w in raw_words}:
-            term = analysis.term(raw)
-            if not term:
-                continue
             folded = raw if raw.isascii() else fold(raw)
-            known = self.by_stem.setdefault(term, [])
-            if folded not in known:
-                known.append(folded)
-                known.sort(key=lambda w: (len(w), w))
-                grew = True
-        return grew
+            if folded not in self._known and analysis.term(folded):
+                new.add(folded)
+        if new:
+            self._known |= new
+            self.words = sorted(self._known)
+        return bool(new)
 
     def is_word(self, folded: str) -> bool:
-        return folded in self.by_stem.get(analysis.term(folded), ())
+        return folded in self._known
+
+    def completion(self, stem: str, start: str) -> str | None:
+        """The shortest word of ``stem`` that starts with ``start`` ("genocid" -> "genocide")."""
+        found = [w for w in islice(self._starting_with(start), self.MAX_SCAN) if analysis.term(w) == stem]
+        return min(found, key=lambda w: (len(w), w)) if found else None
 
     def word_for(self, stem: str) -> str | None:
-        known = self.by_stem.get(stem)
-        return known[0] if known else None
+        """A word of the library with this stem (stems are prefixes of their words, but "happi"/"happy")."""
+        return self.completion(stem, stem) or self.completion(stem, stem[:-1]) if len(stem) > 1 else None
+
+    def _starting_with(self, start: str) -> Iterator[str]:
+        i = bisect_left(self.words, start)
+        while i < len(self.words) and self.words[i].startswith(start):
+            yield self.words[i]
+            i += 1
 
 
 def correct(words: list[str], reader, vocabulary: Vocabulary) -> dict[str, str]:
     """``{word typed: replacement}`` for the words that are not words of the library."""
-    if not vocabulary.by_stem:
+    if not vocabulary.words:
         return {}
     fixes = {}
     for word in words:
@@ -55,8 +71,8 @@ def correct(words: list[str], reader, vocabulary: Vocabulary) -> dict[str, str]:
         term = analysis.term(word)
         if not term or vocabulary.is_word(folded) or not folded.isalpha():
             continue
-        if reader.doc_frequency(SPELL_FIELD, term):
-            replacement = vocabulary.word_for(term)
+        if reader.doc_frequency(SPELL_FIELD, term):  # found by stemming: only complete a cut-off word,
+            replacement = vocabulary.completion(term, folded) if term == folded else None  # one that is its own stem
         else:
             replacement = _nearest(term, reader, vocabulary)
         if replacement and replacement != folded:

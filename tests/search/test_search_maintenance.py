@@ -311,3 +311,15 @@ def test_old_generations_are_removed_after_a_rebuild(corpus_library):
     generations = [p.name for p in corpus_library.paths.index_dir.iterdir() if p.is_dir()]
     assert generations == [_live_dir(index).name]
     index.close()
+
+
+def test_an_unwritable_index_dir_is_a_clear_error(corpus_library, tmp_path):
+    from reader.errors import LecternError
+    from reader.search import SearchIndex
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the index folder should be")
+    index = SearchIndex(blocker / "index", corpus_library, notes=FakeNotes())
+    with pytest.raises(LecternError, match="cannot write the search index"):
+        index.search("urchins")
+    assert blocker.read_text().startswith("a file")  # nothing lost
