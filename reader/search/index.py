@@ -411,7 +411,7 @@ class SearchIndex:
             total, hits = 0, []
             if built.query is not None:
                 results = state.searcher.search(_restrict(built.query, article_id, notes_only), limit=max(1, limit))
-                total = _count(results)
+                total = _count(results, exact=not built.has_prefix)
                 hits = [self._hit(hit.fields(), hit.score, built.highlight) for hit in results][:limit]
             corrected = self._did_you_mean(query, parsed, state)
         return SearchResults(query, total, corrected, hits)
@@ -434,14 +434,17 @@ class SearchIndex:
         return spelling.apply_fixes(query, fixes) if fixes else None
 
 
-def _count(results) -> int:
-    """Exact for up to EXACT_COUNT_LIMIT matches; above that Whoosh's estimate.
+def _count(results, exact: bool = True) -> int:
+    """Exact for up to EXACT_COUNT_LIMIT matches; above that (or for prefixes) Whoosh's estimate.
 
     Counting every match of a common word walks all its postings again and
-    cost more than the search itself.
+    cost more than the search itself. A prefix's terms rarely share a
+    section, so the sum of their frequencies is close to the true count.
     """
     estimate = results.estimated_length()
-    return len(results) if estimate <= EXACT_COUNT_LIMIT else estimate
+    if estimate <= EXACT_COUNT_LIMIT and (exact or estimate <= len(results.top_n)):
+        return len(results)
+    return max(estimate, len(results.top_n))
 
 
 def _restrict(query, article_id: str | None, notes_only: bool):

@@ -26,8 +26,9 @@ FIELD_ALIASES = {
 }
 DEFAULT_FIELDS = ("title", "heading", "body")
 MIN_PREFIX = 2
-MAX_PREFIX_TERMS = 8  # expansions kept (the most frequent): bounds the cost of "a*"
-MAX_PREFIX_SCAN = 1000  # terms looked at before choosing
+MAX_PREFIX_TERMS = 8  # expansions kept (the most frequent): bounds the cost of "a*"...
+MAX_PREFIX_POSTINGS = 3000  # ...and so does the documents they cover (after the first term)
+MAX_PREFIX_SCAN = 300  # terms looked at before choosing
 
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|([^\s"]+))')
 
@@ -109,6 +110,7 @@ def fallback(text: str) -> ParsedQuery:
 class BuiltQuery:
     query: wq.Query | None  # None: nothing can match
     highlight: set[str]  # index terms to mark in snippets
+    has_prefix: bool = False  # counting a prefix query's matches exactly costs more than the search
 
 
 def build(parsed: ParsedQuery, reader) -> BuiltQuery:
@@ -127,7 +129,7 @@ def build(parsed: ParsedQuery, reader) -> BuiltQuery:
     negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
     if negatives:
         positive = wq.AndNot(positive, wq.Or(negatives))
-    return BuiltQuery(positive, highlight)
+    return BuiltQuery(positive, highlight, any(c.kind == "prefix" for g in parsed.groups for c in g))
 
 
 def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | None:
@@ -161,6 +163,10 @@ def _prefix_query(clause: Clause, reader, highlight: set[str]) -> wq.Query:
 def expand_prefix(reader, fieldname: str, prefix: str) -> list[str]:
     """Index terms for ``prefix*``: the most frequent few, plus stems the prefix runs past.
 
+    The cost of a prefix query grows with the postings of its terms, so terms
+    are taken most frequent first until 8 terms or 3,000 documents (after the
+    first), among the first 300 terms with the prefix.
+
     Terms are stemmed, so "negotiat*" must also find the stem "negoti" (of
     "negotiation"): a shorter term the prefix starts with counts too.
     """
@@ -176,4 +182,10 @@ def expand_prefix(reader, fieldname: str, prefix: str) -> list[str]:
             found.append((reader.doc_frequency(fieldname, stem), stem))
             break
     found.sort(key=lambda pair: (-pair[0], pair[1]))
-    return [term for _, term in found[:MAX_PREFIX_TERMS]]
+    chosen, postings = [], 0
+    for frequency, term in found[:MAX_PREFIX_TERMS]:
+        if chosen and postings + frequency > MAX_PREFIX_POSTINGS:
+            break
+        chosen.append(term)
+        postings += frequency
+    return chosen
