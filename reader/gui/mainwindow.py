@@ -367,6 +367,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_state()
         self.activity.cancel_all()
+        messages.unregister(self)
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ drops on the window

@@ -26,6 +26,13 @@ def register(parent: QWidget, status_bar: QStatusBar | None) -> None:
     _parent, _status_bar = parent, status_bar
 
 
+def unregister(parent: QWidget) -> None:
+    """Forget ``parent`` (a closing window) so no message goes to a deleted status bar."""
+    global _parent, _status_bar
+    if _parent is parent:
+        _parent, _status_bar = None, None
+
+
 def show_info(text: str, timeout_ms: int = STATUS_TIMEOUT_MS) -> None:
     if _status_bar is not None:
         _status_bar.showMessage(text, timeout_ms)

@@ -257,3 +257,28 @@ def test_widgets_have_accessible_names_and_a_sensible_tab_order(qtbot, window):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
     assert order == [panel.list, window.toc, window.view]
+
+
+def test_keyboard_reaches_search_bookmarks_and_notes(qtbot, window):
+    if window.search_panel is None or window.notes_panel is None or window.bookmarks_panel is None:
+        import pytest
+
+        pytest.skip("the side panels are not in this build")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    view = window.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.search_panel.query
+    window.open_article(SEED_ID, "background")
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(b.section_id == "background" for b in window.library.store.bookmarks()))
+    # select a passage, Ctrl+Shift+N: the note editor opens with it as the quote
+    found = view.document().find("inhabited mostly by ethnic Armenians")
+    view.setTextCursor(found)
+    qtbot.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.docks["notes_panel"].isVisible()
+    assert window.notes_panel.editor.isVisible()
+    assert window.notes_panel.current == (SEED_ID, "background")
+    assert "inhabited mostly by ethnic Armenians" in window.notes_panel.editor.quote_label.text()
