@@ -74,14 +74,21 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
 
     app = ensure_app()
     paths = resolve(args.data_dir).ensure()
+    if extra:
+        from .instance import hand_off
+
+        if hand_off(paths, extra):
+            print("lectern: opened in the Lectern window already running on this data dir")
+            return 0
     library = Library(paths, include_bundled=not args.no_bundled)
     if not paths.manifest.exists() and not library.sources():
         library.rescan()  # first run: only the bundled articles, a few milliseconds
     window = create_main_window(library, paths)
-    window.start_background_work_after_paint()
+    window.after_first_paint(window.start_background_work)
+    window.after_first_paint(lambda: listen_for_other_instances(window, paths))
     window.show()
     if extra:
-        _open_paths(window, extra)
+        open_paths(window, extra)
     try:
         return app.exec()
     finally:
@@ -90,7 +97,25 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
         library.close()
 
 
-def _open_paths(window: MainWindow, paths: list[str]) -> None:
+def listen_for_other_instances(window: MainWindow, paths):
+    """Accept ``lectern PATH`` from later processes on the same data dir."""
+    from .instance import InstanceServer
+
+    server = InstanceServer(paths, window)
+
+    def received(items: list[str]) -> None:
+        open_paths(window, items)
+        window.showNormal() if window.isMinimized() else None
+        window.raise_()
+        window.activateWindow()
+
+    server.paths_received.connect(received)
+    if not server.listen():
+        messages.show_info("Another Lectern window is using this data dir; files opened later go to it")
+    return server
+
+
+def open_paths(window: MainWindow, paths: list[str]) -> None:
     """``lectern PATH``: add the files or folders and open the first new article."""
 
     def scanned(report) -> None:

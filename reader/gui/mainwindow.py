@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.reading_state = ReadingState(library)
         self.index_task = None
         self._navigating = False
-        self._start_after_paint = False
+        self._after_paint: list = []
         self._build_centre()
         self._build_docks()
         self.events = LibraryEvents(library, self)
@@ -300,9 +300,9 @@ class MainWindow(QMainWindow):
             self.view.show_placeholder("Your library is empty",
                                        "Add files or folders of articles with File ▸ Add Files or by dropping them here.")
 
-    def start_background_work_after_paint(self) -> None:
-        """Start the background work once the window has painted, so it never delays the first frame."""
-        self._start_after_paint = True
+    def after_first_paint(self, fn) -> None:
+        """Run ``fn`` once the window has painted, so start-up work never delays the first frame."""
+        self._after_paint.append(fn)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -313,9 +313,8 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)
-        if self._start_after_paint:
-            self._start_after_paint = False
-            QTimer.singleShot(0, self.start_background_work)
+        while self._after_paint:
+            QTimer.singleShot(0, self._after_paint.pop(0))
 
     def start_background_work(self, rescan: bool = True) -> None:
         """After the window is shown: rescan the sources, then bring the search index up to date."""
