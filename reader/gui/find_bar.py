@@ -56,6 +56,7 @@ class FindBar(QWidget):
         shift_enter = QShortcut(QKeySequence("Shift+Return"), self.field, self.find_previous)
         shift_enter.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.view.article_shown.connect(lambda *_: self.refresh() if self.isVisible() else None)
+        self.view.rerendered.connect(lambda: self.refresh() if self.isVisible() else None)
         self.setTabOrder(self.field, self.prev_button)
         self.setTabOrder(self.prev_button, self.next_button)
         self.setTabOrder(self.next_button, self.highlight_box)

@@ -31,6 +31,7 @@ class ReadingView(QTextBrowser):
     article_shown = Signal(str, str)  # article id, section id
     section_changed = Signal(str, str)  # article id, section id: follows scrolling
     link_requested = Signal(str, str)  # article id, section id: the window decides (history)
+    rerendered = Signal()  # same article, new document (theme, library change): old cursors are stale
 
     def __init__(self, library, theme: ThemeManager, parent=None):
         super().__init__(parent)
@@ -52,6 +53,7 @@ class ReadingView(QTextBrowser):
         self._tops: list[tuple[float, str]] | None = None  # (y, section id) in document order
         self._current_section = ""
         self._highlights: dict[str, list] = {}
+        self._terms: list[str] = []
         self._loading = False
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
         self.anchorClicked.connect(self._anchor_clicked)
@@ -156,6 +158,7 @@ class ReadingView(QTextBrowser):
         self._set_html(self._rendered.html)
         self._reapply_highlights()
         self.scroll_to_section(section_id, offset)
+        self.rerendered.emit()
 
     # ------------------------------------------------------------------ highlights
 
@@ -190,7 +193,7 @@ class ReadingView(QTextBrowser):
 
     def _reapply_highlights(self) -> None:
         self._highlights.pop("find", None)
-        self.highlight_terms(getattr(self, "_terms", []))
+        self.highlight_terms(self._terms)
 
     # ------------------------------------------------------------------ Qt overrides
 

@@ -136,13 +136,21 @@ def test_theme_switch_applies_to_the_article(qtbot, window):
     window.actions_by_name["theme_dark"].trigger()
     assert "#1b1d21" in view.document().defaultStyleSheet()
     qtbot.waitUntil(lambda: _background_lightness(view) < 60)
-    text_colour = view.document().begin().charFormat().foreground().color()
     window.actions_by_name["next_theme"].trigger()  # dark -> sepia
     assert window.theme.settings.theme == "sepia"
     assert window.actions_by_name["theme_sepia"].isChecked()
     qtbot.waitUntil(lambda: 150 < _background_lightness(view) < 240)
     assert view.article_id == SEED_ID  # still the same article, re-rendered
-    del text_colour
+
+
+def test_find_bar_survives_a_theme_change(qtbot, window):
+    bar = window.find_bar
+    bar.open_bar()
+    qtbot.keyClicks(bar.field, "Karabakh")
+    count = bar.count
+    window.actions_by_name["theme_dark"].trigger()
+    assert bar.count == count and len(window.view.extraSelections()) == count
+    assert window.view.textCursor().selectedText() == "Karabakh"
 
 
 def test_zoom_and_reading_width(qtbot, window):
