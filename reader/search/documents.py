@@ -82,3 +82,13 @@ def note_document(note, article_title: str) -> dict:
         "path": " ".join(path),
         "body": body,
     }
+
+
+def document_from_stored(stored: dict) -> dict:
+    """Rebuild a document from its stored fields (to fold small segments together cheaply)."""
+    doc = dict(stored)
+    path = [p for p in stored.get("section_path", "").split(PATH_SEPARATOR) if p]
+    doc["path"] = " ".join(path)
+    doc["body"] = unpack_text(stored.get("text"))
+    doc["owner"] = note_owner(stored["note_id"]) if stored.get("kind") == NOTE else article_owner(stored["article_id"])
+    return doc

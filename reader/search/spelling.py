@@ -11,7 +11,7 @@ first two letters, so the search stays small).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from itertools import islice
 from typing import Iterable, Iterator
 
@@ -39,7 +39,11 @@ class Vocabulary:
                 new.add(folded)
         if new:
             self._known |= new
-            self.words = sorted(self._known)
+            if len(new) > 1000:
+                self.words = sorted(self._known)
+            else:  # a one-article update: no re-sort of the whole library's words
+                for word in new:
+                    insort(self.words, word)
         return bool(new)
 
     def is_word(self, folded: str) -> bool:

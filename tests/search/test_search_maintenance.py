@@ -323,3 +323,20 @@ def test_an_unwritable_index_dir_is_a_clear_error(corpus_library, tmp_path):
     with pytest.raises(LecternError, match="cannot write the search index"):
         index.search("urchins")
     assert blocker.read_text().startswith("a file")  # nothing lost
+
+
+def test_small_segments_are_folded_together_without_losing_documents(corpus_library, corpus, monkeypatch):
+    monkeypatch.setattr("reader.search.index.MERGE_AT_SEGMENTS", 3)
+    notes = FakeNotes([FakeNote("n1", "kelp-forest", "ecology", ["Ecology"], "Otters like kelp", tags=["sea"])])
+    index = open_index(corpus_library, notes)
+    index.update()
+    otters = index.search("otters").total
+    for i in range(5):  # one small segment per update, folded every third
+        write_article(corpus, f"extra{i}", f"Extra {i}", {"Body": f"Walruses number {i} haul out."})
+        corpus_library.rescan()
+    assert len(list(index._open.searcher.reader().leaf_readers())) < 5
+    assert index.search("walruses").total == 5 and index.search("otters").total == otters
+    incremental = indexed_documents(index)
+    index.update(rebuild=True)
+    assert indexed_documents(index) == incremental
+    index.close()
