@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
 
@@ -21,6 +21,7 @@ from ..errors import LecternError
 from . import messages
 from .render import TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
+from .workers import run_in_background
 
 SECTION_SLACK_PX = 12  # a heading this close below the top edge already counts as "current"
 MAX_TERM_HITS = 1000
@@ -132,17 +133,22 @@ class ReadingView(QTextBrowser):
         top = self.section_top(section_id) or 0
         return section_id, max(0, self.verticalScrollBar().value() - top)
 
-    def library_changed(self, report) -> bool:
+    def library_changed(self, report) -> None:
         """Articles were added, changed or removed: re-render only if this page can change.
 
-        Returns whether a re-render was scheduled (on the next event-loop turn,
-        so a big scan's bookkeeping and the render are two short stalls, not one long).
+        Whether it can (folding thousands of new titles) is worked out in a worker,
+        so a big scan never stalls the event loop here.
         """
         self._titles = None  # rebuilt on the next render
-        if self._article is None or self._rendered is None or not links_affected(self._rendered, report):
-            return False
-        QTimer.singleShot(0, self.rerender)
-        return True
+        rendered = self._rendered
+        if self._article is None or rendered is None:
+            return
+
+        def decided(affected: bool) -> None:
+            if affected and self._rendered is rendered:  # still the same page
+                self.rerender()
+
+        run_in_background(links_affected, rendered, report, on_result=decided)
 
     def rerender(self) -> None:
         """Render the current article again (theme or library change), keeping the position."""

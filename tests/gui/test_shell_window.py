@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.conftest import SEED_ID
 
-from .shell_support import data_library, data_window, heading_texts, window  # noqa: F401 - fixtures
+from .shell_support import data_library, data_window, drain, heading_texts, window  # noqa: F401 - fixtures
 
 
 def _key(qtbot, window, name):
@@ -290,3 +290,24 @@ def test_keyboard_reaches_search_bookmarks_and_notes(qtbot, window):
     assert window.notes_panel.editor.isVisible()
     assert window.notes_panel.current == (SEED_ID, "background")
     assert "inhabited mostly by ethnic Armenians" in window.notes_panel.editor.quote_label.text()
+
+
+def test_page_gains_a_link_when_its_target_arrives_and_is_left_alone_otherwise(qtbot, window, tmp_path):
+    from .shell_support import article_file
+
+    article_file(tmp_path / "a", "a.txt", "= Alpha article =\n\nLead.\n\n== See also ==\n\n- Beta article\n")
+    window.library.add_sources([tmp_path / "a"])
+    window.open_article(window.library.find_by_title("Alpha article").id)
+    view = window.view
+    assert view._rendered.links == 0
+    unrelated = view._rendered
+    article_file(tmp_path / "c", "c.txt", "= Gamma article =\n\nNothing to do with it.\n")
+    with qtbot.waitSignal(window.library_panel.scan_finished, timeout=10_000):
+        window.library_panel.add_paths([tmp_path / "c"])
+    drain()  # the worker deciding whether the page changed has finished...
+    QApplication.processEvents()  # ...and its answer has been delivered
+    assert view._rendered is unrelated
+    article_file(tmp_path / "b", "b.txt", "= Beta article =\n\nThe target.\n")
+    with qtbot.waitSignal(view.rerendered, timeout=10_000):
+        window.library_panel.add_paths([tmp_path / "b"])
+    assert view._rendered.links == 1
