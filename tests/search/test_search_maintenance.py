@@ -340,3 +340,20 @@ def test_small_segments_are_folded_together_without_losing_documents(corpus_libr
     index.update(rebuild=True)
     assert indexed_documents(index) == incremental
     index.close()
+
+
+def test_cyrillic_and_cjk_text_is_findable_by_its_words(corpus_library):
+    index = open_index(corpus_library)
+    assert ("москва", "история") in _ids(index.search("летописи"))
+    assert ("москва", "история") in _ids(index.search("ЛЕТОПИСИ москва"))
+    assert _ids(index.search("唐代"))[0][0] == "москва"
+    assert index.search("唐宋").total == 0  # characters must be adjacent, as written
+    index.close()
+
+
+def test_an_empty_library_searches_and_suggests_nothing(app_paths):
+    library = Library(app_paths, include_bundled=False)
+    index = open_index(library)
+    assert index.search("anything").total == 0 and index.suggest("a") == []
+    assert not index.update().changed
+    index.close()
