@@ -21,7 +21,7 @@ from . import messages
 from .mainwindow import MainWindow
 
 SHUTDOWN_WAIT_MS = 10_000
-GIL_SWITCH_INTERVAL_S = 0.001  # let a cancelled index update commit or roll back cleanly
+GIL_SWITCH_INTERVAL_S = 0.0002  # let a cancelled index update commit or roll back cleanly
 
 
 def app_icon(paths=None) -> QIcon:
@@ -50,9 +50,11 @@ def ensure_app() -> QApplication:
     if not icon.isNull():
         app.setWindowIcon(icon)
     messages.install_excepthook()
-    # Workers (scans, indexing) share the GIL with the GUI thread; a 1 ms switch
-    # interval (default 5) lets the event loop get it back quickly, which keeps
-    # stalls under 50 ms while indexing (docs/perf/gui.md).
+    # Workers (scans, indexing) share the GIL with the GUI thread. A worker that
+    # does a little I/O per file (stat, read) keeps re-taking the GIL before the
+    # waiting GUI thread's switch timeout expires (the "convoy effect"): with the
+    # default 5 ms, adding 2,000 files stalled the event loop 120-370 ms; at
+    # 0.2 ms it stays under 20 ms for the same scan speed (docs/perf/gui.md).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     return app
 

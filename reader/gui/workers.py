@@ -12,8 +12,6 @@ is available to functions that accept a ``progress`` keyword argument, and
 from __future__ import annotations
 
 import inspect
-import os
-import sys
 import threading
 import time
 import traceback
@@ -64,7 +62,6 @@ class Task(QRunnable):
         self.cancel_event.set()
 
     def run(self) -> None:  # runs on a pool thread
-        _lower_this_thread_priority()
         try:
             value = self.fn(*self.args, **self.kwargs)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never swallowed
@@ -74,25 +71,6 @@ class Task(QRunnable):
             self.signals.result.emit(value)
         finally:
             self.signals.finished.emit()
-
-
-WORKER_NICE = 5
-
-
-def _lower_this_thread_priority() -> None:
-    """Let the GUI thread win the CPU (and so the GIL) from workers on a busy machine.
-
-    Linux nice values are per thread; processes a worker forks (multiprocessing)
-    inherit it. Elsewhere this is a no-op.
-    """
-    if not sys.platform.startswith("linux") or not hasattr(os, "setpriority"):
-        return
-    try:
-        tid = threading.get_native_id()
-        if os.getpriority(os.PRIO_PROCESS, tid) < WORKER_NICE:
-            os.setpriority(os.PRIO_PROCESS, tid, WORKER_NICE)
-    except OSError:
-        pass
 
 
 _running: set[Task] = set()  # keep tasks (and their signal objects) alive until they finish
