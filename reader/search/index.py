@@ -345,8 +345,8 @@ class SearchIndex:
         self._after_commit(state, new_catalog, words)
 
     def _after_commit(self, state: _OpenIndex, catalog: _Catalog, words: set[str]) -> None:
+        """Record what the index now holds; the next search reopens the searcher (``_fresh_state``)."""
         with self._lock:
-            state.searcher = _reopen_searcher(state)
             catalog.generation = state.ix.latest_generation()
             state.catalog = catalog
             self._suggester = None
