@@ -1,7 +1,7 @@
 """Find in page (Ctrl+F): match count, next/previous, highlight all, Esc closes.
 
-The bar searches the reading view's document as the user types (QTextDocument.find,
-case-insensitive unless "Match case" is on) and shows "3 of 12". Matches are
+The bar searches the reading view's page as the user types, ignoring case and
+accents ("asagi" finds "Aşağı") unless "Match case" is on, and shows "3 of 12". Matches are
 highlighted through the view's ``set_highlights("find", ...)`` so they coexist
 with search-term highlights.
 """
@@ -9,7 +9,7 @@ with search-term highlights.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from .reading_view import ReadingView
@@ -36,7 +36,7 @@ class FindBar(QWidget):
         self.next_button = self._button("Next", "Next match (F3, Enter)", self.find_next)
         self.highlight_box = QCheckBox("Highlight all", self)
         self.highlight_box.setChecked(True)
-        self.case_box = QCheckBox("Match case", self)
+        self.case_box = QCheckBox("Match case and accents", self)
         self.close_button = self._button("Close", "Close (Esc)", self.close_bar)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 3, 6, 3)
@@ -100,8 +100,7 @@ class FindBar(QWidget):
         return len(self.matches)
 
     def refresh(self, _text: str = "") -> None:
-        flags = QTextDocument.FindFlag.FindCaseSensitively if self.case_box.isChecked() else QTextDocument.FindFlag(0)
-        self.matches = self.view.find_in_document(self.field.text(), flags)
+        self.matches = self.view.find_in_document(self.field.text(), match_case=self.case_box.isChecked())
         self.current = self._first_visible() if self.matches else -1
         self._paint()
         if self.current >= 0:

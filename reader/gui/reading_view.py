@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
 
 from ..errors import LecternError
 from . import messages
-from .render import TitleIndex, links_affected, parse_article_href, render_article, render_message
+from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
 from .workers import run_in_background
 
@@ -55,6 +55,7 @@ class ReadingView(QTextBrowser):
         self._current_section = ""
         self._highlights: dict[str, list] = {}
         self._terms: list[str] = []
+        self._folded: FoldedText | None = None  # the page's text folded, for matching
         self._loading = False
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
         self.anchorClicked.connect(self._anchor_clicked)
@@ -169,17 +170,13 @@ class ReadingView(QTextBrowser):
     # ------------------------------------------------------------------ highlights
 
     def highlight_terms(self, terms) -> int:
-        """Highlight every occurrence of the terms (case-insensitive); returns the count."""
+        """Highlight every occurrence of the terms (case- and accent-insensitive); returns the count."""
         selections = []
         colour = QColor(self.theme.colors.term)
-        for term in [t for t in terms if t and t.strip()]:
-            cursor = QTextCursor(self.document())
-            while len(selections) < MAX_TERM_HITS:
-                cursor = self.document().find(term.strip(), cursor)
-                if cursor.isNull():
-                    break
+        for term in [t.strip() for t in terms or [] if t and t.strip()]:
+            for cursor in self.find_in_document(term)[: MAX_TERM_HITS - len(selections)]:
                 selections.append(self.make_selection(cursor, colour))
-        self._terms = list(terms)
+        self._terms = list(terms or [])
         self.set_highlights("terms", selections)
         return len(selections)
 
@@ -230,6 +227,7 @@ class ReadingView(QTextBrowser):
 
     def _set_html(self, html: str) -> None:
         self._tops = None
+        self._folded = None
         self._highlights.clear()
         self.setExtraSelections([])
         self._html = html
@@ -331,17 +329,25 @@ class ReadingView(QTextBrowser):
             self.document().setDefaultFont(settings.font())
             self._apply_width()
 
-    def find_in_document(self, text: str, flags=QTextDocument.FindFlag(0)) -> list[QTextCursor]:
-        """Every match of ``text`` in the article (for the find bar)."""
-        matches = []
+    def find_in_document(self, text: str, match_case: bool = False) -> list[QTextCursor]:
+        """Every match of ``text`` in the page; ignoring case and accents unless ``match_case``."""
         if not text:
+            return []
+        doc = self.document()
+        if match_case:
+            matches, cursor = [], QTextCursor(doc)
+            while not (cursor := doc.find(text, cursor, QTextDocument.FindFlag.FindCaseSensitively)).isNull():
+                matches.append(cursor)
             return matches
-        cursor = QTextCursor(self.document())
-        while True:
-            cursor = self.document().find(text, cursor, flags)
-            if cursor.isNull():
-                return matches
+        if self._folded is None:
+            self._folded = FoldedText(doc.toRawText())  # raw text offsets are document positions
+        matches = []
+        for start, end in self._folded.find_all(text):
+            cursor = QTextCursor(doc)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             matches.append(cursor)
+        return matches
 
 
 def _block_top(layout, block) -> float:

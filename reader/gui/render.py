@@ -162,6 +162,37 @@ def links_affected(rendered: RenderedArticle, report) -> bool:
     return any(fold(s.title).strip() in wanted for s in touched)
 
 
+class FoldedText:
+    """Text folded like :func:`reader.textutil.fold`, with a map back to original offsets.
+
+    Lets find-in-page and search-term highlighting match "asagi" in "Aşağı" and
+    "lodz" in "Łódź" (fold is not length-preserving: "ß" becomes "ss").
+    """
+
+    def __init__(self, text: str):
+        parts: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(text):
+            folded = char.lower() if char.isascii() else fold(char)
+            parts.append(folded)
+            origin.extend([index] * len(folded))
+        self.text = "".join(parts)
+        self._origin = origin
+        self._length = len(text)
+
+    def find_all(self, needle: str, limit: int = 100_000) -> list[tuple[int, int]]:
+        """(start, end) offsets in the original text of every match of ``needle`` (folded)."""
+        wanted = fold(needle)
+        if not wanted:
+            return []
+        spans, start = [], self.text.find(wanted)
+        while start >= 0 and len(spans) < limit:
+            end = start + len(wanted)
+            spans.append((self._origin[start], self._origin[end - 1] + 1))
+            start = self.text.find(wanted, end)
+        return spans
+
+
 def render_message(title: str, text: str) -> str:
     """A placeholder page (empty library, missing article), escaped like an article."""
     return f'<html><body><h1 class="title">{escape(title)}</h1><p>{escape(text)}</p></body></html>'

@@ -89,3 +89,32 @@ def test_clicking_an_external_link_url_does_nothing(qtbot, window):
     with qtbot.assertNotEmitted(window.view.link_requested):
         window.view.anchorClicked.emit(QUrl("http://example.com/"))
     assert window.view.article_id == before
+
+
+def test_folded_text_maps_matches_back_to_the_original_offsets():
+    from reader.gui.render import FoldedText
+
+    text = "Straße to Łódź and STRASSE, then e\u0301clair"
+    folded = FoldedText(text)
+    assert [text[a:b] for a, b in folded.find_all("strasse")] == ["Straße", "STRASSE"]
+    assert [text[a:b] for a, b in folded.find_all("LODZ")] == ["Łódź"]
+    assert [text[a:b] for a, b in folded.find_all("eclair")] == ["e\u0301clair"]
+    assert folded.find_all("") == [] and folded.find_all("absent") == []
+
+
+def test_find_in_page_ignores_accents_unless_asked(qtbot, window):
+    bar = window.find_bar
+    bar.open_bar()
+    qtbot.keyClicks(bar.field, "asagi ayrim")
+    assert bar.count >= 1
+    assert window.view.textCursor().selectedText() == "Aşağı Ayrım"
+    bar.case_box.setChecked(True)
+    assert bar.count == 0
+    bar.field.setText("Aşağı Ayrım")
+    assert bar.count >= 1
+
+
+def test_search_terms_are_highlighted_without_accents_too(window):
+    count = window.view.highlight_terms(["asagi"])
+    assert count >= 1
+    assert all(s.cursor.selectedText().casefold() == "aşağı" for s in window.view.extraSelections())
