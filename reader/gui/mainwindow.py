@@ -15,6 +15,7 @@ import importlib
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from ..errors import LecternError
 from . import messages
 from .activity import ActivityIndicator
 from .find_bar import FindBar
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.splitters = {"main": self.splitter, "sidebar": self.sidebar}
         self.view.section_changed.connect(self._section_scrolled)
         self.view.link_requested.connect(self.open_article)
+        self.view.rerendered.connect(self._page_rerendered)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
 
@@ -137,6 +139,8 @@ class MainWindow(QMainWindow):
                     panel = panel_class(self.library, self)
                 except ImportError as exc:  # its core part (search, user data) is missing
                     messages.show_info(f"{title} is unavailable: {exc}")
+                except LecternError as exc:  # e.g. an unreadable database: the reader still works
+                    messages.show_error(exc, f"the {title.lower()} panel could not start")
             setattr(self, attribute, panel)
             if panel is None:
                 continue
@@ -227,6 +231,13 @@ class MainWindow(QMainWindow):
             return  # open_article announces the place once it is there
         self.history.update_current(Place(article_id, section_id))
         self._announce(article_id, section_id)
+
+    def _page_rerendered(self) -> None:
+        """The file may have changed on disk: its sections too."""
+        article = self.view.article
+        if article is not None and [s.id for s in article.sections] != self.toc.section_ids():
+            self.toc.set_article(article)
+            self.toc.set_current(self.view.current_section_id())
 
     def _announce(self, article_id: str, section_id: str) -> None:
         self.toc.set_current(section_id)

@@ -88,6 +88,9 @@ class TocView(QTreeWidget):
         self.expandAll()
         self.refresh_marks()
 
+    def section_ids(self) -> list[str]:
+        return list(self._items)
+
     def item_for(self, section_id: str) -> QTreeWidgetItem | None:
         return self._items.get(section_id)
 

@@ -79,3 +79,18 @@ def test_remove_source_and_rescan(qtbot, window, tmp_path):
 def test_remove_with_no_added_source_says_so(window):
     window.library_panel.choose_source_to_remove()
     assert "no added source" in window.statusBar().currentMessage()
+
+
+def test_an_article_edited_on_disk_is_shown_anew_after_rescan(qtbot, window, tmp_path):
+    path = article_file(tmp_path / "edit", "changing.txt", "= Changing =\n\nFirst version.\n\n== One ==\n\nA.\n")
+    panel = window.library_panel
+    with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
+        panel.add_paths([path])
+    article_id = window.library.find_by_title("Changing").id
+    window.open_article(article_id)
+    assert window.toc.section_ids() == ["_lead", "one"]
+    path.write_text("= Changing =\n\nSecond version.\n\n== One ==\n\nA.\n\n== Two ==\n\nB.\n", encoding="utf-8")
+    with qtbot.waitSignal(window.view.rerendered, timeout=WAIT_MS):
+        window.actions_by_name["rescan"].trigger()
+    assert "Second version." in window.view.toPlainText()
+    assert window.toc.section_ids() == ["_lead", "one", "two"]
