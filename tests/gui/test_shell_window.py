@@ -196,7 +196,11 @@ def test_find_in_page_counts_matches_and_steps(qtbot, window):
     qtbot.keyClick(bar.field, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
     assert bar.current == first
     assert view.textCursor().selectedText().lower() == "artsakh"
-    bar.highlight_box.setChecked(False)
+    qtbot.mouseClick(bar.next_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(bar.next_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(bar.prev_button, Qt.MouseButton.LeftButton)
+    assert bar.current == (first + 1) % expected
+    qtbot.mouseClick(bar.highlight_box, Qt.MouseButton.LeftButton)
     assert view.extraSelections() == []
     bar.highlight_box.setChecked(True)
     qtbot.keyClicks(bar.field, "zzz")
