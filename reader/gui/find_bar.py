@@ -29,19 +29,21 @@ class FindBar(QWidget):
         self.field.setPlaceholderText("Find in page")
         self.field.setAccessibleName("Find in page text")
         self.field.setClearButtonEnabled(True)
+        self.field.setMinimumWidth(140)
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Match count")
-        self.count_label.setMinimumWidth(80)
-        self.prev_button = self._button("Previous", "Previous match (Shift+F3)", self.find_previous)
-        self.next_button = self._button("Next", "Next match (F3, Enter)", self.find_next)
+        self.count_label.setMinimumWidth(60)
+        self.prev_button = self._button("▲", "Previous match (Shift+F3, Shift+Enter)", self.find_previous, "Previous match")
+        self.next_button = self._button("▼", "Next match (F3, Enter)", self.find_next, "Next match")
         self.highlight_box = QCheckBox("Highlight all", self)
         self.highlight_box.setChecked(True)
-        self.case_box = QCheckBox("Match case and accents", self)
-        self.close_button = self._button("Close", "Close (Esc)", self.close_bar)
+        self.case_box = QCheckBox("Match case", self)
+        self.case_box.setToolTip("Match upper/lower case and accents exactly")
+        self.close_button = self._button("✕", "Close (Esc)", self.close_bar, "Close find bar")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 3, 6, 3)
-        for widget in (self.field, self.count_label, self.prev_button, self.next_button,
-                       self.highlight_box, self.case_box):
+        layout.addWidget(self.field, 2)
+        for widget in (self.count_label, self.prev_button, self.next_button, self.highlight_box, self.case_box):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.close_button)
@@ -64,11 +66,11 @@ class FindBar(QWidget):
         self.setTabOrder(self.case_box, self.close_button)
         self.hide()
 
-    def _button(self, text: str, tip: str, slot) -> QToolButton:
+    def _button(self, text: str, tip: str, slot, name: str = "") -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
         button.setToolTip(tip)
-        button.setAccessibleName(text)
+        button.setAccessibleName(name or text)
         button.clicked.connect(slot)
         return button
 

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.sidebar.addWidget(self.library_panel)
         self.sidebar.addWidget(contents)
         self.sidebar.setSizes([300, 400])
+        self.sidebar.setMinimumWidth(180)  # the page gives way first, not the article list
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
