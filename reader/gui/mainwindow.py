@@ -36,6 +36,8 @@ from .state import (
 from .theme import ThemeManager
 from .toc import TocView
 
+POSITION_SAVE_DELAY_MS = 3000
+
 # (attribute, module, class, dock title, object name)
 DOCKED_PANELS = (
     ("search_panel", "search_panel", "SearchPanel", "Search", "searchDock"),
@@ -74,6 +76,10 @@ class MainWindow(QMainWindow):
         self.index_task = None
         self._navigating = False
         self._after_paint: list = []
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(POSITION_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_reading_position)
         self._build_centre()
         self._build_docks()
         self.events = LibraryEvents(library, self)
@@ -200,6 +206,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.view.article.title} — Lectern")
         self._announce(article_id, section)
         self._update_navigation_actions()
+        self._save_timer.start()
         self.navigated.emit(article_id, section)
         return True
 
@@ -232,6 +239,7 @@ class MainWindow(QMainWindow):
             return  # open_article announces the place once it is there
         self.history.update_current(Place(article_id, section_id))
         self._announce(article_id, section_id)
+        self._save_timer.start()
 
     def _page_rerendered(self) -> None:
         """The file may have changed on disk: its sections too."""
@@ -365,6 +373,12 @@ class MainWindow(QMainWindow):
         save_window(self.settings, self, self.splitters)
         save_reading_settings(self.settings, self.theme.settings)
         self.settings.sync()
+        self.save_reading_position()
+
+    def save_reading_position(self) -> None:
+        """Last article, position and history to the store (also a few seconds after each move,
+        so a crash or a killed session loses at most that)."""
+        self._save_timer.stop()
         position = None
         if self.view.article_id:
             section_id, offset = self.view.position()

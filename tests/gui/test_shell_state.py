@@ -67,3 +67,18 @@ def test_a_damaged_settings_file_does_not_stop_start_up(qtbot, data_library, app
         assert window.view.article_id
     finally:
         close_window(window)
+
+
+def test_reading_position_is_saved_soon_after_moving_not_only_at_close(qtbot, data_library, app_paths):
+    window = open_window(qtbot, data_library, app_paths)
+    try:
+        window._save_timer.setInterval(10)  # the real delay is a few seconds
+        other = data_library.find_by_title("Homarus gammarus").id
+        window.open_article(other)
+        qtbot.waitUntil(lambda: data_library.store.last_article() == other)
+        window.open_article(SEED_ID, "prelude")
+        qtbot.waitUntil(lambda: data_library.store.position(SEED_ID) == ("prelude", 0))
+        entries, index = data_library.store.history()
+        assert entries[index] == (SEED_ID, "prelude") and (other, "_lead") in entries
+    finally:
+        close_window(window)
