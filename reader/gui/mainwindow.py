@@ -10,14 +10,12 @@ are re-emitted on the GUI thread by ``LibraryEvents``.
 
 from __future__ import annotations
 
-import importlib
-
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from ..errors import LecternError
 from . import messages
 from .activity import ActivityIndicator
+from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
 from .panel_support import LibraryEvents
@@ -37,22 +35,6 @@ from .theme import ThemeManager
 from .toc import TocView
 
 POSITION_SAVE_DELAY_MS = 3000
-
-# (attribute, module, class, dock title, object name)
-DOCKED_PANELS = (
-    ("search_panel", "search_panel", "SearchPanel", "Search", "searchDock"),
-    ("bookmarks_panel", "bookmarks_panel", "BookmarksPanel", "Bookmarks", "bookmarksDock"),
-    ("notes_panel", "notes_panel", "NotesPanel", "Notes", "notesDock"),
-)
-
-
-def _load_panel_class(module: str, name: str):
-    """A panel class, or None while that panel is not part of this build."""
-    try:
-        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    except ImportError:
-        return None
-
 
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
@@ -81,7 +63,9 @@ class MainWindow(QMainWindow):
         self._save_timer.setInterval(POSITION_SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_reading_position)
         self._build_centre()
-        self._build_docks()
+        self.docks, self.panels = build_docks(self)
+        for attribute in PANEL_ATTRIBUTES:
+            setattr(self, attribute, self.panels.get(attribute))
         self.events = LibraryEvents(library, self)
         self.events.event.connect(self._library_event)
         from .menus import build_menus
@@ -133,37 +117,6 @@ class MainWindow(QMainWindow):
         self.view.rerendered.connect(self._page_rerendered)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
-
-    def _build_docks(self) -> None:
-        self.docks: dict[str, QDockWidget] = {}
-        self.panels: dict[str, QWidget] = {}
-        previous = None
-        for attribute, module, class_name, title, object_name in DOCKED_PANELS:
-            panel_class = _load_panel_class(module, class_name)
-            panel = None
-            if panel_class is not None:
-                try:
-                    panel = panel_class(self.library, self)
-                except ImportError as exc:  # its core part (search, user data) is missing
-                    messages.show_info(f"{title} is unavailable: {exc}")
-                except LecternError as exc:  # e.g. an unreadable database: the reader still works
-                    messages.show_error(exc, f"the {title.lower()} panel could not start")
-            setattr(self, attribute, panel)
-            if panel is None:
-                continue
-            panel.open_requested.connect(self.open_article)
-            dock = QDockWidget(title, self)
-            dock.setObjectName(object_name)
-            dock.setWidget(panel)
-            dock.setAccessibleName(f"{title} panel")
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            if previous is not None:
-                self.tabifyDockWidget(previous, dock)
-            previous = dock
-            self.docks[attribute] = dock
-            self.panels[attribute] = panel
-        if "search_panel" in self.docks:
-            self.docks["search_panel"].raise_()
 
     def _set_tab_order(self) -> None:
         chain = [self.library_panel.filter_field, self.library_panel.list, self.toc, self.view,

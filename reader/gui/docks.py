@@ -1,0 +1,70 @@
+"""The side panels (search, bookmarks, notes) in dock widgets on the window's right.
+
+Each panel module is optional: a build without it (or without the core part it
+needs, such as the search index or the user-data store) still gets a working
+reader, and the missing panel is reported once in the status bar.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from ..errors import LecternError
+from . import messages
+
+# (window attribute, module, class, dock title, object name for saveState)
+DOCKED_PANELS = (
+    ("search_panel", "search_panel", "SearchPanel", "Search", "searchDock"),
+    ("bookmarks_panel", "bookmarks_panel", "BookmarksPanel", "Bookmarks", "bookmarksDock"),
+    ("notes_panel", "notes_panel", "NotesPanel", "Notes", "notesDock"),
+)
+PANEL_ATTRIBUTES = tuple(row[0] for row in DOCKED_PANELS)
+
+
+def _load_panel_class(module: str, name: str):
+    """A panel class, or None while that panel is not part of this build."""
+    try:
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    except ImportError:
+        return None
+
+
+def _make_panel(window, module: str, class_name: str, title: str) -> QWidget | None:
+    panel_class = _load_panel_class(module, class_name)
+    if panel_class is None:
+        return None
+    try:
+        return panel_class(window.library, window)
+    except ImportError as exc:  # its core part (search, user data) is missing
+        messages.show_info(f"{title} is unavailable: {exc}")
+    except LecternError as exc:  # e.g. an unreadable database: the reader still works
+        messages.show_error(exc, f"the {title.lower()} panel could not start")
+    return None
+
+
+def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
+    """Create the available panels, tabified on the right; their hits open in ``window``."""
+    docks: dict[str, QDockWidget] = {}
+    panels: dict[str, QWidget] = {}
+    previous = None
+    for attribute, module, class_name, title, object_name in DOCKED_PANELS:
+        panel = _make_panel(window, module, class_name, title)
+        if panel is None:
+            continue
+        panel.open_requested.connect(window.open_article)
+        dock = QDockWidget(title, window)
+        dock.setObjectName(object_name)
+        dock.setWidget(panel)
+        dock.setAccessibleName(f"{title} panel")
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        if previous is not None:
+            window.tabifyDockWidget(previous, dock)
+        previous = dock
+        docks[attribute] = dock
+        panels[attribute] = panel
+    if "search_panel" in docks:
+        docks["search_panel"].raise_()
+    return docks, panels
