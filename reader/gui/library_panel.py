@@ -255,15 +255,24 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ sources
 
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add articles", "",
-                                                "Articles (*.txt *.text *.wiki *.md *.markdown);;All files (*)")
-        if files:
-            self.add_paths(files)
+        self._ask_paths("Add articles", QFileDialog.FileMode.ExistingFiles,
+                        "Articles (*.txt *.text *.wiki *.md *.markdown);;All files (*)")
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of articles")
-        if folder:
-            self.add_paths([folder])
+        self._ask_paths("Add a folder of articles", QFileDialog.FileMode.Directory, "")
+
+    def _ask_paths(self, title: str, mode, name_filter: str) -> QFileDialog:
+        """A file dialog opened with ``open()``: the event loop (and background work) keeps running."""
+        dialog = QFileDialog(self, title)
+        dialog.setFileMode(mode)
+        if name_filter:
+            dialog.setNameFilter(name_filter)
+        else:
+            dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.filesSelected.connect(lambda files: self.add_paths(files) if files else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def add_paths(self, paths) -> None:
         paths = [str(p) for p in paths]
@@ -273,16 +282,22 @@ class LibraryPanel(QWidget):
     def rescan(self) -> None:
         self.start_task("Rescanning", self.library.rescan, on_result=self._scanned, cancellable=False)
 
-    def choose_source_to_remove(self) -> None:
+    def choose_source_to_remove(self) -> QInputDialog | None:
         sources = self.library.sources()
         if not sources:
             messages.show_info("Only the bundled articles are in the library: there is no added source to remove")
-            return
+            return None
         current = self._source_of(self.current_article_id(), sources)
-        source, ok = QInputDialog.getItem(self, "Remove a source", "Forget this file or folder (your notes are kept):",
-                                          sources, sources.index(current) if current else 0, False)
-        if ok and source:
-            self.remove_source(source)
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Remove a source")
+        dialog.setLabelText("Forget this file or folder (your notes are kept):")
+        dialog.setComboBoxItems(sources)
+        dialog.setComboBoxEditable(False)
+        dialog.setTextValue(current or sources[0])
+        dialog.textValueSelected.connect(self.remove_source)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def remove_source(self, source: str) -> None:
         self.start_task(f"Removing {Path(source).name}", self.library.remove_sources, [source],

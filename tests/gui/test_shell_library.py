@@ -94,3 +94,15 @@ def test_an_article_edited_on_disk_is_shown_anew_after_rescan(qtbot, window, tmp
         window.actions_by_name["rescan"].trigger()
     assert "Second version." in window.view.toPlainText()
     assert window.toc.section_ids() == ["_lead", "one", "two"]
+
+
+def test_remove_source_dialog_is_not_modal_and_removes_the_choice(qtbot, window, tmp_path):
+    panel = window.library_panel
+    folder = _folder_with_a_bad_file(tmp_path)
+    with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
+        panel.add_paths([folder])
+    dialog = panel.choose_source_to_remove()  # returns at once: open(), not exec()
+    assert dialog.isVisible() and dialog.comboBoxItems() == [str(folder)]
+    with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
+        dialog.accept()
+    assert "Good one" not in panel.visible_titles()
