@@ -45,7 +45,7 @@ SEARCH_LOCK_TIMEOUT = 0.5  # a search does not wait: it answers from the index a
 WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lock)
 BUILD_LIMITMB = 64  # posting pool memory per indexing process
 REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
-CATALOG_FORMAT = 2
+CATALOG_FORMAT = 3
 EXACT_COUNT_LIMIT = 1000
 MERGE_AT_SEGMENTS = 8  # small segments left by updates are merged once there are this many...
 SMALL_SEGMENT_DOCS = 2000  # ...of fewer documents than this (the big ones of a full build stay as they are)
@@ -60,23 +60,45 @@ class _Catalog:
     ``articles``: id -> (sha256, title, ((section id, heading), ...)); ``notes``: id -> fingerprint.
     ``generation`` is the Whoosh generation it describes: a mismatch (a crash
     between commit and catalog write) means "recompute from the index".
+    On disk the headings live in a file of their own, rewritten only when some
+    heading changed (``headings_version`` ties the two files together): most
+    updates then write a third of the bytes.
     """
 
     generation: int = -1
     articles: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
+    headings_version: int = 0
 
-    def to_data(self) -> dict:
-        return {"format": CATALOG_FORMAT, "generation": self.generation, "articles": self.articles, "notes": self.notes}
+    def save(self, path: Path, headings: bool = True) -> None:
+        if headings:  # first: the catalog file is what makes a new version count
+            storage.write_marshal(path / storage.HEADINGS, {
+                "version": self.headings_version,
+                "headings": {a: entry[2] for a, entry in self.articles.items()},
+            })
+        storage.write_marshal(path / storage.CATALOG, {
+            "format": CATALOG_FORMAT, "generation": self.generation, "headings_version": self.headings_version,
+            "articles": {a: entry[:2] for a, entry in self.articles.items()}, "notes": self.notes,
+        })
 
     @classmethod
-    def from_data(cls, data) -> "_Catalog | None":
-        if not isinstance(data, dict) or data.get("format") != CATALOG_FORMAT:
+    def load(cls, path: Path) -> "_Catalog | None":
+        data, heads = storage.read_marshal(path / storage.CATALOG), storage.read_marshal(path / storage.HEADINGS)
+        if not isinstance(data, dict) or data.get("format") != CATALOG_FORMAT or not isinstance(heads, dict):
             return None
-        return cls(data["generation"], data["articles"], data["notes"])
+        if heads.get("version") != data["headings_version"]:
+            return None
+        headings = heads["headings"]
+        articles = {a: (sha, title, headings.get(a, ())) for a, (sha, title) in data["articles"].items()}
+        return cls(data["generation"], articles, data["notes"], data["headings_version"])
 
     def copy(self) -> "_Catalog":
-        return _Catalog(self.generation, dict(self.articles), dict(self.notes))
+        return _Catalog(self.generation, dict(self.articles), dict(self.notes), self.headings_version)
+
+    def headings_differ(self, other: "_Catalog") -> bool:
+        if self.articles.keys() != other.articles.keys():
+            return True
+        return any(entry is not other.articles[a] and entry[2] != other.articles[a][2] for a, entry in self.articles.items())
 
 
 @dataclass
@@ -291,7 +313,7 @@ class SearchIndex:
         vocabulary = spelling.Vocabulary()
         vocabulary.add_words(analysis.words_of_chunks(words))
         catalog.generation = ix.latest_generation()
-        storage.write_marshal(build / storage.CATALOG, catalog.to_data())
+        catalog.save(build)
         storage.write_marshal(build / storage.VOCABULARY, vocabulary.words)
         storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
         ix.close()
@@ -346,11 +368,13 @@ class SearchIndex:
 
     def _after_commit(self, state: _OpenIndex, catalog: _Catalog, words: set[str]) -> None:
         """Record what the index now holds; the next search reopens the searcher (``_fresh_state``)."""
+        headings_changed = catalog.headings_differ(state.catalog)
+        catalog.headings_version += headings_changed
         with self._lock:
             catalog.generation = state.ix.latest_generation()
             state.catalog = catalog
             self._suggester = None
-        storage.write_marshal(state.path / storage.CATALOG, catalog.to_data())
+        catalog.save(state.path, headings=headings_changed)
         if state.vocabulary.add_words(analysis.words_of_chunks(words)):
             storage.write_marshal(state.path / storage.VOCABULARY, state.vocabulary.words)
 
@@ -520,13 +544,13 @@ def _bulk_writer_options() -> dict:
 
 def _load_catalog(path: Path, ix, searcher) -> _Catalog:
     generation = ix.latest_generation()
-    catalog = _Catalog.from_data(storage.read_marshal(path / storage.CATALOG))
+    catalog = _Catalog.load(path)
     if catalog is not None and catalog.generation == generation:
         return catalog
     log.info("search catalog of %s is stale; recomputing it from the index", path)
     catalog = _catalog_from_index(searcher, generation)
     try:
-        storage.write_marshal(path / storage.CATALOG, catalog.to_data())
+        catalog.save(path)
     except OSError as exc:
         log.warning("cannot save the search catalog: %r", exc)
     return catalog

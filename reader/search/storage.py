@@ -3,7 +3,7 @@
 Layout of ``index_dir`` (derived data in the user's cache dir)::
 
     CURRENT            name of the live generation, replaced atomically
-    gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal + vocabulary.marshal
+    gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal, headings.marshal, vocabulary.marshal
     build-<random>/    a full rebuild in progress (removed if the process dies)
     write.lock         held (OS file lock) by the one process writing the index
 
@@ -30,6 +30,7 @@ from ..atomicfile import atomic_write_text
 CURRENT = "CURRENT"
 STAMP = "stamp.json"
 CATALOG = "catalog.marshal"
+HEADINGS = "headings.marshal"
 VOCABULARY = "vocabulary.marshal"
 LOCK = "write.lock"
 _POLL_SECONDS = 0.05
