@@ -12,7 +12,10 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
-from ..model import Article
+from ..errors import LecternError
+from ..model import LEAD_SECTION_ID, Article
+from . import messages
+from .workers import run_in_background
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 1  # frozenset of "note" / "bookmark"
@@ -45,6 +48,12 @@ def _mark_icon(marks: frozenset[str]) -> QIcon:
             painter.drawEllipse(1 + slot * 10, 1, 8, 8)
     painter.end()
     return QIcon(pixmap)
+
+
+def _marks_failed(exc: BaseException) -> None:
+    """Marks are a hint: no store in this build, or an unreadable one, leaves them off quietly."""
+    if not isinstance(exc, (ImportError, LecternError)):
+        messages.show_error(exc, "marking sections with notes and bookmarks")
 
 
 class TocView(QTreeWidget):
@@ -106,16 +115,22 @@ class TocView(QTreeWidget):
             self._following = False
 
     def refresh_marks(self) -> None:
-        """Mark sections that have notes or bookmarks (queries the store)."""
-        if not self.article_id:
+        """Mark sections that have notes or bookmarks (the store is queried in a worker)."""
+        article_id = self.article_id
+        if not article_id:
             return
-        try:
-            store = self.library.store
-            noted = {n.section_id for n in store.notes(article_id=self.article_id) if not n.orphaned}
-            marked = {b.section_id or "_lead" for b in store.bookmarks() if b.article_id == self.article_id}
-        except ImportError:  # user data not available in this build
-            return
-        self.set_marks(noted, marked)
+
+        def query(library=self.library):
+            store = library.store
+            noted = {n.section_id for n in store.notes(article_id=article_id) if not n.orphaned}
+            marked = {b.section_id or LEAD_SECTION_ID for b in store.bookmarks() if b.article_id == article_id}
+            return article_id, noted, marked
+
+        def answered(result) -> None:
+            if result[0] == self.article_id:  # not a late answer for a previous article
+                self.set_marks(result[1], result[2])
+
+        run_in_background(query, on_result=answered, on_error=_marks_failed)
 
     def set_marks(self, note_sections: set[str], bookmark_sections: set[str]) -> None:
         for section_id, item in self._items.items():
