@@ -33,6 +33,7 @@ from .state import (
 )
 from .theme import ThemeManager
 from .toc import TocView
+from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
 
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(POSITION_SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save_reading_position)
+        self._save_timer.timeout.connect(lambda: self.save_reading_position(background=True))
         self._build_centre()
         self.docks, self.panels = build_docks(self)
         for attribute in PANEL_ATTRIBUTES:
@@ -328,17 +329,22 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.save_reading_position()
 
-    def save_reading_position(self) -> None:
-        """Last article, position and history to the store (also a few seconds after each move,
-        so a crash or a killed session loses at most that)."""
+    def save_reading_position(self, background: bool = False) -> None:
+        """Last article, position and history to the store: at close, and (in a worker) a few
+        seconds after each move, so a crash or a killed session loses at most that."""
         self._save_timer.stop()
         position = None
         if self.view.article_id:
             section_id, offset = self.view.position()
             position = ReadingPosition(self.view.article_id, section_id, offset)
             self.history.update_current(Place(self.view.article_id, section_id))
+        snapshot = History(list(self.history.entries), self.history.index)
+        if background:
+            run_in_background(self.reading_state.save, position, snapshot,
+                              on_error=lambda exc: messages.show_error(exc, "could not save the reading position"))
+            return
         try:
-            self.reading_state.save(position, self.history)
+            self.reading_state.save(position, snapshot)
         except Exception as exc:  # noqa: BLE001 - never lose the close because of reading state
             messages.show_error(exc, "could not save the reading position")
 
