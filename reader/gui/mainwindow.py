@@ -10,7 +10,7 @@ are re-emitted on the GUI thread by ``LibraryEvents``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import messages
@@ -36,6 +36,7 @@ from .toc import TocView
 from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
+CLOSE_WAIT_MS = 5000
 
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.index_task = None
         self._navigating = False
         self._after_paint: list = []
+        self._saving = self._save_again = False
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(POSITION_SAVE_DELAY_MS)
@@ -331,8 +333,14 @@ class MainWindow(QMainWindow):
 
     def save_reading_position(self, background: bool = False) -> None:
         """Last article, position and history to the store: at close, and (in a worker) a few
-        seconds after each move, so a crash or a killed session loses at most that."""
+        seconds after each move, so a crash or a killed session loses at most that.
+
+        Background saves run one at a time, so an older snapshot never lands after a newer one.
+        """
         self._save_timer.stop()
+        if background and self._saving:
+            self._save_again = True
+            return
         position = None
         if self.view.article_id:
             section_id, offset = self.view.position()
@@ -340,7 +348,8 @@ class MainWindow(QMainWindow):
             self.history.update_current(Place(self.view.article_id, section_id))
         snapshot = History(list(self.history.entries), self.history.index)
         if background:
-            run_in_background(self.reading_state.save, position, snapshot,
+            self._saving = True
+            run_in_background(self.reading_state.save, position, snapshot, on_finished=self._position_saved,
                               on_error=lambda exc: messages.show_error(exc, "could not save the reading position"))
             return
         try:
@@ -348,9 +357,17 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - never lose the close because of reading state
             messages.show_error(exc, "could not save the reading position")
 
+    def _position_saved(self) -> None:
+        self._saving = False
+        if self._save_again:
+            self._save_again = False
+            self.save_reading_position(background=True)
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.save_state()
         self.activity.cancel_all()
+        if self._saving:  # let a background save finish, so it cannot land after this one
+            QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
+        self.save_state()
         messages.unregister(self)
         super().closeEvent(event)
 

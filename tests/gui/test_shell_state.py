@@ -78,7 +78,11 @@ def test_reading_position_is_saved_soon_after_moving_not_only_at_close(qtbot, da
         qtbot.waitUntil(lambda: data_library.store.last_article() == other)
         window.open_article(SEED_ID, "prelude")
         qtbot.waitUntil(lambda: data_library.store.position(SEED_ID) == ("prelude", 0))
-        entries, index = data_library.store.history()
-        assert entries[index] == (SEED_ID, "prelude") and (other, "_lead") in entries
+
+        def history_saved():
+            entries, index = data_library.store.history()
+            return entries and entries[index] == (SEED_ID, "prelude") and (other, "_lead") in entries
+
+        qtbot.waitUntil(history_saved)
     finally:
         close_window(window)
