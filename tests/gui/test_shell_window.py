@@ -315,3 +315,15 @@ def test_page_gains_a_link_when_its_target_arrives_and_is_left_alone_otherwise(q
     with qtbot.waitSignal(view.rerendered, timeout=10_000):
         window.library_panel.add_paths([tmp_path / "b"])
     assert view._rendered.links == 1
+
+
+def test_backspace_edits_text_fields_instead_of_going_back(qtbot, data_window):
+    win = data_window
+    other = win.library.find_by_title("Homarus gammarus").id
+    win.open_article(other)  # history: first article, then this one
+    field = win.library_panel.filter_field
+    field.setFocus()
+    qtbot.keyClicks(field, "homx")
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    assert field.text() == "hom"
+    assert win.view.article_id == other  # Backspace (a platform Back key) did not navigate
