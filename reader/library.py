@@ -33,6 +33,7 @@ from typing import Callable, Iterable, Iterator
 
 from .atomicfile import atomic_write_text
 from .errors import LecternError, SourceNotFoundError, UnknownArticleError
+from .filelock import file_lock
 from .model import Article
 from .parser import ARTICLE_SUFFIXES, MAX_FILE_BYTES, SkippedFile, parse_file
 from .paths import AppPaths
@@ -387,7 +388,7 @@ class Library:
         Another Lectern process may have scanned since we loaded; reloading under
         the lock means neither process overwrites the other's ids.
         """
-        with self._lock, _file_lock(self.paths.data_dir / ".library.lock", enabled=not self.read_only):
+        with self._lock, file_lock(self.paths.data_dir / ".library.lock", enabled=not self.read_only):
             self._load_manifest()
             yield
 
@@ -524,23 +525,3 @@ def _article_files(root: Path) -> list[Path]:
 
 def _is_within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path, enabled: bool = True):
-    """An advisory inter-process lock (a no-op where ``fcntl`` is missing)."""
-    if not enabled:
-        yield
-        return
-    try:
-        import fcntl
-    except ImportError:  # Windows: scans are rare and the manifest write is atomic anyway
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -17,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..filelock import file_lock
 from .backups import newest_backup, named_backup
 from .db import configure_for_writing, connect, describe, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
@@ -32,6 +33,19 @@ class Opened:
 
 
 def open_database(path: Path, backups_dir: Path, timeout: float) -> Opened:
+    """Inspect, then open (creating or migrating) the database, one process at a time.
+
+    Without the lock, two processes starting together raced through the
+    creation of a new file (one saw it half-made and fell back to read-only).
+    """
+    _try_mkdir(path.parent)
+    if not _writable(path.parent):
+        return _open_unlocked(path, backups_dir, timeout)
+    with file_lock(path.with_name(f".{path.name}.open-lock")):
+        return _open_unlocked(path, backups_dir, timeout)
+
+
+def _open_unlocked(path: Path, backups_dir: Path, timeout: float) -> Opened:
     if not path.exists():
         _try_mkdir(path.parent)
         if not _writable(path.parent):
