@@ -1,6 +1,7 @@
 """The CLI over the facade: JSON shapes, readable output, exit codes."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -112,3 +113,10 @@ def test_unknown_option_without_command_is_a_usage_error(run):
     with pytest.raises(SystemExit) as exc:
         run("--frobnicate")
     assert exc.value.code == 2
+
+
+def test_no_display_gives_a_clear_error_instead_of_a_qt_abort(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "reader", "--data-dir", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert out.returncode == 1
+    assert out.stderr.startswith("lectern: error: no graphical display") and "lectern --help" in out.stderr

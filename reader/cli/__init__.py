@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -66,9 +67,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_gui(args: argparse.Namespace, extra: list[str]) -> int:
     """Open the window; extra arguments are files or folders to open or add."""
+    missing = _missing_display()
+    if missing:
+        print(f"lectern: error: {missing}", file=sys.stderr)
+        return 1
     try:
         from ..gui.app import run
     except ImportError as exc:
         print(f"lectern: error: the window needs PySide6 ({exc})", file=sys.stderr)
         return 1
     return run(args, extra)
+
+
+def _missing_display(environ=None) -> str | None:
+    """Why the window cannot open here, or None.
+
+    On X11/Wayland systems Qt aborts with an unhelpful "reinstalling may fix
+    this" when there is no display; say what is wrong and what still works.
+    """
+    environ = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux") and "bsd" not in sys.platform:
+        return None
+    if environ.get("QT_QPA_PLATFORM") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open. "
+        "The commands work without one: see `lectern --help`; `QT_QPA_PLATFORM=offscreen` forces a hidden window."
+    )
