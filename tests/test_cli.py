@@ -120,3 +120,20 @@ def test_no_display_gives_a_clear_error_instead_of_a_qt_abort(tmp_path):
     out = subprocess.run([sys.executable, "-m", "reader", "--data-dir", str(tmp_path)], capture_output=True, text=True, env=env)
     assert out.returncode == 1
     assert out.stderr.startswith("lectern: error: no graphical display") and "lectern --help" in out.stderr
+
+
+def test_paths_without_a_command_go_to_the_window(tmp_path, monkeypatch):
+    import reader.cli as cli
+
+    article = tmp_path / "a.txt"
+    article.write_text("= A =\nx\n")
+    seen = []
+    monkeypatch.setattr(cli, "_run_gui", lambda args, extra: seen.append((args.data_dir, args.no_bundled, extra)) or 0)
+    assert main(["--data-dir", str(tmp_path / "d"), "--no-bundled", str(article), str(tmp_path)]) == 0
+    assert seen == [(str(tmp_path / "d"), True, [str(article), str(tmp_path)])]
+
+
+def test_a_mistyped_command_is_still_a_usage_error(run):
+    with pytest.raises(SystemExit) as exc:
+        run("serch", "ceasefire")
+    assert exc.value.code == 2

@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    paths_at = _paths_for_the_window(argv, parser)
+    if paths_at is not None:  # `lectern [OPTIONS] PATH...`: open or add them in the window
+        args = parser.parse_args(argv[:paths_at])
+        return _run_gui(args, argv[paths_at:])
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
         unknown_options = [a for a in extra if a.startswith("-")]
@@ -63,6 +67,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _paths_for_the_window(argv: list[str], parser: argparse.ArgumentParser) -> int | None:
+    """Where file or folder arguments start when the first positional is an existing path, not a command.
+
+    A first word that is neither a command nor an existing path is left to
+    argparse, so a typo (``lectern serch``) stays a usage error.
+    """
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--data-dir":
+            i += 2
+        elif word.startswith("-"):
+            i += 1
+        else:
+            return i if word not in commands and os.path.exists(word) else None
+    return None
 
 
 def _run_gui(args: argparse.Namespace, extra: list[str]) -> int:
