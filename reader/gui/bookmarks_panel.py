@@ -85,7 +85,7 @@ class BookmarksPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addWidget(self.move_row)
         layout.addWidget(self.tree, 1)
         self._update_actions()

@@ -112,7 +112,7 @@ class NotesPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addWidget(self.heading)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.editor, 1)

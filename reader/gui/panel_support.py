@@ -20,12 +20,11 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QKeySequence, QP
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QHBoxLayout,
     QListWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QToolButton,
+    QToolBar,
     QTreeView,
     QWidget,
 )
@@ -120,16 +119,20 @@ def catch_escape(owner: QObject, widgets, slot, active=lambda: True) -> None:
         widget.installEventFilter(catcher)
 
 
-def button_row(parent: QWidget, actions) -> QHBoxLayout:
-    """A row of tool buttons, one per action, named for screen readers."""
-    row = QHBoxLayout()
-    row.setContentsMargins(0, 0, 0, 0)
+def button_row(parent: QWidget, actions) -> QToolBar:
+    """A row of buttons, one per action, named for screen readers.
+
+    A tool bar rather than a box of buttons: when the dock is narrow the
+    buttons that do not fit move into its "»" menu, so the row never forces
+    the dock (and so squeezes the reading column) to be wider.
+    """
+    row = QToolBar(parent)
+    row.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    row.setMovable(False)
+    row.setFloatable(False)
     for action in actions:
-        button = QToolButton(parent)
-        button.setDefaultAction(action)
-        button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
-        row.addWidget(button)
-    row.addStretch(1)
+        row.addAction(action)
+        row.widgetForAction(action).setAccessibleName(action.text().replace("&", "").rstrip("…"))
     return row
 
 
