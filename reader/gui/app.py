@@ -54,7 +54,7 @@ def ensure_app() -> QApplication:
     # does a little I/O per file (stat, read) keeps re-taking the GIL before the
     # waiting GUI thread's switch timeout expires (the "convoy effect"): with the
     # default 5 ms, adding 2,000 files stalled the event loop 120-370 ms; at
-    # 0.2 ms it stays under 20 ms for the same scan speed (docs/perf/gui.md).
+    # 0.2 ms it stays under 20 ms for the same scan speed (docs/performance.md).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     return app
 
