@@ -89,7 +89,10 @@ class ReadingView(QTextBrowser):
             self._set_html(self._rendered.html)
         self._current_section = ""
         self.highlight_terms(highlight_terms or [])
-        self.scroll_to_section(section_id or article.lead.id, offset)
+        section_id = section_id or article.lead.id
+        if highlight_terms and not offset:
+            offset = self._first_term_offset(section_id)
+        self.scroll_to_section(section_id, offset)
         self._update_current_section()
         self.article_shown.emit(article.id, self.current_section_id())
         return True
@@ -127,6 +130,30 @@ class ReadingView(QTextBrowser):
         self._target = (section_id, int(offset))
         top = self.section_top(section_id)
         self._scroll_to(0 if top is None else max(0, top + int(offset)))
+
+    def _first_term_offset(self, section_id: str) -> int:
+        """Pixels past the heading that bring the section's first highlighted term into view.
+
+        0 (the heading at the top) when the term is visible from there anyway.
+        """
+        tops = self._section_tops()
+        index = next((i for i, (_, sid) in enumerate(tops) if sid == section_id), None)
+        if index is None:
+            return 0
+        top = tops[index][0]
+        end = tops[index + 1][0] if index + 1 < len(tops) else float("inf")
+        layout = self.document().documentLayout()
+        term_tops = []
+        for selection in self._highlights.get("terms", []):
+            block = selection.cursor.block()
+            line = block.layout().lineForTextPosition(selection.cursor.selectionStart() - block.position())
+            y = _block_top(layout, block) + (line.y() if line.isValid() else 0)
+            if top <= y < end:
+                term_tops.append(y)
+        viewport = self.viewport().height()
+        if not term_tops or min(term_tops) - top < viewport * 0.75:
+            return 0
+        return int(min(term_tops) - top - viewport // 3)
 
     def position(self) -> tuple[str, int]:
         """(section id, pixels scrolled past its heading): survives zoom and width changes roughly."""

@@ -57,6 +57,25 @@ def test_opening_a_search_hit_lands_on_the_section_with_highlights(qtbot, window
     assert window.view.extraSelections() == []
 
 
+def test_a_hit_deep_in_its_section_is_scrolled_into_view(qtbot, window):
+    """The matched words, not just the heading, are on screen after opening a hit.
+
+    "Other countries" is a 34-item list, taller than any window; Safoyev is in its last item.
+    """
+    section = "international-aspects/reactions/other-countries"
+    window.search_panel.open_requested.emit(SEED_ID, section, ["Safoyev"])
+    view = window.view
+    [term] = view.extraSelections()
+    qtbot.waitUntil(lambda: 0 <= view.cursorRect(term.cursor).top() < view.viewport().height())
+    assert view.current_section_id() == section
+
+
+def test_a_hit_near_its_heading_keeps_the_heading_at_the_top(qtbot, window):
+    window.search_panel.open_requested.emit(SEED_ID, "background", ["Karabakh"])
+    view = window.view
+    assert abs(view.verticalScrollBar().value() - view.section_top("background")) <= 1
+
+
 @pytest.mark.qt_no_exception_capture
 def test_an_unexpected_exception_shows_details_and_the_app_keeps_running(qtbot, window):
     def broken_slot():
