@@ -274,7 +274,8 @@ class SearchPanel(QWidget):
         if view.count() == 0:
             return False
         view.setFocus()
-        view.setCurrentRow(0)
+        # results start with their article's header row: Down then Enter opens the best hit
+        view.setCurrentRow(1 if view is self.results and view.count() > 1 else 0)
         return True
 
 
