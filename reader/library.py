@@ -180,6 +180,15 @@ class Library:
                     return self._summary(article_id, entry)
         return None
 
+    def article_for_path(self, path: str | os.PathLike) -> ArticleSummary | None:
+        """The visible article read from this file, if any (``lectern FILE`` opens it)."""
+        wanted = Path(path).expanduser().resolve()
+        with self._lock:
+            for article_id, entry in self._entries.items():
+                if self._visible(entry) and self._path_of(entry.key).resolve() == wanted:
+                    return self._summary(article_id, entry)
+        return None
+
     def fingerprints(self) -> dict[str, str]:
         """``{article id: content SHA-256}`` of visible articles (for incremental indexing)."""
         with self._lock:

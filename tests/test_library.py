@@ -201,3 +201,11 @@ def test_folder_metadata_files_are_not_articles(no_bundled, tmp_path):
     write(tmp_path / "s" / "real.md", "# Real\n")
     no_bundled.add_sources([tmp_path / "s"])
     assert [a.title for a in no_bundled.articles()] == ["Real"]
+
+
+def test_article_for_path(no_bundled, tmp_path):
+    path = write(tmp_path / "s" / "a.txt", "= A =\nx\n")
+    no_bundled.add_sources([tmp_path / "s"])
+    assert no_bundled.article_for_path(tmp_path / "s" / ".." / "s" / "a.txt").id == "a"
+    assert no_bundled.article_for_path(tmp_path / "s") is None
+    assert no_bundled.article_for_path(path.with_name("missing.txt")) is None

@@ -118,13 +118,15 @@ def listen_for_other_instances(window: MainWindow, paths):
 
 
 def open_paths(window: MainWindow, paths: list[str]) -> None:
-    """``lectern PATH``: add the files or folders and open the first new article."""
+    """``lectern PATH``: add the files or folders and open the first new article,
+    or, when nothing was new, the article of the first file given."""
 
     def scanned(report) -> None:
         window.library_panel.scan_finished.disconnect(scanned)
         found = report.added + report.updated + report.moved
-        if found:
-            window.open_article(found[0].id)
+        known = None if found else next(filter(None, map(window.library.article_for_path, paths)), None)
+        if found or known:
+            window.open_article((found[0] if found else known).id)
 
     window.library_panel.scan_finished.connect(scanned)
     window.library_panel.add_paths(paths)

@@ -69,3 +69,15 @@ def test_garbage_on_the_socket_is_refused(qtbot, app_paths):
     finally:
         server.close()
         holder.deleteLater()
+
+
+def test_opening_a_file_already_in_the_library_shows_it(qtbot, window, tmp_path):
+    from reader.gui.app import open_paths
+
+    path = article_file(tmp_path / "known", "known.txt", "= Already Known =\n\nText.\n")
+    window.library.add_sources([path.parent])
+    window.open_article(window.library.articles()[0].id)
+    assert window.view.article.title != "Already Known"
+    with qtbot.waitSignal(window.library_panel.scan_finished, timeout=WAIT_MS):
+        open_paths(window, [str(path)])
+    qtbot.waitUntil(lambda: window.view.article.title == "Already Known", timeout=WAIT_MS)
