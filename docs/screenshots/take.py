@@ -1,7 +1,7 @@
 """Retake the README screenshots under Xvfb.
 
     Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &
-    lectern --data-dir /tmp/shots-data add /work/shared/content/wikitext-valid   # a fuller library
+    lectern --data-dir /tmp/shots-data add ARTICLES...   # e.g. the Wikibooks pages and the wikitext articles without <unk> in the title
     DISPLAY=:99 .venv/bin/python docs/screenshots/take.py /tmp/shots-data
 
 Drives the real window (``create_main_window``) through a few states and grabs
