@@ -42,16 +42,18 @@ def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def anchor_to(section: Section, quote: str | None) -> Anchor:
+def anchor_to(section: Section, quote: str | None, near_prefix: str = "", near_suffix: str = "") -> Anchor:
     """The anchor of a new note on ``section``; the quote must occur in the section's text.
 
     The quote is matched loosely (see :func:`find_quote`) and stored as the
     article's own text, so a selection copied from the rendered page works.
+    ``near_prefix``/``near_suffix`` are the text around the user's selection:
+    when the quote occurs more than once, they pick the occurrence selected.
     """
     text = section.text()
     prefix = suffix = ""
     if quote and quote.strip():
-        span = find_quote(text, quote)
+        span = find_quote(text, quote, near_prefix, near_suffix)
         if span is None:
             raise LecternError(f"the quoted text does not occur in section {section.id!r}")
         quote = text[span[0]:span[1]]

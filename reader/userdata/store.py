@@ -198,13 +198,16 @@ class UserStore:
     # ------------------------------------------------------------------ notes
 
     def add_note(self, article_id: str, section_id: str, text: str, quote: str | None = None,
-                 tags=(), color: str | None = None) -> Note:
+                 tags=(), color: str | None = None, prefix: str = "", suffix: str = "") -> Note:
+        """A new note; ``prefix``/``suffix`` (the text around a selection) say which
+        occurrence of a repeated ``quote`` the user meant."""
         if not isinstance(text, str):
             raise LecternError("a note's text must be a string")
         if not text.strip() and not quote:
             raise LecternError("a note needs some text or a quoted passage")
         _, section = self._target(article_id, section_id)
-        anchor = anchor_to(section, quote) if section is not None else Anchor(section_id, (), quote or None)
+        anchor = (anchor_to(section, quote, prefix or "", suffix or "") if section is not None
+                  else Anchor(section_id, (), quote or None))
         now = utc_now()
         record = _record(new_id(), article_id, anchor, text, clean_tags(tags), clean_color(color), now, now,
                          self._fingerprint(article_id))

@@ -73,6 +73,18 @@ def test_note_with_quote_gets_prefix_and_suffix(library):
     assert library.store.note(note.id) == note
 
 
+def test_repeated_quote_anchors_to_the_selected_occurrence(library):
+    """The text around the selection picks which "Artsakh" of the lead the note is about."""
+    lead = library.article(SEED_ID).lead.text()
+    second = lead.index("unconditional surrender of Artsakh") + len("unconditional surrender of ")
+    assert lead.find("Artsakh") < second  # the quote occurs earlier too
+    note = library.store.add_note(SEED_ID, "_lead", "which one?", quote="Artsakh",
+                                  prefix="and unconditional surrender of ", suffix=", as well as the withdrawal")
+    assert note.prefix.endswith("unconditional surrender of ") and note.suffix.startswith(", as well as")
+    first = library.store.add_note(SEED_ID, "_lead", "no context", quote="Artsakh")
+    assert first.prefix.endswith("breakaway state of ")  # without context: the first occurrence
+
+
 def test_quote_must_be_in_the_section(library):
     with pytest.raises(LecternError, match="does not occur"):
         library.store.add_note(SEED_ID, "background", "x", quote="words that are nowhere in it")
