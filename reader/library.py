@@ -402,34 +402,41 @@ class Library:
             yield
 
     def _load_manifest(self) -> None:
-        path = self.paths.manifest
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            raise LecternError(f"cannot read the library manifest {path}: {exc.strerror or exc}") from None
-        try:
-            data = json.loads(raw)
-            if data.get("format") != MANIFEST_FORMAT:
-                raise ValueError("not a Lectern library manifest")
-            if int(data.get("version", 0)) > MANIFEST_VERSION:
-                self.read_only = True
-                self.messages.append(
-                    f"{path} was written by a newer Lectern (version {data['version']}); "
-                    "the library is read-only in this version"
-                )
-            self._sources = [str(s) for s in data.get("sources", [])]
-            self._entries = {i: _Entry(**e) for i, e in data.get("articles", {}).items()}
-            self._skipped = {k: _SkipEntry(**s) for k, s in data.get("skipped", {}).items()}
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-            os.replace(path, backup)
+        """Load ``library.json``, or its copy ``library.json.bak`` if it is missing or unreadable.
+
+        An unreadable file is kept aside (``.corrupt-*``), never deleted. Losing
+        both copies would forget the added sources and re-derive the ids, so the
+        copy is what protects notes' article ids from a damaged disk block.
+        """
+        path, copy = self.paths.manifest, self._manifest_copy
+        data, problem = _read_manifest(path)
+        if problem is not None:
+            kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(path, kept)
+            data, copy_problem = _read_manifest(copy)
+            recovered = data is not None
             self.messages.append(
-                f"the library manifest was unreadable ({exc}); it was kept as {backup.name} "
-                "and the library is being rebuilt from its sources"
+                f"the library manifest was unreadable ({problem}); it was kept as {kept.name} and "
+                + (f"the library was restored from {copy.name}" if recovered
+                   else "the library is being rebuilt from the bundled content (add your folders again)")
             )
-            self._sources, self._entries, self._skipped = [], {}, {}
+        elif data is None:
+            data, _ = _read_manifest(copy)
+        if data is None:
+            return
+        if int(data.get("version", 0)) > MANIFEST_VERSION:
+            self.read_only = True
+            self.messages.append(
+                f"{path} was written by a newer Lectern (version {data['version']}); "
+                "the library is read-only in this version"
+            )
+        self._sources = [str(s) for s in data.get("sources", [])]
+        self._entries = {i: _Entry(**e) for i, e in data.get("articles", {}).items()}
+        self._skipped = {k: _SkipEntry(**s) for k, s in data.get("skipped", {}).items()}
+
+    @property
+    def _manifest_copy(self) -> Path:
+        return self.paths.manifest.with_name(self.paths.manifest.name + ".bak")
 
     def _save_manifest(self) -> None:
         if self.read_only:
@@ -441,8 +448,10 @@ class Library:
             "articles": {i: asdict(e) for i, e in sorted(self._entries.items())},
             "skipped": {k: asdict(s) for k, s in sorted(self._skipped.items())},
         }
+        text = json.dumps(data, ensure_ascii=False, indent=1)
         try:
-            atomic_write_text(self.paths.manifest, json.dumps(data, ensure_ascii=False, indent=1))
+            atomic_write_text(self.paths.manifest, text)
+            atomic_write_text(self._manifest_copy, text)
         except OSError as exc:
             raise LecternError(f"cannot save the library manifest {self.paths.manifest}: {exc.strerror or exc}") from None
 
@@ -500,6 +509,31 @@ class Library:
             search.close()
         if store is not None:
             store.close()
+
+
+def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
+    """(data, None), (None, None) when the file does not exist, or (None, what is wrong with it)."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        raise LecternError(f"cannot read the library manifest {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+            raise ValueError("not a Lectern library manifest")
+        shapes = {"sources": list, "articles": dict, "skipped": dict}
+        if any(not isinstance(data.get(key, kind()), kind) for key, kind in shapes.items()):
+            raise ValueError("a field has the wrong type")
+        for entry in data.get("articles", {}).values():
+            _Entry(**entry)
+        for entry in data.get("skipped", {}).values():
+            _SkipEntry(**entry)
+        int(data.get("version", 0))
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        return None, str(exc)
+    return data, None
 
 
 def _entry_for(key: str, article: Article, data: bytes, sha: str, stat: os.stat_result) -> _Entry:

@@ -209,3 +209,32 @@ def test_article_for_path(no_bundled, tmp_path):
     assert no_bundled.article_for_path(tmp_path / "s" / ".." / "s" / "a.txt").id == "a"
     assert no_bundled.article_for_path(tmp_path / "s") is None
     assert no_bundled.article_for_path(path.with_name("missing.txt")) is None
+
+
+def test_unreadable_manifest_is_restored_from_its_copy(app_paths, tmp_path):
+    """A damaged library.json must not forget the user's folders (and so their article ids)."""
+    write(tmp_path / "s" / "a.txt", "= Same =\nfirst\n")
+    write(tmp_path / "s" / "b.txt", "= Same =\nsecond\n")
+    Library(app_paths).add_sources([tmp_path / "s"])
+    app_paths.manifest.write_text('{"format": "lectern-library", "version": 1, "sources": [', encoding="utf-8")
+    lib = Library(app_paths)
+    lib.rescan()
+    assert lib.sources() == [str(tmp_path / "s")]
+    assert {a.path.rsplit("/", 1)[1]: a.id for a in lib.articles() if not a.bundled} == {"a.txt": "same", "b.txt": "same-2"}
+    assert "restored from library.json.bak" in lib.messages[0]
+    assert len(list(app_paths.data_dir.glob("library.json.corrupt-*"))) == 1
+
+
+def test_missing_manifest_falls_back_to_its_copy(app_paths, tmp_path):
+    write(tmp_path / "s" / "a.txt", "= Kept =\nx\n")
+    Library(app_paths).add_sources([tmp_path / "s"])
+    app_paths.manifest.unlink()
+    lib = Library(app_paths)
+    assert lib.sources() == [str(tmp_path / "s")] and lib.has_article("kept")
+
+
+def test_manifest_with_wrong_shapes_is_unreadable_not_a_crash(app_paths):
+    app_paths.manifest.write_text('{"format": "lectern-library", "version": 1, "articles": {"x": {"bogus": 1}}}')
+    lib = Library(app_paths)
+    lib.rescan()
+    assert [a.id for a in lib.articles()] == [SEED_ID] and "unreadable" in lib.messages[0]
