@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 from ..textutil import fold
 from .messages import show_info
 from .notes_panel import note_row_html, note_row_text
-from .panel_support import HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, panel_action, while_alive
+from .panel_support import (
+    HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, panel_action, plain_tooltip, while_alive,
+)
 from .search_text import section_label
 from .workers import run_in_background
 
@@ -358,7 +360,7 @@ class _NoteItem(QTreeWidgetItem):
         super().__init__(list(row.cells))
         self.setData(0, HTML_ROLE, row.html)
         self.setData(0, PAYLOAD_ROLE, row.note)
-        self.setToolTip(0, row.note.text)
+        self.setToolTip(0, plain_tooltip(row.note.text))
         if row.note.orphaned:
             self.setToolTip(2, "This note's place could not be found after the article changed. "
                                "Re-attach it to a section (Ctrl+R).")

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from .messages import show_info
-from .panel_support import PAYLOAD_ROLE, LibraryEvents, button_row, catch_escape, panel_action, while_alive
+from .panel_support import (
+    PAYLOAD_ROLE, LibraryEvents, button_row, catch_escape, panel_action, plain_tooltip, while_alive,
+)
 from .workers import run_in_background
 
 NO_FOLDER = ""
@@ -163,7 +165,7 @@ class BookmarksPanel(QWidget):
         item.setData(0, PAYLOAD_ROLE, mark)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         target = mark.article_id + (f"#{mark.section_id}" if mark.section_id else "")
-        item.setToolTip(0, f"{mark.name}\n{target}")
+        item.setToolTip(0, plain_tooltip(f"{mark.name}\n{target}"))
         return item
 
     @staticmethod

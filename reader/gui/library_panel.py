@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..textutil import fold
 from . import messages
-from .panel_support import LibraryEvents
+from .panel_support import LibraryEvents, plain_tooltip
 from .workers import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -67,7 +67,7 @@ class ArticleListModel(QAbstractListModel):
         if role == ID_ROLE:
             return summary.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return summary.path
+            return plain_tooltip(summary.path)
         return None
 
 
@@ -206,7 +206,7 @@ class LibraryPanel(QWidget):
         self.skipped_list.clear()
         for entry in skipped:
             item = QListWidgetItem(f"{Path(entry.path).name}: {entry.reason}")
-            item.setToolTip(entry.path)
+            item.setToolTip(plain_tooltip(entry.path))
             self.skipped_list.addItem(item)
         self.skipped_button.setText(f"Skipped files ({len(skipped)})")
         self.skipped_button.setVisible(bool(skipped))

@@ -21,7 +21,7 @@ from .messages import show_info
 from .note_editor import NoteDraft, NoteEditor
 from .panel_support import (
     HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, muted_label, panel_action,
-    while_alive,
+    plain_tooltip, while_alive,
 )
 from .workers import run_in_background
 
@@ -172,7 +172,7 @@ class NotesPanel(QWidget):
             item = QListWidgetItem(note_row_text(note))
             item.setData(HTML_ROLE, note_row_html(note))
             item.setData(PAYLOAD_ROLE, note)
-            item.setToolTip(note.text)
+            item.setToolTip(plain_tooltip(note.text))
             self.list.addItem(item)
             if selected is not None and note.id == selected.id:
                 self.list.setCurrentItem(item)

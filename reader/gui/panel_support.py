@@ -149,6 +149,16 @@ def html_list(parent: QWidget, name: str, on_activate) -> QListWidget:
     return view
 
 
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally, line breaks kept.
+
+    Qt guesses whether a tooltip is rich text (``Qt::mightBeRichText``), so an
+    article heading or a note containing ``<font ...>`` would be rendered as
+    HTML. Always handing Qt rich text with the content escaped removes the guess.
+    """
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
 def muted(text: str) -> str:
     """Escaped ``text`` in a secondary colour, for list rows (:class:`HtmlDelegate` styles ``.muted``)."""
     return f'<span class="muted">{escape(text)}</span>'

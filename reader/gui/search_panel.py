@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .panel_support import HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, term_style, while_alive
+from .panel_support import (
+    HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, while_alive,
+)
 from .search_text import highlight_terms, section_label, snippet_html
 from .workers import run_in_background
 
@@ -164,7 +166,7 @@ class SearchPanel(QWidget):
             item = QListWidgetItem(suggestion.label)
             item.setData(HTML_ROLE, f"{escape(suggestion.label)}<br>{muted(kind)}")
             item.setData(PAYLOAD_ROLE, suggestion)
-            item.setToolTip(suggestion.label)
+            item.setToolTip(plain_tooltip(suggestion.label))
             self.suggestions.addItem(item)
         self.suggestions.setVisible(bool(found))
         self.results.setVisible(not found)
@@ -242,7 +244,7 @@ class SearchPanel(QWidget):
         item = QListWidgetItem(f"{where}: {hit.snippet}")
         item.setData(HTML_ROLE, f"&nbsp;&nbsp;{muted(where)}<br>&nbsp;&nbsp;{snippet_html(hit.snippet, term_style())}")
         item.setData(PAYLOAD_ROLE, (hit.article_id, hit.section_id or "", terms))
-        item.setToolTip(f"{hit.article_title} › {where}")
+        item.setToolTip(plain_tooltip(f"{hit.article_title} › {where}"))
         self.results.addItem(item)
 
     def _search_failed(self, seq: int, exc: BaseException) -> None:

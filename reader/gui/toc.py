@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 from ..errors import LecternError
 from ..model import LEAD_SECTION_ID, Article
 from . import messages
+from .panel_support import plain_tooltip
 from .workers import run_in_background
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
@@ -88,7 +89,7 @@ class TocView(QTreeWidget):
             item.setData(0, SECTION_ROLE, section.id)
             item.setData(0, MARKS_ROLE, frozenset())
             item.setIcon(0, _BLANK.icon())
-            item.setToolTip(0, label)
+            item.setToolTip(0, plain_tooltip(label))
             if parent is None:
                 self.addTopLevelItem(item)
             else:
@@ -139,7 +140,7 @@ class TocView(QTreeWidget):
             item.setIcon(0, _mark_icon(marks))  # a blank icon keeps unmarked titles aligned
             label = item.text(0)
             extra = ", ".join(sorted({"note": "has notes", "bookmark": "bookmarked"}[m] for m in marks))
-            item.setToolTip(0, f"{label} ({extra})" if extra else label)
+            item.setToolTip(0, plain_tooltip(f"{label} ({extra})" if extra else label))
 
     def marks(self, section_id: str) -> frozenset[str]:
         item = self._items.get(section_id)

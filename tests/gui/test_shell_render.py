@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
+from reader.gui.panel_support import PAYLOAD_ROLE
 from reader.gui.render import TitleIndex, parse_article_href, render_article, section_from_anchor
 from reader.parser import parse_text
 
@@ -75,6 +76,39 @@ def test_hostile_article_renders_as_text_and_loads_nothing(qtbot, window, tmp_pa
             assert not fmt.anchorHref().startswith("http")
             it += 1
         block = block.next()
+
+
+TAGGED_HEADING = "<font color=red size=7>BIG</font>"
+
+
+def _assert_escaped(tip: str, raw: str) -> None:
+    assert "&lt;" in tip and raw not in tip, tip
+    doc = QTextDocument()
+    doc.setHtml(tip)  # what the tooltip shows: the tags as text
+    assert raw in doc.toPlainText()
+
+
+def test_tooltips_show_article_and_note_text_literally(qtbot, window, tmp_path):
+    path = article_file(tmp_path / "tagged", "tagged.txt",
+                        f"= Tagged =\n\nLead.\n\n== {TAGGED_HEADING} ==\n\nBody.\n")
+    window.library.add_sources([path])
+    [summary] = [a for a in window.library.articles() if a.path == str(path)]
+    assert window.open_article(summary.id)
+    [section] = [s for s in window.view.article.sections if not s.is_lead]
+    _assert_escaped(window.toc.item_for(section.id).toolTip(0), "<font")
+    window.toc.set_marks({section.id}, set())  # the tooltip rebuilt with "(has notes)"
+    _assert_escaped(window.toc.item_for(section.id).toolTip(0), "<font")
+    panel = window.notes_panel
+    panel.set_current(summary.id, section.id)
+    with qtbot.waitSignal(panel.refreshed, timeout=20_000):
+        window.library.store.add_note(summary.id, section.id, "<b>bold?</b>")
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=20_000)
+    _assert_escaped(panel.list.item(0).toolTip(), "<b>")
+    mark = window.library.store.add_bookmark(summary.id, section.id, name="<i>mine</i>")
+    bookmarks = window.bookmarks_panel
+    qtbot.waitUntil(lambda: any(i.data(0, PAYLOAD_ROLE) == mark for i in bookmarks._all_items()), timeout=20_000)
+    [item] = [i for i in bookmarks._all_items() if i.data(0, PAYLOAD_ROLE) == mark]
+    _assert_escaped(item.toolTip(0), "<i>")
 
 
 def test_load_resource_refuses_remote_and_local_urls(window):
