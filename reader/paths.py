@@ -83,8 +83,14 @@ class AppPaths:
         return self.config_dir / "settings.ini"
 
     def ensure(self) -> "AppPaths":
+        """Create the three folders; a clear :class:`LecternError` if one cannot be made."""
+        from .errors import LecternError
+
         for directory in (self.data_dir, self.cache_dir, self.config_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LecternError(f"cannot use {directory} as a data folder: {exc.strerror or exc}") from None
         return self
 
 

@@ -137,3 +137,11 @@ def test_a_mistyped_command_is_still_a_usage_error(run):
     with pytest.raises(SystemExit) as exc:
         run("serch", "ceasefire")
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("make_bad", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
+def test_unusable_data_dir_is_a_user_error(tmp_path, capsys, make_bad):
+    (tmp_path / "a-file").write_text("")
+    code = main(["--data-dir", str(make_bad(tmp_path)), "list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("lectern: error: cannot use ") and "Traceback" not in err
