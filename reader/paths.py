@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import APP_NAME
+from .errors import LecternError
 
 ENV_DATA_DIR = "LECTERN_DATA_DIR"
 PORTABLE_MARKER = "portable"
@@ -84,8 +85,6 @@ class AppPaths:
 
     def ensure(self) -> "AppPaths":
         """Create the three folders; a clear :class:`LecternError` if one cannot be made."""
-        from .errors import LecternError
-
         for directory in (self.data_dir, self.cache_dir, self.config_dir):
             try:
                 directory.mkdir(parents=True, exist_ok=True)
