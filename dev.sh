@@ -21,25 +21,28 @@ system_deps() {
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     # python3-venv only matters for the system python; a pyenv/other python has venv built in.
-    if [ "$(id -u)" -eq 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-            || echo "dev.sh: could not install ${missing[*]}; continuing" >&2
-    elif command -v sudo >/dev/null; then
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    else
-        echo "dev.sh: please install: ${missing[*]}" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null; then
+            echo "dev.sh: please install: ${missing[*]}" >&2
+            return 0
+        fi
+        sudo=sudo
     fi
+    { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+        || echo "dev.sh: could not install ${missing[*]}; continuing (the tests say what is missing)" >&2
 }
 
 venv() {
-    local extras="$1"
-    if [ ! -x "$PY" ]; then
-        python3 -m venv "$VENV"
+    local target="$1" stamp="$VENV/.installed-$2"
+    # A venv made without pip (Debian's python3 lacking ensurepip) is useless: make it again.
+    if [ ! -x "$PY" ] || ! "$PY" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$VENV"
+        python3 -m venv "$VENV" || { echo "dev.sh: python3 -m venv failed; install python3-venv" >&2; exit 1; }
     fi
-    local stamp="$VENV/.installed-$extras"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         "$PY" -m pip install -q --upgrade pip
-        "$PY" -m pip install -q -e ".[$extras]"
+        "$PY" -m pip install -q -e "$target"
         touch "$stamp"
     fi
 }
@@ -48,13 +51,13 @@ case "${1:-}" in
     run)
         shift
         system_deps
-        venv test
+        venv . app
         exec "$VENV/bin/lectern" "$@"
         ;;
     test)
         shift
         system_deps
-        venv test,build
+        venv ".[test,build]" test
         exec "$PY" -m pytest "$@"
         ;;
     *)
