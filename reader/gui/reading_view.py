@@ -306,7 +306,12 @@ class ReadingView(QTextBrowser):
         bar.setValue(min(y, bar.maximum()))
 
     def _layout_changed(self, _size=None) -> None:
-        """Heading positions moved (first show, resize, font): forget them, keep the target in view."""
+        """Heading positions moved (first show, resize, font): forget them, keep the target in view.
+
+        The current section is worked out again too: an article opened before the
+        window was shown had every heading at y=0, which made the last section
+        "current" while the page showed the top.
+        """
         self._tops = None
         if self._loading:
             return
@@ -314,6 +319,7 @@ class ReadingView(QTextBrowser):
             top = self.section_top(self._target[0])
             if top is not None:
                 self._scroll_to(max(0, top + self._target[1]))
+        self._update_current_section()
 
     def release_target(self, _action: int = 0) -> None:
         """The reader scrolled: stop holding the last jump's section in view."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from reader.model import LEAD_SECTION_ID
 from tests.conftest import SEED_ID
 
 from .shell_support import data_library, data_window, drain, heading_texts, window  # noqa: F401 - fixtures
@@ -24,6 +25,21 @@ def test_start_up_opens_the_first_article_with_its_headings(window):
     assert heading_texts(window.view) == [article.title] + [s.title for s in article.sections[1:]]
     assert window.windowTitle().startswith(article.title)
     assert window.toc.topLevelItemCount() >= 1
+
+
+def test_first_open_marks_the_lead_as_current_once_laid_out(qtbot, window):
+    """restore_reading() runs before show(): every heading is at 0 until the layout exists,
+    so the contents must be corrected once the real positions are known."""
+    from reader.gui.toc import SECTION_ROLE
+
+    def lead_is_current() -> bool:
+        item = window.toc.currentItem()
+        return (window.view.current_section_id() == LEAD_SECTION_ID
+                and item is not None and item.data(0, SECTION_ROLE) == LEAD_SECTION_ID)
+
+    assert window.view.verticalScrollBar().value() == 0
+    qtbot.waitUntil(lambda: window.view.section_top(window.view.article.sections[-1].id) > 0, timeout=5000)
+    qtbot.waitUntil(lead_is_current, timeout=5000)
 
 
 def test_opening_from_the_library_list_by_mouse_and_keyboard(qtbot, data_window):
