@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator, Union
 
 LEAD_SECTION_ID = "_lead"  # slugs never start with "_", so no heading can collide
+LEAD_LABEL = "Introduction"  # how the lead section is named to people (GUI, CLI, exports)
 
 
 @dataclass(frozen=True)

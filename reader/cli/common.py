@@ -25,3 +25,8 @@ def open_library(args: argparse.Namespace, scan: bool = True) -> Library:
 def print_json(data: object, out: TextIO) -> None:
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def plural(count: int, word: str) -> str:
+    """``1 note``, ``2 notes``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

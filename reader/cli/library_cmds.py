@@ -8,7 +8,7 @@ from typing import TextIO
 
 from ..library import ScanReport
 from ..model import Article, Section
-from .common import open_library, print_json
+from .common import open_library, plural, print_json
 
 
 def register(subparsers) -> None:
@@ -68,8 +68,8 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     width = max((len(a.id) for a in articles), default=0)
     for a in articles:
-        out.write(f"{a.id:<{width}}  {a.title}  ({a.sections} sections)\n")
-    out.write(f"{len(articles)} articles\n")
+        out.write(f"{a.id:<{width}}  {a.title}  ({plural(a.sections, 'section')})\n")
+    out.write(plural(len(articles), "article") + "\n")
     return 0
 
 

@@ -14,7 +14,8 @@ from typing import TextIO
 
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError
-from .common import open_library, print_json
+from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from .common import open_library, plural, print_json
 
 
 def register(subparsers) -> None:
@@ -119,7 +120,7 @@ def cmd_bookmarks_list(store, args: argparse.Namespace, out: TextIO) -> int:
         target = b.article_id + (f"#{b.section_id}" if b.section_id else "")
         folder = f"[{b.folder}] " if b.folder else ""
         out.write(f"{b.id[:8]}  {folder}{b.name}  ({target})\n")
-    out.write(f"{len(marks)} bookmarks\n")
+    out.write(plural(len(marks), "bookmark") + "\n")
     return 0
 
 
@@ -163,11 +164,11 @@ def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
         print_json([_note_json(n) for n in notes], out)
         return 0
     for n in notes:
-        where = " › ".join(n.section_path) or n.section_id
+        where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
         flag = " ORPHANED" if n.orphaned else ""
         first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
         out.write(f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}\n")
-    out.write(f"{len(notes)} notes\n")
+    out.write(plural(len(notes), "note") + "\n")
     return 0
 
 
@@ -226,5 +227,5 @@ def cmd_backup(store, args: argparse.Namespace, out: TextIO) -> int:
 @_run
 def cmd_restore(store, args: argparse.Namespace, out: TextIO) -> int:
     store.restore(args.file)
-    out.write(f"restored {args.file} ({len(store.notes())} notes, {len(store.bookmarks())} bookmarks)\n")
+    out.write(f"restored {args.file} ({plural(len(store.notes()), 'note')}, {plural(len(store.bookmarks()), 'bookmark')})\n")
     return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import LecternError
-from ..model import LEAD_SECTION_ID
+from ..model import LEAD_LABEL, LEAD_SECTION_ID
 from .models import Bookmark, utc_now
 from .records import clean_color, clean_tags
 
@@ -60,7 +60,7 @@ def _sections(records: list[dict], order: list[str]):
 
 def _section_label(record: dict) -> str:
     if record["section_id"] == LEAD_SECTION_ID:
-        return "Lead"
+        return LEAD_LABEL
     return " › ".join(record["section_path"]) or record["section_id"]
 
 

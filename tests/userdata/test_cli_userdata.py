@@ -19,7 +19,7 @@ def test_notes_add_list_edit_delete(run):
     assert {"article_id", "section_id", "text", "created", "updated", "orphaned"} <= set(note)
     assert run("notes", "edit", note_id[:6], "--text", "changed")[0] == 0
     code, out, _ = run("notes", "list", "--article", SEED_ID)
-    assert "changed" in out and "1 notes" in out
+    assert "changed" in out and "1 note\n" in out
     assert run("notes", "list", "--orphaned")[1].strip() == "0 notes"
     assert run("notes", "delete", note_id[:6])[0] == 0
     assert json.loads(run("notes", "list", "--json")[1]) == []
@@ -57,7 +57,7 @@ def test_export_import_and_backup_restore(run, tmp_path):
     assert code == 0 and backup.endswith(".sqlite3")
     run("notes", "add", SEED_ID, "--section", "background", "--text", "second")
     code, out, _ = run("restore", backup)
-    assert code == 0 and "1 notes" in out
+    assert code == 0 and "(1 note, 0 bookmarks)" in out
     assert [n["text"] for n in json.loads(run("notes", "list", "--json")[1])] == ["first"]
     code, _, err = run("notes", "import", tmp_path / "missing.json")
     assert code == 1 and "cannot read" in err

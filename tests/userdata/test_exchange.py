@@ -45,7 +45,7 @@ def test_markdown_groups_notes_under_section_paths(seed_notes):
     store, notes = seed_notes
     text = store.export_notes("markdown")
     assert "## 2023 Azerbaijani offensive in Nagorno-Karabakh" in text
-    lead, background, sept = (text.index(h) for h in ("### Lead", "### Background", "### Offensive › 19 September"))
+    lead, background, sept = (text.index(h) for h in ("### Introduction", "### Background", "### Offensive › 19 September"))
     assert lead < background < sept  # document order
     assert text.index("Check the casualty figures") > sept
     assert f"> {notes[1].quote}" in text
