@@ -229,7 +229,9 @@ class MainWindow(QMainWindow):
         panel = self.show_dock("notes_panel")
         if panel is None or not self.view.article_id:
             return
-        panel.add_note(self.view.article_id, self.view.current_section_id(), self.view.selected_text() or None)
+        quote, prefix, suffix = self.view.selection_context()
+        panel.add_note(self.view.article_id, self.view.current_section_id(), quote or None,
+                       prefix=prefix, suffix=suffix)
 
     def focus_search(self) -> None:
         panel = self.show_dock("search_panel")

@@ -57,6 +57,8 @@ class NoteDraft:
     text: str
     tags: tuple[str, ...]
     color: str | None
+    prefix: str = ""  # text just before the quote on the page: which occurrence was selected
+    suffix: str = ""
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -77,6 +79,7 @@ class NoteEditor(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Note editor")
         self._target = (None, "", "", None)  # note id, article id, section id, quote
+        self._context = ("", "")  # prefix, suffix of a new note's quote
         self.heading = QLabel(self)
         self.quote_label = QLabel(self, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.quote_label.setAccessibleName("Quoted passage")
@@ -119,14 +122,17 @@ class NoteEditor(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
 
-    def start_new(self, article_id: str, section_id: str, quote: str | None) -> None:
+    def start_new(self, article_id: str, section_id: str, quote: str | None,
+                  prefix: str | None = None, suffix: str | None = None) -> None:
         self._start((None, article_id, section_id, quote or None), "New note", "", (), None)
+        self._context = (prefix or "", suffix or "") if quote else ("", "")
 
     def start_edit(self, note) -> None:
         self._start((note.id, note.article_id, note.section_id, note.quote), "Edit note", note.text, note.tags, note.color)
 
     def _start(self, target, heading: str, text: str, tags, color) -> None:
         self._target = target
+        self._context = ("", "")
         quote = target[3]
         self.heading.setText(f"<b>{heading}</b>")
         self.quote_label.setText(_shorten(quote) if quote else "")
@@ -151,7 +157,7 @@ class NoteEditor(QWidget):
     def draft(self) -> NoteDraft:
         note_id, article_id, section_id, quote = self._target
         return NoteDraft(note_id, article_id, section_id, quote, self.text.toPlainText().strip(),
-                         parse_tags(self.tags.text()), self.color.currentData())
+                         parse_tags(self.tags.text()), self.color.currentData(), *self._context)
 
     def save(self) -> None:
         self.saved.emit(self.draft())

@@ -127,13 +127,18 @@ class NotesPanel(QWidget):
             self.reload()
         self._update_actions()
 
-    def add_note(self, article_id: str, section_id: str, quote: str | None) -> None:
-        """Open the editor for a new note on this section, anchored to ``quote`` when given."""
+    def add_note(self, article_id: str, section_id: str, quote: str | None,
+                 prefix: str | None = None, suffix: str | None = None) -> None:
+        """Open the editor for a new note on this section, anchored to ``quote`` when given.
+
+        ``prefix``/``suffix`` are the page text just before and after the selected
+        quote: they pick the occurrence the user selected when the quote repeats.
+        """
         if not article_id:
             show_info("Open an article to add a note.")
             return
         self.set_current(article_id, section_id)
-        self.editor.start_new(article_id, section_id, (quote or "").strip() or None)
+        self.editor.start_new(article_id, section_id, (quote or "").strip() or None, prefix, suffix)
 
     def add_note_here(self) -> None:
         self.add_note(*self.current, None)
@@ -221,7 +226,8 @@ class NotesPanel(QWidget):
 
     def _add(self, draft: NoteDraft):
         return self.library.store.add_note(draft.article_id, draft.section_id, draft.text, quote=draft.quote,
-                                           tags=draft.tags, color=draft.color)
+                                           tags=draft.tags, color=draft.color, prefix=draft.prefix,
+                                           suffix=draft.suffix)
 
     def _edit(self, draft: NoteDraft):
         # edit_note(color=None) means "leave the colour alone"; "" clears it.

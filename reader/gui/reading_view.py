@@ -26,6 +26,7 @@ from .workers import run_in_background
 SECTION_SLACK_PX = 12  # a heading this close below the top edge already counts as "current"
 MAX_TERM_HITS = 1000
 MIN_SIDE_MARGIN = 24
+QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell repeats apart
 
 
 class ReadingView(QTextBrowser):
@@ -106,6 +107,25 @@ class ReadingView(QTextBrowser):
     def selected_text(self) -> str:
         # QTextCursor uses U+2029 between paragraphs
         return self.textCursor().selectedText().replace("\u2029", "\n").replace("\u2028", "\n").strip()
+
+    def selection_context(self) -> tuple[str, str, str]:
+        """(quote, prefix, suffix) of the selection: the selected text, stripped, and up to
+        :data:`QUOTE_CONTEXT_CHARS` characters of the page just before and after it, which
+        tell the store which occurrence of a repeated quote was selected. ("", "", "") with
+        no selection.
+        """
+        cursor = self.textCursor()
+        start, end = cursor.selectionStart(), cursor.selectionEnd()
+        # raw text offsets are document positions; U+2029/U+2028 separate paragraphs and lines
+        text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            return "", "", ""
+        return (text[start:end], text[max(0, start - QUOTE_CONTEXT_CHARS):start],
+                text[end:end + QUOTE_CONTEXT_CHARS])
 
     def current_section_id(self) -> str:
         if self._article is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 
 from tests.conftest import SEED_ID
 
@@ -30,19 +31,26 @@ def test_keyboard_search_lands_on_the_section_with_highlights(qtbot, window):
     assert {"Aşağı", "Ayrım"} <= marked
 
 
+def _note_on(qtbot, window, cursor, text: str):
+    """Select ``cursor``'s text in the page, Ctrl+Shift+N, type ``text``, save: the stored note."""
+    window.view.setTextCursor(cursor)
+    window.actions_by_name["add_note"].trigger()  # Ctrl+Shift+N
+    notes = window.notes_panel
+    assert notes.editor.quote_label.text() == cursor.selectedText()
+    qtbot.keyClicks(notes.editor.text, text)
+    with qtbot.waitSignal(notes.saved, timeout=WAIT):
+        qtbot.mouseClick(notes.editor.save_button, Qt.MouseButton.LeftButton)
+    [note] = window.library.store.notes()
+    return note
+
+
 def test_note_on_the_selection_from_the_window_then_jump_back_from_all_notes(qtbot, window):
     window.open_article(SEED_ID, CEASEFIRE)
     view = window.view
     cursor = view.document().find("continued to shell Stepanakert")
     assert not cursor.isNull()
-    view.setTextCursor(cursor)
-    window.actions_by_name["add_note"].trigger()  # Ctrl+Shift+N
+    note = _note_on(qtbot, window, cursor, "quoted from the window")
     notes = window.notes_panel
-    assert notes.editor.quote_label.text() == "continued to shell Stepanakert"
-    qtbot.keyClicks(notes.editor.text, "quoted from the window")
-    with qtbot.waitSignal(notes.saved, timeout=WAIT):
-        qtbot.mouseClick(notes.editor.save_button, Qt.MouseButton.LeftButton)
-    [note] = window.library.store.notes()
     assert (note.section_id, note.quote) == (CEASEFIRE, "continued to shell Stepanakert")
 
     window.open_article(SEED_ID, "background")
@@ -54,3 +62,19 @@ def test_note_on_the_selection_from_the_window_then_jump_back_from_all_notes(qtb
     qtbot.keyClick(all_notes.tree, Qt.Key.Key_Return)
     assert window.view.current_section_id() == CEASEFIRE
     all_notes.close()
+
+
+def test_note_on_a_repeated_word_keeps_the_occurrence_selected(qtbot, window):
+    """"Artsakh" occurs seven times in the lead: the note must anchor to the one selected."""
+    window.open_article(SEED_ID)
+    view = window.view
+    phrase = view.document().find("unconditional surrender of Artsakh, as well")
+    assert not phrase.isNull()
+    cursor = QTextCursor(view.document())  # the lead's second "Artsakh", selected on its own
+    cursor.setPosition(phrase.selectionStart() + len("unconditional surrender of "))
+    cursor.setPosition(cursor.position() + len("Artsakh"), QTextCursor.MoveMode.KeepAnchor)
+    assert cursor.selectedText() == "Artsakh"
+    note = _note_on(qtbot, window, cursor, "the second one")
+    assert note.quote == "Artsakh"
+    assert note.prefix.endswith("unconditional surrender of "), note.prefix
+    assert note.suffix.startswith(", as well as"), note.suffix
