@@ -11,6 +11,8 @@ Ctrl+M moves to a folder, Delete removes. The main window's Ctrl+D calls
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import LEAD_SECTION_ID
 from .messages import show_info
 from .panel_support import (
     PAYLOAD_ROLE, LibraryEvents, button_row, catch_escape, panel_action, plain_tooltip, while_alive,
@@ -32,6 +35,17 @@ from .panel_support import (
 from .workers import run_in_background
 
 NO_FOLDER = ""
+_ADDING = threading.Lock()  # "is it bookmarked? if not, add it" as one step, however fast Ctrl+D repeats
+
+
+def _bookmark_once(store, article_id: str, section_id: str | None):
+    """Worker: (the bookmark of this exact place, whether it existed already); adds one only if not."""
+    target = section_id or LEAD_SECTION_ID  # an article's bookmark and its lead's open the same place
+    with _ADDING:
+        for mark in store.bookmarks():
+            if mark.article_id == article_id and (mark.section_id or LEAD_SECTION_ID) == target:
+                return mark, True
+        return store.add_bookmark(article_id, section_id), False
 
 
 class BookmarksPanel(QWidget):
@@ -99,17 +113,27 @@ class BookmarksPanel(QWidget):
         self.add_action.setEnabled(bool(article_id))
 
     def bookmark(self, article_id: str, section_id: str) -> None:
-        """Bookmark a section (or the article when ``section_id`` is empty); selects it once saved."""
+        """Bookmark a section (or the article when ``section_id`` is empty); selects it once saved.
+
+        A section that is bookmarked already gets no second bookmark: the existing
+        one is selected and the status bar says so.
+        """
         if not article_id:
             show_info("Open an article to bookmark it.")
             return
 
-        def saved(mark) -> None:
+        def answered(result) -> None:
+            mark, existed = result
             self._select_after = mark.id
-            show_info(f"Bookmarked “{mark.name}”")
+            item = self.item_for(mark.id)
+            if item is not None:  # no reload is coming for an existing bookmark
+                self.tree.setCurrentItem(item)
+                self.tree.scrollToItem(item)  # opens its folder too
+                self._select_after = None
+            show_info(f"Already bookmarked as “{mark.name}”" if existed else f"Bookmarked “{mark.name}”")
 
-        run_in_background(lambda: self.library.store.add_bookmark(article_id, section_id or None),
-                          on_result=while_alive(self, saved))
+        run_in_background(_bookmark_once, self.library.store, article_id, section_id or None,
+                          on_result=while_alive(self, answered))
 
     def bookmark_current(self) -> None:
         self.bookmark(*self.current)

@@ -7,10 +7,12 @@ import threading
 import pytest
 import shiboken6
 from PySide6.QtCore import QThreadPool, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QStatusBar
 
+from reader.gui import messages
 from reader.gui.bookmarks_panel import BookmarksPanel
 from reader.gui.panel_support import PAYLOAD_ROLE
+from reader.model import LEAD_SECTION_ID
 from tests.conftest import SEED_ID
 
 WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
@@ -45,6 +47,27 @@ def test_bookmark_current_section_then_jump_by_keyboard(qtbot, panel, library):
     with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as jumped:
         qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
     assert jumped.args == [SEED_ID, SECTION, None]
+
+
+@pytest.mark.parametrize("section", [SECTION, LEAD_SECTION_ID, ""])
+def test_bookmarking_a_bookmarked_section_selects_it_instead_of_adding_another(qtbot, panel, library, section):
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    messages.register(bar, bar)
+    try:
+        existing = library.store.add_bookmark(SEED_ID, section or None)
+        library.store.add_bookmark(SEED_ID, "background")  # another section of the article: not the same target
+        qtbot.waitUntil(lambda: panel.item_for(existing.id) is not None and len(_bookmark_items(panel)) == 2,
+                        timeout=WAIT)
+        panel.tree.setCurrentItem(None)
+        panel.set_current(SEED_ID, section)
+        panel.add_action.trigger()  # what Ctrl+D does
+        qtbot.waitUntil(lambda: "already bookmarked" in bar.currentMessage().lower(), timeout=WAIT)
+        qtbot.waitUntil(lambda: getattr(panel.selected_bookmark(), "id", None) == existing.id, timeout=WAIT)
+        assert existing.name in bar.currentMessage()
+        assert len(library.store.bookmarks()) == 2
+    finally:
+        messages.unregister(bar)
 
 
 def test_bookmark_without_article_does_nothing(qtbot, panel, library):
