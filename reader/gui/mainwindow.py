@@ -36,6 +36,8 @@ from .toc import TocView
 from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
+FIRST_RUN_SIDEBAR_PX = 240  # library list and contents: titles fit, the article keeps the room
+FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
 
 class MainWindow(QMainWindow):
@@ -111,7 +113,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(reader)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([280, 900])
+        self.splitter.setSizes([FIRST_RUN_SIDEBAR_PX, 940])
         self.splitter.setChildrenCollapsible(True)
         self.setCentralWidget(self.splitter)
         self.splitters = {"main": self.splitter, "sidebar": self.sidebar}
@@ -284,10 +286,17 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._first_run and self.docks:
-            self._first_run = False  # the docks get a quarter of the room, once the layout exists
-            QTimer.singleShot(0, lambda: self.resizeDocks([next(iter(self.docks.values()))],
-                                                          [max(260, self.width() // 4)], Qt.Orientation.Horizontal))
+        if self._first_run:
+            self._first_run = False  # once the layout exists; a saved layout wins on later runs
+            QTimer.singleShot(0, self._first_run_layout)
+
+    def _first_run_layout(self) -> None:
+        """Narrow sidebar and docks: most of the width goes to the reading column."""
+        if self.docks:
+            self.resizeDocks([next(iter(self.docks.values()))], [max(FIRST_RUN_DOCK_PX, self.width() // 5)],
+                             Qt.Orientation.Horizontal)
+        total = sum(self.splitter.sizes())
+        self.splitter.setSizes([FIRST_RUN_SIDEBAR_PX, max(0, total - FIRST_RUN_SIDEBAR_PX)])
 
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)

@@ -86,3 +86,22 @@ def test_reading_position_is_saved_soon_after_moving_not_only_at_close(qtbot, da
         qtbot.waitUntil(history_saved)
     finally:
         close_window(window)
+
+
+def test_first_run_gives_the_article_most_of_the_width(qtbot, library, app_paths):
+    """No saved layout: the sidebar and the docks start narrow, the reading column gets the room."""
+    from reader.gui.app import create_main_window
+
+    window = create_main_window(library, app_paths)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        dock = next(iter(window.docks.values()))
+        qtbot.waitUntil(lambda: window.view.width() >= 0.55 * window.width(), timeout=5000)
+        assert window.width() == 1280
+        assert 230 <= window.sidebar.width() <= 260
+        assert 250 <= dock.width() <= 340
+    finally:
+        close_window(window)
