@@ -13,10 +13,12 @@ back, Enter opens the current row, Esc closes the suggestions.
 
 from __future__ import annotations
 
+import time
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -100,8 +102,24 @@ class SearchPanel(QWidget):
         layout.addWidget(self.suggestions, 1)
         layout.addWidget(self.results, 1)
 
-    def _make_list(self, name: str, on_activate) -> QListWidget:
-        view = html_list(self, name, on_activate)
+    def _make_list(self, name: str, on_open) -> QListWidget:
+        """A list whose rows open on one click (as in Kiwix) or on Enter.
+
+        A double click, or a style that also activates on a single click, would
+        ask for the same row twice: a repeat within the double-click interval is
+        ignored.
+        """
+        last = {"payload": None, "at": 0.0}
+
+        def open_row(item: QListWidgetItem) -> None:
+            payload, now = item.data(PAYLOAD_ROLE), time.monotonic()
+            if payload == last["payload"] and now - last["at"] < QApplication.doubleClickInterval() / 1000:
+                return
+            last.update(payload=payload, at=now)
+            on_open(item)
+
+        view = html_list(self, name, open_row)
+        view.itemClicked.connect(open_row)
         view.installEventFilter(self)
         return view
 

@@ -87,6 +87,31 @@ def test_search_then_pick_a_hit_with_its_terms(qtbot, panel):
     assert {"Aşağı", "Ayrım"} <= set(terms)
 
 
+def _click_row(qtbot, view, row: int, double: bool = False) -> None:
+    view.scrollToItem(view.item(row))
+    centre = view.visualItemRect(view.item(row)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    if double:  # a double click is a click, then the double-click event
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+
+
+def test_a_single_click_opens_a_hit_or_an_article_row_once(qtbot, panel):
+    opened = []
+    panel.open_requested.connect(lambda *args: opened.append(args[:2]))
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("Asagi Ayrim")
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT):
+        _click_row(qtbot, panel.results, 1)  # the hit
+    assert opened == [(SEED_ID, CEASEFIRE)]
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT):
+        _click_row(qtbot, panel.results, 0)  # its article's row
+    assert opened[-1] == (SEED_ID, "")
+    del opened[:]
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT):
+        _click_row(qtbot, panel.results, 1, double=True)  # a habitual double click opens it once
+    assert opened == [(SEED_ID, CEASEFIRE)]
+
+
 def test_did_you_mean_for_a_misspelling_searches_the_correction(qtbot, panel):
     with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.run_query("genocid")
