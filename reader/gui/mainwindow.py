@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         if panel is None or not self.view.article_id:
             return
         quote, prefix, suffix = self.view.selection_context()
-        panel.add_note(self.view.article_id, self.view.current_section_id(), quote or None,
+        panel.add_note(self.view.article_id, self.view.selection_section_id(), quote or None,
                        prefix=prefix, suffix=suffix)
 
     def focus_search(self) -> None:

@@ -127,6 +127,20 @@ class ReadingView(QTextBrowser):
         return (text[start:end], text[max(0, start - QUOTE_CONTEXT_CHARS):start],
                 text[end:end + QUOTE_CONTEXT_CHARS])
 
+    def selection_section_id(self) -> str:
+        """The section the selection starts in (the section at the top of the page
+        when nothing is selected): where a note on the selection belongs."""
+        cursor = self.textCursor()
+        if self._article is None or not cursor.hasSelection():
+            return self.current_section_id()
+        start = cursor.selectionStart()
+        current = self._article.lead.id
+        for block, section in zip(self._heading_blocks(), self._article.sections):
+            if block.position() > start:
+                break
+            current = section.id
+        return current
+
     def current_section_id(self) -> str:
         if self._article is None:
             return ""
@@ -299,21 +313,23 @@ class ReadingView(QTextBrowser):
         if self.viewportMargins().left() != side:
             self.setViewportMargins(side, 0, side, 0)
 
-    def _section_tops(self) -> list[tuple[float, str]]:
-        """Where each section's heading is, from the heading blocks in document order."""
-        if self._tops is not None or self._article is None:
-            return self._tops or []
-        doc = self.document()
-        layout = doc.documentLayout()
-        headings = []
-        block = doc.begin()
+    def _heading_blocks(self) -> list:
+        """The heading blocks in document order: the h1 title stands for the lead, every
+        other heading is one section, in the article's order."""
+        headings, block = [], self.document().begin()
         while block.isValid():
             if block.blockFormat().headingLevel() > 0:
                 headings.append(block)
             block = block.next()
+        return headings
+
+    def _section_tops(self) -> list[tuple[float, str]]:
+        """Where each section's heading is, from the heading blocks in document order."""
+        if self._tops is not None or self._article is None:
+            return self._tops or []
+        layout = self.document().documentLayout()
         sections = self._article.sections
-        # the h1 title stands for the lead; every other heading is one section, in order
-        self._tops = [(_block_top(layout, b), s.id) for b, s in zip(headings, sections)]
+        self._tops = [(_block_top(layout, b), s.id) for b, s in zip(self._heading_blocks(), sections)]
         if self._tops:
             self._tops[0] = (0.0, sections[0].id)
         return self._tops

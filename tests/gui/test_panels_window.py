@@ -78,3 +78,14 @@ def test_note_on_a_repeated_word_keeps_the_occurrence_selected(qtbot, window):
     assert note.quote == "Artsakh"
     assert note.prefix.endswith("unconditional surrender of "), note.prefix
     assert note.suffix.startswith(", as well as"), note.suffix
+
+
+def test_note_on_a_selection_below_the_top_section_goes_to_the_selected_section(qtbot, window):
+    """The section at the top of the page is not always the one the selection is in."""
+    window.open_article(SEED_ID, "background")
+    view = window.view
+    cursor = view.document().find("continued to shell Stepanakert")  # further down, in another section
+    view.setTextCursor(cursor)
+    assert view.current_section_id() != CEASEFIRE
+    note = _note_on(qtbot, window, cursor, "from lower on the page")
+    assert (note.section_id, note.quote) == (CEASEFIRE, "continued to shell Stepanakert")
