@@ -21,13 +21,13 @@ from . import messages
 from .mainwindow import MainWindow
 
 SHUTDOWN_WAIT_MS = 10_000
-GIL_SWITCH_INTERVAL_S = 0.0002  # let a cancelled index update commit or roll back cleanly
+GIL_SWITCH_INTERVAL_S = 0.0002  # see ensure_app: keeps workers from starving the event loop
 
 
-def app_icon(paths=None) -> QIcon:
+def app_icon() -> QIcon:
     from ..paths import bundle_root
 
-    icons = (paths.resources if paths is not None else bundle_root() / "resources") / "icons"
+    icons = bundle_root() / "resources" / "icons"
     icon = QIcon()
     svg = icons / "lectern.svg"
     if svg.exists():
@@ -61,11 +61,8 @@ def ensure_app() -> QApplication:
 
 def create_main_window(library, paths) -> MainWindow:
     """The main window on ``library``, with the last article reopened; not shown yet."""
-    ensure_app()
+    ensure_app()  # its window icon is every window's icon
     window = MainWindow(library, paths)
-    icon = app_icon(paths)
-    if not icon.isNull():
-        window.setWindowIcon(icon)
     window.restore_reading()
     return window
 
@@ -107,7 +104,8 @@ def listen_for_other_instances(window: MainWindow, paths):
 
     def received(items: list[str]) -> None:
         open_paths(window, items)
-        window.showNormal() if window.isMinimized() else None
+        if window.isMinimized():
+            window.showNormal()
         window.raise_()
         window.activateWindow()
 
