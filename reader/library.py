@@ -26,7 +26,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -56,6 +56,7 @@ class ArticleSummary:
     sections: int
     bundled: bool
     warnings: int = 0
+    label: str = ""  # the title, plus where the file is when another article has the same title
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class Library:
         """Visible articles, sorted by title (case- and accent-insensitive)."""
         with self._lock:
             summaries = [self._summary(i, e) for i, e in self._entries.items() if self._visible(e)]
-        return sorted(summaries, key=lambda s: (fold(s.title), s.id))
+        return sorted(_label_same_titles(summaries), key=lambda s: (fold(s.title), s.id))
 
     def has_article(self, article_id: str) -> bool:
         entry = self._entries.get(article_id)
@@ -386,6 +387,7 @@ class Library:
             sections=entry.sections,
             bundled=entry.key.startswith(BUNDLED_PREFIX),
             warnings=entry.warnings,
+            label=entry.title,
         )
 
     # ------------------------------------------------------------------ manifest
@@ -509,6 +511,18 @@ class Library:
             search.close()
         if store is not None:
             store.close()
+
+
+def _label_same_titles(summaries: list[ArticleSummary]) -> list[ArticleSummary]:
+    """Tell apart articles that share a title by their folder and file name ("Title · copies/b.txt")."""
+    counts: dict[str, int] = {}
+    for summary in summaries:
+        counts[fold(summary.title)] = counts.get(fold(summary.title), 0) + 1
+    return [
+        replace(s, label=f"{s.title} · {Path(s.path).parent.name}/{Path(s.path).name}")
+        if counts[fold(s.title)] > 1 else s
+        for s in summaries
+    ]
 
 
 def _read_manifest(path: Path) -> tuple[dict | None, str | None]:

@@ -238,3 +238,12 @@ def test_manifest_with_wrong_shapes_is_unreadable_not_a_crash(app_paths):
     lib = Library(app_paths)
     lib.rescan()
     assert [a.id for a in lib.articles()] == [SEED_ID] and "unreadable" in lib.messages[0]
+
+
+def test_articles_sharing_a_title_get_distinct_labels(no_bundled, tmp_path):
+    write(tmp_path / "one" / "a.txt", "= Same Title =\nx\n")
+    write(tmp_path / "two" / "b.txt", "= same title =\ny\n")
+    write(tmp_path / "two" / "c.txt", "= Unique =\nz\n")
+    no_bundled.add_sources([tmp_path / "one", tmp_path / "two"])
+    labels = {a.id: a.label for a in no_bundled.articles()}
+    assert labels == {"same-title": "Same Title · one/a.txt", "same-title-2": "same title · two/b.txt", "unique": "Unique"}

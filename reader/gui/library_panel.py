@@ -63,7 +63,7 @@ class ArticleListModel(QAbstractListModel):
             return None
         summary = self.summaries[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return summary.title
+            return summary.label or summary.title
         if role == ID_ROLE:
             return summary.id
         if role == Qt.ItemDataRole.ToolTipRole:

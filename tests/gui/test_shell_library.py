@@ -106,3 +106,13 @@ def test_remove_source_dialog_is_not_modal_and_removes_the_choice(qtbot, window,
     with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
         dialog.accept()
     assert "Good one" not in panel.visible_titles()
+
+
+def test_articles_with_the_same_title_are_told_apart_in_the_list(qtbot, window, tmp_path):
+    panel = window.library_panel
+    article_file(tmp_path / "old", "copy.txt", "= Twin =\n\nFirst copy.\n")
+    article_file(tmp_path / "new", "copy.txt", "= Twin =\n\nSecond copy.\n")
+    with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
+        panel.add_paths([tmp_path / "old", tmp_path / "new"])
+    qtbot.waitUntil(lambda: "Twin · new/copy.txt" in panel.visible_titles(), timeout=WAIT_MS)
+    assert "Twin · old/copy.txt" in panel.visible_titles() and "Twin" not in panel.visible_titles()
