@@ -12,6 +12,9 @@ it survives changes to the article file:
 
 :func:`reanchor` tries them in the order of docs/data-model.md and returns
 ``None`` when nothing fits: the caller keeps the note, flagged orphaned.
+Bookmarks are re-placed by the same function with an anchor that has no quote
+(section id, heading path, text fingerprint); when it returns ``None`` the
+store points the bookmark at the whole article instead.
 """
 
 from __future__ import annotations

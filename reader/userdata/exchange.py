@@ -87,7 +87,7 @@ def to_json(records: list[dict], bookmarks: list[Bookmark]) -> str:
         "exported": utc_now(),
         "generator": f"Lectern {__version__}",
         "notes": records,
-        "bookmarks": [asdict(b) for b in bookmarks],
+        "bookmarks": [dict(asdict(b), section_path=list(b.section_path)) for b in bookmarks],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -241,6 +241,11 @@ def _bookmark_from_json(item: dict) -> Bookmark:
         folder=_text(item, "folder") or None,
         created=_time(item, "created"),
         updated=_time(item, "updated"),
+        # Anchor facts (optional: files from before they existed still import;
+        # missing ones are filled in when the bookmark is next re-placed).
+        section_path=tuple(_text_list(item, "section_path")),
+        section_sha=_text(item, "section_sha"),
+        article_sha=_text(item, "article_sha"),
     )
 
 

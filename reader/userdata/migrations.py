@@ -68,7 +68,18 @@ _V3 = (
     "CREATE INDEX bookmarks_by_folder ON bookmarks(folder)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# Version 4: bookmarks follow their section through edits, like notes: the
+# heading path, the section text's fingerprint and the article's SHA-256 when
+# last placed. Existing bookmarks get '' / '[]' and are filled in by the next
+# attach() (article_sha '' never matches, so they are re-placed at once).
+_V4 = (
+    "ALTER TABLE bookmarks ADD COLUMN section_path TEXT NOT NULL DEFAULT '[]'",  # JSON list of heading titles
+    "ALTER TABLE bookmarks ADD COLUMN section_sha TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE bookmarks ADD COLUMN article_sha TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX bookmarks_by_article ON bookmarks(article_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

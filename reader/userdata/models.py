@@ -18,6 +18,13 @@ def new_id() -> str:
 
 @dataclass(frozen=True)
 class Bookmark:
+    """A bookmark on an article or one of its sections.
+
+    ``section_path``, ``section_sha`` and ``article_sha`` describe the section
+    when the bookmark was last placed (empty: not yet known), so the bookmark
+    can follow its section when the article is edited (docs/data-model.md).
+    """
+
     id: str
     article_id: str
     section_id: str | None  # None: the article itself
@@ -25,6 +32,9 @@ class Bookmark:
     folder: str | None
     created: str
     updated: str
+    section_path: tuple[str, ...] = ()
+    section_sha: str = ""  # SHA-256 of the section's own text when placed
+    article_sha: str = ""  # the article's SHA-256 when placed ('' = never)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ NOTE_COLUMNS = (
     "id", "article_id", "section_id", "section_path", "quote", "prefix", "suffix", "text",
     "color", "created", "updated", "orphaned", "article_sha", "section_sha",
 )
-BOOKMARK_COLUMNS = ("id", "article_id", "section_id", "name", "folder", "created", "updated")
+BOOKMARK_COLUMNS = (
+    "id", "article_id", "section_id", "name", "folder", "created", "updated",
+    "section_path", "section_sha", "article_sha",
+)
 
 NOTE_SELECT = (
     "SELECT notes.*, (SELECT json_group_array(tag) FROM "
@@ -54,7 +57,9 @@ def note_from_record(record: dict) -> Note:
 
 
 def bookmark_from_row(row: sqlite3.Row) -> Bookmark:
-    return Bookmark(**{name: row[name] for name in BOOKMARK_COLUMNS})
+    values = {name: row[name] for name in BOOKMARK_COLUMNS}
+    values["section_path"] = tuple(json.loads(values["section_path"] or "[]"))
+    return Bookmark(**values)
 
 
 def insert_note(conn: sqlite3.Connection, record: dict) -> None:
@@ -74,9 +79,20 @@ def write_tags(conn: sqlite3.Connection, note_id: str, tags) -> None:
 
 
 def insert_bookmark(conn: sqlite3.Connection, bookmark: Bookmark) -> None:
+    values = {c: getattr(bookmark, c) for c in BOOKMARK_COLUMNS}
+    values["section_path"] = json.dumps(list(bookmark.section_path), ensure_ascii=False)
     conn.execute(
-        f"INSERT INTO bookmarks ({', '.join(BOOKMARK_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        tuple(getattr(bookmark, c) for c in BOOKMARK_COLUMNS),
+        f"INSERT INTO bookmarks ({', '.join(BOOKMARK_COLUMNS)}) VALUES ({', '.join(':' + c for c in BOOKMARK_COLUMNS)})",
+        values,
+    )
+
+
+def save_bookmark_place(conn: sqlite3.Connection, bookmark_id: str, section_id: str | None,
+                        section_path, section_sha: str, article_sha: str) -> None:
+    """A bookmark's (re-)placed section and its anchor facts; name, folder and times are left alone."""
+    conn.execute(
+        "UPDATE bookmarks SET section_id = ?, section_path = ?, section_sha = ?, article_sha = ? WHERE id = ?",
+        (section_id, json.dumps(list(section_path), ensure_ascii=False), section_sha, article_sha, bookmark_id),
     )
 
 

@@ -23,13 +23,13 @@ from ..errors import LecternError, UnknownArticleError
 from ..model import Article, Section
 from ..paths import AppPaths
 from . import backups, exchange
-from .anchoring import Anchor, anchor_to, find_quote, reanchor
+from .anchoring import Anchor, anchor_to, find_quote, reanchor, text_sha
 from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
 from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
 from .opening import open_database
 from .records import (
     NOTE_SELECT, bookmark_from_row, clean_color, clean_tags, insert_bookmark, insert_note,
-    note_from_record, note_record, write_tags,
+    note_from_record, note_record, save_bookmark_place, write_tags,
 )
 
 Listener = Callable[[str, object], None]
@@ -106,11 +106,11 @@ class UserStore:
     # ------------------------------------------------------------------ library
 
     def attach(self, library) -> None:
-        """Follow ``library``: validate targets, name bookmarks, re-anchor notes.
+        """Follow ``library``: validate targets, name bookmarks, re-anchor notes and bookmarks.
 
-        Re-anchors at once the notes whose article changed since they were
-        anchored (also changes made while Lectern was closed), then again on
-        every ``"articles_changed"``.
+        Re-anchors at once the notes and bookmarks whose article changed since
+        they were anchored (also changes made while Lectern was closed), then
+        again on every ``"articles_changed"``.
         """
         self._library = library
         library.add_listener(self._on_library_event)
@@ -154,7 +154,10 @@ class UserStore:
         article, section = self._target(article_id, section_id or None)
         name = (name or "").strip() or _default_name(article_id, section_id, article, section)
         now = utc_now()
-        bookmark = Bookmark(new_id(), article_id, section_id or None, name, (folder or "").strip() or None, now, now)
+        bookmark = Bookmark(new_id(), article_id, section_id or None, name, (folder or "").strip() or None, now, now,
+                            section_path=section.path if section is not None else (),
+                            section_sha=text_sha(section.text()) if section is not None else "",
+                            article_sha=self._fingerprint(article_id))
         with self._writing() as conn:
             insert_bookmark(conn, bookmark)
         self._emit("bookmarks_changed", None)
@@ -299,27 +302,37 @@ class UserStore:
     # ------------------------------------------------------------------ re-anchoring
 
     def reanchor(self) -> list[Note]:
-        """Re-place the notes whose article changed (or vanished) since they were anchored.
+        """Re-place the notes and bookmarks whose article changed since they were anchored.
 
-        Returns the notes that were updated; an article that cannot be read
-        right now leaves its notes untouched until it can.
+        Notes of an article that vanished are orphaned; its bookmarks are left
+        as they are (they are never orphaned or deleted). Returns the notes
+        that were updated (bookmarks are announced with ``"bookmarks_changed"``);
+        an article that cannot be read right now leaves its notes and bookmarks
+        untouched until it can.
         """
         if self.read_only or self._library is None:
             return []
         current = self._library.fingerprints()
         with self._reading() as conn:
             rows = conn.execute("SELECT DISTINCT article_id, article_sha, orphaned FROM notes").fetchall()
-        stale = sorted({aid for aid, sha, orphaned in rows if _is_stale(current.get(aid), sha, orphaned)})
-        if not stale:
+            mark_rows = conn.execute("SELECT DISTINCT article_id, article_sha FROM bookmarks").fetchall()
+        stale = {aid for aid, sha, orphaned in rows if _is_stale(current.get(aid), sha, orphaned)}
+        stale_marks = {aid for aid, sha in mark_rows if aid in current and current[aid] != sha}
+        if not stale and not stale_marks:
             return []
-        articles = {aid: self._article_or_missing(aid, current) for aid in stale}
-        changed_ids = []
+        articles = {aid: self._article_or_missing(aid, current) for aid in sorted(stale | stale_marks)}
+        changed_ids, marks_changed = [], False
         with self._writing() as conn:
-            for aid, article in articles.items():
-                if article is not False:
-                    changed_ids += _reanchor_article(conn, aid, article, current.get(aid, ""))
+            for aid in sorted(stale):
+                if articles[aid] is not False:
+                    changed_ids += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""))
+            for aid in sorted(stale_marks):
+                if isinstance(articles[aid], Article):
+                    marks_changed |= _reanchor_bookmarks(conn, aid, articles[aid], current[aid])
         changed = [self.note(i) for i in changed_ids]
         self._emit_notes(changed=changed)
+        if marks_changed:
+            self._emit("bookmarks_changed", None)
         return changed
 
     def _article_or_missing(self, article_id: str, current: dict) -> Article | None | bool:
@@ -556,6 +569,28 @@ def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Articl
             _save_anchor(conn, record["id"], article_id, new, sha)
         if new != old or (new is None) != record["orphaned"]:
             changed.append(record["id"])
+    return changed
+
+
+def _reanchor_bookmarks(conn: sqlite3.Connection, article_id: str, article: Article, sha: str) -> bool:
+    """Re-place one article's bookmarks (inside the caller's transaction); whether any changed.
+
+    The note matcher without a quote: the same section id, the same heading
+    path, the one section with the same text. A bookmark that fits nowhere
+    points at the whole article (``section_id`` None) and keeps its old heading
+    path and text hash, so it returns if the section does. Names are untouched.
+    """
+    changed = False
+    for row in conn.execute("SELECT * FROM bookmarks WHERE article_id = ?", (article_id,)).fetchall():
+        mark = bookmark_from_row(row)
+        old = (mark.section_id, mark.section_path, mark.section_sha)
+        new = (None, mark.section_path, mark.section_sha)
+        if mark.section_id is not None or mark.section_path or mark.section_sha:
+            placed = reanchor(article, Anchor(mark.section_id or "", mark.section_path, None, "", "", mark.section_sha))
+            if placed is not None:
+                new = (placed.section_id, tuple(placed.section_path), placed.section_sha)
+        save_bookmark_place(conn, mark.id, new[0], new[1], new[2], sha)
+        changed |= new != old
     return changed
 
 

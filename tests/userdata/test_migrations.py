@@ -28,8 +28,22 @@ DATA_AT_VERSION = {
     3: [
         ("INSERT INTO reading_positions VALUES (?, 'prelude', 42, ?)", (SEED_ID, T)),
         ("INSERT INTO state VALUES ('last_article', ?)", (f'"{SEED_ID}"',)),
+        ("INSERT INTO bookmarks VALUES ('b3', ?, 'prelude', 'My prelude', NULL, ?, ?)", (SEED_ID, T, T)),
+    ],
+    4: [
+        ("INSERT INTO bookmarks (id, article_id, section_id, name, folder, created, updated, section_path, "
+         "section_sha, article_sha) VALUES ('b4', ?, 'prelude', 'v4 bookmark', 'war', ?, ?, '[\"Prelude\"]', "
+         "'abc', 'stale')", (SEED_ID, T, T)),
+        ("INSERT INTO notes (id, article_id, section_id, text, created, updated, section_path) "
+         "VALUES ('n4', ?, 'prelude', 'v4 note', ?, ?, '[\"Prelude\"]')", (SEED_ID, T, T)),
     ],
 }
+BOOKMARKS_AT_VERSION = {1: {"b1", "b2"}, 3: {"b3"}, 4: {"b4"}}
+NOTES_AT_VERSION = {1: {"n1", "n2"}, 2: {"n3"}, 4: {"n4"}}
+
+
+def _expected(by_version: dict, version: int) -> set:
+    return set().union(*(ids for v, ids in by_version.items() if v <= version))
 
 
 def test_every_version_has_test_data():
@@ -47,24 +61,43 @@ def _build_at(path, version: int) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION + 1))
 def test_upgrade_keeps_everything(app_paths, library, version):
     _build_at(app_paths.database, version)
     store = library.store  # opens, migrates and attaches (re-anchors)
     assert not store.read_only, store.messages
-    assert {b.id for b in store.bookmarks()} == {"b1", "b2"}
+    marks = {b.id: b for b in store.bookmarks()}
+    assert set(marks) == _expected(BOOKMARKS_AT_VERSION, version)
+    assert (marks["b1"].article_id, marks["b1"].section_id, marks["b1"].name, marks["b1"].folder,
+            marks["b1"].created, marks["b1"].updated) == (SEED_ID, "background", "Background", "war", T, T)
+    assert (marks["b2"].article_id, marks["b2"].section_id, marks["b2"].name) == ("gone-article", None, "Gone")
+    # Bookmarks from before version 4 get their anchor facts on attach; their place and name stay.
+    seed_sha = library.fingerprints()[SEED_ID]
+    assert marks["b1"].section_path == ("Background",) and len(marks["b1"].section_sha) == 64
+    assert marks["b1"].article_sha == seed_sha
+    assert (marks["b2"].section_path, marks["b2"].section_sha, marks["b2"].article_sha) == ((), "", "")
+    if version >= 3:
+        assert (marks["b3"].section_id, marks["b3"].name, marks["b3"].section_path) == ("prelude", "My prelude", ("Prelude",))
+        assert store.position(SEED_ID) == ("prelude", 42) and store.last_article() == SEED_ID
+    if version >= 4:
+        assert (marks["b4"].section_id, marks["b4"].name, marks["b4"].folder) == ("prelude", "v4 bookmark", "war")
+        assert marks["b4"].article_sha == seed_sha and marks["b4"].section_sha != "abc"
     notes = {n.id: n for n in store.notes()}
-    expected = {"n1", "n2"} | ({"n3"} if version >= 2 else set())
-    assert set(notes) == expected
+    assert set(notes) == _expected(NOTES_AT_VERSION, version)
     assert notes["n1"].text == "v1 note with a quote" and notes["n1"].quote == "Nagorno"
     # v1 notes had no context: re-anchoring against the article filled it in.
     assert notes["n1"].section_path == ("Background",) and notes["n1"].prefix and not notes["n1"].orphaned
     assert notes["n2"].orphaned and notes["n2"].text == "v1 note on a missing article"
     if version >= 2:
         assert (notes["n3"].tags, notes["n3"].color) == (("first", "second"), "blue")
+    if version >= 4:
+        assert notes["n4"].text == "v4 note" and notes["n4"].section_id == "prelude"
     with sqlite3.connect(app_paths.database) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     backups = list(app_paths.backups_dir.glob(f"pre-v{SCHEMA_VERSION}-*.sqlite3"))
+    if version == SCHEMA_VERSION:  # nothing to migrate: no pre-migration copy
+        assert backups == []
+        return
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version
