@@ -26,6 +26,7 @@ import json
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -136,7 +137,7 @@ class Library:
         """Visible articles, sorted by title (case- and accent-insensitive)."""
         with self._lock:
             summaries = [self._summary(i, e) for i, e in self._entries.items() if self._visible(e)]
-        return sorted(_label_same_titles(summaries), key=lambda s: (fold(s.title), s.id))
+        return _sorted_and_labelled(summaries)
 
     def has_article(self, article_id: str) -> bool:
         entry = self._entries.get(article_id)
@@ -513,15 +514,16 @@ class Library:
             store.close()
 
 
-def _label_same_titles(summaries: list[ArticleSummary]) -> list[ArticleSummary]:
-    """Tell apart articles that share a title by their folder and file name ("Title · copies/b.txt")."""
-    counts: dict[str, int] = {}
-    for summary in summaries:
-        counts[fold(summary.title)] = counts.get(fold(summary.title), 0) + 1
+def _sorted_and_labelled(summaries: list[ArticleSummary]) -> list[ArticleSummary]:
+    """Sort by folded title, and tell apart articles that share one ("Title · folder/file.txt").
+
+    Each title is folded once: the list is rebuilt on every library change.
+    """
+    keyed = sorted((fold(s.title), s.id, s) for s in summaries)
+    counts = Counter(folded for folded, _, _ in keyed)
     return [
-        replace(s, label=f"{s.title} · {Path(s.path).parent.name}/{Path(s.path).name}")
-        if counts[fold(s.title)] > 1 else s
-        for s in summaries
+        replace(s, label=f"{s.title} · {Path(s.path).parent.name}/{Path(s.path).name}") if counts[folded] > 1 else s
+        for folded, _, s in keyed
     ]
 
 
