@@ -6,7 +6,9 @@ The editor only collects input; the panel that owns it saves through the store.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
@@ -33,6 +35,23 @@ PREVIEW_FEATURES = QTextDocument.MarkdownFeature(
 )
 
 
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def markdown_html(text: str) -> str:
+    """A note's Markdown as HTML: the one rendering of notes (editor preview and note cards).
+
+    GitHub Markdown without raw HTML (a note's ``<script>`` is shown as text);
+    images become "[image]", so showing a note never loads a file or a URL.
+    """
+    document = QTextDocument()
+    document.setMarkdown(text, PREVIEW_FEATURES)
+    found = _BODY.search(document.toHtml())
+    return _IMAGE.sub("[image]", found.group(1) if found else "").strip()
+
+
 class MarkdownPreview(QTextBrowser):
     """Rendered Markdown that never loads anything (images, links) on its own."""
 
@@ -42,7 +61,7 @@ class MarkdownPreview(QTextBrowser):
         self.setAccessibleName("Note preview")
 
     def show_markdown(self, text: str) -> None:
-        self.document().setMarkdown(text, PREVIEW_FEATURES)
+        self.setHtml(markdown_html(text))
 
     def loadResource(self, _type: int, _name):  # noqa: N802 - Qt's name
         return None
@@ -143,6 +162,12 @@ class NoteEditor(QWidget):
         self.preview_button.setChecked(False)
         self.show()
         self.text.setFocus()
+
+    def set_quote(self, quote: str | None) -> None:
+        """Show the note's new quote (after "Quote this instead") without touching the draft."""
+        self._target = self._target[:3] + (quote,)
+        self.quote_label.setText(_shorten(quote) if quote else "")
+        self.quote_label.setVisible(bool(quote))
 
     def set_preview(self, on: bool) -> None:
         if on:
