@@ -84,7 +84,7 @@ def build_menus(window) -> dict[str, QAction]:
     edit.addAction(add("bookmark", "&Bookmark This Section", "Ctrl+D", window.bookmark_current))
     edit.addAction(add("add_note", "Add &Note…", "Ctrl+Shift+N", window.add_note_here,
                        "Add a note to this section (quoting the selected text)"))
-    edit.addAction(add("requote", "&Quote This Instead", "", partial(_requote, window),
+    edit.addAction(add("requote", "&Quote This Instead", "Ctrl+Shift+Q", partial(_requote, window),
                        "Anchor the note selected in the Notes panel to the selected text"))
     view.context_actions = [actions["bookmark"], actions["add_note"], actions["requote"]]
     if window.notes_panel is not None:

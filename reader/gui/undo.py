@@ -27,7 +27,8 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
-from .messages import show_error, show_info
+from . import messages
+from .messages import show_info
 from .workers import Task
 
 UNDO_LIMIT = 200  # steps kept; a long session's oldest steps are forgotten (the trash still has deleted notes)
@@ -85,7 +86,7 @@ class UndoHistory(QObject):
         task = Task(lambda: fn(self.store), (), {})
         if on_result is not None:
             task.signals.result.connect(on_result)
-        task.signals.error.connect(show_error)
+        task.signals.error.connect(lambda exc: messages.show_error(exc))  # looked up now: tests replace it
         task.signals.finished.connect(lambda: self._tasks.discard(task))
         self._tasks.add(task)
         self._pool.start(task)
