@@ -93,6 +93,7 @@ def parse_tags(text: str) -> tuple[str, ...]:
 class NoteEditor(QWidget):
     saved = Signal(object)  # NoteDraft
     cancelled = Signal()
+    requote_requested = Signal()  # "Quote selection instead": the owner re-anchors the note being edited
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -103,6 +104,9 @@ class NoteEditor(QWidget):
         self.quote_label = QLabel(self, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.quote_label.setAccessibleName("Quoted passage")
         self.quote_label.setStyleSheet("QLabel { font-style: italic; border-left: 3px solid palette(mid); padding-left: 6px; }")
+        self.requote_button = QPushButton("&Quote selection instead", self, clicked=lambda: self.requote_requested.emit(),
+                                          toolTip="Select the passage in the article, then press this to "
+                                                  "anchor the note to it (Ctrl+Shift+Q)")
         self.text = QPlainTextEdit(self, placeholderText="Write a note (Markdown)…", tabChangesFocus=True)
         self.text.setAccessibleName("Note text (Markdown)")
         self.preview = MarkdownPreview(self)
@@ -122,7 +126,7 @@ class NoteEditor(QWidget):
         self.save_button = QPushButton("&Save", self, clicked=self.save, toolTip=save_action.toolTip())
         self.cancel_button = QPushButton("Cancel", self, clicked=self.cancel, toolTip="Discard changes (Esc)")
         catch_escape(self, (self.text, self.preview, self.tags, self.color, self.save_button, self.cancel_button,
-                            self.preview_button), self.cancel)
+                            self.preview_button, self.requote_button), self.cancel)
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
@@ -137,6 +141,7 @@ class NoteEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.quote_label)
+        layout.addWidget(self.requote_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.pages, 1)
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -156,6 +161,7 @@ class NoteEditor(QWidget):
         self.heading.setText(f"<b>{heading}</b>")
         self.quote_label.setText(_shorten(quote) if quote else "")
         self.quote_label.setVisible(bool(quote))
+        self.requote_button.setVisible(target[0] is not None)  # a saved note's quote can be changed
         self.text.setPlainText(text)
         self.tags.setText(", ".join(tags))
         self.color.setCurrentIndex(max(0, self.color.findData(color)))

@@ -124,6 +124,7 @@ class NotesPanel(QWidget):
         self.editor.hide()
         self.editor.saved.connect(self._save_draft)
         self.editor.cancelled.connect(self.list.setFocus)
+        self.editor.requote_requested.connect(self.requote_from_selection)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

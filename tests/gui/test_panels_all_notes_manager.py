@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from reader.gui.all_notes import AllNotesView
 from reader.gui.notes_io import FORMATS, export_notes, last_folder
+from reader.gui.panel_support import PAYLOAD_ROLE
 from reader.gui.undo import history_for
 from reader.library import Library
 from tests.conftest import SEED_ID
@@ -42,7 +43,7 @@ def _select_texts(view, texts: set) -> None:
     view.tree.clearSelection()
     for i in range(view.tree.topLevelItemCount()):
         item = view.tree.topLevelItem(i)
-        if item.data(0, Qt.ItemDataRole.UserRole + 101).text in texts:
+        if item.data(0, PAYLOAD_ROLE).text in texts:
             view.tree.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.Select)
 
 
@@ -67,7 +68,7 @@ def test_multi_select_delete_goes_to_the_trash_and_restores(qtbot, view, library
     assert "deleted" in view.tree.topLevelItem(0).text(2)
     assert not view.delete_action.isEnabled()
     view.tree.setCurrentItem(view.tree.topLevelItem(0))
-    restored = view.tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole + 101)
+    restored = view.tree.topLevelItem(0).data(0, PAYLOAD_ROLE)
     assert view.restore_action.isEnabled()
     view.restore_action.trigger()
     qtbot.waitUntil(lambda: len(view.shown_notes()) == 1, timeout=WAIT)

@@ -120,6 +120,22 @@ def test_quote_this_instead_changes_the_anchor_and_undo_puts_it_back(qtbot, pane
     assert library.store.note(note.id) == note
 
 
+def test_the_editor_offers_quote_selection_instead_for_a_saved_note(qtbot, panel, library):
+    note = library.store.add_note(SEED_ID, SECTION, "edit me", quote=QUOTE)
+    qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
+    panel.add_note(SEED_ID, SECTION, None)
+    assert not panel.editor.requote_button.isVisible()  # a new note has no quote to change yet
+    panel.list.setCurrentRow(0)
+    panel.edit_action.trigger()
+    assert panel.editor.requote_button.isVisible()
+    new_quote = library.article(SEED_ID).section(SECTION).text()[:25].strip()
+    panel.selection_source = lambda: (SEED_ID, SECTION, new_quote, "", "")
+    with qtbot.waitSignal(history_for(library).performed, timeout=WAIT):
+        qtbot.mouseClick(panel.editor.requote_button, Qt.MouseButton.LeftButton)
+    assert library.store.note(note.id).quote == new_quote
+    assert panel.editor.quote_label.text() == new_quote and panel.editor.isVisible()
+
+
 def test_quote_this_instead_without_a_selection_changes_nothing(qtbot, panel, library):
     note = library.store.add_note(SEED_ID, SECTION, "unchanged", quote=QUOTE)
     qtbot.waitUntil(lambda: len(panel.notes_shown()) == 1, timeout=WAIT)
@@ -188,12 +204,20 @@ def test_edit_menu_undo_and_redo_in_the_window(qtbot, window):
     assert "Ctrl+Z" in [k.toString() for k in actions["undo"].shortcuts()]
     assert "Ctrl+Shift+Z" in [k.toString() for k in actions["redo"].shortcuts()]
     assert "moved to the trash" in window.statusBar().currentMessage()
-    with qtbot.waitSignal(history.undone, timeout=WAIT):
-        actions["undo"].trigger()
+    window.open_article(SEED_ID, SECTION)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    window.view.setFocus()
+    with qtbot.waitSignal(history.undone, timeout=WAIT):  # the keys work while reading
+        qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert library.store.note(note.id) == note
     with qtbot.waitSignal(history.redone, timeout=WAIT):
-        actions["redo"].trigger()
+        qtbot.keyClick(window.view, Qt.Key.Key_Z,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert library.store.notes() == []
+    with qtbot.waitSignal(history.undone, timeout=WAIT):
+        actions["undo"].trigger()  # Edit ▸ Undo
+    assert library.store.note(note.id) == note
 
 
 def test_quote_this_instead_from_the_article_selection(qtbot, window):
