@@ -270,7 +270,7 @@ class AllNotesView(QWidget):
         self._apply_filter()
 
     def _matches(self, note, words: list[str]) -> bool:
-        if self.orphaned_only.isChecked() and not note.orphaned:
+        if self.orphaned_only.isChecked() and not note.orphaned and not self.trash_mode.isChecked():
             return False
         if self._search_ids is not None:
             return note.id in self._search_ids

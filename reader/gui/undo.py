@@ -74,6 +74,8 @@ class UndoHistory(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one worker: calls run in the order they were asked
         self._tasks: set[Task] = set()
+        self.undone.connect(lambda text: show_info(f"Undone: {text} — Redo: Ctrl+Shift+Z"))
+        self.redone.connect(lambda text: show_info(f"Redone: {text}"))
 
     @property
     def store(self):

@@ -362,10 +362,14 @@ class UserStore:
         if older_than_days is not None:
             moment = datetime.now(timezone.utc) - timedelta(days=older_than_days)
             cutoff = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        where = "deleted IS NOT NULL" + (" AND deleted < ?" if cutoff else "")
+        params = (cutoff,) if cutoff else ()
+        with self._reading() as conn:  # most opens find nothing to do: no write lock for them
+            if conn.execute(f"SELECT 1 FROM notes WHERE {where} LIMIT 1", params).fetchone() is None:
+                return 0
         with self._writing() as conn:
-            where = "deleted IS NOT NULL" + (" AND deleted < ?" if cutoff else "")
-            ids = [r[0] for r in conn.execute(f"SELECT id FROM notes WHERE {where}", (cutoff,) if cutoff else ())]
-            conn.execute(f"DELETE FROM notes WHERE {where}", (cutoff,) if cutoff else ())
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM notes WHERE {where}", params)]
+            conn.execute(f"DELETE FROM notes WHERE {where}", params)
         if ids:
             self._emit("trash_emptied", ids)
         return len(ids)
