@@ -36,7 +36,7 @@ from .atomicfile import atomic_write_text
 from .errors import LecternError, SourceNotFoundError, UnknownArticleError
 from .filelock import file_lock
 from .model import Article
-from .parser import ARTICLE_SUFFIXES, MAX_FILE_BYTES, SkippedFile, parse_file
+from .parser import ARTICLE_SUFFIXES, SkippedFile, parse_file, read_article_bytes
 from .paths import AppPaths
 from .textutil import fold, slugify
 
@@ -275,6 +275,9 @@ class Library:
     def _check_file(self, key: str, path: Path, article_id: str | None, report: ScanReport):
         """Returns None when the file is known (unchanged, updated or now skipped), or ("new", data, sha)."""
         try:
+            problem = not_an_article_reason(path)
+            if problem is not None:
+                raise SkippedFile(path, problem)
             stat = path.stat()
             entry = self._entries.get(article_id) if article_id else None
             skip = self._skipped.get(key)
@@ -283,9 +286,7 @@ class Library:
                 return None
             if skip and (skip.size, skip.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                 return ("skipped",)
-            if stat.st_size > MAX_FILE_BYTES:
-                raise SkippedFile(path, f"file is too large ({stat.st_size / 1048576:.1f} MB, limit {MAX_FILE_BYTES // 1048576} MB)")
-            data = path.read_bytes()
+            data = read_article_bytes(path)
             sha = hashlib.sha256(data).hexdigest()
             if entry and entry.sha256 == sha:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -348,11 +349,11 @@ class Library:
                 yield BUNDLED_PREFIX + path.relative_to(root).as_posix(), path
         for source in self._sources:
             root = Path(source)
-            if root.is_file():
-                yield str(root), root
-            elif root.is_dir():
+            if root.is_dir():
                 for path in _article_files(root):
                     yield str(path), path
+            elif os.path.lexists(root):  # a file named directly: checked (and skipped with a reason) like any other
+                yield str(root), root
 
     # ------------------------------------------------------------------ visibility
 
@@ -576,10 +577,24 @@ def _article_files(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            suffix, stem = Path(name).suffix.lower(), Path(name).stem.lower()
-            if not name.startswith(".") and suffix in ARTICLE_SUFFIXES and stem not in METADATA_STEMS:
+            if not name.startswith(".") and not_an_article_reason(Path(name)) is None:
                 found.append(Path(dirpath) / name)
     return found
+
+
+def not_an_article_reason(path: Path) -> str | None:
+    """Why a file's name says it is not an article (its suffix, or a README-like name), or None.
+
+    The same rule for a folder scan and for files named directly
+    (``lectern add notes.json README.md`` adds neither).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        kinds = ", ".join(sorted(ARTICLE_SUFFIXES))
+        return f"not an article file ({f'suffix {suffix}' if suffix else 'no suffix'}; articles end in {kinds})"
+    if path.stem.lower() in METADATA_STEMS:
+        return f"{path.name} describes a folder (README, LICENSE...), it is not an article"
+    return None
 
 
 def _is_within(path: Path, root: Path) -> bool:
