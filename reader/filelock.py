@@ -20,11 +20,12 @@ def file_lock(path: Path, enabled: bool = True, on_unwritable: Callable[[OSError
     SQLite's own locking still protects the database, only less gracefully.
 
     When the lock file cannot be created or opened for writing (a read-only data
-    folder or disk), ``on_unwritable(error)`` is called and, if that does not
-    raise, the critical section runs under a shared lock on the existing file
-    (so it still waits for a writer), or with no lock when there is none: a
-    caller that only reads needs nothing more. Without ``on_unwritable`` the
-    error is raised.
+    folder or disk), ``on_unwritable(error)`` is called (if given) and the
+    critical section runs under a shared lock on the existing file (so it still
+    waits for a writer), or with no lock when there is none. The caller cannot
+    write in that folder either, and meets its own read-only handling (the
+    library's read-only mode, the database's ``mode=ro``) instead of a
+    PermissionError on the lock.
     """
     if not enabled:
         yield
@@ -39,9 +40,8 @@ def file_lock(path: Path, enabled: bool = True, on_unwritable: Callable[[OSError
         handle = open(path, "a+b")
         mode = fcntl.LOCK_EX
     except OSError as exc:
-        if on_unwritable is None:
-            raise
-        on_unwritable(exc)
+        if on_unwritable is not None:
+            on_unwritable(exc)
         handle, mode = _open_for_reading(path), fcntl.LOCK_SH
     with handle if handle is not None else contextlib.nullcontext():
         if handle is not None:
@@ -58,3 +58,16 @@ def _open_for_reading(path: Path):
         return open(path, "rb")
     except OSError:
         return None
+
+
+def unwritable_error(path: Path) -> OSError | None:
+    """Why the lock file at ``path`` cannot be created or written (a read-only folder or disk), or None.
+
+    Opens it without locking, so it never waits for another process.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        open(path, "a+b").close()
+    except OSError as exc:
+        return exc
+    return None

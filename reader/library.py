@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 from .atomicfile import atomic_write_text
 from .errors import LecternError, SourceNotFoundError, UnknownArticleError
-from .filelock import file_lock
+from .filelock import file_lock, unwritable_error
 from .model import Article
 from .parser import ARTICLE_SUFFIXES, SkippedFile, parse_file, read_article_bytes
 from .paths import AppPaths
@@ -117,6 +117,9 @@ class Library:
         self._search = None  # reader.search.SearchIndex, opened on first use
         self._store = None  # reader.userdata.UserStore, opened on first use
         self._load_manifest()
+        unwritable = unwritable_error(self._lock_path)  # known at once: the window shows messages on start
+        if unwritable is not None:
+            self._data_dir_unwritable(unwritable)
 
     def _tell(self, message: str) -> None:
         """Queue a message for the user once (the manifest is re-read before every scan)."""
@@ -408,10 +411,13 @@ class Library:
         Another Lectern process may have scanned since we loaded; reloading under
         the lock means neither process overwrites the other's ids.
         """
-        lock = self.paths.data_dir / ".library.lock"
-        with self._lock, file_lock(lock, enabled=not self.read_only, on_unwritable=self._data_dir_unwritable):
+        with self._lock, file_lock(self._lock_path, enabled=not self.read_only, on_unwritable=self._data_dir_unwritable):
             self._load_manifest()
             yield
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.paths.data_dir / ".library.lock"
 
     def _data_dir_unwritable(self, error: OSError) -> None:
         """The data folder cannot be written (read-only folder or disk): read and scan, save nothing."""

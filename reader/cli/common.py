@@ -15,10 +15,10 @@ def open_library(args: argparse.Namespace, scan: bool = True) -> Library:
     """The library for the CLI's options, rescanned so the answer reflects the disk."""
     paths = resolve(args.data_dir).ensure()
     library = Library(paths, include_bundled=not args.no_bundled)
-    if scan:
-        library.rescan()  # before the messages: a read-only data folder is found by the scan
     for message in library.messages:
         print(f"lectern: warning: {message}", file=sys.stderr)
+    if scan:
+        library.rescan()
     return library
 
 
