@@ -162,3 +162,9 @@ def test_files_named_directly_are_skipped_with_the_reason(run, tmp_path):
     assert code == 0 and out == "0 added, 0 updated, 0 moved, 0 removed, 0 unchanged, 3 skipped\n"
     assert f"skipped {tmp_path / 'dev.sh'}: not an article file (suffix .sh;" in err
     assert f"skipped {tmp_path / 'README.md'}: README.md describes a folder" in err
+
+
+def test_index_rebuild_counts_one_note_in_the_singular(run):
+    assert run("notes", "add", SEED_ID, "--section", "background", "--text", "one note")[0] == 0
+    code, out, _ = run("index", "--rebuild")
+    assert code == 0 and ", 1 note indexed, 0 notes removed in " in out
