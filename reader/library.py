@@ -421,13 +421,14 @@ class Library:
 
     def _data_dir_unwritable(self, error: OSError) -> None:
         """The data folder cannot be written (read-only folder or disk): read and scan, save nothing."""
-        self._go_read_only(f"the data folder {self.paths.data_dir} cannot be written ({error.strerror or error}); "
-                           "the library is read-only: it is read and rescanned, but nothing is saved")
+        reason = f"the data folder {self.paths.data_dir} cannot be written ({error.strerror or error})"
+        self._go_read_only(reason, f"{reason}; the library is read-only: it is read and rescanned, but nothing is saved")
 
-    def _go_read_only(self, reason: str) -> None:
+    def _go_read_only(self, reason: str, message: str = "") -> None:
+        """Save nothing from now on; ``reason`` answers a refused change, ``message`` is told once."""
         self.read_only = True
         self.read_only_reason = self.read_only_reason or reason
-        self._tell(reason)
+        self._tell(message or reason)
 
     def _refuse_if_read_only(self, action: str) -> None:
         """Adding or removing a source that could not be saved would be lost silently: say so instead."""
