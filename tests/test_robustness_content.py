@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import sys
 import threading
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from reader.cli import main
 from reader.gui.render import render_article
 from reader.library import Library
 from reader.model import BulletList, iter_items
-from reader.parser import MAX_LIST_DEPTH, SkippedFile, parse_file, parse_text, read_article_bytes
+from reader.parser import MAX_LIST_DEPTH, SkippedFile, parse_text, read_article_bytes
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
 
@@ -85,7 +84,7 @@ def test_a_fifo_that_passes_the_first_check_is_still_never_read(tmp_path, monkey
     os.mkfifo(fifo)
     real_stat = os.stat
     regular = os.stat_result((stat.S_IFREG | 0o644,) + tuple(real_stat(fifo))[1:])
-    monkeypatch.setattr(parser.os, "stat", lambda path, *a, **k: regular if Path(path) == fifo else real_stat(path, *a, **k))
+    monkeypatch.setattr(parser.os, "stat", lambda path, *a, **k: regular if str(path) == str(fifo) else real_stat(path, *a, **k))
     with fifo_unblocker(fifo), pytest.raises(SkippedFile, match="FIFO"):
         read_article_bytes(fifo)
 
