@@ -25,8 +25,16 @@ from dataclasses import dataclass
 
 from ..errors import LecternError
 from ..model import Article, Section
+from .fuzzy import find_similar
 
 CONTEXT_CHARS = 32  # prefix/suffix length: enough to tell repeated phrases apart
+
+# Anchor states (docs/data-model.md): how sure we are the note is on its passage.
+EXACT = "exact"  # the quote (or, without one, the section) was found as it was
+MOVED = "moved"  # the quote was re-found by fuzzy matching; ``similarity`` says how alike
+SECTION = "section"  # the quoted passage is gone, the section is still there
+ORPHANED = "orphaned"  # neither the passage nor the section could be found
+STATES = (EXACT, MOVED, SECTION, ORPHANED)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class Anchor:
     prefix: str = ""
     suffix: str = ""
     section_sha: str = ""
+    state: str = EXACT
+    similarity: float | None = None  # set for MOVED: the re-found passage vs the quote searched for
 
 
 def text_sha(text: str) -> str:
@@ -115,53 +125,124 @@ def _common_suffix(a: str, b: str) -> int:
     return _common_prefix(a[::-1], b[::-1])
 
 
-def reanchor(article: Article, old: Anchor) -> Anchor | None:
+class ArticleText:
+    """An article's section texts and fingerprints, computed once for all the notes placed on it."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        self._texts: dict[str, str] = {}
+        self._by_sha: dict[str, list[Section]] | None = None
+
+    def text(self, section: Section) -> str:
+        if section.id not in self._texts:
+            self._texts[section.id] = section.text()
+        return self._texts[section.id]
+
+    def sha(self, section: Section) -> str:
+        return text_sha(self.text(section))
+
+    def with_sha(self, sha: str) -> list[Section]:
+        if self._by_sha is None:
+            self._by_sha = {}
+            for section in self.article.sections:
+                self._by_sha.setdefault(self.sha(section), []).append(section)
+        return self._by_sha.get(sha, [])
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where :func:`locate` found a note: the section, the quote's span in its text, the state."""
+
+    section: Section
+    span: tuple[int, int] | None  # None: the quote was not found (or there is none)
+    state: str
+    similarity: float | None = None
+
+
+def reanchor(article: Article, old: Anchor, text: ArticleText | None = None, fuzzy: bool = True) -> Anchor | None:
     """The note's place in the changed ``article``, or ``None`` (orphaned).
 
-    Order: a section holding the quote (by id, then by heading path, then
-    anywhere in the article, best context first); then, quote or not, the
-    section with the same id, the same heading path, or the same text.
-    A quoted passage that moved to another section takes the note with it.
+    See :func:`locate` for the order. The returned anchor's quote and context
+    are the article's current text when the quote was found (exactly or by
+    fuzzy matching); otherwise the old quote is kept and the state says
+    ``section``. A note still ``moved`` (not yet reviewed) whose passage is
+    found unchanged stays ``moved``. ``text`` shares section texts between the
+    notes of one article; ``fuzzy=False`` is the exact-only matcher of before.
     """
+    text = text or ArticleText(article)
+    placement = locate(text, old, fuzzy)
+    if placement is None:
+        return None
+    section_text = text.text(placement.section)
+    quote, prefix, suffix = old.quote, old.prefix, old.suffix
+    if placement.span is not None:
+        quote = section_text[placement.span[0]:placement.span[1]]
+        prefix, suffix = context_at(section_text, placement.span)
+    state, similarity = placement.state, placement.similarity
+    if old.state == MOVED and state in (EXACT, MOVED) and old.quote:
+        similarity = (old.similarity or 1.0) * (similarity or 1.0)
+        state = MOVED
+    return Anchor(placement.section.id, placement.section.path, quote, prefix, suffix,
+                  text_sha(section_text), state, similarity)
+
+
+def locate(text: ArticleText, old: Anchor, fuzzy: bool = True) -> Placement | None:
+    """Where ``old`` is in the article of ``text``, or ``None``.
+
+    Order: a section holding the quote exactly or up to white space (by id,
+    then by heading path, then anywhere in the article, best context first);
+    then the quote found by fuzzy matching (those sections first, then the
+    whole article); then, the passage being gone, the section with the same
+    id, the same heading path, or the same text (state ``section`` for a
+    quoted note, ``exact`` for one without a quote).
+    """
+    article = text.article
     by_id = article.section(old.section_id)
     by_path = article.section_by_path(old.section_path) if old.section_path else None
+    homes = [s for s in dict.fromkeys((by_id, by_path)) if s is not None]
     if old.quote:
-        for section in (by_id, by_path):
-            if section is not None and find_quote(section.text(), old.quote) is not None:
-                return _placed(section, old)
-        holder = _section_with_quote(article, old)
-        if holder is not None:
-            return _placed(holder, old)
-    for section in (by_id, by_path, _section_with_same_text(article, old.section_sha)):
+        for section in homes:
+            span = find_quote(text.text(section), old.quote, old.prefix, old.suffix)
+            if span is not None:
+                return Placement(section, span, EXACT)
+        found = _section_with_quote(text, old) or (_similar_passage(text, old, homes) if fuzzy else None)
+        if found is not None:
+            return found
+    for section in homes + [_section_with_same_text(text, old.section_sha)]:
         if section is not None:
-            return _placed(section, old)
+            return Placement(section, None, SECTION if old.quote else EXACT)
     return None
 
 
-def _placed(section: Section, old: Anchor) -> Anchor:
-    """``old`` moved to ``section``; the quote's context is refreshed when the quote is there."""
-    text = section.text()
-    quote, prefix, suffix = old.quote, old.prefix, old.suffix
-    span = find_quote(text, old.quote, old.prefix, old.suffix) if old.quote else None
-    if span is not None:
-        quote = text[span[0]:span[1]]
-        prefix, suffix = context_at(text, span)
-    return Anchor(section.id, section.path, quote, prefix, suffix, text_sha(text))
-
-
-def _section_with_quote(article: Article, old: Anchor) -> Section | None:
+def _section_with_quote(text: ArticleText, old: Anchor) -> Placement | None:
     best, best_score = None, -1
-    for section in article.sections:
-        text = section.text()
-        span = find_quote(text, old.quote or "", old.prefix, old.suffix)
-        if span is not None and _context_score(text, span, old.prefix, old.suffix) > best_score:
-            best, best_score = section, _context_score(text, span, old.prefix, old.suffix)
+    for section in text.article.sections:
+        section_text = text.text(section)
+        span = find_quote(section_text, old.quote or "", old.prefix, old.suffix)
+        if span is not None and _context_score(section_text, span, old.prefix, old.suffix) > best_score:
+            best, best_score = Placement(section, span, EXACT), _context_score(section_text, span, old.prefix, old.suffix)
     return best
 
 
-def _section_with_same_text(article: Article, sha: str) -> Section | None:
+def _similar_passage(text: ArticleText, old: Anchor, homes: list[Section]) -> Placement | None:
+    """The quote re-found by fuzzy matching: in its own section if it is there, else the best in the article."""
+    for section in homes:
+        match = find_similar(text.text(section), old.quote or "", old.prefix, old.suffix)
+        if match is not None:
+            return Placement(section, match.span, MOVED, round(match.similarity, 3))
+    best = None
+    for section in text.article.sections:
+        if section in homes:
+            continue
+        match = find_similar(text.text(section), old.quote or "", old.prefix, old.suffix)
+        if match is not None and (best is None or match.score > best[0].score):
+            best = (match, section)
+    return Placement(best[1], best[0].span, MOVED, round(best[0].similarity, 3)) if best else None
+
+
+def _section_with_same_text(text: ArticleText, sha: str) -> Section | None:
     """The one non-empty section whose text is unchanged (none if ambiguous)."""
     if not sha or sha == text_sha(""):
         return None
-    matches = [s for s in article.sections if text_sha(s.text()) == sha]
+    matches = text.with_sha(sha)
     return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,216 @@
+"""Approximate re-finding of a quoted passage whose text was edited (typos fixed, a word rewritten).
+
+Runs only after the exact and white-space-tolerant passes of
+:mod:`reader.userdata.anchoring` failed. Two cheap ways propose candidate spans:
+
+* **context anchors**: the end of the stored prefix and the start of the stored
+  suffix, found exactly (``str.find``); the text between them is where an
+  edited quote usually is;
+* **similar windows**: ``rapidfuzz.fuzz.partial_ratio_alignment`` on
+  overlapping chunks of the text, keeping each chunk's best alignment above a
+  loose cut-off (the C implementation scans a 70 KB article in about a millisecond).
+
+Each candidate's edges are then nudged to the best-matching span, and it is
+scored on quote similarity, prefix and suffix similarity and closeness to the
+old position (the weights of the Hypothesis client's ``match-quote``). A
+candidate is accepted only when the quote is similar enough *for the context
+that confirms it* (:func:`_accepted`): a passage that is really gone is
+reported lost, never attached to other text. A deleted quote leaves its
+prefix and suffix side by side, which is checked first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+CONTEXT_CHARS = 32  # as anchoring.CONTEXT_CHARS: the stored prefix/suffix length
+CONTEXT_KEY = 12  # characters of the stored prefix/suffix that must survive exactly to act as a context anchor
+MIN_CONTEXT_KEY = 6  # shorter context cannot anchor anything
+CANDIDATE_CUTOFF = 60.0  # loose partial-ratio cut-off for a window to be looked at closely
+MAX_WINDOW_CANDIDATES = 8
+MAX_CONTEXT_HITS = 20
+WORD_CUT_PENALTY = 8.0  # score points for a span edge inside a word where the quote's edge was not  # a context key found more often than this is not informative
+
+
+@dataclass(frozen=True)
+class FuzzyMatch:
+    span: tuple[int, int]
+    similarity: float  # quote vs the matched text, 0..1
+    context: float  # prefix/suffix agreement, 0..1 (the mean of the two sides)
+    score: float
+    before: float = 0.0  # the prefix's agreement alone
+    after: float = 0.0  # the suffix's agreement alone
+
+
+def quote_similarity(a: str, b: str) -> float:
+    """How alike two passages are, 0..1 (normalized Indel similarity, as rapidfuzz's ``ratio``)."""
+    return fuzz.ratio(a, b) / 100.0
+
+
+def find_similar(text: str, quote: str, prefix: str = "", suffix: str = "",
+                 hint: int | None = None) -> FuzzyMatch | None:
+    """The best accepted approximate occurrence of ``quote`` in ``text``, or ``None``.
+
+    ``hint`` is where the passage was (an offset in ``text``), used only to
+    break near-ties, e.g. between the copies of a duplicated paragraph.
+    """
+    best = best_candidate(text, quote, prefix, suffix, hint)
+    return best if best is not None and _accepted(best) else None
+
+
+def best_candidate(text: str, quote: str, prefix: str = "", suffix: str = "",
+                   hint: int | None = None) -> FuzzyMatch | None:
+    """The highest-scoring candidate span, before the cut-off (``None``: nothing resembles the quote)."""
+    quote = quote.strip()
+    if len(quote) < 4 or not text or _was_deleted(text, quote, prefix, suffix):
+        return None
+    rough = set(_context_spans(text, quote, prefix, suffix)) | set(_window_spans(text, quote))
+    matches = [_scored(text, quote, prefix, suffix, _refined(text, quote, prefix, suffix, *span), hint)
+               for span in rough]
+    # The best score; on a tie the earlier passage (e.g. the first copy of a duplicated paragraph).
+    return max((m for m in matches if m is not None), key=lambda m: (m.score, -m.span[0]), default=None)
+
+
+def _accepted(match: FuzzyMatch) -> bool:
+    """The cut-off: the less the quote itself agrees, the more the context must.
+
+    Calibrated on benchmarks/bench_anchoring.py (docs/performance.md): random
+    prose of the same length scores about 0.3-0.5 on the quote and on each
+    side's context, so every rule asks clearly more than that.
+    """
+    q, weak, strong = match.similarity, min(match.before, match.after), max(match.before, match.after)
+    return ((q >= 0.9 and weak >= 0.55)  # a few typos: neither side contradicts
+            or (q >= 0.75 and strong >= 0.85 and weak >= 0.5)  # a word rewritten: one side confirms
+            or (q >= 0.6 and weak >= 0.9))  # more rewritten, but both sides confirm the place
+
+
+def _was_deleted(text: str, quote: str, prefix: str, suffix: str) -> bool:
+    """The stored prefix and suffix now meet, with far less than the quote between them."""
+    # White space at the seam is often merged when a passage is cut out.
+    before, after = prefix.rstrip()[-CONTEXT_KEY:], suffix.lstrip()[:CONTEXT_KEY]
+    if len(before) < MIN_CONTEXT_KEY or len(after) < MIN_CONTEXT_KEY:
+        return False
+    gap_limit = max(2, len(quote) // 4)
+    start = text.find(before)
+    hits = 0
+    while start >= 0 and hits < MAX_CONTEXT_HITS:
+        end = start + len(before)
+        if 0 <= text.find(after, end, end + gap_limit + len(after)) - end <= gap_limit:
+            return True
+        start, hits = text.find(before, start + 1), hits + 1
+    return False
+
+
+def _occurrences(text: str, key: str) -> list[int]:
+    found, start = [], text.find(key)
+    while start >= 0 and len(found) <= MAX_CONTEXT_HITS:
+        found.append(start)
+        start = text.find(key, start + 1)
+    return found if len(found) <= MAX_CONTEXT_HITS else []
+
+
+def _context_spans(text: str, quote: str, prefix: str, suffix: str):
+    """Spans bounded by the surviving end of the prefix and/or start of the suffix.
+
+    Each is ``(start, end, start_fixed, end_fixed)``: an edge set by a context
+    anchor is where the quote begins or ends, and refining leaves it alone.
+    """
+    length, slack = len(quote), len(quote) // 2 + 8
+    before, after = prefix[-CONTEXT_KEY:], suffix[:CONTEXT_KEY]
+    starts = [i + len(before) for i in _occurrences(text, before)] if len(before.strip()) >= MIN_CONTEXT_KEY else []
+    ends = _occurrences(text, after) if len(after.strip()) >= MIN_CONTEXT_KEY else []
+    for start in starts:
+        closing = [end for end in ends if length - slack <= end - start <= length + slack]
+        yield from ((start, end, True, True) for end in closing)
+        if not closing:
+            yield start, min(len(text), start + length), True, False
+    for end in ends:
+        yield max(0, end - length), end, False, True
+
+
+def _window_spans(text: str, quote: str):
+    """Each chunk's best alignment of ``quote``, for the chunks that resemble it at all."""
+    length = len(quote)
+    chunk = max(8 * length, 1000)
+    step = chunk - 2 * length
+    found = []
+    for offset in range(0, max(1, len(text) - 2 * length + 1), step):
+        piece = text[offset:offset + chunk]
+        aligned = fuzz.partial_ratio_alignment(quote, piece, score_cutoff=CANDIDATE_CUTOFF)
+        if aligned is not None:
+            found.append((aligned.score, offset + aligned.dest_start, offset + aligned.dest_end))
+    found.sort(reverse=True)
+    return [(start, end, False, False) for _, start, end in found[:MAX_WINDOW_CANDIDATES]]
+
+
+def _refined(text: str, quote: str, prefix: str, suffix: str, start: int, end: int,
+             start_fixed: bool, end_fixed: bool) -> tuple[int, int]:
+    """The span with its free edges moved (start, then end) to where quote and context fit best."""
+    reach = max(4, min(24, len(quote) // 3))
+
+    def fit(s: int, e: int) -> float:
+        match = _scored(text, quote, prefix, suffix, (s, e), None)
+        return match.score if match is not None else -1.0
+
+    if not start_fixed:
+        first = start
+        start = max(range(max(0, start - reach), min(end, start + reach) + 1),
+                    key=lambda s: (fit(s, end), -abs(s - first)))
+    if not end_fixed:
+        last = end
+        end = max(range(max(start + 1, end - reach), min(len(text), end + reach) + 1),
+                  key=lambda e: (fit(start, e), -abs(e - last)))
+    return _trimmed(text, start, end)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _scored(text: str, quote: str, prefix: str, suffix: str, span: tuple[int, int],
+            hint: int | None) -> FuzzyMatch | None:
+    start, end = span
+    if end <= start:
+        return None
+    similarity = quote_similarity(quote, text[start:end])
+    before = _side(prefix, text[max(0, start - len(prefix)):start], at_edge=start == 0, tail=True)
+    after = _side(suffix, text[end:end + len(suffix)], at_edge=end == len(text), tail=False)
+    context = (before + after) / 2
+    nearness = 1.0 - min(1.0, abs(start - hint) / max(1, len(text))) if hint is not None else 0.5
+    # Weights of Hypothesis' match-quote: quote 50, prefix + suffix 20 each, position 2;
+    # less for a span that cuts a word the quote did not cut (a rewritten edge word is taken whole).
+    cuts = (_cuts_word(text, start) and not _cuts_word(prefix + quote, len(prefix))) + \
+        (_cuts_word(text, end) and not _cuts_word(quote + suffix, len(quote)))
+    score = 50 * similarity + 40 * context + 2 * nearness - WORD_CUT_PENALTY * cuts
+    return FuzzyMatch(span, similarity, context, score, before, after)
+
+
+def _cuts_word(text: str, at: int) -> bool:
+    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+
+
+def _side(stored: str, found: str, at_edge: bool, tail: bool) -> float:
+    """How well one side's stored context agrees with the text beside the candidate, 0..1.
+
+    Short stored context (the quote began or ended its paragraph or section)
+    says less, so the characters it lacks count as a neutral 0.5; an empty one
+    agrees a little with a candidate at the edge of the text. Context is
+    compared from the quote outwards: the nearer half alone may carry it (an
+    edit further out should not sink the match).
+    """
+    known = min(len(stored), CONTEXT_CHARS) / CONTEXT_CHARS
+    if not stored.strip():
+        return 0.6 if at_edge else 0.5
+    if not found:
+        similarity = 0.0
+    else:
+        near = max(1, len(stored) // 2)
+        stored_near, found_near = (stored[-near:], found[-near:]) if tail else (stored[:near], found[:near])
+        similarity = max(quote_similarity(stored, found), quote_similarity(stored_near, found_near) * 0.95)
+    return known * similarity + (1 - known) * 0.5
