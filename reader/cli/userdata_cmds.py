@@ -165,11 +165,18 @@ def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
         return 0
     for n in notes:
         where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
-        flag = " ORPHANED" if n.orphaned else ""
+        flag = " ORPHANED" if n.orphaned else _state_flag(n)
         first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
         out.write(f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}\n")
     out.write(plural(len(notes), "note") + "\n")
     return 0
+
+
+def _state_flag(note) -> str:
+    """" MOVED (87% alike)" / " PASSAGE GONE" when re-anchoring changed the passage (``anchor_state``)."""
+    if note.anchor_state == "moved":
+        return f" MOVED ({note.similarity:.0%} alike)" if note.similarity is not None else " MOVED"
+    return " PASSAGE GONE" if note.anchor_state == "section" and note.quote else ""
 
 
 @_run

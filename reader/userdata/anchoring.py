@@ -246,3 +246,21 @@ def _section_with_same_text(text: ArticleText, sha: str) -> Section | None:
         return None
     matches = text.with_sha(sha)
     return matches[0] if len(matches) == 1 else None
+
+
+def plain_text_position(article: Article, section_id: str, quote: str, prefix: str = "",
+                        suffix: str = "") -> tuple[int, int] | None:
+    """Where the quote is in ``article.plain_text()`` (for a W3C TextPositionSelector), or ``None``."""
+    plain, cursor = article.plain_text(), 0
+    for section in article.sections:
+        text = section.text()
+        if not section.is_lead and section.title:
+            cursor = max(cursor, plain.find(section.title, cursor) + len(section.title))
+        start = plain.find(text, cursor) if text else -1
+        if start < 0:
+            continue
+        if section.id == section_id:
+            span = find_quote(text, quote, prefix, suffix)
+            return (start + span[0], start + span[1]) if span else None
+        cursor = start + len(text)
+    return None
