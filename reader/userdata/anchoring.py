@@ -19,13 +19,14 @@ store points the bookmark at the whole article instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
 
 from ..errors import LecternError
 from ..model import Article, Section
-from .fuzzy import find_similar
+from .fuzzy import REFINED_CANDIDATES, find_similar, refine, rough_candidates, was_deleted
 
 CONTEXT_CHARS = 32  # prefix/suffix length: enough to tell repeated phrases apart
 
@@ -99,12 +100,30 @@ def _exact_spans(text: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LOOSE_GAP = re.compile(r"\s+(?:-\s+)*")
+
+
 def _loose_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    # A cheap test first (one pass in C): compiling a long quote's pattern costs milliseconds.
+    if " ".join(quote.split()) not in _loosened(text):
+        return []
+    pattern = _loose_pattern(quote)
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
+@functools.lru_cache(maxsize=1024)
+def _loosened(text: str) -> str:
+    """``text`` with every white-space run (and bullet marker) as one space; cached per section text."""
+    return _LOOSE_GAP.sub(" ", text)
+
+
+@functools.lru_cache(maxsize=256)
+def _loose_pattern(quote: str) -> re.Pattern | None:
+    """The quote's words with any white space (and bullet markers) between them; compiled once per quote."""
     words = quote.split()
     if not words:
-        return []
-    pattern = r"\s+(?:-\s+)*".join(re.escape(w) for w in words)
-    return [m.span() for m in re.finditer(pattern, text)]
+        return None
+    return re.compile(_LOOSE_GAP.pattern.join(re.escape(w) for w in words))
 
 
 def _context_score(text: str, span: tuple[int, int], prefix: str, suffix: str) -> int:
@@ -132,6 +151,24 @@ class ArticleText:
         self.article = article
         self._texts: dict[str, str] = {}
         self._by_sha: dict[str, list[Section]] | None = None
+        self._joined: str | None = None
+        self._paths: dict[tuple[str, ...], Section] | None = None
+
+    def by_path(self, path: tuple[str, ...]) -> Section | None:
+        """As ``Article.section_by_path`` (the first section with these titles, casefolded), indexed once."""
+        if not path:
+            return None
+        if self._paths is None:
+            self._paths = {}
+            for section in self.article.sections:
+                self._paths.setdefault(tuple(t.casefold() for t in section.path), section)
+        return self._paths.get(tuple(t.casefold() for t in path))
+
+    def may_contain(self, quote: str) -> bool:
+        """A cheap test on the whole article: False means no section holds the quote, even loosely."""
+        if self._joined is None:
+            self._joined = "\n\n".join(self.text(s) for s in self.article.sections)
+        return quote in self._joined or bool(_loose_spans(self._joined, quote))
 
     def text(self, section: Section) -> str:
         if section.id not in self._texts:
@@ -196,9 +233,8 @@ def locate(text: ArticleText, old: Anchor, fuzzy: bool = True) -> Placement | No
     id, the same heading path, or the same text (state ``section`` for a
     quoted note, ``exact`` for one without a quote).
     """
-    article = text.article
-    by_id = article.section(old.section_id)
-    by_path = article.section_by_path(old.section_path) if old.section_path else None
+    by_id = text.article.section(old.section_id)
+    by_path = text.by_path(old.section_path)
     homes = [s for s in dict.fromkeys((by_id, by_path)) if s is not None]
     if old.quote:
         for section in homes:
@@ -215,6 +251,8 @@ def locate(text: ArticleText, old: Anchor, fuzzy: bool = True) -> Placement | No
 
 
 def _section_with_quote(text: ArticleText, old: Anchor) -> Placement | None:
+    if not text.may_contain(old.quote or ""):
+        return None
     best, best_score = None, -1
     for section in text.article.sections:
         section_text = text.text(section)
@@ -225,16 +263,25 @@ def _section_with_quote(text: ArticleText, old: Anchor) -> Placement | None:
 
 
 def _similar_passage(text: ArticleText, old: Anchor, homes: list[Section]) -> Placement | None:
-    """The quote re-found by fuzzy matching: in its own section if it is there, else the best in the article."""
+    """The quote re-found by fuzzy matching: in its own section if it is there, else the best in the article.
+
+    A quote cut out of its own section (its prefix and suffix now meet there)
+    is not looked for elsewhere.
+    """
+    if any(was_deleted(text.text(s), old.quote or "", old.prefix, old.suffix) for s in homes):
+        return None
     for section in homes:
         match = find_similar(text.text(section), old.quote or "", old.prefix, old.suffix)
         if match is not None:
             return Placement(section, match.span, MOVED, round(match.similarity, 3))
+    ranked = sorted(((score, index, span) for index, section in enumerate(text.article.sections)
+                     if section not in homes
+                     for score, span in rough_candidates(text.text(section), old.quote or "", old.prefix, old.suffix)),
+                    key=lambda c: (-c[0], c[1]))
     best = None
-    for section in text.article.sections:
-        if section in homes:
-            continue
-        match = find_similar(text.text(section), old.quote or "", old.prefix, old.suffix)
+    for _, index, span in ranked[:REFINED_CANDIDATES]:
+        section = text.article.sections[index]
+        match = refine(text.text(section), old.quote or "", old.prefix, old.suffix, span)
         if match is not None and (best is None or match.score > best[0].score):
             best = (match, section)
     return Placement(best[1], best[0].span, MOVED, round(best[0].similarity, 3)) if best else None

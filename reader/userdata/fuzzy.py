@@ -31,6 +31,7 @@ MIN_CONTEXT_KEY = 6  # shorter context cannot anchor anything
 CANDIDATE_CUTOFF = 60.0  # loose partial-ratio cut-off for a window to be looked at closely
 MAX_WINDOW_CANDIDATES = 8
 MAX_CONTEXT_HITS = 20
+REFINED_CANDIDATES = 3
 WORD_CUT_PENALTY = 8.0  # score points for a span edge inside a word where the quote's edge was not  # a context key found more often than this is not informative
 
 
@@ -56,21 +57,36 @@ def find_similar(text: str, quote: str, prefix: str = "", suffix: str = "",
     ``hint`` is where the passage was (an offset in ``text``), used only to
     break near-ties, e.g. between the copies of a duplicated paragraph.
     """
-    best = best_candidate(text, quote, prefix, suffix, hint)
-    return best if best is not None and _accepted(best) else None
+    ranked = rough_candidates(text, quote, prefix, suffix, hint)
+    return max((refine(text, quote, prefix, suffix, span, hint) for _, span in ranked[:REFINED_CANDIDATES]),
+               key=_preference, default=None)
 
 
-def best_candidate(text: str, quote: str, prefix: str = "", suffix: str = "",
-                   hint: int | None = None) -> FuzzyMatch | None:
-    """The highest-scoring candidate span, before the cut-off (``None``: nothing resembles the quote)."""
+def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "",
+                     hint: int | None = None) -> list[tuple[float, tuple]]:
+    """Candidate spans scored as found (not yet refined), best first; none if the quote was deleted here.
+
+    Refining costs ~20 scorings per candidate, so callers refine only the best
+    few (across several texts, e.g. every section of an article).
+    """
     quote = quote.strip()
-    if len(quote) < 4 or not text or _was_deleted(text, quote, prefix, suffix):
-        return None
+    if len(quote) < 4 or not text or was_deleted(text, quote, prefix, suffix):
+        return []
     rough = set(_context_spans(text, quote, prefix, suffix)) | set(_window_spans(text, quote))
-    matches = [_scored(text, quote, prefix, suffix, _refined(text, quote, prefix, suffix, *span), hint)
-               for span in rough]
-    # The best score; on a tie the earlier passage (e.g. the first copy of a duplicated paragraph).
-    return max((m for m in matches if m is not None), key=lambda m: (m.score, -m.span[0]), default=None)
+    return sorted(((m.score, span) for span in rough
+                   if (m := _scored(text, quote.strip(), prefix, suffix, span[:2], hint)) is not None), reverse=True)
+
+
+def refine(text: str, quote: str, prefix: str, suffix: str, span: tuple, hint: int | None = None) -> FuzzyMatch | None:
+    """A rough candidate with its edges refined and scored; ``None`` when it does not pass the cut-off."""
+    quote = quote.strip()
+    match = _scored(text, quote, prefix, suffix, _refined(text, quote, prefix, suffix, *span), hint)
+    return match if match is not None and _accepted(match) else None
+
+
+def _preference(match: FuzzyMatch | None) -> tuple:
+    """The best score; on a tie the earlier passage (e.g. the first copy of a duplicated paragraph)."""
+    return (-1.0, 0) if match is None else (match.score, -match.span[0])
 
 
 def _accepted(match: FuzzyMatch) -> bool:
@@ -86,8 +102,8 @@ def _accepted(match: FuzzyMatch) -> bool:
             or (q >= 0.6 and weak >= 0.9))  # more rewritten, but both sides confirm the place
 
 
-def _was_deleted(text: str, quote: str, prefix: str, suffix: str) -> bool:
-    """The stored prefix and suffix now meet, with far less than the quote between them."""
+def was_deleted(text: str, quote: str, prefix: str, suffix: str) -> bool:
+    """The stored prefix and suffix now meet in ``text``, with far less than the quote between them."""
     # White space at the seam is often merged when a passage is cut out.
     before, after = prefix.rstrip()[-CONTEXT_KEY:], suffix.lstrip()[:CONTEXT_KEY]
     if len(before) < MIN_CONTEXT_KEY or len(after) < MIN_CONTEXT_KEY:
@@ -156,13 +172,19 @@ def _refined(text: str, quote: str, prefix: str, suffix: str, start: int, end: i
 
     if not start_fixed:
         first = start
-        start = max(range(max(0, start - reach), min(end, start + reach) + 1),
+        start = max(_edges(text, max(0, start - reach), min(end, start + reach), first),
                     key=lambda s: (fit(s, end), -abs(s - first)))
     if not end_fixed:
         last = end
-        end = max(range(max(start + 1, end - reach), min(len(text), end + reach) + 1),
+        end = max(_edges(text, max(start + 1, end - reach), min(len(text), end + reach), last),
                   key=lambda e: (fit(start, e), -abs(e - last)))
     return _trimmed(text, start, end)
+
+
+def _edges(text: str, low: int, high: int, near: int) -> list[int]:
+    """Where an edge may go between ``low`` and ``high``: word boundaries, and close to ``near``."""
+    close = range(max(low, near - 2), min(high, near + 2) + 1)
+    return sorted(set(close) | {i for i in range(low, high + 1) if not _cuts_word(text, i)})
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -364,7 +364,9 @@ class UserStore:
             for aid in sorted(stale_marks):
                 if isinstance(articles[aid], Article):
                     marks_changed |= _reanchor_bookmarks(conn, aid, articles[aid], current[aid])
-        changed = [self.note(i) for i in changed_ids]
+        wanted = set(changed_ids)  # read back per article, not one query per note
+        changed = [note_from_record(r) for aid in sorted(stale) if wanted for r in self.note_records(aid)
+                   if r["id"] in wanted]
         self._emit_notes(changed=changed)
         if marks_changed:
             self._emit("bookmarks_changed", None)
@@ -626,18 +628,21 @@ def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Articl
     """
     changed = []
     text = ArticleText(article) if article is not None else None
-    for row in conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall():
+    rows = conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall()
+    # Every note now matches this version of the article; only the re-placed ones are rewritten below.
+    conn.execute("UPDATE notes SET article_sha = ? WHERE article_id = ?", (sha, article_id))
+    for row in rows:
         record = note_record(row)
         old = Anchor(record["section_id"], tuple(record["section_path"]), record["quote"],
                      record["prefix"], record["suffix"], record["section_sha"], record["anchor_state"],
                      record["similarity"])
         new = reanchor(article, old, text) if article is not None else None
         if new is None:
-            conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, "
-                         "review = max(review, ?), article_sha = ? WHERE id = ?",
-                         (int(not record["orphaned"]), sha, record["id"]))
+            if not record["orphaned"]:
+                conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, "
+                             "review = 1 WHERE id = ?", (record["id"],))
             report.count(record["id"], ORPHANED, newly=not record["orphaned"])
-        else:
+        elif new != old or record["orphaned"]:
             newly = new.state != old.state or (new.state == MOVED and new.quote != old.quote) or record["orphaned"]
             _save_anchor(conn, record["id"], article_id, new, sha, review=newly and new.state in (MOVED, SECTION))
             report.count(record["id"], new.state, newly=newly)
