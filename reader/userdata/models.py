@@ -95,7 +95,8 @@ class AnchorReport:
 
     def __str__(self) -> str:
         parts = [f"{len(self.moved)} moved" if self.moved else "", f"{len(self.lost)} lost" if self.lost else ""]
-        return "the article text changed under some notes: " + ", ".join(p for p in parts if p)
+        return ("Changed text under your notes: " + ", ".join(p for p in parts if p)
+                + " (File › Review Changed Notes…)")
 
 
 @dataclass
