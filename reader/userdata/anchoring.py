@@ -153,6 +153,7 @@ class ArticleText:
         self._by_sha: dict[str, list[Section]] | None = None
         self._joined: str | None = None
         self._paths: dict[tuple[str, ...], Section] | None = None
+        self._words: dict[str, set[str]] = {}
 
     def by_path(self, path: tuple[str, ...]) -> Section | None:
         """As ``Article.section_by_path`` (the first section with these titles, casefolded), indexed once."""
@@ -163,6 +164,11 @@ class ArticleText:
             for section in self.article.sections:
                 self._paths.setdefault(tuple(t.casefold() for t in section.path), section)
         return self._paths.get(tuple(t.casefold() for t in path))
+
+    def words(self, section: Section) -> set[str]:
+        if section.id not in self._words:
+            self._words[section.id] = _words(self.text(section))
+        return self._words[section.id]
 
     def may_contain(self, quote: str) -> bool:
         """A cheap test on the whole article: False means no section holds the quote, even loosely."""
@@ -274,8 +280,10 @@ def _similar_passage(text: ArticleText, old: Anchor, homes: list[Section]) -> Pl
         match = find_similar(text.text(section), old.quote or "", old.prefix, old.suffix)
         if match is not None:
             return Placement(section, match.span, MOVED, round(match.similarity, 3))
+    words = _words(old.quote or "")
+    needed = max(1, len(words) // 3)  # an edited quote keeps most of its words; other sections are skipped
     ranked = sorted(((score, index, span) for index, section in enumerate(text.article.sections)
-                     if section not in homes
+                     if section not in homes and len(words & text.words(section)) >= needed
                      for score, span in rough_candidates(text.text(section), old.quote or "", old.prefix, old.suffix)),
                     key=lambda c: (-c[0], c[1]))
     best = None
@@ -285,6 +293,14 @@ def _similar_passage(text: ArticleText, old: Anchor, homes: list[Section]) -> Pl
         if match is not None and (best is None or match.score > best[0].score):
             best = (match, section)
     return Placement(best[1], best[0].span, MOVED, round(best[0].similarity, 3)) if best else None
+
+
+_WORD = re.compile(r"\w{4,}")
+
+
+def _words(text: str) -> set[str]:
+    """The longer words of ``text``, casefolded: a cheap test of which sections may hold an edited quote."""
+    return set(_WORD.findall(text.casefold()))
 
 
 def _section_with_same_text(text: ArticleText, sha: str) -> Section | None:
