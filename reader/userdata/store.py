@@ -356,17 +356,15 @@ class UserStore:
         if not stale and not stale_marks:
             return []
         articles = {aid: self._article_or_missing(aid, current) for aid in sorted(stale | stale_marks)}
-        changed_ids, marks_changed, report = [], False, AnchorReport()
+        changed_records, marks_changed, report = [], False, AnchorReport()
         with self._writing() as conn:
             for aid in sorted(stale):
                 if articles[aid] is not False:
-                    changed_ids += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""), report)
+                    changed_records += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""), report)
             for aid in sorted(stale_marks):
                 if isinstance(articles[aid], Article):
                     marks_changed |= _reanchor_bookmarks(conn, aid, articles[aid], current[aid])
-        wanted = set(changed_ids)  # read back per article, not one query per note
-        changed = [note_from_record(r) for aid in sorted(stale) if wanted for r in self.note_records(aid)
-                   if r["id"] in wanted]
+        changed = [note_from_record(r) for r in changed_records]
         self._emit_notes(changed=changed)
         if marks_changed:
             self._emit("bookmarks_changed", None)
@@ -620,8 +618,9 @@ def _save_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor
 
 
 def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Article | None, sha: str,
-                      report: AnchorReport) -> list[str]:
-    """Re-place one article's notes (inside the caller's transaction); returns ids whose place changed.
+                      report: AnchorReport) -> list[dict]:
+    """Re-place one article's notes (inside the caller's transaction); returns the records whose place
+    changed, as now stored (so the caller need not read them back).
 
     A note whose passage was newly moved (fuzzy) or lost is flagged for review
     and counted in ``report``.
@@ -637,17 +636,23 @@ def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Articl
                      record["prefix"], record["suffix"], record["section_sha"], record["anchor_state"],
                      record["similarity"])
         new = reanchor(article, old, text) if article is not None else None
+        stored = dict(record, article_sha=sha)
         if new is None:
             if not record["orphaned"]:
                 conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, "
                              "review = 1 WHERE id = ?", (record["id"],))
+                stored.update(orphaned=True, anchor_state=ORPHANED, similarity=None, review=True)
             report.count(record["id"], ORPHANED, newly=not record["orphaned"])
         elif new != old or record["orphaned"]:
             newly = new.state != old.state or (new.state == MOVED and new.quote != old.quote) or record["orphaned"]
-            _save_anchor(conn, record["id"], article_id, new, sha, review=newly and new.state in (MOVED, SECTION))
+            review = newly and new.state in (MOVED, SECTION)
+            _save_anchor(conn, record["id"], article_id, new, sha, review=review)
+            stored.update(_record(record["id"], article_id, new, record["text"], record["tags"], record["color"],
+                                  record["created"], record["updated"], sha),
+                          original_quote=record["original_quote"], review=record["review"] or review)
             report.count(record["id"], new.state, newly=newly)
         if new != old or (new is None) != record["orphaned"]:
-            changed.append(record["id"])
+            changed.append(stored)
     return changed
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from reader.parser import parse_text
 from reader.userdata import UserStore
 from tests.userdata.conftest import ANCHOR_ARTICLE
@@ -190,3 +192,20 @@ def test_a_rescan_re_anchors_only_the_changed_articles_notes(app_paths):
     shas = {r["article_id"]: r["article_sha"] for r in store.note_records()}
     assert shas == {"a0": "v1", "a1": "v1", "a150": "v2", "a299": "v1"}
     store.close()
+
+
+@pytest.mark.parametrize("old, new", [
+    ("quick brown fox", "quick brwn fox"),  # moved
+    ("Alpha opens with the quick brown fox jumping over the lazy dog.\n", ""),  # passage gone: section
+    ("== Alpha ==\nAlpha opens with the quick brown fox jumping over the lazy dog.\n"
+     "Alpha also mentions copper kettles on a shelf.\n", ""),  # section gone: orphaned
+])
+def test_the_notes_changed_event_carries_the_notes_as_stored(editable, events, old, new):
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    events.clear()
+    article.edit(old, new)
+    library.rescan()
+    sent = [n for e, p in events if e == "notes_changed" for n in p.changed if n.id == note.id]
+    assert sent == [store.note(note.id)] and sent[0].review
