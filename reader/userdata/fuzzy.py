@@ -32,7 +32,9 @@ CANDIDATE_CUTOFF = 60.0  # loose partial-ratio cut-off for a window to be looked
 MAX_WINDOW_CANDIDATES = 8
 MAX_CONTEXT_HITS = 20
 REFINED_CANDIDATES = 3
-WORD_CUT_PENALTY = 8.0  # score points for a span edge inside a word where the quote's edge was not  # a context key found more often than this is not informative
+WORD_CUT_PENALTY = 8.0
+TOUCH_BONUS = 4.0  # score points per side whose context is exactly adjacent
+TOUCH_CHARS = 8  # score points for a span edge inside a word where the quote's edge was not  # a context key found more often than this is not informative
 
 
 @dataclass(frozen=True)
@@ -206,11 +208,23 @@ def _scored(text: str, quote: str, prefix: str, suffix: str, span: tuple[int, in
     context = (before + after) / 2
     nearness = 1.0 - min(1.0, abs(start - hint) / max(1, len(text))) if hint is not None else 0.5
     # Weights of Hypothesis' match-quote: quote 50, prefix + suffix 20 each, position 2;
-    # less for a span that cuts a word the quote did not cut (a rewritten edge word is taken whole).
+    # more for a side whose stored context touches the span exactly (a rewritten edge
+    # word then stays inside), less for a span that cuts a word the quote did not cut.
+    touching = _touches(prefix, text, start, tail=True) + _touches(suffix, text, end, tail=False)
     cuts = (_cuts_word(text, start) and not _cuts_word(prefix + quote, len(prefix))) + \
         (_cuts_word(text, end) and not _cuts_word(quote + suffix, len(quote)))
-    score = 50 * similarity + 40 * context + 2 * nearness - WORD_CUT_PENALTY * cuts
+    score = 50 * similarity + 40 * context + 2 * nearness + TOUCH_BONUS * touching - WORD_CUT_PENALTY * cuts
     return FuzzyMatch(span, similarity, context, score, before, after)
+
+
+def _touches(stored: str, text: str, at: int, tail: bool) -> bool:
+    """The stored context's characters nearest the quote are exactly beside ``at`` in ``text``."""
+    key = stored.rstrip()[-TOUCH_CHARS:] if tail else stored.lstrip()[:TOUCH_CHARS]
+    if len(key) < MIN_CONTEXT_KEY:
+        return False
+    if tail:
+        return text[:at].rstrip().endswith(key)
+    return text[at:].lstrip().startswith(key)
 
 
 def _cuts_word(text: str, at: int) -> bool:
