@@ -101,3 +101,24 @@ def test_the_window_says_how_many_moved_and_the_menu_opens_the_review(qtbot, har
         assert dialog.isVisible()
     finally:
         close_window(window)
+
+
+def test_reattach_to_the_selection_in_the_reading_view(qtbot, harbour, app_paths):
+    library, path, note = harbour
+    window = open_window(qtbot, library, app_paths)
+    try:
+        _rescan_with_typo(library, path)
+        window.open_article(note.article_id, "fishing")
+        cursor = window.view.document().find("came back with")
+        assert not cursor.isNull()
+        window.view.setTextCursor(cursor)
+        window.actions_by_name["review_notes"].trigger()
+        dialog = window._review_dialog
+        qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+        with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+            dialog.reattach_button.click()
+        placed = library.store.note(note.id)
+        assert (placed.section_id, placed.quote, placed.anchor_state) == ("fishing", "came back with", "exact")
+        assert placed.original_quote == QUOTE and not placed.review
+    finally:
+        close_window(window)
