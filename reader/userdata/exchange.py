@@ -286,7 +286,15 @@ def _bookmark_from_json(item: dict) -> Bookmark:
         section_path=tuple(_text_list(item, "section_path")),
         section_sha=_text(item, "section_sha"),
         article_sha=_text(item, "article_sha"),
+        anchor_state=_bookmark_state(item),
     )
+
+
+def _bookmark_state(item: dict) -> str:
+    state = item.get("anchor_state") or "exact"  # optional: files from before schema 5
+    if state not in ("exact", "orphaned"):
+        raise _Invalid(f"'anchor_state' of a bookmark must be exact or orphaned, not {state!r}")
+    return state
 
 
 def _text(item: dict, key: str, required: bool = False, empty_ok: bool = False) -> str:

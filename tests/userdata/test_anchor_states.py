@@ -137,6 +137,22 @@ def test_json_import_keeps_states_and_rejects_a_bad_one(tmp_path, store):
     assert [n.id for n in store.notes()] == ["n1"]
 
 
+def test_bookmark_state_survives_a_json_round_trip(editable, tmp_path):
+    from reader.paths import AppPaths, bundle_root
+
+    library, article, aid = editable
+    mark = library.store.add_bookmark(aid, "beta/gamma")
+    article.edit("=== Gamma ===\nGamma keeps golden forks in a box.\n", "")
+    library.rescan()
+    exported = library.store.export_notes("json")
+    assert json.loads(exported)["bookmarks"][0]["anchor_state"] == "orphaned"
+    root = tmp_path / "other"
+    other = UserStore(AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure())
+    assert other.import_notes(exported).bookmarks_added == 1
+    assert other.bookmark(mark.id).anchor_state == "orphaned"
+    other.close()
+
+
 def test_notes_list_json_carries_state_and_similarity(tmp_path, capsys):
     from reader.cli import main
 
