@@ -11,8 +11,9 @@ Runs only after the exact and white-space-tolerant passes of
   loose cut-off (the C implementation scans a 70 KB article in about a millisecond).
 
 Each candidate's edges are then nudged to the best-matching span, and it is
-scored on quote similarity, prefix and suffix similarity and closeness to the
-old position (the weights of the Hypothesis client's ``match-quote``). A
+scored on quote similarity and prefix and suffix similarity (the weights of
+the Hypothesis client's ``match-quote``; no old offset is stored, so on a tie
+the earlier passage wins instead of a position hint). A
 candidate is accepted only when the quote is similar enough *for the context
 that confirms it* (:func:`_accepted`): a passage that is really gone is
 reported lost, never attached to other text. A deleted quote leaves its
@@ -30,11 +31,11 @@ CONTEXT_KEY = 12  # characters of the stored prefix/suffix that must survive exa
 MIN_CONTEXT_KEY = 6  # shorter context cannot anchor anything
 CANDIDATE_CUTOFF = 60.0  # loose partial-ratio cut-off for a window to be looked at closely
 MAX_WINDOW_CANDIDATES = 8
-MAX_CONTEXT_HITS = 20
-REFINED_CANDIDATES = 3
-WORD_CUT_PENALTY = 8.0
-TOUCH_BONUS = 4.0  # score points per side whose context is exactly adjacent
-TOUCH_CHARS = 8  # score points for a span edge inside a word where the quote's edge was not  # a context key found more often than this is not informative
+MAX_CONTEXT_HITS = 20  # a context key found more often than this is not informative
+REFINED_CANDIDATES = 3  # rough candidates refined per search (refining is the costly part)
+WORD_CUT_PENALTY = 8.0  # score points for a span edge inside a word where the quote's edge was not
+TOUCH_BONUS = 4.0  # score points per side whose stored context is exactly adjacent
+TOUCH_CHARS = 8  # that many characters of context nearest the quote must touch
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,14 @@ def quote_similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
-def find_similar(text: str, quote: str, prefix: str = "", suffix: str = "",
-                 hint: int | None = None) -> FuzzyMatch | None:
-    """The best accepted approximate occurrence of ``quote`` in ``text``, or ``None``.
-
-    ``hint`` is where the passage was (an offset in ``text``), used only to
-    break near-ties, e.g. between the copies of a duplicated paragraph.
-    """
-    ranked = rough_candidates(text, quote, prefix, suffix, hint)
-    return max((refine(text, quote, prefix, suffix, span, hint) for _, span in ranked[:REFINED_CANDIDATES]),
+def find_similar(text: str, quote: str, prefix: str = "", suffix: str = "") -> FuzzyMatch | None:
+    """The best accepted approximate occurrence of ``quote`` in ``text``, or ``None``."""
+    ranked = rough_candidates(text, quote, prefix, suffix)
+    return max((refine(text, quote, prefix, suffix, span) for _, span in ranked[:REFINED_CANDIDATES]),
                key=_preference, default=None)
 
 
-def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "",
-                     hint: int | None = None) -> list[tuple[float, tuple]]:
+def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "") -> list[tuple[float, tuple]]:
     """Candidate spans scored as found (not yet refined), best first; none if the quote was deleted here.
 
     Refining costs ~20 scorings per candidate, so callers refine only the best
@@ -76,13 +71,13 @@ def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "",
         return []
     rough = set(_context_spans(text, quote, prefix, suffix)) | set(_window_spans(text, quote))
     return sorted(((m.score, span) for span in rough
-                   if (m := _scored(text, quote.strip(), prefix, suffix, span[:2], hint)) is not None), reverse=True)
+                   if (m := _scored(text, quote, prefix, suffix, span[:2])) is not None), reverse=True)
 
 
-def refine(text: str, quote: str, prefix: str, suffix: str, span: tuple, hint: int | None = None) -> FuzzyMatch | None:
+def refine(text: str, quote: str, prefix: str, suffix: str, span: tuple) -> FuzzyMatch | None:
     """A rough candidate with its edges refined and scored; ``None`` when it does not pass the cut-off."""
     quote = quote.strip()
-    match = _scored(text, quote, prefix, suffix, _refined(text, quote, prefix, suffix, *span), hint)
+    match = _scored(text, quote, prefix, suffix, _refined(text, quote, prefix, suffix, *span))
     return match if match is not None and _accepted(match) else None
 
 
@@ -169,7 +164,7 @@ def _refined(text: str, quote: str, prefix: str, suffix: str, start: int, end: i
     reach = max(4, min(24, len(quote) // 3))
 
     def fit(s: int, e: int) -> float:
-        match = _scored(text, quote, prefix, suffix, (s, e), None)
+        match = _scored(text, quote, prefix, suffix, (s, e))
         return match.score if match is not None else -1.0
 
     if not start_fixed:
@@ -197,8 +192,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _scored(text: str, quote: str, prefix: str, suffix: str, span: tuple[int, int],
-            hint: int | None) -> FuzzyMatch | None:
+def _scored(text: str, quote: str, prefix: str, suffix: str, span: tuple[int, int]) -> FuzzyMatch | None:
     start, end = span
     if end <= start:
         return None
@@ -206,14 +200,13 @@ def _scored(text: str, quote: str, prefix: str, suffix: str, span: tuple[int, in
     before = _side(prefix, text[max(0, start - len(prefix)):start], at_edge=start == 0, tail=True)
     after = _side(suffix, text[end:end + len(suffix)], at_edge=end == len(text), tail=False)
     context = (before + after) / 2
-    nearness = 1.0 - min(1.0, abs(start - hint) / max(1, len(text))) if hint is not None else 0.5
-    # Weights of Hypothesis' match-quote: quote 50, prefix + suffix 20 each, position 2;
+    # Weights of Hypothesis' match-quote: quote 50, prefix + suffix 20 each;
     # more for a side whose stored context touches the span exactly (a rewritten edge
     # word then stays inside), less for a span that cuts a word the quote did not cut.
     touching = _touches(prefix, text, start, tail=True) + _touches(suffix, text, end, tail=False)
     cuts = (_cuts_word(text, start) and not _cuts_word(prefix + quote, len(prefix))) + \
         (_cuts_word(text, end) and not _cuts_word(quote + suffix, len(quote)))
-    score = 50 * similarity + 40 * context + 2 * nearness + TOUCH_BONUS * touching - WORD_CUT_PENALTY * cuts
+    score = 50 * similarity + 40 * context + TOUCH_BONUS * touching - WORD_CUT_PENALTY * cuts
     return FuzzyMatch(span, similarity, context, score, before, after)
 
 
