@@ -59,6 +59,8 @@ def _register_notes(subparsers) -> None:
     p = sub.add_parser("list", help="list notes")
     p.add_argument("--article", metavar="ID")
     p.add_argument("--orphaned", action="store_true", help="only notes that lost their place")
+    p.add_argument("--changed", action="store_true",
+                   help="only notes whose passage re-anchoring moved or lost, not yet reviewed")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_notes_list)
     p = sub.add_parser("add", help="add a note to a section")
@@ -160,6 +162,9 @@ def cmd_bookmarks_remove(store, args: argparse.Namespace, out: TextIO) -> int:
 @_run
 def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
     notes = store.notes(article_id=args.article, orphaned=True if args.orphaned else None)
+    if args.changed:
+        to_review = {n.id for n in store.notes_to_review()}
+        notes = [n for n in notes if n.id in to_review]
     if args.json:
         print_json([_note_json(n) for n in notes], out)
         return 0

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from .messages import show_info
+from .panel_support import LibraryEvents
 from .workers import run_in_background
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
@@ -113,7 +114,13 @@ class ReviewNotesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(actions)
         self.resize(820, 460)
+        self.events = LibraryEvents(library, self)
+        self.events.event.connect(self._library_event)
         self.reload()
+
+    def _library_event(self, name: str, _payload) -> None:
+        if name == "anchors_changed" and self.isVisible():  # another rescan moved or lost passages
+            self.reload()
 
     # ------------------------------------------------------------------ list
 

@@ -317,7 +317,9 @@ class UserStore:
 
     def notes_to_review(self) -> list[Note]:
         """Notes whose passage re-anchoring moved (fuzzy) or lost, not yet reviewed by the user."""
-        return [n for n in self.notes() if n.review]
+        with self._reading() as conn:
+            rows = conn.execute(NOTE_SELECT + " WHERE review = 1 ORDER BY article_id, created, id").fetchall()
+        return [note_from_record(note_record(r)) for r in rows]
 
     def find_id(self, kind: str, prefix: str) -> str:
         """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``."""

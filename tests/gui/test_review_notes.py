@@ -122,3 +122,14 @@ def test_reattach_to_the_selection_in_the_reading_view(qtbot, harbour, app_paths
         assert placed.original_quote == QUOTE and not placed.review
     finally:
         close_window(window)
+
+
+def test_an_open_review_window_picks_up_a_later_rescan(qtbot, harbour):
+    library, path, note = harbour
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.refreshed, timeout=WAIT):
+        dialog.show()
+    assert dialog.shown_notes() == [] and not dialog.accept_button.isEnabled()
+    _rescan_with_typo(library, path)
+    qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)

@@ -171,6 +171,10 @@ def test_notes_list_json_carries_state_and_similarity(tmp_path, capsys):
     assert note["anchor_state"] == "moved" and 0.9 < note["similarity"] < 1 and note["original_quote"] == FOX
     assert main(data + ["notes", "list"]) == 0
     assert "MOVED (" in capsys.readouterr().out
+    assert main(data + ["notes", "add", "anchor-test", "--section", "beta", "--text", "unchanged"]) == 0
+    capsys.readouterr()
+    assert main(data + ["notes", "list", "--changed", "--json"]) == 0
+    assert [n["original_quote"] for n in json.loads(capsys.readouterr().out)] == [FOX]
 
 
 class _CountingLibrary:
