@@ -607,11 +607,12 @@ def _record(note_id: str, article_id: str, anchor: Anchor, text: str, tags: list
 
 def _save_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor: Anchor, article_sha: str,
                  updated: str | None = None, review: bool = False) -> None:
-    """The note's new place; ``updated`` set means the user placed it (which also ends any review)."""
+    """The note's new place and whether it awaits review; ``updated`` set means the user placed it
+    (which ends any review)."""
     conn.execute(
         "UPDATE notes SET article_id = ?, section_id = ?, section_path = ?, quote = ?, prefix = ?, suffix = ?, "
         "section_sha = ?, article_sha = ?, orphaned = 0, anchor_state = ?, similarity = ?, "
-        "review = CASE WHEN ? IS NOT NULL THEN 0 ELSE max(review, ?) END, "
+        "review = CASE WHEN ? IS NOT NULL THEN 0 ELSE ? END, "
         "updated = coalesce(?, updated) WHERE id = ?",
         (article_id, anchor.section_id, json.dumps(list(anchor.section_path), ensure_ascii=False), anchor.quote,
          anchor.prefix, anchor.suffix, anchor.section_sha, article_sha, anchor.state, anchor.similarity,
@@ -647,11 +648,12 @@ def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Articl
             report.count(record["id"], ORPHANED, newly=not record["orphaned"])
         elif new != old or record["orphaned"]:
             newly = new.state != old.state or (new.state == MOVED and new.quote != old.quote) or record["orphaned"]
-            review = newly and new.state in (MOVED, SECTION)
+            # Found as it was: nothing to review; newly moved or lost: review; else as before.
+            review = False if new.state == EXACT else (newly or record["review"])
             _save_anchor(conn, record["id"], article_id, new, sha, review=review)
             stored.update(_record(record["id"], article_id, new, record["text"], record["tags"], record["color"],
                                   record["created"], record["updated"], sha),
-                          original_quote=record["original_quote"], review=record["review"] or review)
+                          original_quote=record["original_quote"], review=review)
             report.count(record["id"], new.state, newly=newly)
         if new != old or (new is None) != record["orphaned"]:
             changed.append(stored)

@@ -55,6 +55,20 @@ def test_a_deleted_quote_is_reported_lost_and_can_be_left_orphaned(editable, eve
     assert [n.id for n in store.notes(orphaned=True)] == [note.id]
 
 
+def test_a_lost_passage_that_comes_back_needs_no_review(editable, events):
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "kettles", quote="copper kettles on a shelf")
+    article.edit("Alpha also mentions copper kettles on a shelf.\n", "")
+    library.rescan()
+    assert store.note(note.id).review
+    article.write(ANCHOR_ARTICLE)
+    library.rescan()
+    back = store.note(note.id)
+    assert (back.anchor_state, back.review, back.quote) == ("exact", False, "copper kettles on a shelf")
+    assert store.notes_to_review() == []
+
+
 def test_leaving_a_moved_note_orphaned_restores_the_text_first_quoted(editable):
     library, article, aid = editable
     store = library.store
