@@ -31,6 +31,8 @@ CONTEXT_KEY = 12  # characters of the stored prefix/suffix that must survive exa
 MIN_CONTEXT_KEY = 6  # shorter context cannot anchor anything
 CANDIDATE_CUTOFF = 60.0  # loose partial-ratio cut-off for a window to be looked at closely
 MAX_WINDOW_CANDIDATES = 8
+MAX_WINDOW_QUOTE = 320  # longer quotes are aligned by their head and tail (see _window_spans)
+QUOTE_PIECE = 160
 MAX_CONTEXT_HITS = 20  # a context key found more often than this is not informative
 REFINED_CANDIDATES = 3  # rough candidates refined per search (refining is the costly part)
 WORD_CUT_PENALTY = 8.0  # score points for a span edge inside a word where the quote's edge was not
@@ -144,18 +146,34 @@ def _context_spans(text: str, quote: str, prefix: str, suffix: str):
 
 
 def _window_spans(text: str, quote: str):
-    """Each chunk's best alignment of ``quote``, for the chunks that resemble it at all."""
-    length = len(quote)
+    """Spans where the quote (a long one: its head and its tail) aligns well with the text.
+
+    Aligning a long needle costs about its length squared per position, so a
+    quote over :data:`MAX_WINDOW_QUOTE` characters is looked for by its first
+    and last :data:`QUOTE_PIECE` characters, paired like the context anchors.
+    """
+    if len(quote) <= MAX_WINDOW_QUOTE:
+        return [(start, end, False, False) for start, end in _aligned(text, quote)]
+    length, slack = len(quote), len(quote) // 4
+    starts = [start for start, _ in _aligned(text, quote[:QUOTE_PIECE])]
+    ends = [end for _, end in _aligned(text, quote[-QUOTE_PIECE:])]
+    spans = [(s, e, False, False) for s in starts for e in ends if length - slack <= e - s <= length + slack]
+    spans += [(s, min(len(text), s + length), False, False) for s in starts]
+    return spans + [(max(0, e - length), e, False, False) for e in ends]
+
+
+def _aligned(text: str, needle: str) -> list[tuple[int, int]]:
+    """Each chunk's best alignment of ``needle``, for the chunks that resemble it at all (best first)."""
+    length = len(needle)
     chunk = max(8 * length, 1000)
     step = chunk - 2 * length
     found = []
     for offset in range(0, max(1, len(text) - 2 * length + 1), step):
-        piece = text[offset:offset + chunk]
-        aligned = fuzz.partial_ratio_alignment(quote, piece, score_cutoff=CANDIDATE_CUTOFF)
+        aligned = fuzz.partial_ratio_alignment(needle, text[offset:offset + chunk], score_cutoff=CANDIDATE_CUTOFF)
         if aligned is not None:
             found.append((aligned.score, offset + aligned.dest_start, offset + aligned.dest_end))
     found.sort(reverse=True)
-    return [(start, end, False, False) for _, start, end in found[:MAX_WINDOW_CANDIDATES]]
+    return [(start, end) for _, start, end in found[:MAX_WINDOW_CANDIDATES]]
 
 
 def _refined(text: str, quote: str, prefix: str, suffix: str, start: int, end: int,

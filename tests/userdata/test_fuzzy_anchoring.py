@@ -124,3 +124,17 @@ def test_a_bookmark_like_anchor_without_quote_is_exact_or_none():
     anchor = _anchor("fishing", None)
     placed = locate(ArticleText(_edited("== Fishing ==", "== Fishing and boats ==")), anchor)
     assert (placed.section.id, placed.state) == ("fishing-and-boats", EXACT)
+
+
+def test_a_long_quote_with_a_typo_and_retouched_context_is_found_by_its_head_and_tail():
+    sentence = "Ships of every flag {} moored along the quay to unload their cargo for the town. "
+    body = "".join(sentence.format(i) for i in range(60))  # about 5,000 characters
+    text = f"= Port =\n\nIntro.\n\n== Quay ==\nBefore it all. {body}After it all.\n"
+    quote = body.strip()
+    anchor = anchor_to(parse_text(text, "p").section("quay"), quote)
+    # The context changes just enough that neither side's exact key survives.
+    edited = text.replace("flag 30 moored", "flag 30 mored").replace("Before it all.", "Before it all!").replace(
+        "After it all.", "After, it all.")
+    placed = reanchor(parse_text(edited, "p"), anchor)
+    assert (placed.state, placed.section_id) == (MOVED, "quay")
+    assert placed.quote == quote.replace("flag 30 moored", "flag 30 mored")
