@@ -31,6 +31,7 @@ CONTEXT_KEY = 12  # characters of the stored prefix/suffix that must survive exa
 MIN_CONTEXT_KEY = 6  # shorter context cannot anchor anything
 CANDIDATE_CUTOFF = 60.0  # loose partial-ratio cut-off for a window to be looked at closely
 MAX_WINDOW_CANDIDATES = 8
+MAX_FUZZY_QUOTE = 6000  # scoring costs ~length squared: a longer edited quote is reported lost, for review
 MAX_WINDOW_QUOTE = 320  # longer quotes are aligned by their head and tail (see _window_spans)
 QUOTE_PIECE = 160
 MAX_CONTEXT_HITS = 20  # a context key found more often than this is not informative
@@ -69,7 +70,7 @@ def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "") 
     few (across several texts, e.g. every section of an article).
     """
     quote = quote.strip()
-    if len(quote) < 4 or not text or was_deleted(text, quote, prefix, suffix):
+    if not 4 <= len(quote) <= MAX_FUZZY_QUOTE or not text or was_deleted(text, quote, prefix, suffix):
         return []
     rough = set(_context_spans(text, quote, prefix, suffix)) | set(_window_spans(text, quote))
     return sorted(((m.score, span) for span in rough

@@ -138,3 +138,11 @@ def test_a_long_quote_with_a_typo_and_retouched_context_is_found_by_its_head_and
     placed = reanchor(parse_text(edited, "p"), anchor)
     assert (placed.state, placed.section_id) == (MOVED, "quay")
     assert placed.quote == quote.replace("flag 30 moored", "flag 30 mored")
+
+
+def test_a_huge_edited_quote_is_reported_lost_not_matched():
+    body = "".join(f"Line {i} of a very long passage about the harbour. " for i in range(200))  # ~10,000 characters
+    text = f"= Port =\n\nIntro.\n\n== Quay ==\nBefore. {body}After.\n"
+    anchor = anchor_to(parse_text(text, "p").section("quay"), body.strip())
+    placed = reanchor(parse_text(text.replace("Line 100 of", "Line 100 off"), "p"), anchor)
+    assert (placed.state, placed.quote) == (SECTION, body.strip())
