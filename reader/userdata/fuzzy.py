@@ -36,6 +36,7 @@ MAX_WINDOW_QUOTE = 320  # longer quotes are aligned by their head and tail (see 
 QUOTE_PIECE = 160
 MAX_CONTEXT_HITS = 20  # a context key found more often than this is not informative
 REFINED_CANDIDATES = 3  # rough candidates refined per search (refining is the costly part)
+SURE_SIMILARITY = 0.9  # a candidate between both context anchors this alike ends the search
 WORD_CUT_PENALTY = 8.0  # score points for a span edge inside a word where the quote's edge was not
 TOUCH_BONUS = 4.0  # score points per side whose stored context is exactly adjacent
 TOUCH_CHARS = 8  # that many characters of context nearest the quote must touch
@@ -58,9 +59,22 @@ def quote_similarity(a: str, b: str) -> float:
 
 def find_similar(text: str, quote: str, prefix: str = "", suffix: str = "") -> FuzzyMatch | None:
     """The best accepted approximate occurrence of ``quote`` in ``text``, or ``None``."""
+    if not _searchable(text, quote.strip(), prefix, suffix):
+        return None
+    # Both edges set by surviving context and the quote nearly the same: no need to scan the text.
+    between = [refine(text, quote, prefix, suffix, span) for span in _context_spans(text, quote.strip(), prefix, suffix)
+               if span[2] and span[3]]
+    sure = [m for m in between if m is not None and m.similarity >= SURE_SIMILARITY]
+    if sure:
+        return max(sure, key=_preference)
     ranked = rough_candidates(text, quote, prefix, suffix)
     return max((refine(text, quote, prefix, suffix, span) for _, span in ranked[:REFINED_CANDIDATES]),
                key=_preference, default=None)
+
+
+def _searchable(text: str, quote: str, prefix: str, suffix: str) -> bool:
+    """Worth a fuzzy search: a quote of sensible length, not cut out of this text."""
+    return 4 <= len(quote) <= MAX_FUZZY_QUOTE and bool(text) and not was_deleted(text, quote, prefix, suffix)
 
 
 def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "") -> list[tuple[float, tuple]]:
@@ -70,11 +84,11 @@ def rough_candidates(text: str, quote: str, prefix: str = "", suffix: str = "") 
     few (across several texts, e.g. every section of an article).
     """
     quote = quote.strip()
-    if not 4 <= len(quote) <= MAX_FUZZY_QUOTE or not text or was_deleted(text, quote, prefix, suffix):
+    if not _searchable(text, quote, prefix, suffix):
         return []
     rough = set(_context_spans(text, quote, prefix, suffix)) | set(_window_spans(text, quote))
-    return sorted(((m.score, span) for span in rough
-                   if (m := _scored(text, quote, prefix, suffix, span[:2])) is not None), reverse=True)
+    return sorted(((m.score, span) for span in rough if (m := _scored(text, quote, prefix, suffix, span[:2])) is not None),
+                  key=lambda c: (-c[0], c[1][0]))  # best first; on a tie the earlier passage
 
 
 def refine(text: str, quote: str, prefix: str, suffix: str, span: tuple) -> FuzzyMatch | None:
