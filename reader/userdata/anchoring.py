@@ -154,6 +154,7 @@ class ArticleText:
         self._joined: str | None = None
         self._paths: dict[tuple[str, ...], Section] | None = None
         self._words: dict[str, set[str]] = {}
+        self._shas: dict[str, str] = {}
 
     def by_path(self, path: tuple[str, ...]) -> Section | None:
         """As ``Article.section_by_path`` (the first section with these titles, casefolded), indexed once."""
@@ -182,7 +183,9 @@ class ArticleText:
         return self._texts[section.id]
 
     def sha(self, section: Section) -> str:
-        return text_sha(self.text(section))
+        if section.id not in self._shas:
+            self._shas[section.id] = text_sha(self.text(section))
+        return self._shas[section.id]
 
     def with_sha(self, sha: str) -> list[Section]:
         if self._by_sha is None:
@@ -226,7 +229,7 @@ def reanchor(article: Article, old: Anchor, text: ArticleText | None = None, fuz
         similarity = (old.similarity or 1.0) * (similarity or 1.0)
         state = MOVED
     return Anchor(placement.section.id, placement.section.path, quote, prefix, suffix,
-                  text_sha(section_text), state, similarity)
+                  text.sha(placement.section), state, similarity)
 
 
 def locate(text: ArticleText, old: Anchor, fuzzy: bool = True) -> Placement | None:
