@@ -60,6 +60,8 @@ def _register_notes(subparsers) -> None:
     p = sub.add_parser("list", help="list notes")
     p.add_argument("--article", metavar="ID")
     p.add_argument("--orphaned", action="store_true", help="only notes that lost their place")
+    p.add_argument("--changed", action="store_true",
+                   help="only notes whose passage re-anchoring moved or lost, not yet reviewed")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_notes_list)
     p = sub.add_parser("add", help="add a note to a section")
@@ -168,6 +170,9 @@ def cmd_bookmarks_remove(store, args: argparse.Namespace, out: TextIO) -> int:
 @_run
 def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
     notes = store.notes(article_id=args.article, orphaned=True if args.orphaned else None)
+    if args.changed:
+        to_review = {n.id for n in store.notes_to_review()}
+        notes = [n for n in notes if n.id in to_review]
     if args.json:
         print_json([_note_json(n) for n in notes], out)
         return 0
@@ -179,9 +184,16 @@ def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
 
 def _note_line(n, flag: str = "") -> str:
     where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
-    flag += " ORPHANED" if n.orphaned else ""
+    flag += " ORPHANED" if n.orphaned else _state_flag(n)
     first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
     return f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}"
+
+
+def _state_flag(note) -> str:
+    """" MOVED (87% alike)" / " PASSAGE GONE" when re-anchoring changed the passage (``anchor_state``)."""
+    if note.anchor_state == "moved":
+        return f" MOVED ({note.similarity:.0%} alike)" if note.similarity is not None else " MOVED"
+    return " PASSAGE GONE" if note.anchor_state == "section" and note.quote else ""
 
 
 @_run

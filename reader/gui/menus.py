@@ -65,6 +65,7 @@ def build_menus(window) -> dict[str, QAction]:
     file_menu.addSeparator()
     file_menu.addAction(add("import_notes", "&Import Notes…", "Ctrl+Shift+I", partial(_notes_io, window, "import_notes")))
     file_menu.addAction(add("export_notes", "&Export Notes…", "Ctrl+Shift+E", partial(_notes_io, window, "export_notes")))
+    file_menu.addAction(add("review_notes", "Re&view Changed Notes…", "Ctrl+Shift+V", partial(_review_notes, window)))
     file_menu.addSeparator()
     file_menu.addAction(add("cancel_task", "&Cancel Background Task", "Ctrl+Shift+X", window.activity.cancel_current))
     file_menu.addAction(add("quit", "&Quit", [Std.Quit, "Ctrl+Q"], window.close))
@@ -222,6 +223,12 @@ def _notes_io(window, function: str) -> None:
         messages.show_info("Notes import and export are not available in this build")
         return
     getattr(notes_io, function)(window, window.library)
+
+
+def _review_notes(window) -> None:
+    from .review_notes import open_review
+
+    open_review(window)
 
 
 def shortcut_rows(window) -> list[tuple[str, str]]:

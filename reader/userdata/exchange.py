@@ -20,6 +20,7 @@ from .. import __version__
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from .anchoring import STATES
 from .models import Bookmark, utc_now
 from .records import clean_color, clean_tags
 
@@ -115,6 +116,7 @@ def _markdown_note(record: dict, title: str = "") -> list[str]:
     if record["orphaned"]:
         meta.append("was under: " + _section_label(record))
     label = " › ".join(p for p in (title or record["article_id"], _section_label(record)) if p)
+    meta += _markdown_state(record)
     meta += [f"[{_link_text(label)}](<{link}>)", record["updated"]]
     return lines + [" · ".join(meta), "", "---", ""]
 
@@ -145,6 +147,18 @@ def demote_headings(markdown: str, below_level: int) -> str:
     return "\n".join(lines)
 
 
+def _markdown_state(record: dict) -> list[str]:
+    """How the passage was last re-found, when it is not simply exact."""
+    state, original = record.get("anchor_state"), record.get("original_quote")
+    if state == "moved":
+        similarity = record.get("similarity")
+        return ["passage re-found after an edit" + (f" ({similarity:.0%} alike)" if similarity is not None else "")
+                + (f", first quoted as “{original}”" if original and original != record["quote"] else "")]
+    if state == "section" and record["quote"]:
+        return ["the quoted passage is no longer in this section"]
+    return []
+
+
 # ---------------------------------------------------------------- JSON
 
 def to_json(records: list[dict], bookmarks: list[Bookmark]) -> str:
@@ -161,10 +175,15 @@ def to_json(records: list[dict], bookmarks: list[Bookmark]) -> str:
 
 # ---------------------------------------------------------------- W3C Web Annotation
 
-def to_w3c(records: list[dict], sources: dict[str, Source] | None = None) -> str:
-    """An AnnotationCollection; each target names the article's title and file (``sources``)."""
-    sources = sources or {}
-    items = [_annotation(r, sources.get(r["article_id"])) for r in records]
+def to_w3c(records: list[dict], sources: dict[str, Source] | None = None,
+           positions: dict[str, tuple[int, int]] | None = None) -> str:
+    """An AnnotationCollection; each target names the article's title and file (``sources``).
+
+    ``positions``: each placed note's quote as [start, end) in its article's plain text
+    (``Article.plain_text()``), written as a TextPositionSelector beside the TextQuoteSelector.
+    """
+    sources, positions = sources or {}, positions or {}
+    items = [_annotation(r, sources.get(r["article_id"]), positions.get(r["id"])) for r in records]
     data = {
         "@context": W3C_CONTEXT,
         "id": f"urn:uuid:{uuid.uuid4()}",
@@ -176,7 +195,8 @@ def to_w3c(records: list[dict], sources: dict[str, Source] | None = None) -> str
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _annotation(record: dict, source: Source | None = None) -> dict:
+def _annotation(record: dict, source: Source | None = None,
+                position: tuple[int, int] | None = None) -> dict:
     bodies = [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in record["tags"]]
     if record["text"]:
         bodies.insert(0, {"type": "TextualBody", "value": record["text"], "format": "text/markdown", "purpose": "commenting"})
@@ -184,6 +204,8 @@ def _annotation(record: dict, source: Source | None = None) -> dict:
     if record["quote"]:
         selectors.append({"type": "TextQuoteSelector", "exact": record["quote"],
                           "prefix": record["prefix"], "suffix": record["suffix"]})
+        if position is not None:
+            selectors.append({"type": "TextPositionSelector", "start": position[0], "end": position[1]})
     annotation = {
         "id": _annotation_id(record["id"]),
         "type": "Annotation",
@@ -195,7 +217,12 @@ def _annotation(record: dict, source: Source | None = None) -> dict:
         # Lectern's own fields; other tools ignore unknown keys.
         "lectern:sectionPath": record["section_path"],
         "lectern:orphaned": record["orphaned"],
+        "lectern:anchorState": record["anchor_state"],
     }
+    if record["similarity"] is not None:
+        annotation["lectern:similarity"] = record["similarity"]
+    if record["original_quote"] and record["original_quote"] != record["quote"]:
+        annotation["lectern:originalQuote"] = record["original_quote"]
     if record["color"]:
         annotation["lectern:color"] = record["color"]
     return annotation
@@ -310,7 +337,23 @@ def _note_from_json(item: dict) -> dict:
         "article_sha": _text(item, "article_sha"),
         "section_sha": _text(item, "section_sha"),
     }
-    return record
+    # Anchor state (optional: files from before schema 5 lack it).
+    return _with_state(record, item.get("anchor_state"), item.get("similarity"), _text(item, "original_quote"),
+                       _flag(item, "review"))
+
+
+def _with_state(record: dict, state, similarity, original: str, review: bool) -> dict:
+    if state is None:
+        state = "orphaned" if record["orphaned"] else "exact"
+    if state not in STATES:
+        raise _Invalid(f"'anchor_state' must be one of {', '.join(STATES)}, not {state!r}")
+    if similarity is not None and (isinstance(similarity, bool) or not isinstance(similarity, (int, float))
+                                   or not 0 <= similarity <= 1):
+        raise _Invalid(f"'similarity' must be a number from 0 to 1, not {similarity!r}")
+    if record["orphaned"] != (state == "orphaned"):
+        state = "orphaned" if record["orphaned"] else "exact"  # 'orphaned' wins: it decides where the note is listed
+    return dict(record, anchor_state=state, similarity=similarity if state == "moved" else None,
+                original_quote=original or record["quote"], review=review)
 
 
 def _bookmark_from_json(item: dict) -> Bookmark:
@@ -327,7 +370,15 @@ def _bookmark_from_json(item: dict) -> Bookmark:
         section_path=tuple(_text_list(item, "section_path")),
         section_sha=_text(item, "section_sha"),
         article_sha=_text(item, "article_sha"),
+        anchor_state=_bookmark_state(item),
     )
+
+
+def _bookmark_state(item: dict) -> str:
+    state = item.get("anchor_state") or "exact"  # optional: files from before schema 5
+    if state not in ("exact", "orphaned"):
+        raise _Invalid(f"'anchor_state' of a bookmark must be exact or orphaned, not {state!r}")
+    return state
 
 
 def _text(item: dict, key: str, required: bool = False, empty_ok: bool = False) -> str:
@@ -404,7 +455,7 @@ def _note_from_annotation(item: dict) -> dict:
     text, tags = _w3c_bodies(item.get("body", []))
     if not text and not quote.get("exact"):
         raise _Invalid("has neither a text body nor a quoted passage")
-    return {
+    record = {
         "id": _w3c_note_id(item),
         "article_id": article_id,
         "section_id": section_id,
@@ -421,6 +472,8 @@ def _note_from_annotation(item: dict) -> dict:
         "article_sha": "",  # re-anchored against the current articles after import
         "section_sha": "",
     }
+    return _with_state(record, item.get("lectern:anchorState"), item.get("lectern:similarity"),
+                       _text(item, "lectern:originalQuote"), False)
 
 
 def _w3c_target(target) -> tuple[str, str, dict]:

@@ -24,9 +24,12 @@ from ..errors import LecternError, UnknownArticleError
 from ..model import Article, Section
 from ..paths import AppPaths
 from . import backups, exchange
-from .anchoring import Anchor, anchor_to, find_quote, reanchor, text_sha
+from .anchoring import (
+    EXACT, MOVED, ORPHANED, SECTION, Anchor, ArticleText, anchor_to, find_quote, plain_text_position, reanchor,
+    text_sha,
+)
 from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
-from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
+from .models import AnchorReport, Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
 from .similarity import most_similar_section
 from .opening import open_database
 from .records import (
@@ -401,22 +404,56 @@ class UserStore:
             return note.section_id
         return most_similar_section(article, note)
 
-    def reattach_note(self, note_id: str, article_id: str, section_id: str) -> Note:
-        """Put a (typically orphaned) note on a section; its quote is kept, with new context if found."""
+    def reattach_note(self, note_id: str, article_id: str, section_id: str, quote: str | None = None,
+                      prefix: str = "", suffix: str = "") -> Note:
+        """Put a (typically orphaned or moved) note on a section; the user has reviewed it.
+
+        With ``quote`` (a selection; ``prefix``/``suffix`` pick its occurrence)
+        the note is anchored to that passage. Without, its quote is kept, with
+        new context if found there (state ``exact``), else as it was (``section``).
+        The originally quoted text is never changed.
+        """
         old = self.note(note_id)
         _, section = self._target(article_id, section_id)
         if section is None:
-            anchor = Anchor(section_id, (), old.quote)
+            anchor = Anchor(section_id, (), quote or old.quote)
+        elif quote:
+            anchor = anchor_to(section, quote, prefix or "", suffix or "")
         else:
             quote_here = old.quote if old.quote and find_quote(section.text(), old.quote) else None
             anchor = anchor_to(section, quote_here)
             if anchor.quote is None and old.quote:  # the passage is not in this section: keep it anyway
-                anchor = dataclasses.replace(anchor, quote=old.quote)
+                anchor = dataclasses.replace(anchor, quote=old.quote, state=SECTION)
         with self._writing() as conn:
             _save_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
         note = self.note(note_id)
         self._emit_notes(changed=[note])
         return note
+
+    def accept_anchor(self, note_id: str) -> Note:
+        """The user agrees with where re-anchoring put the note: its state becomes ``exact``."""
+        return self._set_reviewed(note_id, "UPDATE notes SET anchor_state = 'exact', similarity = NULL, review = 0, "
+                                           "orphaned = 0 WHERE id = ? AND orphaned = 0")
+
+    def leave_orphaned(self, note_id: str) -> Note:
+        """The passage re-anchoring found is not the note's: keep the note orphaned, with the text first quoted."""
+        return self._set_reviewed(note_id, "UPDATE notes SET anchor_state = 'orphaned', orphaned = 1, similarity = NULL, "
+                                           "review = 0, quote = coalesce(original_quote, quote) WHERE id = ?")
+
+    def _set_reviewed(self, note_id: str, sql: str) -> Note:
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM notes WHERE id = ?", (note_id,)).fetchone() is None:
+                raise LecternError(f"no note with id {note_id!r}")
+            conn.execute(sql, (note_id,))
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def notes_to_review(self) -> list[Note]:
+        """Notes whose passage re-anchoring moved (fuzzy) or lost, not yet reviewed by the user."""
+        with self._reading() as conn:
+            rows = conn.execute(NOTE_SELECT + f" WHERE review = 1 AND {LIVE} ORDER BY article_id, created, id").fetchall()
+        return [note_from_record(note_record(r)) for r in rows]
 
     def find_id(self, kind: str, prefix: str) -> str:
         """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``."""
@@ -455,18 +492,20 @@ class UserStore:
         if not stale and not stale_marks:
             return []
         articles = {aid: self._article_or_missing(aid, current) for aid in sorted(stale | stale_marks)}
-        changed_ids, marks_changed = [], False
+        changed_records, marks_changed, report = [], False, AnchorReport()
         with self._writing() as conn:
             for aid in sorted(stale):
                 if articles[aid] is not False:
-                    changed_ids += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""))
+                    changed_records += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""), report)
             for aid in sorted(stale_marks):
                 if isinstance(articles[aid], Article):
                     marks_changed |= _reanchor_bookmarks(conn, aid, articles[aid], current[aid])
-        changed = self._live_notes(changed_ids)  # trashed notes are re-placed too, quietly
+        changed = self._live_notes([r["id"] for r in changed_records])  # trashed notes are re-placed too, quietly
         self._emit_notes(changed=changed)
         if marks_changed:
             self._emit("bookmarks_changed", None)
+        if report.moved or report.lost:
+            self._emit("anchors_changed", report)
         return changed
 
     def _live_notes(self, note_ids) -> list[Note]:
@@ -631,8 +670,27 @@ class UserStore:
             marks = [b for b in self.bookmarks() if article_id is None or b.article_id == article_id]
             return exchange.to_json(records, marks if note_ids is None else [])
         if fmt == "w3c":
-            return exchange.to_w3c(records, self._sources(records))
+            return exchange.to_w3c(records, self._sources(records), self._positions(records))
         raise LecternError(f"unknown export format {fmt!r} (use markdown, json or w3c)")
+
+    def _positions(self, records: list[dict]) -> dict[str, tuple[int, int]]:
+        """Each placed quote's offsets in its article's plain text (articles that cannot be read are skipped)."""
+        positions, articles = {}, {}
+        for record in records:
+            aid = record["article_id"]
+            if not record["quote"] or record["orphaned"] or self._library is None:
+                continue
+            if aid not in articles:
+                try:
+                    articles[aid] = self._library.article(aid)
+                except LecternError:
+                    articles[aid] = None
+            if articles[aid] is not None:
+                span = plain_text_position(articles[aid], record["section_id"], record["quote"],
+                                           record["prefix"], record["suffix"])
+                if span is not None:
+                    positions[record["id"]] = span
+        return positions
 
     def _titles_and_orders(self, records: list[dict]) -> dict[str, tuple[str, list[str]]]:
         """``{article_id: (title, section ids in document order)}`` for the Markdown export."""
@@ -700,33 +758,63 @@ def _record(note_id: str, article_id: str, anchor: Anchor, text: str, tags: list
         "section_path": list(anchor.section_path), "quote": anchor.quote, "prefix": anchor.prefix,
         "suffix": anchor.suffix, "text": text, "tags": tags, "color": color, "created": created,
         "updated": updated, "orphaned": orphaned, "article_sha": article_sha, "section_sha": anchor.section_sha,
+        "anchor_state": ORPHANED if orphaned else anchor.state, "similarity": anchor.similarity,
+        "original_quote": anchor.quote, "review": False,
     }
 
 
 def _save_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor: Anchor, article_sha: str,
-                 updated: str | None = None) -> None:
+                 updated: str | None = None, review: bool = False) -> None:
+    """The note's new place and whether it awaits review; ``updated`` set means the user placed it
+    (which ends any review)."""
     conn.execute(
         "UPDATE notes SET article_id = ?, section_id = ?, section_path = ?, quote = ?, prefix = ?, suffix = ?, "
-        "section_sha = ?, article_sha = ?, orphaned = 0, updated = coalesce(?, updated) WHERE id = ?",
+        "section_sha = ?, article_sha = ?, orphaned = 0, anchor_state = ?, similarity = ?, "
+        "review = CASE WHEN ? IS NOT NULL THEN 0 ELSE ? END, "
+        "updated = coalesce(?, updated) WHERE id = ?",
         (article_id, anchor.section_id, json.dumps(list(anchor.section_path), ensure_ascii=False), anchor.quote,
-         anchor.prefix, anchor.suffix, anchor.section_sha, article_sha, updated, note_id),
+         anchor.prefix, anchor.suffix, anchor.section_sha, article_sha, anchor.state, anchor.similarity,
+         updated, int(review), updated, note_id),
     )
 
 
-def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Article | None, sha: str) -> list[str]:
-    """Re-place one article's notes (inside the caller's transaction); returns ids whose place changed."""
+def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Article | None, sha: str,
+                      report: AnchorReport) -> list[dict]:
+    """Re-place one article's notes (inside the caller's transaction); returns the records whose place
+    changed, as now stored (so the caller need not read them back).
+
+    A note whose passage was newly moved (fuzzy) or lost is flagged for review
+    and counted in ``report``.
+    """
     changed = []
-    for row in conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall():
+    text = ArticleText(article) if article is not None else None
+    rows = conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall()
+    # Every note now matches this version of the article; only the re-placed ones are rewritten below.
+    conn.execute("UPDATE notes SET article_sha = ? WHERE article_id = ?", (sha, article_id))
+    for row in rows:
         record = note_record(row)
         old = Anchor(record["section_id"], tuple(record["section_path"]), record["quote"],
-                     record["prefix"], record["suffix"], record["section_sha"])
-        new = reanchor(article, old) if article is not None else None
+                     record["prefix"], record["suffix"], record["section_sha"], record["anchor_state"],
+                     record["similarity"])
+        new = reanchor(article, old, text) if article is not None else None
+        stored = dict(record, article_sha=sha)
         if new is None:
-            conn.execute("UPDATE notes SET orphaned = 1, article_sha = ? WHERE id = ?", (sha, record["id"]))
-        else:
-            _save_anchor(conn, record["id"], article_id, new, sha)
+            if not record["orphaned"]:
+                conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, "
+                             "review = 1 WHERE id = ?", (record["id"],))
+                stored.update(orphaned=True, anchor_state=ORPHANED, similarity=None, review=True)
+            report.count(record["id"], ORPHANED, newly=not record["orphaned"])
+        elif new != old or record["orphaned"]:
+            newly = new.state != old.state or (new.state == MOVED and new.quote != old.quote) or record["orphaned"]
+            # Found as it was: nothing to review; newly moved or lost: review; else as before.
+            review = False if new.state == EXACT else (newly or record["review"])
+            _save_anchor(conn, record["id"], article_id, new, sha, review=review)
+            stored.update(_record(record["id"], article_id, new, record["text"], record["tags"], record["color"],
+                                  record["created"], record["updated"], sha),
+                          original_quote=record["original_quote"], review=review)
+            report.count(record["id"], new.state, newly=newly)
         if new != old or (new is None) != record["orphaned"]:
-            changed.append(record["id"])
+            changed.append(stored)
     return changed
 
 
@@ -735,19 +823,23 @@ def _reanchor_bookmarks(conn: sqlite3.Connection, article_id: str, article: Arti
 
     The note matcher without a quote: the same section id, the same heading
     path, the one section with the same text. A bookmark that fits nowhere
-    points at the whole article (``section_id`` None) and keeps its old heading
-    path and text hash, so it returns if the section does. Names are untouched.
+    points at the whole article (``section_id`` None, state ``orphaned``) and
+    keeps its old heading path and text hash, so it returns if the section
+    does. Names are untouched.
     """
-    changed = False
+    changed, text = False, ArticleText(article)
     for row in conn.execute("SELECT * FROM bookmarks WHERE article_id = ?", (article_id,)).fetchall():
         mark = bookmark_from_row(row)
-        old = (mark.section_id, mark.section_path, mark.section_sha)
-        new = (None, mark.section_path, mark.section_sha)
-        if mark.section_id is not None or mark.section_path or mark.section_sha:
-            placed = reanchor(article, Anchor(mark.section_id or "", mark.section_path, None, "", "", mark.section_sha))
+        old = (mark.section_id, mark.section_path, mark.section_sha, mark.anchor_state)
+        new = (None, mark.section_path, mark.section_sha, ORPHANED)
+        if mark.section_id is None and not mark.section_path and not mark.section_sha:
+            new = old[:3] + (EXACT,)  # on the article itself: stays there
+        else:
+            placed = reanchor(article, Anchor(mark.section_id or "", mark.section_path, None, "", "", mark.section_sha),
+                              text, fuzzy=False)
             if placed is not None:
-                new = (placed.section_id, tuple(placed.section_path), placed.section_sha)
-        save_bookmark_place(conn, mark.id, new[0], new[1], new[2], sha)
+                new = (placed.section_id, tuple(placed.section_path), placed.section_sha, EXACT)
+        save_bookmark_place(conn, mark.id, *new[:3], sha, anchor_state=new[3])
         changed |= new != old
     return changed
 
