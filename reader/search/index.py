@@ -125,6 +125,7 @@ class SearchIndex:
         self._suggester: tuple[int, SuggestionIndex] | None = None
         self._reconciled = False
         self._closed = False
+        self._pending = False  # an event asked for an update that has not run yet
         library.add_listener(self._on_library_event)
 
     # ------------------------------------------------------------------ public API
@@ -233,14 +234,20 @@ class SearchIndex:
 
     def _update(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
         try:
-            return self._update_locked(rebuild, progress, cancel, lock_timeout)
+            with self._write_lock:
+                report = self._update_locked(rebuild, progress, cancel, lock_timeout)
         except OSError as exc:  # a full disk, a read-only cache dir
             raise LecternError(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
+        finally:
+            self._update_pending()
+        return report
 
     def _update_locked(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
+        """One update; the caller holds ``_write_lock``."""
         started = time.perf_counter()
         report = IndexReport()
-        with self._write_lock, self._dir.write_lock(lock_timeout) as acquired:
+        self._pending = False  # this update sees every change made before it started
+        with self._dir.write_lock(lock_timeout) as acquired:
             if not acquired:
                 report.busy = True
                 report.messages.append("another Lectern process is updating the search index; using it as it is")
@@ -411,12 +418,27 @@ class SearchIndex:
             return None
 
     def _on_library_event(self, event: str, payload: object) -> None:
+        """Note that the index is behind, and catch up unless an update is running.
+
+        Never waits for the write lock: the event may come from inside an
+        update (opening the store re-anchors notes and announces them) or from
+        a thread holding a lock that the running update needs. The update that
+        holds the lock catches up when it ends (:meth:`_update_pending`).
+        """
         if self._closed or self._open is None or event not in ("articles_changed", "notes_changed"):
             return
-        try:
-            self._update(False, None, None, UPDATE_LOCK_TIMEOUT)
-        except Exception:  # never break the change that triggered the event
-            log.exception("could not keep the search index current after %s", event)
+        self._pending = True
+        self._update_pending()
+
+    def _update_pending(self) -> None:
+        """Run the updates that events asked for while no update holds the write lock."""
+        while self._pending and not self._closed and self._write_lock.acquire(blocking=False):
+            try:
+                self._update_locked(False, None, None, UPDATE_LOCK_TIMEOUT)
+            except Exception:  # never break the change that triggered the event
+                log.exception("could not keep the search index current after a change")
+            finally:
+                self._write_lock.release()
 
     # ------------------------------------------------------------------ searching
 
