@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..atomicfile import _fsync_dir
 from .db import connect, quick_check
-from .migrations import SCHEMA_VERSION, user_version
+from .migrations import SCHEMA_VERSION, migrate, user_version
 
 SUFFIX = ".sqlite3"
 AUTO_PREFIX = "auto-"
@@ -79,6 +79,8 @@ def newest_backup(backups_dir: Path) -> Path | None:
 
 def check_restorable(path: Path) -> str | None:
     """Why ``path`` cannot be restored, or None when it is a sound Lectern database."""
+    if path.is_dir():
+        return "it is a folder, not a backup file"
     if not path.is_file():
         return "no such file"
     try:
@@ -90,13 +92,46 @@ def check_restorable(path: Path) -> str | None:
         if check != "ok":
             return f"the file is damaged ({check})"
         version = user_version(conn)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if version > SCHEMA_VERSION:
+            return f"it was written by a newer Lectern (schema version {version}, this one knows up to {SCHEMA_VERSION})"
+        if version < 1:
+            return "not a Lectern notes database"
+        missing = schema_problem(conn, version)
     except sqlite3.Error as exc:
         return f"not a Lectern database ({exc})"
     finally:
         conn.close()
-    if version > SCHEMA_VERSION:
-        return f"it was written by a newer Lectern (schema version {version}, this one knows up to {SCHEMA_VERSION})"
-    if version < 1 or not {"notes", "bookmarks"} <= tables:
-        return "not a Lectern notes database"
+    return f"not a Lectern notes database of schema version {version} ({missing})" if missing else None
+
+
+def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
+    """What the database lacks of Lectern's schema at ``version`` (tables, columns), or None.
+
+    The reference is built by running the migrations up to ``version`` in
+    memory, so the check follows every schema step without a second copy of it.
+    Extra tables or columns are allowed.
+    """
+    reference = connect(Path(":memory:"))
+    try:
+        migrate(reference, target=version)
+        expected = _columns_by_table(reference)
+    finally:
+        reference.close()
+    found = _columns_by_table(conn)
+    absent = [t for t in expected if t not in found]
+    if absent:
+        return f"it has no table {', '.join(map(repr, absent))}"
+    for table, columns in expected.items():
+        lacking = [c for c in columns if c not in found[table]]
+        if lacking:
+            return f"table {table!r} lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(map(repr, lacking))}"
     return None
+
+
+def _columns_by_table(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({_quoted(t)})")] for t in tables}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -95,8 +95,12 @@ def describe(exc: sqlite3.Error, path: Path, timeout: float = DEFAULT_BUSY_TIMEO
 
 @contextlib.contextmanager
 def reported(path: Path, timeout: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[None]:
-    """Turn sqlite3 errors raised inside the block into :class:`StoreError`."""
+    """Turn sqlite3 errors (and text SQLite cannot encode) raised inside the block into :class:`StoreError`."""
     try:
         yield
     except sqlite3.Error as exc:
         raise StoreError(describe(exc, path, timeout)) from exc
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. a non-UTF-8 byte from the command line
+        bad = ascii(exc.object[exc.start:exc.end]) if isinstance(exc.object, str) else "?"
+        raise StoreError(f"cannot save text that is not valid Unicode (it contains {bad}, "
+                         "perhaps a byte that is not UTF-8); nothing was changed") from None

@@ -285,14 +285,21 @@ class UserStore:
         return note
 
     def find_id(self, kind: str, prefix: str) -> str:
-        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``."""
+        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``.
+
+        Case counts when it tells ids apart (imported ids may have capitals);
+        otherwise ``AB12`` finds ``ab12...`` too.
+        """
         table = {"note": "notes", "bookmark": "bookmarks"}[kind]
-        prefix = (prefix or "").strip().lower()
+        prefix = (prefix or "").strip()
         if not prefix:
             raise LecternError(f"give a {kind} id")
         with self._reading() as conn:
             rows = conn.execute(f"SELECT id FROM {table} WHERE substr(id, 1, ?) = ? LIMIT 2",
                                 (len(prefix), prefix)).fetchall()
+            if not rows:
+                rows = conn.execute(f"SELECT id FROM {table} WHERE lower(substr(id, 1, ?)) = lower(?) LIMIT 2",
+                                    (len(prefix), prefix)).fetchall()
         if not rows:
             raise LecternError(f"no {kind} with an id starting {prefix!r}")
         if len(rows) > 1:
