@@ -18,6 +18,7 @@ waits for it (``update``) or answers from the index as it is (``search``).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -51,6 +52,10 @@ MERGE_AT_SEGMENTS = 8  # small segments left by updates are merged once there ar
 SMALL_SEGMENT_DOCS = 2000  # ...of fewer documents than this (the big ones of a full build stay as they are)
 
 Progress = Callable[[int, int], None]
+
+
+class IndexNotWritable(LecternError):
+    """The index could not be updated on disk (a full disk, a read-only cache folder)."""
 
 
 @dataclass
@@ -171,9 +176,19 @@ class SearchIndex:
             raise LecternError("the search index is closed")
         if not self._reconciled:
             timeout = SEARCH_LOCK_TIMEOUT if self._dir.current() else UPDATE_LOCK_TIMEOUT
-            self._update(False, None, None, timeout)
+            try:
+                self._update(False, None, None, timeout)
+            except IndexNotWritable as exc:
+                self._search_as_it_is(exc)
         if self._open is None:
             raise LecternError("the search index is not available yet (another Lectern process is building it)")
+
+    def _search_as_it_is(self, error: "IndexNotWritable") -> None:
+        """The index cannot be brought up to date (a full disk): answer from the live generation if it reads."""
+        if self._open is None and self._open_generation() is not None:
+            raise error
+        self._reconciled = True  # events still try to update it; searches do not wait for that
+        self.messages.append(f"{error}; searching the index as it is (the latest changes may be missing)")
 
     def _open_generation(self) -> str | None:
         """Open the live generation; returns why it cannot be used (then nothing is open)."""
@@ -237,7 +252,9 @@ class SearchIndex:
             with self._write_lock:
                 report = self._update_locked(rebuild, progress, cancel, lock_timeout)
         except OSError as exc:  # a full disk, a read-only cache dir
-            raise LecternError(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
+            if exc.errno == errno.ENOSPC:
+                raise IndexNotWritable(f"the disk holding the search index {self.index_dir} is full") from exc
+            raise IndexNotWritable(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
         finally:
             self._update_pending()
         return report
