@@ -271,6 +271,7 @@ class SearchIndex:
                 if self._open is None:
                     self._open_generation()
             else:
+                self._dir.remove_abandoned_builds()
                 reason = None if rebuild else self._refresh_or_open()
                 if reason:
                     report.messages.append(reason)

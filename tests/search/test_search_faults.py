@@ -52,3 +52,78 @@ def test_a_full_disk_without_any_index_is_still_an_error(corpus_library, monkeyp
     with pytest.raises(LecternError, match="is full"):
         index.search("urchins")
     index.close()
+
+
+# ---------------------------------------------------------------- 13: killed rebuilds leave no build-* folder
+
+def _builds(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.iterdir() if p.name.startswith("build-"))
+
+
+def _start(code: str) -> subprocess.Popen:
+    """A child in its own process group (Whoosh's indexing workers die with it)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+
+
+def _paths_code(paths) -> str:
+    return (f"from pathlib import Path\nfrom reader.paths import AppPaths\n"
+            f"paths = AppPaths(Path({str(paths.data_dir)!r}), Path({str(paths.cache_dir)!r}), "
+            f"Path({str(paths.config_dir)!r}), Path({str(paths.bundle_root)!r}))\n")
+
+
+def test_folders_of_killed_rebuilds_are_removed_at_the_next_open(corpus_library):
+    index = open_index(corpus_library)
+    index.update()
+    index.close()
+    for _ in range(3):
+        child = _start(_paths_code(corpus_library.paths) + textwrap.dedent("""
+            import time
+            from reader.library import Library
+            def progress(done, total):
+                print("building", flush=True)
+                time.sleep(60)
+            Library(paths, include_bundled=False).update_index(rebuild=True, progress=progress)
+        """))
+        assert child.stdout.readline().strip() == "building"
+        _kill_group(child)
+    index_dir = corpus_library.paths.index_dir
+    assert len(_builds(index_dir)) == 1  # each rebuild removed the folder of the one killed before it
+    reopened = open_index(corpus_library)
+    assert reopened.search("urchins").total == 2
+    assert _builds(index_dir) == []
+    reopened.close()
+
+
+def test_a_build_folder_in_use_by_another_process_is_left_alone(corpus_library):
+    index = open_index(corpus_library)
+    index.update()
+    index.close()
+    index_dir = corpus_library.paths.index_dir
+    builder = _start(f"""
+        import time
+        from reader.search.storage import IndexDirectory
+        d = IndexDirectory({str(index_dir)!r})
+        with d.write_lock(5) as ok:
+            d.new_build_dir()
+            print("building" if ok else "failed", flush=True)
+            time.sleep(60)
+    """)
+    try:
+        assert builder.stdout.readline().strip() == "building"
+        reader = open_index(corpus_library)
+        assert reader.search("urchins").total == 2  # answered without the lock
+        assert len(_builds(index_dir)) == 1  # the running build is untouched
+        reader.close()
+    finally:
+        _kill_group(builder)
+    again = open_index(corpus_library)
+    again.update()
+    assert _builds(index_dir) == []
+    again.close()
