@@ -34,7 +34,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..errors import LecternError
-from . import analysis, documents, querying, schema, spelling, storage
+from . import analysis, documents, querying, schema, spelling, storage, writers
 from .results import IndexReport, SearchHit, SearchResults, Suggestion
 from .snippets import make_snippet
 from .suggest import SuggestionIndex
@@ -142,27 +142,41 @@ class SearchIndex:
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False) -> SearchResults:
         if not query.strip():
             return SearchResults(query, 0, None, [])
-        self._ensure_ready()
-        try:
-            return self._search(query, limit, article_id, notes_only)
-        except LecternError:
-            raise
-        except Exception as exc:  # a damaged index: rebuild once, then answer
-            self._recover(exc)
-            try:
-                return self._search(query, limit, article_id, notes_only)
-            except Exception as again:
-                raise LecternError(f"search failed even after rebuilding the index: {again}") from again
+        return self._answer(lambda: self._search(query, limit, article_id, notes_only))
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
             return []
-        self._ensure_ready()
+        return self._answer(lambda: self._suggest(prefix, limit))
+
+    def _suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         with self._lock:
             catalog = self._fresh_state().catalog
             if self._suggester is None or self._suggester[0] != catalog.generation:
                 self._suggester = (catalog.generation, SuggestionIndex(_suggestion_entries(catalog)))
             return self._suggester[1].lookup(prefix, limit)
+
+    def _answer(self, ask: Callable):
+        """``ask()`` on the ready index; a read error (a damaged or deleted index) rebuilds it once and asks again.
+
+        Whatever Whoosh raises while reading or rebuilding (``This file is
+        already closed``, EOFError...) reaches the caller as a :class:`LecternError`.
+        """
+        try:
+            self._ensure_ready()
+            try:
+                return ask()
+            except LecternError:
+                raise
+            except Exception as exc:
+                self._recover(exc)
+                return ask()
+        except LecternError:
+            raise
+        except Exception as exc:
+            log.warning("the search index could not be read or rebuilt: %r", exc)
+            raise LecternError(f"the search index could not be read or rebuilt ({type(exc).__name__}; "
+                               "was its folder deleted meanwhile?); try again") from exc
 
     def close(self) -> None:
         self._closed = True
@@ -174,7 +188,7 @@ class SearchIndex:
     def _ensure_ready(self) -> None:
         if self._closed:
             raise LecternError("the search index is closed")
-        if not self._reconciled:
+        if not self._reconciled or self._open is None:  # not yet, or lost (its folder was deleted)
             timeout = SEARCH_LOCK_TIMEOUT if self._dir.current() else UPDATE_LOCK_TIMEOUT
             try:
                 self._update(False, None, None, timeout)
@@ -254,6 +268,9 @@ class SearchIndex:
         except OSError as exc:  # a full disk, a read-only cache dir
             if exc.errno == errno.ENOSPC:
                 raise IndexNotWritable(f"the disk holding the search index {self.index_dir} is full") from exc
+            if exc.errno == errno.ENOENT:
+                raise IndexNotWritable(f"the search index folder {self.index_dir} was deleted while it was "
+                                       "being written; try again") from exc
             raise IndexNotWritable(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
         finally:
             self._update_pending()
@@ -313,7 +330,7 @@ class SearchIndex:
 
     def _build_into(self, build: Path, report: IndexReport, progress: Progress | None, cancel) -> bool:
         ix = _file_storage(build).create_index(schema.build_schema())
-        writer = ix.writer(**_bulk_writer_options())
+        writer = writers.bulk_writer(ix, **_bulk_writer_options())
         fingerprints = self.library.fingerprints()
         notes = self._current_notes() or {}
         catalog, words = _Catalog(), set()
@@ -335,6 +352,7 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+        writers.check(writer)
         vocabulary = spelling.Vocabulary()
         vocabulary.add_words(analysis.words_of_chunks(words))
         catalog.generation = ix.latest_generation()

@@ -127,3 +127,59 @@ def test_a_build_folder_in_use_by_another_process_is_left_alone(corpus_library):
     again.update()
     assert _builds(index_dir) == []
     again.close()
+
+
+# ---------------------------------------------------------------- 9: the cache deleted under a search
+
+def _two_indexing_processes():
+    return {"limitmb": 32, "procs": 2, "multisegment": True}
+
+
+def _worker_dies(self):
+    raise FileNotFoundError(errno.ENOENT, "No such file or directory", "build-x/MAIN_1.seg")
+
+
+def test_a_failing_indexing_worker_prints_nothing_and_keeps_the_old_index(corpus_library, monkeypatch, capfd):
+    index = open_index(corpus_library)
+    index.update()
+    monkeypatch.setattr("reader.search.index._bulk_writer_options", _two_indexing_processes)
+    # The worker (a forked child, so it inherits this) fails as when its build folder is deleted.
+    monkeypatch.setattr("whoosh.multiproc.SubWriterTask.run", _worker_dies)
+    with pytest.raises(LecternError, match="indexing process could not write"):
+        index.update(rebuild=True)  # never committed without the worker's documents
+    assert "Traceback" not in capfd.readouterr().err
+    assert index.search("urchins").total == 2  # the previous index, untouched
+    assert _builds(corpus_library.paths.index_dir) == []
+    monkeypatch.undo()
+    monkeypatch.setattr("reader.search.index._bulk_writer_options", _two_indexing_processes)
+    assert index.update(rebuild=True).rebuilt  # the multi-process build itself works
+    assert index.search("urchins").total == 2
+    index.close()
+
+
+def test_a_cache_deleted_under_an_open_index_is_rebuilt_for_suggestions_too(corpus_library):
+    index = open_index(corpus_library)
+    index.update()
+    shutil.rmtree(corpus_library.paths.index_dir)
+    assert [s.article_id for s in index.suggest("kelp")][:1] == ["kelp-forest"]  # rebuilt, not RuntimeError
+    shutil.rmtree(corpus_library.paths.index_dir)
+    assert index.search("urchins").total == 2
+    index.close()
+
+
+def test_whoosh_errors_during_the_rebuild_reach_callers_as_a_clear_error(corpus_library, monkeypatch):
+    index = open_index(corpus_library)
+    index.update()
+    shutil.rmtree(corpus_library.paths.index_dir)  # deleted under the open index...
+
+    def closed(*args, **kwargs):
+        raise Exception("This file is already closed")  # ...what Whoosh raises when its files vanish
+
+    monkeypatch.setattr(SearchIndex, "_build_into", closed)
+    for ask in (lambda: index.search("urchins"), lambda: index.suggest("kelp")):
+        with pytest.raises(LecternError, match="could not be read or rebuilt") as caught:
+            ask()
+        assert "already closed" not in str(caught.value)
+    monkeypatch.undo()
+    assert index.search("urchins").total == 2  # and the next search rebuilds it
+    index.close()
