@@ -36,11 +36,16 @@ def write_backup(conn: sqlite3.Connection, target: Path) -> Path:
         dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
     finally:
         dst.close()
+    move_into_place(tmp, target)
+    return target
+
+
+def move_into_place(tmp: Path, target: Path) -> None:
+    """Make the finished database file ``tmp`` durable, then give it ``target``'s name."""
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
     _fsync_dir(target.parent)
-    return target
 
 
 def named_backup(conn: sqlite3.Connection, backups_dir: Path, prefix: str = "lectern-") -> Path:

@@ -18,9 +18,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomicfile import _fsync_dir
 from ..filelock import file_lock
-from .backups import newest_backup, named_backup
+from .backups import move_into_place, newest_backup, named_backup
 from .db import configure_for_writing, connect, describe, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
 
@@ -131,10 +130,7 @@ def _create(path: Path, backups_dir: Path, timeout: float) -> Opened:
             migrate(conn)
         finally:
             conn.close()
-        with open(temp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        _fsync_dir(path.parent)
+        move_into_place(temp, path)
     except (sqlite3.Error, OSError) as exc:
         return Opened(_empty(), problem=_cannot_open_message(path, exc, timeout))
     return _open_for_writing(path, backups_dir, timeout, created=True)

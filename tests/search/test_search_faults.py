@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from reader.errors import LecternError
-from reader.search import SearchIndex, storage
+from reader.search import SearchIndex
 
-from .conftest import FakeNotes, open_index, write_article
+from .conftest import open_index, write_article
 
 REPO = Path(__file__).resolve().parents[2]
 
