@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -155,7 +156,8 @@ def parse_import(path_or_text: str | os.PathLike) -> Parsed:
     text, source = _read_input(path_or_text)
     try:
         data = json.loads(text)
-        _check_unicode(data)
+        if _may_hold_surrogates(text):
+            _check_unicode(data)
         parsed = _parse_json(data) if isinstance(data, dict) and data.get("format") == JSON_FORMAT else _parse_w3c(data)
     except json.JSONDecodeError as exc:
         raise LecternError(f"cannot import {source}: not JSON ({exc}); nothing was imported") from None
@@ -165,6 +167,14 @@ def parse_import(path_or_text: str | os.PathLike) -> Parsed:
     except _Invalid as exc:
         raise LecternError(f"cannot import {source}: {exc}; nothing was imported") from None
     return _without_repeats(parsed)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """Cheap test first: JSON gets a surrogate only from a ``\\uD800``-``\\uDFFF`` escape (or a caller's str)."""
+    return _SURROGATE_ESCAPE.search(text) is not None or not is_valid_unicode(text)
 
 
 def _check_unicode(data) -> None:
