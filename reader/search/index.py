@@ -471,8 +471,8 @@ class SearchIndex:
         while self._pending and not self._closed and self._write_lock.acquire(blocking=False):
             try:
                 self._update_locked(False, None, None, UPDATE_LOCK_TIMEOUT)
-            except Exception:  # never break the change that triggered the event
-                log.exception("could not keep the search index current after a change")
+            except Exception as exc:  # never break the change that triggered the event
+                log.warning("could not keep the search index current after a change: %r", exc)
             finally:
                 self._write_lock.release()
 
