@@ -9,6 +9,7 @@ was half-written: every change runs in one transaction, rolled back on error.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +17,7 @@ from typing import Iterator
 from ..errors import LecternError
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
+DISK_FULL_BYTES = 1024 * 1024  # less free space than this where the database lives: "the disk is full"
 
 
 class StoreError(LecternError):
@@ -88,9 +90,19 @@ def describe(exc: sqlite3.Error, path: Path, timeout: float = DEFAULT_BUSY_TIMEO
         return f"the disk holding the notes database {path} is full; nothing was changed, free some space and try again"
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
         return f"the notes database {path} is damaged ({text}); it was left untouched"
-    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk I/O error" in text:
+        if disk_full(path.parent):  # SQLite reports a failed write on a full disk as an I/O error too
+            return f"the disk holding the notes database {path} is full; nothing was changed, free some space and try again"
         return f"cannot read or write the notes database {path} ({text}); nothing was changed"
     return f"notes database error ({text}); nothing was changed"
+
+
+def disk_full(directory: Path) -> bool:
+    """Whether the disk holding ``directory`` has (next to) no free space left."""
+    try:
+        return shutil.disk_usage(directory).free < DISK_FULL_BYTES
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

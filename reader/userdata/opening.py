@@ -13,17 +13,15 @@ kept as it is and served read-only, with a message saying why:
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..filelock import file_lock
 from .backups import move_into_place, newest_backup, named_backup
-from .db import configure_for_writing, connect, describe, quick_check
+from .db import configure_for_writing, connect, describe, disk_full, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
 
-DISK_FULL_BYTES = 1024 * 1024  # less free space than this where the database lives: "the disk is full"
 
 @dataclass
 class Opened:
@@ -97,14 +95,6 @@ def _cannot_open_message(path: Path, exc: sqlite3.Error | OSError, timeout: floa
                 "until some space is freed (nothing was lost)")
     detail = describe(exc, path, timeout) if isinstance(exc, sqlite3.Error) else f"{path}: {exc.strerror or exc}"
     return f"cannot open the notes database for writing: {detail}"
-
-
-def disk_full(directory: Path) -> bool:
-    """Whether the disk holding ``directory`` has (next to) no free space left."""
-    try:
-        return shutil.disk_usage(directory).free < DISK_FULL_BYTES
-    except OSError:
-        return False
 
 
 def _is_empty_file(path: Path) -> bool:

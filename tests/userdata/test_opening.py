@@ -48,7 +48,7 @@ def test_full_disk_at_open_reads_every_note_and_says_disk_full(app_paths, monkey
     Path(f"{app_paths.database}-wal").write_bytes(b"")  # an empty WAL, as a crashed run leaves: the probe uses mode=ro
     # What a nearly full disk does to SQLite: no room for the WAL index, so only immutable reads work.
     _fail_connections(monkeypatch, unless=lambda read_only, immutable: immutable)
-    monkeypatch.setattr(opening.shutil, "disk_usage", lambda path: Usage(10**9, 10**9 - 16384, 16384))
+    monkeypatch.setattr("reader.userdata.db.shutil.disk_usage", lambda path: Usage(10**9, 10**9 - 16384, 16384))
     store = UserStore(app_paths)
     assert store.read_only and not store.damaged
     assert "full" in store.problem and "damaged" not in store.problem and "restore" not in store.problem
@@ -161,3 +161,12 @@ def test_a_database_opened_read_only_gets_no_wal_or_shm_beside_it(app_paths, spo
     assert _sidecars(app_paths.database) == []
     store.close()
     assert _sidecars(app_paths.database) == [] and app_paths.database.read_bytes() == before
+
+
+def test_an_io_error_while_saving_on_a_full_disk_says_full(app_paths, monkeypatch):
+    from reader.userdata.db import describe
+
+    error = sqlite3.OperationalError("disk I/O error")  # how SQLite reports some failed writes
+    assert "full" not in describe(error, app_paths.database)
+    monkeypatch.setattr("reader.userdata.db.shutil.disk_usage", lambda path: Usage(10**9, 10**9 - 4096, 4096))
+    assert "is full; nothing was changed" in describe(error, app_paths.database)
