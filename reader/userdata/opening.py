@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..filelock import file_lock
-from .backups import move_into_place, newest_backup, named_backup
+from .backups import move_into_place, named_backup, newest_backup, schema_problem
 from .db import configure_for_writing, connect, describe, disk_full, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
 
@@ -56,12 +56,16 @@ def _open_unlocked(path: Path, backups_dir: Path, timeout: float) -> Opened:
     try:
         probe = _probe(path, timeout)
         version, check = user_version(probe), quick_check(probe)
+        lacking = schema_problem(probe, version) if check == "ok" and 1 <= version <= SCHEMA_VERSION else None
     except sqlite3.Error as exc:
         if not _is_damage(exc):  # a full disk, an I/O error: the file may well be sound
             return Opened(_read_only_or_empty(path, timeout), problem=_cannot_open_message(path, exc, timeout))
         return Opened(_empty(), problem=damaged_message(path, str(exc), backups_dir), damaged=True)
     if check != "ok":
         return Opened(probe, problem=damaged_message(path, check, backups_dir), damaged=True)
+    if lacking:  # e.g. tables dropped by another program: every call would fail with "no such table"
+        probe.close()
+        return Opened(_empty(), problem=damaged_message(path, f"not Lectern's schema: {lacking}", backups_dir), damaged=True)
     if version > SCHEMA_VERSION:
         return Opened(probe, problem=(
             f"the notes database {path} was written by a newer Lectern (schema version {version}; this version "

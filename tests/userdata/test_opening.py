@@ -170,3 +170,17 @@ def test_an_io_error_while_saving_on_a_full_disk_says_full(app_paths, monkeypatc
     assert "full" not in describe(error, app_paths.database)
     monkeypatch.setattr("reader.userdata.db.shutil.disk_usage", lambda path: Usage(10**9, 10**9 - 4096, 4096))
     assert "is full; nothing was changed" in describe(error, app_paths.database)
+
+
+def test_a_database_missing_part_of_its_schema_is_damage_not_a_stream_of_errors(app_paths):
+    _notes_in(app_paths, ["one"])
+    backup = UserStore(app_paths).backup()
+    with sqlite3.connect(app_paths.database) as conn:
+        conn.execute("DROP TABLE note_tags")
+    conn.close()
+    store = UserStore(app_paths)
+    assert store.damaged and "no table 'note_tags'" in store.problem and str(backup) in store.problem
+    assert store.notes() == []  # reads answer (nothing), instead of "no such table" errors
+    store.restore(backup)
+    assert [n.text for n in store.notes()] == ["one"]
+    store.close()
