@@ -11,6 +11,7 @@ a backup's name is always complete.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
@@ -116,12 +117,7 @@ def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
     memory, so the check follows every schema step without a second copy of it.
     Extra tables or columns are allowed.
     """
-    reference = connect(Path(":memory:"))
-    try:
-        migrate(reference, target=version)
-        expected = _columns_by_table(reference)
-    finally:
-        reference.close()
+    expected = _reference_columns(version)
     found = _columns_by_table(conn)
     absent = [t for t in expected if t not in found]
     if absent:
@@ -131,6 +127,17 @@ def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
         if lacking:
             return f"table {table!r} lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(map(repr, lacking))}"
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_columns(version: int) -> dict[str, list[str]]:
+    """Tables and columns of Lectern's schema at ``version``, built once per process in memory."""
+    reference = connect(Path(":memory:"))
+    try:
+        migrate(reference, target=version)
+        return _columns_by_table(reference)
+    finally:
+        reference.close()
 
 
 def _columns_by_table(conn: sqlite3.Connection) -> dict[str, list[str]]:
