@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..atomicfile import _fsync_dir
-from .db import connect, quick_check
+from .db import connect, connect_untouched, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
 
 SUFFIX = ".sqlite3"
@@ -90,7 +90,7 @@ def check_restorable(path: Path) -> str | None:
     if not path.is_file():
         return "no such file"
     try:
-        conn = connect(path, read_only=True)
+        conn = connect_untouched(path)
     except sqlite3.Error as exc:
         return str(exc)
     try:

@@ -43,6 +43,19 @@ def connect(path: Path, *, read_only: bool = False, immutable: bool = False, tim
     return conn
 
 
+def connect_untouched(path: Path, timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """A read-only connection that leaves nothing beside the file.
+
+    Without a ``-wal`` (or ``-journal``) file nobody has the database open
+    for writing and every commit is in the file itself, so it is read
+    ``immutable``: SQLite then creates no ``-wal``/``-shm`` beside a file it may
+    not touch (a newer version's, a damaged one, a backup being restored).
+    With one it is opened ``mode=ro``, which reads the WAL too.
+    """
+    immutable = not Path(f"{path}-wal").exists() and not Path(f"{path}-journal").exists()
+    return connect(path, read_only=True, immutable=immutable, timeout=timeout)
+
+
 def configure_for_writing(conn: sqlite3.Connection) -> None:
     """WAL (readers never block the writer), fsync on every commit, foreign keys."""
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]

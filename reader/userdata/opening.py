@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..filelock import file_lock
 from .backups import move_into_place, named_backup, newest_backup, schema_problem
-from .db import configure_for_writing, connect, describe, disk_full, quick_check
+from .db import configure_for_writing, connect, connect_untouched, describe, disk_full, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
 
 
@@ -164,19 +164,16 @@ def _read_only_or_empty(path: Path, timeout: float) -> sqlite3.Connection:
 
 
 def _probe(path: Path, timeout: float, immutable: bool | None = None) -> sqlite3.Connection:
-    """A read-only connection that leaves nothing beside the file.
+    """A read-only connection that leaves nothing beside the file (:func:`connect_untouched`).
 
-    Without a ``-wal`` file nobody has the database open (the last connection
-    removes it) and every committed change is in the file itself, so it is read
-    ``immutable``: SQLite then creates no ``-wal``/``-shm`` beside a database it
-    may not touch (a newer version's, a damaged one). Other Lectern processes
-    cannot open it meanwhile: they wait for the open lock we hold. With a
-    ``-wal`` it is opened ``mode=ro`` (reading the WAL too), and ``immutable``
-    only when even the WAL index cannot be created (a read-only folder).
+    Other Lectern processes cannot open the database meanwhile: they wait for
+    the open lock we hold. ``immutable`` is also the fallback when even the WAL
+    index cannot be created (a read-only folder).
     """
     if immutable is None:
-        immutable = not Path(f"{path}-wal").exists() and not Path(f"{path}-journal").exists()
-    conn = connect(path, read_only=True, immutable=immutable, timeout=timeout)
+        conn = connect_untouched(path, timeout)
+    else:
+        conn = connect(path, read_only=True, immutable=immutable, timeout=timeout)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn

@@ -24,7 +24,7 @@ from ..model import Article, Section
 from ..paths import AppPaths
 from . import backups, exchange
 from .anchoring import Anchor, anchor_to, find_quote, reanchor, text_sha
-from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
+from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, connect_untouched, reported, transaction
 from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
 from .opening import open_database
 from .records import (
@@ -452,7 +452,7 @@ class UserStore:
     def _restore_in_place(self, path: Path) -> None:
         with reported(self.path, self._timeout):
             backups.named_backup(self._conn, self.paths.backups_dir, prefix="pre-restore-")
-            source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+            source = connect_untouched(path)
             try:
                 source.backup(self._conn)
             finally:
@@ -467,7 +467,7 @@ class UserStore:
             current = Path(str(self.path) + suffix)
             if current.exists():
                 os.replace(current, current.with_name(f"{self.path.name}.set-aside-{stamp}{suffix}"))
-        source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+        source = connect_untouched(path)
         try:
             backups.write_backup(source, self.path)
         finally:

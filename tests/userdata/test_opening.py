@@ -184,3 +184,15 @@ def test_a_database_missing_part_of_its_schema_is_damage_not_a_stream_of_errors(
     store.restore(backup)
     assert [n.text for n in store.notes()] == ["one"]
     store.close()
+
+
+def test_restoring_a_copy_of_a_live_database_leaves_nothing_beside_the_copy(app_paths, tmp_path):
+    _notes_in(app_paths, ["one"])  # a WAL-mode database, closed (so its -wal is gone)
+    copy = tmp_path / "copied.sqlite3"
+    shutil.copyfile(app_paths.database, copy)
+    store = UserStore(app_paths)
+    store.add_note("art", "_lead", "two")
+    store.restore(copy)
+    assert [n.text for n in store.notes()] == ["one"]
+    store.close()
+    assert _sidecars(copy) == []
