@@ -476,6 +476,8 @@ class UserStore:
 
     def _reopen(self) -> None:
         self._conn.close()
+        if self.problem in self.messages:  # the restore replaced the file it was about
+            self.messages.remove(self.problem)
         opened = open_database(self.path, self.paths.backups_dir, self._timeout)
         self._conn, self.problem, self.damaged = opened.conn, opened.problem, opened.damaged
         if self.problem:

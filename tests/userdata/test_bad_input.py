@@ -162,3 +162,12 @@ def test_a_change_to_a_read_only_database_is_reported_once(run, tmp_path, spoil)
     assert code == 1 and err.count("\n") == 1 and err.startswith("lectern: error: cannot save")
     code, _, err = run("notes", "list")  # no error: the notice is still shown, as a warning
     assert code == 0 and err.count("\n") == 1 and err.startswith("lectern: warning:")
+
+
+def test_a_restore_over_a_damaged_database_does_not_warn_about_the_damage_it_repaired(run, tmp_path):
+    assert run("notes", "add", SEED_ID, "--section", "_lead", "--text", "first")[0] == 0
+    backup = run("backup")[1].strip()
+    (tmp_path / "data" / "lectern.sqlite3").write_bytes(b"not a database" * 100)
+    code, out, err = run("restore", backup)
+    assert code == 0 and "(1 note, 0 bookmarks)" in out
+    assert err == ""
