@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .blank_resources import blank_resource
 from .panel_support import NOTE_COLORS, catch_escape, panel_action
 
 MAX_QUOTE_SHOWN = 300
@@ -58,13 +59,14 @@ class MarkdownPreview(QTextBrowser):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setOpenLinks(False)
+        self.setSearchPaths([])
         self.setAccessibleName("Note preview")
 
     def show_markdown(self, text: str) -> None:
         self.setHtml(markdown_html(text))
 
-    def loadResource(self, _type: int, _name):  # noqa: N802 - Qt's name
-        return None
+    def loadResource(self, type_: int, _name):  # noqa: N802 - Qt's name
+        return blank_resource(type_)  # None would let Qt read a local file named in the note itself
 
 
 @dataclass(frozen=True)

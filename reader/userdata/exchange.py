@@ -73,7 +73,7 @@ def _umask() -> int:
 
 def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]]) -> str:
     """Notes grouped by article, then by section path (document order), orphaned notes last."""
-    lines = ["# Lectern notes", "", f"Exported {utc_now()} · {len(records)} notes", ""]
+    lines = ["# Lectern notes", "", f"Exported {utc_now()} · {len(records)} note{'' if len(records) == 1 else 's'}", ""]
     by_article: dict[str, list[dict]] = {}
     for record in records:
         by_article.setdefault(record["article_id"], []).append(record)
@@ -263,13 +263,52 @@ def parse_import(path_or_text: str | os.PathLike) -> Parsed:
     text, source = _read_input(path_or_text)
     try:
         data = json.loads(text)
+        if _may_hold_surrogates(text):
+            _check_unicode(data)
+        parsed = _parse_json(data) if isinstance(data, dict) and data.get("format") == JSON_FORMAT else _parse_w3c(data)
     except json.JSONDecodeError as exc:
         raise LecternError(f"cannot import {source}: not JSON ({exc}); nothing was imported") from None
-    try:
-        parsed = _parse_json(data) if isinstance(data, dict) and data.get("format") == JSON_FORMAT else _parse_w3c(data)
+    except RecursionError:
+        raise LecternError(f"cannot import {source}: its lists or objects are nested too deeply "
+                           "to be notes; nothing was imported") from None
     except _Invalid as exc:
         raise LecternError(f"cannot import {source}: {exc}; nothing was imported") from None
     return _without_repeats(parsed)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """Cheap test first: JSON gets a surrogate only from a ``\\uD800``-``\\uDFFF`` escape (or a caller's str)."""
+    return _SURROGATE_ESCAPE.search(text) is not None or not is_valid_unicode(text)
+
+
+def _check_unicode(data) -> None:
+    """Reject text that cannot be stored: JSON may escape lone surrogates (``"\\ud800"``).
+
+    Walks the data with a stack, not recursion: the nesting is the file's choice.
+    """
+    stack = [(data, "the file")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}") for k, v in value.items())
+            stack.extend((k, f"a key in {where}") for k in value)
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str) and not is_valid_unicode(value):
+            raise _Invalid(f"{where.removeprefix('the file.')} holds text that is not valid Unicode "
+                           f"(a lone surrogate such as \\ud800)")
+
+
+def is_valid_unicode(text: str) -> bool:
+    """Whether ``text`` can be stored (UTF-8 encodable: no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _read_input(path_or_text) -> tuple[str, str]:
@@ -299,7 +338,7 @@ def _without_repeats(parsed: Parsed) -> Parsed:
 
 def _parse_json(data: dict) -> Parsed:
     version = data.get("version")
-    if not isinstance(version, int) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _Invalid(f"'version' must be a positive whole number, not {version!r}")
     if version > JSON_VERSION:
         raise _Invalid(f"written by a newer Lectern (format version {version}; this one reads up to {JSON_VERSION})")

@@ -28,7 +28,7 @@ from .anchoring import (
     EXACT, MOVED, ORPHANED, SECTION, Anchor, ArticleText, anchor_to, find_quote, plain_text_position, reanchor,
     text_sha,
 )
-from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
+from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, connect_untouched, reported, transaction
 from .models import AnchorReport, Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
 from .similarity import most_similar_section
 from .opening import open_database
@@ -456,14 +456,21 @@ class UserStore:
         return [note_from_record(note_record(r)) for r in rows]
 
     def find_id(self, kind: str, prefix: str) -> str:
-        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``."""
+        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``.
+
+        Case counts when it tells ids apart (imported ids may have capitals);
+        otherwise ``AB12`` finds ``ab12...`` too.
+        """
         table = {"note": "notes", "bookmark": "bookmarks"}[kind]
-        prefix = (prefix or "").strip().lower()
+        prefix = (prefix or "").strip()
         if not prefix:
             raise LecternError(f"give a {kind} id")
         with self._reading() as conn:
             rows = conn.execute(f"SELECT id FROM {table} WHERE substr(id, 1, ?) = ? LIMIT 2",
                                 (len(prefix), prefix)).fetchall()
+            if not rows:
+                rows = conn.execute(f"SELECT id FROM {table} WHERE lower(substr(id, 1, ?)) = lower(?) LIMIT 2",
+                                    (len(prefix), prefix)).fetchall()
         if not rows:
             raise LecternError(f"no {kind} with an id starting {prefix!r}")
         if len(rows) > 1:
@@ -626,7 +633,7 @@ class UserStore:
     def _restore_in_place(self, path: Path) -> None:
         with reported(self.path, self._timeout):
             backups.named_backup(self._conn, self.paths.backups_dir, prefix="pre-restore-")
-            source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+            source = connect_untouched(path)
             try:
                 source.backup(self._conn)
             finally:
@@ -641,7 +648,7 @@ class UserStore:
             current = Path(str(self.path) + suffix)
             if current.exists():
                 os.replace(current, current.with_name(f"{self.path.name}.set-aside-{stamp}{suffix}"))
-        source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+        source = connect_untouched(path)
         try:
             backups.write_backup(source, self.path)
         finally:
@@ -650,6 +657,8 @@ class UserStore:
 
     def _reopen(self) -> None:
         self._conn.close()
+        if self.problem in self.messages:  # the restore replaced the file it was about
+            self.messages.remove(self.problem)
         opened = open_database(self.path, self.paths.backups_dir, self._timeout)
         self._conn, self.problem, self.damaged = opened.conn, opened.problem, opened.damaged
         if self.problem:
