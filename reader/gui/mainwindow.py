@@ -18,7 +18,7 @@ from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
-from .panel_support import LibraryEvents
+from .panel_support import LibraryEvents, while_alive
 from .reading_view import ReadingView
 from .state import (
     History,
@@ -32,7 +32,7 @@ from .state import (
     save_window,
 )
 from .theme import ThemeManager
-from .toc import TocView
+from .toc import TocView, quiet_store_failure
 from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
@@ -43,6 +43,7 @@ CLOSE_WAIT_MS = 5000
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
     index_ready = Signal(object)  # IndexReport once the start-up index update finishes
+    notes_painted = Signal(str)  # article id: its quoted passages are painted
 
     def __init__(self, library, paths, parent=None):
         super().__init__(parent)
@@ -71,6 +72,9 @@ class MainWindow(QMainWindow):
         self.docks, self.panels = build_docks(self)
         for attribute in PANEL_ATTRIBUTES:
             setattr(self, attribute, self.panels.get(attribute))
+        self._note_to_select = ""  # a clicked passage's note, selected once the notes panel lists it
+        if self.notes_panel is not None:
+            self.notes_panel.refreshed.connect(self._select_pending_note)
         self.events = LibraryEvents(library, self)
         self.events.event.connect(self._library_event)
         from .menus import build_menus
@@ -120,6 +124,7 @@ class MainWindow(QMainWindow):
         self.view.section_changed.connect(self._section_scrolled)
         self.view.link_requested.connect(self.open_article)
         self.view.rerendered.connect(self._page_rerendered)
+        self.view.note_clicked.connect(self.select_note)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
 
@@ -158,6 +163,7 @@ class MainWindow(QMainWindow):
             return False
         if previous != article_id or self.toc.article_id != article_id:
             self.toc.set_article(self.view.article)
+            self.paint_notes()
         section = self.view.current_section_id()
         if record:
             self.history.visit(Place(article_id, section_id or section))
@@ -240,6 +246,46 @@ class MainWindow(QMainWindow):
         if panel is not None:
             panel.focus_search()
 
+    # ------------------------------------------------------------------ painted notes
+
+    def paint_notes(self) -> None:
+        """Paint the open article's quoted passages (the store is read in a worker)."""
+        article_id = self.view.article_id
+        if not article_id:
+            return
+
+        def query(library=self.library):
+            return library.store.notes(article_id=article_id)
+
+        def answered(notes) -> None:
+            if self.view.article_id == article_id:  # not a late answer for a previous article
+                self.view.set_note_highlights(article_id, notes)
+                self.notes_painted.emit(article_id)
+
+        run_in_background(query, on_result=while_alive(self, answered), on_error=quiet_store_failure)
+
+    def select_note(self, note) -> None:
+        """A painted passage was clicked: show its note, selected, in the notes panel."""
+        panel = self.show_dock("notes_panel")
+        if panel is None:
+            return
+        self._note_to_select = note.id
+        if panel.current == (note.article_id, note.section_id) and self._select_pending_note():
+            return
+        panel.set_current(note.article_id, note.section_id)  # the list reloads, then selects it
+
+    def _select_pending_note(self) -> bool:
+        panel, wanted = self.notes_panel, self._note_to_select
+        if panel is None or not wanted:
+            return False
+        for row, note in enumerate(panel.notes_shown()):
+            if note.id == wanted:
+                self._note_to_select = ""
+                panel.list.setCurrentRow(row)
+                panel.list.scrollToItem(panel.list.item(row))
+                return True
+        return False
+
     # ------------------------------------------------------------------ library events
 
     def _library_event(self, name: str, payload) -> None:
@@ -254,6 +300,8 @@ class MainWindow(QMainWindow):
                 self.open_first_article()
         elif name in ("notes_changed", "bookmarks_changed"):
             self.toc.refresh_marks()
+            if name == "notes_changed":
+                self.paint_notes()
 
     # ------------------------------------------------------------------ start-up and shutdown
 

@@ -13,12 +13,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
+from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
 
 from ..errors import LecternError
 from . import messages
+from .panel_support import NOTE_COLORS, plain_tooltip
 from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
 from .workers import run_in_background
@@ -27,6 +28,8 @@ SECTION_SLACK_PX = 12  # a heading this close below the top edge already counts 
 MAX_TERM_HITS = 1000
 MIN_SIDE_MARGIN = 24
 QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell repeats apart
+DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highlighter pen
+MAX_TOOLTIP_CHARS = 600
 
 
 class ReadingView(QTextBrowser):
@@ -34,6 +37,7 @@ class ReadingView(QTextBrowser):
     section_changed = Signal(str, str)  # article id, section id: follows scrolling
     link_requested = Signal(str, str)  # article id, section id: the window decides (history)
     rerendered = Signal()  # same article, new document (theme, library change): old cursors are stale
+    note_clicked = Signal(object)  # the Note whose painted passage was clicked
 
     def __init__(self, library, theme: ThemeManager, parent=None):
         super().__init__(parent)
@@ -59,6 +63,8 @@ class ReadingView(QTextBrowser):
         self._folded: FoldedText | None = None  # the page's text folded, for matching
         self._loading = False
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
+        self._notes: tuple[str, list] = ("", [])  # (article id, its notes with a quote): painted passages
+        self._note_spans: list[tuple[int, int, object]] = []  # (start, end, note) in document positions
         self.anchorClicked.connect(self._anchor_clicked)
         self.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
         self.verticalScrollBar().valueChanged.connect(self._update_current_section)
@@ -225,6 +231,7 @@ class ReadingView(QTextBrowser):
         self._rendered = render_article(article, self._title_index())
         self._set_html(self._rendered.html)
         self._reapply_highlights()
+        self._paint_notes()
         self.scroll_to_section(section_id, offset)
         self.rerendered.emit()
 
@@ -244,7 +251,9 @@ class ReadingView(QTextBrowser):
     def set_highlights(self, kind: str, selections: list) -> None:
         """Extra selections from several sources ("terms", "find") shown together."""
         self._highlights[kind] = selections
-        self.setExtraSelections([s for group in self._highlights.values() for s in group])
+        # painted notes first: search terms and find matches are drawn over them
+        groups = sorted(self._highlights.items(), key=lambda item: item[0] != "notes")
+        self.setExtraSelections([s for _kind, group in groups for s in group])
 
     @staticmethod
     def make_selection(cursor: QTextCursor, colour: QColor) -> QTextEdit.ExtraSelection:
@@ -259,7 +268,103 @@ class ReadingView(QTextBrowser):
         self._highlights.pop("find", None)
         self.highlight_terms(self._terms)
 
+    # ------------------------------------------------------------------ painted notes
+
+    def set_note_highlights(self, article_id: str, notes) -> int:
+        """Paint every quoted passage of ``notes`` (of ``article_id``) in its note's colour.
+
+        Painted as extra selections over the rendered document (nothing is
+        re-rendered), so they follow themes and cost little even with hundreds of
+        notes. Returns how many passages were found on the page.
+        """
+        self._notes = (article_id, [n for n in notes if n.quote and not n.orphaned])
+        return self._paint_notes()
+
+    def painted_notes(self) -> list[tuple[int, int, object]]:
+        """(start, end, note) of every painted passage, in document order."""
+        return list(self._note_spans)
+
+    def note_at(self, position: int):
+        """The note painted at a document position (the shortest passage when they overlap), else None."""
+        hits = [(end - start, note) for start, end, note in self._note_spans if start <= position < end]
+        return min(hits, key=lambda hit: hit[0])[1] if hits else None
+
+    def note_at_point(self, point):
+        """The note painted under a viewport point, else None (only an exact hit on a character counts)."""
+        offset = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        position = self.document().documentLayout().hitTest(QPointF(point + offset), Qt.HitTestAccuracy.ExactHit)
+        return self.note_at(position) if position >= 0 else None
+
+    def _paint_notes(self) -> int:
+        article_id, notes = self._notes
+        self._note_spans = []
+        if article_id != self.article_id or not notes:
+            self.set_highlights("notes", [])
+            return 0
+        text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
+        ranges = self._section_ranges(len(text))
+        for note in notes:
+            span = locate_quote(text, ranges.get(note.section_id, (0, len(text))), note)
+            if span is not None:
+                self._note_spans.append((span[0], span[1], note))
+        self._note_spans.sort(key=lambda item: item[0])
+        colors = self.theme.colors
+        selections = [self._note_selection(start, end, note.color, colors.note_alpha)
+                      for start, end, note in self._note_spans]
+        self.set_highlights("notes", selections)
+        return len(selections)
+
+    def _section_ranges(self, length: int) -> dict[str, tuple[int, int]]:
+        """Section id -> (first, last) document position of its text, from its heading to the next."""
+        if self._article is None:
+            return {}
+        starts = [0] + [b.position() for b in self._heading_blocks()[1:]]
+        ids = [s.id for s in self._article.sections][:len(starts)]
+        ends = starts[1:len(ids)] + [length]
+        return dict(zip(ids, zip(starts, ends)))
+
+    def _note_selection(self, start: int, end: int, color: str | None, alpha: int) -> QTextEdit.ExtraSelection:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        solid = QColor(NOTE_COLORS.get(color or "", NOTE_COLORS[DEFAULT_NOTE_COLOR]))
+        wash = QColor(solid)
+        wash.setAlpha(alpha)
+        selection = self.make_selection(cursor, wash)
+        selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        selection.format.setUnderlineColor(solid)
+        return selection
+
+    def _clicked_note(self, event) -> bool:
+        """A plain left click (no selection made, not on a link) on a painted passage: say which note."""
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return False
+        point = event.position().toPoint()
+        if self.anchorAt(point):
+            return False
+        note = self.note_at_point(point)
+        if note is not None:
+            self.note_clicked.emit(note)
+        return note is not None
+
+    def _show_note_tooltip(self, event) -> bool:
+        note = self.note_at_point(event.pos())
+        if note is None:
+            QToolTip.hideText()
+            return False
+        QToolTip.showText(event.globalPos(), note_tooltip(note), self.viewport())
+        return True
+
     # ------------------------------------------------------------------ Qt overrides
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        self._clicked_note(event)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip and self._show_note_tooltip(event):
+            return True
+        return super().viewportEvent(event)
 
     def loadResource(self, type_: int, url: QUrl):  # noqa: N802 - Qt name
         """Refuse every resource: nothing in an article may be fetched, local or remote."""
@@ -417,6 +522,34 @@ class ReadingView(QTextBrowser):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             matches.append(cursor)
         return matches
+
+
+def locate_quote(text: str, section_range: tuple[int, int], note) -> tuple[int, int] | None:
+    """Where a note's quote is on the page: in its own section first (the occurrence its
+    prefix/suffix point at), else anywhere on the page; None when it is not there."""
+    first, last = section_range
+    for start, end in ((first, last), (0, len(text))):
+        span = _find_quote(text[start:end], note.quote, note.prefix or "", note.suffix or "")
+        if span is not None:
+            return span[0] + start, span[1] + start
+    return None
+
+
+def _find_quote(text: str, quote: str, prefix: str, suffix: str) -> tuple[int, int] | None:
+    try:
+        from ..userdata.anchoring import find_quote
+    except ImportError:  # a build without user data has no notes to paint either
+        return None
+    return find_quote(text, quote, prefix, suffix)
+
+
+def note_tooltip(note) -> str:
+    """A painted passage's tooltip: the note's text (plain, escaped), its tags."""
+    text = note.text.strip() or "(a quote without a note)"
+    if len(text) > MAX_TOOLTIP_CHARS:
+        text = text[:MAX_TOOLTIP_CHARS - 1] + "…"
+    tags = "  ".join("#" + tag for tag in note.tags)
+    return plain_tooltip(text + (f"\n\n{tags}" if tags else ""))
 
 
 def _block_top(layout, block) -> float:

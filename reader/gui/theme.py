@@ -42,6 +42,7 @@ class Colors:
     heading: str
     link: str  # in the article (the accent may be too dark on a dark page)
     border: str
+    note_alpha: int = 115  # painted notes: the note's colour over the page, this opaque (0-255)
 
 
 COLORS = {
@@ -50,7 +51,7 @@ COLORS = {
                     "#111418", "#0b5cad", "#d0d7de"),
     "dark": Colors("#202328", "#1b1d21", "#24272d", "#d6d9de", "#9aa3ad", "#2b2f36",
                    "#3d7bd9", "#ffffff", "#6b5a12", "#5c4d0e", "#a3661a",
-                   "#eef0f3", "#7ab7ff", "#3a3f47"),
+                   "#eef0f3", "#7ab7ff", "#3a3f47", note_alpha=95),
     "sepia": Colors("#ebe0c6", "#f4ecd8", "#ede2c8", "#4a3a2c", "#6b5540", "#e4d7b8",
                     "#8a4b08", "#fff8ea", "#f3d77a", "#f0cf6a", "#e59a3c",
                     "#3b2c1f", "#8a4b08", "#d8c8a4"),

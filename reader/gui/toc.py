@@ -51,8 +51,8 @@ def _mark_icon(marks: frozenset[str]) -> QIcon:
     return QIcon(pixmap)
 
 
-def _marks_failed(exc: BaseException) -> None:
-    """Marks are a hint: no store in this build, or an unreadable one, leaves them off quietly."""
+def quiet_store_failure(exc: BaseException) -> None:
+    """Marks (and painted notes) are a hint: no store in this build, or an unreadable one, leaves them off quietly."""
     if not isinstance(exc, (ImportError, LecternError)):
         messages.show_error(exc, "marking sections with notes and bookmarks")
 
@@ -131,7 +131,7 @@ class TocView(QTreeWidget):
             if result[0] == self.article_id:  # not a late answer for a previous article
                 self.set_marks(result[1], result[2])
 
-        run_in_background(query, on_result=answered, on_error=_marks_failed)
+        run_in_background(query, on_result=answered, on_error=quiet_store_failure)
 
     def set_marks(self, note_sections: set[str], bookmark_sections: set[str]) -> None:
         for section_id, item in self._items.items():
