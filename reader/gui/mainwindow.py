@@ -73,6 +73,10 @@ class MainWindow(QMainWindow):
         for attribute in PANEL_ATTRIBUTES:
             setattr(self, attribute, self.panels.get(attribute))
         self._note_to_select = ""  # a clicked passage's note, selected once the notes panel lists it
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(0)
+        self._paint_timer.timeout.connect(self.paint_notes)
         if self.notes_panel is not None:
             self.notes_panel.refreshed.connect(self._select_pending_note)
         self.events = LibraryEvents(library, self)
@@ -301,7 +305,7 @@ class MainWindow(QMainWindow):
         elif name in ("notes_changed", "bookmarks_changed"):
             self.toc.refresh_marks()
             if name == "notes_changed":
-                self.paint_notes()
+                self._paint_timer.start()  # a burst of changes (an import) is read once
 
     # ------------------------------------------------------------------ start-up and shutdown
 
