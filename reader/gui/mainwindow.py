@@ -11,7 +11,7 @@ are re-emitted on the GUI thread by ``LibraryEvents``.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import messages
 from .activity import ActivityIndicator
@@ -39,6 +39,11 @@ POSITION_SAVE_DELAY_MS = 3000
 FIRST_RUN_SIDEBAR_PX = 240  # library list and contents: titles fit, the article keeps the room
 FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
+
+def _has_focus_inside(widget: QWidget) -> bool:
+    focused = QApplication.focusWidget()
+    return focused is not None and (focused is widget or widget.isAncestorOf(focused))
+
 
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
@@ -147,6 +152,37 @@ class MainWindow(QMainWindow):
         dock.show()
         dock.raise_()
         return self.panels[attribute]
+
+    def toggle_panel_focus(self, attribute: str) -> None:
+        """Show a side panel in front of its tab group and focus it; pressed again from
+        inside the panel, focus goes back to the article (the panel stays)."""
+        dock = self.docks.get(attribute)
+        if dock is not None and dock.isVisible() and _has_focus_inside(dock):
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        panel = self.show_dock(attribute)
+        if panel is None:
+            return
+        if attribute == "search_panel":
+            panel.focus_search()
+            return
+        target = {"bookmarks_panel": "tree", "notes_panel": "list"}.get(attribute, "")
+        editor = getattr(panel, "editor", None)
+        widget = editor.text if editor is not None and editor.isVisible() else getattr(panel, target, panel)
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def toggle_library_focus(self) -> None:
+        """Show the library and contents and focus the article list; again: back to the article."""
+        if self.sidebar.isVisible() and _has_focus_inside(self.sidebar):
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.sidebar.show()
+        toggle = getattr(self, "sidebar_toggle", None)
+        if toggle is not None:
+            toggle.setChecked(True)
+        if self.splitter.sizes()[0] == 0:  # collapsed by dragging the splitter
+            self.splitter.setSizes([FIRST_RUN_SIDEBAR_PX, max(0, sum(self.splitter.sizes()) - FIRST_RUN_SIDEBAR_PX)])
+        self.library_panel.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # ------------------------------------------------------------------ navigation
 

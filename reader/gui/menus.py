@@ -100,18 +100,15 @@ def build_menus(window) -> dict[str, QAction]:
     widths.addAction(add("wider", "&Wider", "Ctrl+]", partial(_step_width, window, +1)))
     widths.addAction(add("narrower", "&Narrower", "Ctrl+[", partial(_step_width, window, -1)))
     view_menu.addSeparator()
-    view_menu.addAction(add("toggle_sidebar", "&Library and Contents", "Ctrl+Shift+L",
+    view_menu.addAction(add("toggle_sidebar", "&Library and Contents", "F9",
                             lambda: window.sidebar.setVisible(actions["toggle_sidebar"].isChecked()), checkable=True))
     actions["toggle_sidebar"].setChecked(True)
-    for attribute, key in (("search_panel", "Ctrl+Shift+S"), ("bookmarks_panel", "Ctrl+Shift+B"),
-                           ("notes_panel", "Ctrl+Shift+M")):
+    window.sidebar_toggle = actions["toggle_sidebar"]
+    panels = view_menu.addMenu("&Panels")
+    for attribute in ("search_panel", "bookmarks_panel", "notes_panel"):
         dock = window.docks.get(attribute)
-        if dock is not None:
-            toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(key))
-            window.addAction(toggle)
-            actions[f"toggle_{attribute}"] = toggle
-            view_menu.addAction(toggle)
+        if dock is not None:  # show or hide; the Go menu's keys bring a panel to the front
+            panels.addAction(dock.toggleViewAction())
     notes = window.notes_panel
     if notes is not None and hasattr(notes, "all_action"):
         # the panel's own action, made window-wide: two actions on one key would be ambiguous
@@ -131,6 +128,15 @@ def build_menus(window) -> dict[str, QAction]:
     go.addAction(add("previous_section", "&Previous Section", "Alt+Up", partial(window.go_section, -1)))
     go.addAction(add("focus_article", "&Article Text", "Ctrl+Shift+A", view.setFocus))
     go.addAction(add("focus_contents", "&Contents", "Ctrl+Shift+C", window.toc.setFocus))
+    go.addSeparator()
+    go.addAction(add("focus_library", "&Library", "Ctrl+Shift+L", window.toggle_library_focus,
+                     "Show and go to the library (again: back to the article)"))
+    for attribute, text, key in (("search_panel", "&Search Panel", "Ctrl+Shift+S"),
+                                 ("bookmarks_panel", "&Bookmarks Panel", "Ctrl+Shift+B"),
+                                 ("notes_panel", "&Notes Panel", "Ctrl+Shift+M")):
+        if attribute in window.docks:
+            go.addAction(add(f"focus_{attribute}", text, key, partial(window.toggle_panel_focus, attribute),
+                             f"Show and go to the {text.replace('&', '').lower()} (again: back to the article)"))
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(add("shortcuts", "&Keyboard Shortcuts", Std.HelpContents, partial(_show_shortcuts, window)))

@@ -37,3 +37,45 @@ def test_an_open_find_bar_does_not_pin_the_page(qtbot, window):
     window.actions_by_name["find_next"].trigger()  # F3: the first match at the new place, not the one after
     assert bar.current == first_there
     assert view.textCursor().selectionStart() == bar.matches[first_there].selectionStart()
+
+
+def _press(qtbot, window, name: str) -> None:
+    """The action's shortcut, typed into whatever has focus."""
+    key = window.actions_by_name[name].shortcut()
+    combo = key[0]
+    qtbot.keyClick(QApplication.focusWidget() or window, combo.key(), combo.keyboardModifiers())
+
+
+def test_panel_shortcuts_bring_their_panel_to_the_front_and_back_to_the_article(qtbot, window):
+    if window.notes_panel is None or window.bookmarks_panel is None or window.search_panel is None:
+        import pytest
+
+        pytest.skip("the side panels are not in this build")
+    _focus_window(qtbot, window)
+    view = window.view
+    view.setFocus()
+    for name, attribute, target in (("focus_bookmarks_panel", "bookmarks_panel", window.bookmarks_panel.tree),
+                                    ("focus_notes_panel", "notes_panel", window.notes_panel.list),
+                                    ("focus_search_panel", "search_panel", window.search_panel.query)):
+        dock = window.docks[attribute]
+        assert window.actions_by_name[name].shortcut().toString() in ("Ctrl+Shift+B", "Ctrl+Shift+M", "Ctrl+Shift+S")
+        _press(qtbot, window, name)
+        assert dock.isVisible() and not dock.visibleRegion().isEmpty(), attribute  # the front tab
+        assert QApplication.focusWidget() is target, attribute
+        _press(qtbot, window, name)  # again: back to the article, the panel stays
+        assert QApplication.focusWidget() is view and dock.isVisible(), attribute
+    window.docks["notes_panel"].close()  # a closed panel comes back too
+    _press(qtbot, window, "focus_notes_panel")
+    assert window.docks["notes_panel"].isVisible() and QApplication.focusWidget() is window.notes_panel.list
+
+
+def test_library_shortcut_shows_and_focuses_the_library(qtbot, window):
+    _focus_window(qtbot, window)
+    window.actions_by_name["toggle_sidebar"].trigger()
+    assert not window.sidebar.isVisible()
+    window.view.setFocus()
+    _press(qtbot, window, "focus_library")
+    assert window.sidebar.isVisible() and QApplication.focusWidget() is window.library_panel.list
+    assert window.actions_by_name["toggle_sidebar"].isChecked()
+    _press(qtbot, window, "focus_library")
+    assert QApplication.focusWidget() is window.view and window.sidebar.isVisible()
