@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontInfo, QKeySequence
 from PySide6.QtWidgets import QFontDialog, QMessageBox
 
 from .. import __version__
@@ -178,15 +178,25 @@ def _full_screen(window) -> None:
     window.showNormal() if window.isFullScreen() else window.showFullScreen()
 
 
-def _choose_font(window) -> None:
-    dialog = QFontDialog(window.theme.settings.font(), window)
+def _choose_font(window) -> QFontDialog:
+    """The font dialog, opened on the font the article really uses (the default serif
+    resolved to its family, zoom included); OK without a change changes nothing."""
+    settings = window.theme.settings
+    shown = QFont(QFontInfo(settings.font()).family(), settings.effective_size())
+    dialog = QFontDialog(shown, window)
     dialog.setWindowTitle("Article font")
+    dialog.setObjectName("fontDialog")
 
     def chosen(font):
-        window.theme.update(font_family=font.family(), font_size=max(6, font.pointSize()), zoom=0)
+        if font.family() == shown.family() and font.pointSize() == shown.pointSize():
+            return  # OK on the font shown: keep the settings (the default serif stays the default)
+        family = "" if font.family() == shown.family() else font.family()
+        window.theme.update(font_family=family or settings.font_family, font_size=max(6, font.pointSize()), zoom=0)
 
     dialog.fontSelected.connect(chosen)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()  # never block the event loop
+    return dialog
 
 
 def _notes_io(window, function: str) -> None:
