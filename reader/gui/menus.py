@@ -208,22 +208,17 @@ def _notes_io(window, function: str) -> None:
     getattr(notes_io, function)(window, window.library)
 
 
-def shortcut_rows(window) -> list[tuple[str, str]]:
-    rows = []
-    for action in window.actions_by_name.values():
-        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
-        if keys:
-            rows.append((action.text().replace("&", "").rstrip("…"), keys))
-    return rows
-
-
 def _show_shortcuts(window) -> None:
-    from html import escape
+    """The shortcuts dialog (one at a time, non-modal): raised if already open."""
+    from .shortcuts_dialog import ShortcutsDialog, shortcut_rows
 
-    table = "".join(f"<tr><td>{escape(a)}</td><td><b>{escape(k)}</b></td></tr>" for a, k in shortcut_rows(window))
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table cellpadding=3>{table}</table>",
-                      QMessageBox.StandardButton.Close, window)
-    box.open()
+    dialog = window.findChild(ShortcutsDialog)
+    if dialog is None:
+        dialog = ShortcutsDialog(shortcut_rows(window.actions_by_name.values()), window)
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    dialog.filter_field.setFocus()
 
 
 def _about(window) -> None:
