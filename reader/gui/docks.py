@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
 
 from ..errors import LecternError
 from . import messages
@@ -45,6 +45,16 @@ def _make_panel(window, module: str, class_name: str, title: str) -> QWidget | N
     return None
 
 
+def _toolbar_buttons_take_tab(panel: QWidget) -> None:
+    """A panel's tool-bar buttons (Add note, Edit, Delete...) are Tab stops: Qt leaves tool-bar
+    buttons out of the focus chain, which puts them out of a keyboard user's reach."""
+    for bar in panel.findChildren(QToolBar):
+        for action in bar.actions():
+            button = bar.widgetForAction(action)
+            if button is not None:
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+
 def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
     """Create the available panels, tabified on the right; their hits open in ``window``."""
     docks: dict[str, QDockWidget] = {}
@@ -55,6 +65,7 @@ def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
         if panel is None:
             continue
         panel.open_requested.connect(window.open_article)
+        _toolbar_buttons_take_tab(panel)
         dock = QDockWidget(title, window)
         dock.setObjectName(object_name)
         dock.setWidget(panel)

@@ -39,6 +39,7 @@ POSITION_SAVE_DELAY_MS = 3000
 FIRST_RUN_SIDEBAR_PX = 240  # library list and contents: titles fit, the article keeps the room
 FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
+MAX_TAB_SKIPS = 200  # widgets Tab may pass over looking for one on screen
 
 def _has_focus_inside(widget: QWidget) -> bool:
     focused = QApplication.focusWidget()
@@ -255,8 +256,26 @@ class MainWindow(QMainWindow):
     def _announce(self, article_id: str, section_id: str) -> None:
         self.toc.set_current(section_id)
         self.library_panel.set_current(article_id, section_id)
-        for panel in self.panels.values():
-            panel.set_current(article_id, section_id)
+        keep_notes = not self._note_editor_follows(article_id, section_id)
+        for attribute, panel in self.panels.items():
+            if not (keep_notes and attribute == "notes_panel"):
+                panel.set_current(article_id, section_id)
+
+    def _note_editor_follows(self, article_id: str, section_id: str) -> bool:
+        """The reader moved to another section while a note editor is open: an untouched
+        editor closes; one with typing in it stays, with the notes panel, on its own section
+        (nothing typed is lost), and the status bar says so. True when the panel may follow."""
+        editor = getattr(self.notes_panel, "editor", None)
+        if editor is None or not editor.isVisible():
+            return True
+        draft = editor.draft()
+        if (draft.article_id, draft.section_id) == (article_id, section_id):
+            return True
+        if not (editor.text.document().isModified() or editor.tags.isModified()):
+            editor.cancel()
+            return True
+        messages.show_info("The note you are writing stays on its section: save it (Ctrl+Return) or cancel (Esc)")
+        return False
 
     def _update_navigation_actions(self) -> None:
         actions = getattr(self, "actions_by_name", {})
@@ -469,6 +488,18 @@ class MainWindow(QMainWindow):
         self.save_state()
         messages.unregister(self)
         super().closeEvent(event)
+
+    def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt name
+        """Tab skips widgets that are not on screen (a panel in a background dock tab):
+        focus must never land where the user cannot see it."""
+        start = QApplication.focusWidget()
+        for _ in range(MAX_TAB_SKIPS):
+            if not super().focusNextPrevChild(next_):
+                return False
+            focused = QApplication.focusWidget()
+            if focused is None or focused is start or not focused.visibleRegion().isEmpty():
+                return True
+        return True
 
     # ------------------------------------------------------------------ drops on the window
 

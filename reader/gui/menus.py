@@ -72,6 +72,8 @@ def build_menus(window) -> dict[str, QAction]:
     edit = bar.addMenu("&Edit")
     edit.addAction(add("copy", "&Copy", Std.Copy, view.copy))
     edit.addAction(add("select_all", "Select &All", Std.SelectAll, view.selectAll))
+    edit.addAction(add("caret_mode", "Caret &Browsing", "F7", partial(_caret_mode, window),
+                       "Move a text cursor in the article with the arrows; Shift+arrows select", checkable=True))
     edit.addSeparator()
     edit.addAction(add("find", "&Find in Page…", Std.Find, window.find_bar.open_bar))
     edit.addAction(add("find_next", "Find &Next", Std.FindNext, window.find_bar.find_next))
@@ -172,6 +174,13 @@ def _step_width(window, delta: int) -> None:
     names = list(WIDTHS)
     index = names.index(window.theme.settings.width) + delta
     window.theme.update(width=names[min(max(index, 0), len(names) - 1)])
+
+
+def _caret_mode(window) -> None:
+    on = window.actions_by_name["caret_mode"].isChecked()
+    window.view.set_caret_mode(on)
+    messages.show_info("Caret browsing on: arrows move the cursor, Shift+arrows select (F7 turns it off)"
+                       if on else "Caret browsing off")
 
 
 def _full_screen(window) -> None:

@@ -355,6 +355,28 @@ class ReadingView(QTextBrowser):
         QToolTip.showText(event.globalPos(), note_tooltip(note), self.viewport())
         return True
 
+    # ------------------------------------------------------------------ caret mode
+
+    def caret_mode(self) -> bool:
+        return bool(self.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
+    def set_caret_mode(self, on: bool) -> None:
+        """Caret browsing (F7, as in browsers): a text cursor that arrows move and Shift+arrows
+        extend, so a passage can be selected for quoting without a mouse. It starts at the
+        top of the page on screen; off again, the keys scroll the page as before."""
+        flags = self.textInteractionFlags()
+        keyboard = Qt.TextInteractionFlag.TextSelectableByKeyboard
+        self.setTextInteractionFlags(flags | keyboard if on else flags & ~keyboard)
+        if on:
+            cursor = self.textCursor()
+            top = self.cursorForPosition(QPoint(0, 0)).position()
+            bottom = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position()
+            if not top <= cursor.position() <= bottom:  # keep a caret on screen where it is
+                cursor.setPosition(top)
+                self.setTextCursor(cursor)
+            self.setCursorWidth(2)
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     # ------------------------------------------------------------------ Qt overrides
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802

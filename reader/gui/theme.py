@@ -99,6 +99,27 @@ def article_css(theme: str) -> str:
     return Template(_read_style("article.css")).safe_substitute(asdict(COLORS[theme]))
 
 
+def focus_css(colors: Colors) -> str:
+    """A visible focus ring on every Tab stop, in the theme's accent colour.
+
+    Scroll areas (the article, lists, trees) keep a transparent border of the same
+    width when unfocused, so focus never changes their size (the article would be
+    laid out again on every focus change); small controls get a rounded frame.
+    """
+    ring = colors.accent
+    areas = "QListView, QTreeView, QTableView, QTextEdit, QPlainTextEdit"
+    controls = "QToolButton:focus, QCheckBox:focus"  # Fusion rings line edits, push buttons, combo boxes itself
+    return (
+        f"\n{areas} {{ border: 2px solid transparent; }}\n"
+        f"{areas.replace(',', ':focus,')}:focus {{ border: 2px solid {ring}; }}\n"
+        f"QTextBrowser#readingView {{ border: 2px solid transparent; }}\n"
+        f"QTextBrowser#readingView:focus {{ border: 2px solid {ring}; }}\n"
+        f"QCheckBox {{ border: 1px solid transparent; border-radius: 3px; padding: 1px; }}\n"
+        f"{controls} {{ border: 1px solid {ring}; border-radius: 3px; padding: 1px; }}\n"
+        f"QTabBar::tab:selected:focus {{ text-decoration: underline; color: {ring}; }}\n"
+    )
+
+
 def palette_for(theme: str) -> QPalette:
     c = COLORS[theme]
     pal = QPalette()
@@ -136,7 +157,7 @@ class ThemeManager(QObject):
             return
         app.setStyle("Fusion")
         app.setPalette(palette_for(self.settings.theme))
-        app.setStyleSheet(_read_style(f"{self.settings.theme}.qss"))
+        app.setStyleSheet(_read_style(f"{self.settings.theme}.qss") + focus_css(self.colors))
 
     def update(self, **changes) -> None:
         """Change settings (``theme=``, ``font_family=``, ``font_size=``, ``zoom=``, ``width=``)."""

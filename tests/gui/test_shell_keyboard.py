@@ -79,3 +79,55 @@ def test_library_shortcut_shows_and_focuses_the_library(qtbot, window):
     assert window.actions_by_name["toggle_sidebar"].isChecked()
     _press(qtbot, window, "focus_library")
     assert QApplication.focusWidget() is window.view and window.sidebar.isVisible()
+
+
+def test_caret_mode_selects_text_with_shift_arrows_for_a_quote(qtbot, window):
+    _focus_window(qtbot, window)
+    view = window.view
+    window.open_article(SEED_ID, "background")
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert not view.textCursor().hasSelection()  # off: the keys scroll, nothing is selected
+    qtbot.keyClick(view, Qt.Key.Key_F7)
+    assert window.actions_by_name["caret_mode"].isChecked()
+    cursor = view.document().find("inhabited mostly")
+    cursor.setPosition(cursor.selectionStart())
+    view.setTextCursor(cursor)
+    for _ in range(len("inhabited")):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert view.selected_text() == "inhabited"
+    if window.notes_panel is not None:
+        qtbot.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert window.notes_panel.editor.quote_label.text() == "inhabited"
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F7)
+    assert not window.actions_by_name["caret_mode"].isChecked() and not view.caret_mode()
+
+
+def test_an_untouched_note_editor_closes_when_the_reader_moves_on(qtbot, window):
+    panel = window.notes_panel
+    if panel is None:
+        import pytest
+
+        pytest.skip("no notes panel in this build")
+    window.open_article(SEED_ID, "background")
+    window.add_note_here()
+    assert panel.editor.isVisible()
+    window.go_section(+1)
+    assert not panel.editor.isVisible()
+    assert panel.current[1] == window.view.current_section_id()
+
+
+def test_a_note_being_written_stays_with_its_section(qtbot, window):
+    panel = window.notes_panel
+    if panel is None:
+        import pytest
+
+        pytest.skip("no notes panel in this build")
+    window.open_article(SEED_ID, "background")
+    window.add_note_here()
+    qtbot.keyClicks(panel.editor.text, "half a thought")
+    window.go_section(+1)
+    assert panel.editor.isVisible() and panel.editor.text.toPlainText() == "half a thought"
+    assert panel.current == (SEED_ID, "background")  # the panel stays on the note's section
+    assert "stays on its section" in window.statusBar().currentMessage()
