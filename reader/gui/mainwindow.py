@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import messages
+from .accessibility import labels_speak_their_text
 from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         from .menus import build_menus
 
         self.actions_by_name = build_menus(self)
+        labels_speak_their_text(self)
         self._set_tab_order()
         self.resize(1180, 760)
         self._first_run = not restore_window(self.settings, self, self.splitters)
@@ -209,6 +211,7 @@ class MainWindow(QMainWindow):
         if record:
             self.history.visit(Place(article_id, section_id or section))
         self.setWindowTitle(f"{self.view.article.title} — Lectern")
+        self.view.setAccessibleDescription(self.view.article.title)
         self._announce(article_id, section)
         self._update_navigation_actions()
         self._save_timer.start()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
 
 from ..errors import LecternError
 from . import messages
+from .accessibility import install as install_accessibility
 from .panel_support import NOTE_COLORS, plain_tooltip
 from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
@@ -44,6 +45,7 @@ class ReadingView(QTextBrowser):
         self.library = library
         self.theme = theme
         self.setObjectName("readingView")
+        install_accessibility()  # a screen reader gets a document, its text and its headings
         self.setAccessibleName("Article")
         self.setAccessibleDescription("The text of the open article")
         self.setOpenLinks(False)
