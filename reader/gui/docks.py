@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar, QWidget
 
 from ..errors import LecternError
 from . import messages
@@ -22,6 +22,7 @@ DOCKED_PANELS = (
     ("notes_panel", "notes_panel", "NotesPanel", "Notes", "notesDock"),
 )
 PANEL_ATTRIBUTES = tuple(row[0] for row in DOCKED_PANELS)
+MIN_PANEL_PX = 200  # how narrow a side panel may be dragged
 
 
 def _load_panel_class(module: str, name: str):
@@ -66,6 +67,12 @@ def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
             continue
         panel.open_requested.connect(window.open_article)
         _toolbar_buttons_take_tab(panel)
+        # An explicit minimum: otherwise a wide child shown later (a combo box listing a
+        # long folder name) raises the panel's minimum and the dock squeezes the article.
+        panel.setMinimumWidth(MIN_PANEL_PX)
+        for combo in panel.findChildren(QComboBox):  # and such a combo box fits the panel, eliding
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         dock = QDockWidget(title, window)
         dock.setObjectName(object_name)
         dock.setWidget(panel)
