@@ -156,6 +156,20 @@ class MainWindow(QMainWindow):
         dock.raise_()
         return self.panels[attribute]
 
+    def announce_reading_width(self) -> None:
+        """Say what a reading-width change did: the column's width, and when the panels
+        leave less room than asked for, that they are what limits it."""
+        settings = self.theme.settings
+        wanted = settings.width_px()
+        column = self.view.reading_column_px()
+        name = settings.width.title()
+        if wanted and column < wanted:
+            text = (f"Reading width {name} ({wanted} px): only {column} px fit beside the panels; "
+                    "hide them (F9, View ▸ Panels) or widen the window for more")
+        else:
+            text = f"Reading width {name}: {column} px"
+        messages.show_info(text)
+
     def toggle_panel_focus(self, attribute: str) -> None:
         """Show a side panel in front of its tab group and focus it; pressed again from
         inside the panel, focus goes back to the article (the panel stays)."""

@@ -158,6 +158,8 @@ def _choices(window, add, menu, setting: str, names, first_digit: int) -> None:
     for digit, name in enumerate(names, start=first_digit):
         act = add(f"{setting}_{name}", f"&{name.title()}", f"Ctrl+Alt+{digit}",
                   partial(theme.update, **{setting: name}), checkable=True)
+        if setting == "width":
+            act.triggered.connect(window.announce_reading_width)
         act.setChecked(getattr(theme.settings, setting) == name)
         group.addAction(act)
         menu.addAction(act)
@@ -174,6 +176,7 @@ def _step_width(window, delta: int) -> None:
     names = list(WIDTHS)
     index = names.index(window.theme.settings.width) + delta
     window.theme.update(width=names[min(max(index, 0), len(names) - 1)])
+    window.announce_reading_width()
 
 
 def _caret_mode(window) -> None:

@@ -357,6 +357,10 @@ class ReadingView(QTextBrowser):
         QToolTip.showText(event.globalPos(), note_tooltip(note), self.viewport())
         return True
 
+    def reading_column_px(self) -> int:
+        """How wide the reading column is now (what the reading-width setting limits)."""
+        return self.viewport().width()
+
     # ------------------------------------------------------------------ caret mode
 
     def caret_mode(self) -> bool:

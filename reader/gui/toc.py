@@ -20,6 +20,7 @@ from .workers import run_in_background
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 1  # frozenset of "note" / "bookmark"
+INDENT_PX = 12
 _MARK_COLOURS = {"bookmark": "#e5534b", "note": "#e0a526"}  # red ribbon, yellow note; never the selection blue
 
 
@@ -70,6 +71,12 @@ class TocView(QTreeWidget):
         self.setExpandsOnDoubleClick(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setIconSize(QSize(20, 10))
+        # a narrow sidebar: small even steps per level, long headings end in "…" (the
+        # tooltip has them whole), never a sideways scroll bar
+        self.setIndentation(INDENT_PX)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header().setStretchLastSection(True)
         self.article_id = ""
         self._items: dict[str, QTreeWidgetItem] = {}
         self._following = False
@@ -83,7 +90,9 @@ class TocView(QTreeWidget):
         if article is None:
             return
         for section in article.sections:
-            parent = self._items.get(section.parent_id) if section.parent_id else None
+            # top-level sections sit beside the title, not under it: one level less to indent
+            top = section.parent_id in (None, article.lead.id)
+            parent = None if top else self._items.get(section.parent_id)
             label = article.title if section.is_lead else section.title
             item = QTreeWidgetItem([label])
             item.setData(0, SECTION_ROLE, section.id)
