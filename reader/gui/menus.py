@@ -226,7 +226,7 @@ def _show_shortcuts(window) -> None:
 
     dialog = window.findChild(ShortcutsDialog)
     if dialog is None:
-        dialog = ShortcutsDialog(shortcut_rows(window.actions_by_name.values()), window)
+        dialog = ShortcutsDialog(shortcut_rows(window.actions_by_name.values(), window.menuBar()), window)
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()

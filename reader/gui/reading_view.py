@@ -13,6 +13,9 @@
 
 from __future__ import annotations
 
+import textwrap
+from html import escape
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
@@ -20,7 +23,7 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
 from ..errors import LecternError
 from . import messages
 from .accessibility import install as install_accessibility
-from .panel_support import NOTE_COLORS, plain_tooltip
+from .panel_support import NOTE_COLORS
 from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
 from .workers import run_in_background
@@ -31,6 +34,7 @@ MIN_SIDE_MARGIN = 24
 QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell repeats apart
 DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highlighter pen
 MAX_TOOLTIP_CHARS = 600
+TOOLTIP_COLUMNS = 72
 
 
 class ReadingView(QTextBrowser):
@@ -572,12 +576,17 @@ def _find_quote(text: str, quote: str, prefix: str, suffix: str) -> tuple[int, i
 
 
 def note_tooltip(note) -> str:
-    """A painted passage's tooltip: the note's text (plain, escaped), its tags."""
+    """A painted passage's tooltip: the note's text and tags, escaped, wrapped by us.
+
+    (Left to wrap rich text itself, a tooltip picks a needlessly narrow width.)
+    """
     text = note.text.strip() or "(a quote without a note)"
     if len(text) > MAX_TOOLTIP_CHARS:
         text = text[:MAX_TOOLTIP_CHARS - 1] + "…"
-    tags = "  ".join("#" + tag for tag in note.tags)
-    return plain_tooltip(text + (f"\n\n{tags}" if tags else ""))
+    lines = [textwrap.fill(line, TOOLTIP_COLUMNS) if line else "" for line in text.splitlines()]
+    if note.tags:
+        lines += ["", "  ".join("#" + tag for tag in note.tags)]
+    return f"<p style='white-space:pre'>{escape(chr(10).join(lines))}</p>"
 
 
 def _block_top(layout, block) -> float:

@@ -21,15 +21,36 @@ from ..textutil import fold
 MAX_WIDTH, MAX_HEIGHT = 560, 620  # px: fits 1366 × 768 with the panel and title bar to spare
 
 
-def shortcut_rows(actions) -> list[tuple[str, str]]:
-    """(what the action does, its first key in the platform's notation) for every action with a key."""
+def shortcut_rows(actions, menu_bar=None) -> list[tuple[str, str]]:
+    """(what the action does, its first key in the platform's notation) for every action with a key.
+
+    An action in a submenu is named with it ("Theme: Dark", not "Dark").
+    """
+    submenu_of = _submenus(menu_bar) if menu_bar is not None else {}
     rows = []
     for action in actions:
         keys = action.shortcuts()
         if keys:
-            rows.append((action.text().replace("&", "").rstrip("…"),
-                         keys[0].toString(QKeySequence.SequenceFormat.NativeText)))
+            text = _plain(action.text())
+            if action in submenu_of:
+                text = f"{submenu_of[action]}: {text}"
+            rows.append((text, keys[0].toString(QKeySequence.SequenceFormat.NativeText)))
     return rows
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "").rstrip("…")
+
+
+def _submenus(menu_bar) -> dict:
+    """action -> the title of the submenu holding it (actions of top-level menus are left out)."""
+    found = {}
+    for top in menu_bar.actions():
+        for entry in top.menu().actions() if top.menu() else ():
+            if entry.menu() is not None:
+                for action in entry.menu().actions():
+                    found[action] = _plain(entry.text())
+    return found
 
 
 class ShortcutsDialog(QDialog):

@@ -29,6 +29,7 @@ def test_shortcuts_dialog_fits_a_laptop_screen_and_scrolls(qtbot, window):
 def test_one_readable_key_per_action(qtbot, window):
     rows = dict(_open(window).visible_rows())
     assert rows["Copy"] == "Ctrl+C" and rows["Quit"] == "Ctrl+Q"
+    assert rows["Theme: Dark"] == "Ctrl+Alt+2"  # a submenu's entries say which submenu
     for action, keys in rows.items():
         assert ", " not in keys and "F16" not in keys and "Exit" not in keys, (action, keys)
 
