@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import (
-    QAccessible, QAccessibleActionInterface, QAccessibleInterface, QAccessibleTextInterface, QTextCursor,
+    QAccessible, QAccessibleActionInterface, QAccessibleAttributesInterface, QAccessibleInterface,
+    QAccessibleTextInterface, QTextCursor,
 )
 from PySide6.QtWidgets import QAccessibleWidget, QComboBox, QLabel, QTextBrowser
 
@@ -230,12 +231,23 @@ class NamedComboAccessible(QAccessibleWidget):
             super().doAction(name)
 
 
-class HeadingAccessible(QAccessibleInterface):
-    """A heading of the page: role Heading, named by its title, where it is on screen."""
+class HeadingAccessible(QAccessibleInterface, QAccessibleAttributesInterface):
+    """A heading of the page: role Heading, named by its title, its level as an attribute,
+    where it is on screen."""
 
     def __init__(self, document: DocumentAccessible, position: int, title: str, level: int):
-        super().__init__()
+        QAccessibleInterface.__init__(self)
+        QAccessibleAttributesInterface.__init__(self)
         self._document, self.position, self.title, self.level = document, position, title, level
+
+    def interface_cast(self, kind):
+        return self if kind == QAccessible.InterfaceType.AttributesInterface else None
+
+    def attributeKeys(self):  # noqa: N802 - Qt names
+        return [QAccessible.Attribute.Level]
+
+    def attributeValue(self, key):  # noqa: N802
+        return self.level if key == QAccessible.Attribute.Level else None
 
     def isValid(self) -> bool:  # noqa: N802 - Qt names
         return self._document.isValid()

@@ -86,6 +86,10 @@ class MainWindow(QMainWindow):
         self._paint_timer.timeout.connect(self.paint_notes)
         if self.notes_panel is not None:
             self.notes_panel.refreshed.connect(self._select_pending_note)
+            # a note kept on its own section while the reader moved on: once it is saved or
+            # cancelled, the panel follows the reading position again
+            self.notes_panel.saved.connect(lambda _note: self._notes_follow_reading())
+            self.notes_panel.editor.cancelled.connect(self._notes_follow_reading)
         self.events = LibraryEvents(library, self)
         self.events.event.connect(self._library_event)
         from .menus import build_menus
@@ -277,6 +281,10 @@ class MainWindow(QMainWindow):
         for attribute, panel in self.panels.items():
             if not (keep_notes and attribute == "notes_panel"):
                 panel.set_current(article_id, section_id)
+
+    def _notes_follow_reading(self) -> None:
+        if self.notes_panel is not None and self.view.article_id:
+            self.notes_panel.set_current(self.view.article_id, self.view.current_section_id())
 
     def _note_editor_follows(self, article_id: str, section_id: str) -> bool:
         """The reader moved to another section while a note editor is open: an untouched

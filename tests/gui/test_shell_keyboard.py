@@ -131,3 +131,7 @@ def test_a_note_being_written_stays_with_its_section(qtbot, window):
     assert panel.editor.isVisible() and panel.editor.text.toPlainText() == "half a thought"
     assert panel.current == (SEED_ID, "background")  # the panel stays on the note's section
     assert "stays on its section" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(panel.saved, timeout=WAIT):
+        panel.editor.save()
+    assert panel.current == (SEED_ID, window.view.current_section_id()) != (SEED_ID, "background")
+    assert [n.text for n in window.library.store.notes()] == ["half a thought"]
