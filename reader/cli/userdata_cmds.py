@@ -12,9 +12,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from ..userdata.exchange import write_export
+from ..userdata.store import TRASH_DAYS
 from .common import open_library, plural, print_json
 
 
@@ -72,9 +73,16 @@ def _register_notes(subparsers) -> None:
     p.add_argument("id", metavar="ID")
     p.add_argument("--text", metavar="TEXT", required=True)
     p.set_defaults(func=cmd_notes_edit)
-    p = sub.add_parser("delete", help="delete a note")
+    p = sub.add_parser("delete", help="move a note to the trash (restore it with 'notes restore ID')")
     p.add_argument("id", metavar="ID")
     p.set_defaults(func=cmd_notes_delete)
+    p = sub.add_parser("trash", help=f"list deleted notes (kept {TRASH_DAYS} days), or empty the trash")
+    p.add_argument("--empty", action="store_true", help="delete the notes in the trash for good")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_notes_trash)
+    p = sub.add_parser("restore", help="take a deleted note out of the trash")
+    p.add_argument("id", metavar="ID")
+    p.set_defaults(func=cmd_notes_restore)
     p = sub.add_parser("export", help="export notes as Markdown, JSON (with bookmarks) or W3C annotations")
     p.add_argument("--format", choices=("markdown", "json", "w3c"), required=True)
     p.add_argument("--article", metavar="ID", help="only this article's notes")
@@ -164,12 +172,16 @@ def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
         print_json([_note_json(n) for n in notes], out)
         return 0
     for n in notes:
-        where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
-        flag = " ORPHANED" if n.orphaned else ""
-        first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
-        out.write(f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}\n")
+        out.write(_note_line(n) + "\n")
     out.write(plural(len(notes), "note") + "\n")
     return 0
+
+
+def _note_line(n, flag: str = "") -> str:
+    where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
+    flag += " ORPHANED" if n.orphaned else ""
+    first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
+    return f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}"
 
 
 @_run
@@ -191,7 +203,30 @@ def cmd_notes_edit(store, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_notes_delete(store, args: argparse.Namespace, out: TextIO) -> int:
     note_id = store.find_id("note", args.id)
     store.delete_note(note_id)
-    out.write(f"deleted {note_id}\n")
+    out.write(f"moved {note_id} to the trash (lectern notes restore {note_id[:8]} brings it back)\n")
+    return 0
+
+
+@_run
+def cmd_notes_trash(store, args: argparse.Namespace, out: TextIO) -> int:
+    if args.empty:
+        out.write(f"deleted {plural(store.empty_trash(), 'note')} for good\n")
+        return 0
+    notes = store.trash()
+    if args.json:
+        print_json([_note_json(n) for n in notes], out)
+        return 0
+    for n in notes:
+        out.write(_note_line(n, f" (deleted {n.deleted[:16].replace('T', ' ')})") + "\n")
+    out.write(plural(len(notes), "note") + f" in the trash; each is deleted for good {TRASH_DAYS} days after it was deleted\n")
+    return 0
+
+
+@_run
+def cmd_notes_restore(store, args: argparse.Namespace, out: TextIO) -> int:
+    note_id = store.find_id("note", args.id)
+    store.restore_note(note_id)
+    out.write(f"restored {note_id}\n")
     return 0
 
 
@@ -202,7 +237,7 @@ def cmd_notes_export(store, args: argparse.Namespace, out: TextIO) -> int:
         out.write(text)
         return 0
     try:
-        atomic_write_text(Path(args.output), text)
+        write_export(Path(args.output), text)
     except OSError as exc:
         raise LecternError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"wrote {args.output}", file=sys.stderr)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
+from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID
 from .models import Bookmark, utc_now
@@ -26,6 +29,43 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LINK_SCHEME = "lectern://"
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("6f1c3b0e-6a55-4c1e-9a8e-3b8f3f1d9a10")  # ids for foreign annotations
+SECTION_LEVEL = 3  # a section's heading in the Markdown export is "###"; a note's own headings go below it
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)(.*)$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_UMASK_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an article's text comes from, for the W3C target: its title and file (or archive/path)."""
+
+    title: str
+    file: str
+
+
+# ---------------------------------------------------------------- writing files
+
+def write_export(path: str | os.PathLike, text: str) -> Path:
+    """Write an export atomically with the permissions a new file gets from the umask.
+
+    The atomic write goes through a private temporary file (0600); an export is
+    meant to be shared, so it gets ``0666 & ~umask`` (an existing file keeps its mode).
+    """
+    target = Path(path).expanduser()
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    atomic_write_text(target, text)
+    os.chmod(target, mode)
+    return target
+
+
+def _umask() -> int:
+    with _UMASK_LOCK:  # the only way to read it is to set it: keep other threads out meanwhile
+        current = os.umask(0o022)
+        os.umask(current)
+    return current
 
 
 # ---------------------------------------------------------------- Markdown
@@ -42,7 +82,7 @@ def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]])
         for heading, group in _sections(by_article[article_id], order):
             lines += [f"### {heading}", ""]
             for record in group:
-                lines += _markdown_note(record)
+                lines += _markdown_note(record, title)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -64,18 +104,45 @@ def _section_label(record: dict) -> str:
     return " › ".join(record["section_path"]) or record["section_id"]
 
 
-def _markdown_note(record: dict) -> list[str]:
+def _markdown_note(record: dict, title: str = "") -> list[str]:
     lines = []
     if record["quote"]:
         lines += ["> " + line if line else ">" for line in record["quote"].split("\n")] + [""]
     if record["text"].strip():
-        lines += [record["text"].rstrip("\n"), ""]
+        lines += [demote_headings(record["text"].rstrip("\n"), SECTION_LEVEL), ""]
     link = f"{LINK_SCHEME}{record['article_id']}#{record['section_id']}"
     meta = [" ".join("#" + t for t in record["tags"])] if record["tags"] else []
     if record["orphaned"]:
         meta.append("was under: " + _section_label(record))
-    meta += [f"[{link}](<{link}>)", record["updated"]]
+    label = " › ".join(p for p in (title or record["article_id"], _section_label(record)) if p)
+    meta += [f"[{_link_text(label)}](<{link}>)", record["updated"]]
     return lines + [" · ".join(meta), "", "---", ""]
+
+
+def _link_text(label: str) -> str:
+    """``label`` safe inside ``[...]``: brackets and backslashes escaped, on one line."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(label.split()))
+
+
+def demote_headings(markdown: str, below_level: int) -> str:
+    """``markdown`` with its ATX headings moved below ``below_level`` (``## B`` under ``###`` -> ``##### B``).
+
+    Headings deeper than Markdown's six levels become bold lines; fenced code is left alone.
+    So a note's own headings never break the export's outline.
+    """
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        match = None if fenced else _ATX_HEADING.match(line)
+        if match is None:
+            lines.append(line)
+            continue
+        indent, hashes, _space, rest = match.groups()
+        text = re.sub(r"[ \t]+#+[ \t]*$", "", rest).strip()  # closing hashes
+        level = len(hashes) + below_level
+        lines.append(f"{indent}{'#' * level} {text}" if level <= 6 else f"{indent}**{text}**")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- JSON
@@ -94,8 +161,10 @@ def to_json(records: list[dict], bookmarks: list[Bookmark]) -> str:
 
 # ---------------------------------------------------------------- W3C Web Annotation
 
-def to_w3c(records: list[dict]) -> str:
-    items = [_annotation(r) for r in records]
+def to_w3c(records: list[dict], sources: dict[str, Source] | None = None) -> str:
+    """An AnnotationCollection; each target names the article's title and file (``sources``)."""
+    sources = sources or {}
+    items = [_annotation(r, sources.get(r["article_id"])) for r in records]
     data = {
         "@context": W3C_CONTEXT,
         "id": f"urn:uuid:{uuid.uuid4()}",
@@ -107,7 +176,7 @@ def to_w3c(records: list[dict]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _annotation(record: dict) -> dict:
+def _annotation(record: dict, source: Source | None = None) -> dict:
     bodies = [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in record["tags"]]
     if record["text"]:
         bodies.insert(0, {"type": "TextualBody", "value": record["text"], "format": "text/markdown", "purpose": "commenting"})
@@ -122,7 +191,7 @@ def _annotation(record: dict) -> dict:
         "created": record["created"],
         "modified": record["updated"],
         "body": bodies,
-        "target": {"source": LINK_SCHEME + record["article_id"], "selector": selectors},
+        "target": _w3c_target_of(record, selectors, source),
         # Lectern's own fields; other tools ignore unknown keys.
         "lectern:sectionPath": record["section_path"],
         "lectern:orphaned": record["orphaned"],
@@ -130,6 +199,18 @@ def _annotation(record: dict) -> dict:
     if record["color"]:
         annotation["lectern:color"] = record["color"]
     return annotation
+
+
+def _w3c_target_of(record: dict, selectors: list, source: Source | None) -> dict:
+    """The target: Lectern's link, plus (Dublin Core, defined by the anno.jsonld context) the
+    article's title and the file or archive/path its text comes from, so other tools can place it."""
+    target = {"source": LINK_SCHEME + record["article_id"]}
+    if source is not None:
+        target["dc:title"] = source.title
+        if source.file:
+            target["dc:source"] = source.file
+    target["selector"] = selectors
+    return target
 
 
 def _annotation_id(note_id: str) -> str:

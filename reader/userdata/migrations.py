@@ -79,8 +79,18 @@ _V4 = (
     "CREATE INDEX bookmarks_by_article ON bookmarks(article_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+# Trash: a deleted note keeps its row (id, dates, tags, anchor) with the time it
+# was deleted; NULL = a live note. Lists, search and exports skip trashed notes;
+# restoring clears the column; the user empties the trash, or it is emptied of
+# notes deleted more than TRASH_DAYS (store.py) ago when the store opens.
+_TRASH = (
+    "ALTER TABLE notes ADD COLUMN deleted TEXT",  # ISO 8601 UTC time it went to the trash, or NULL
+    "CREATE INDEX notes_by_deleted ON notes(deleted)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _TRASH)
 SCHEMA_VERSION = len(MIGRATIONS)
+TRASH_VERSION = MIGRATIONS.index(_TRASH) + 1  # the step that added notes.deleted
 
 
 def user_version(conn: sqlite3.Connection) -> int:

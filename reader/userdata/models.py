@@ -61,6 +61,7 @@ class Note:
     created: str
     updated: str
     orphaned: bool = False
+    deleted: str | None = None  # when it went to the trash (ISO 8601 UTC); None: a live note
 
 
 @dataclass
@@ -79,6 +80,8 @@ class ImportReport:
     bookmarks_skipped: int = 0
     reanchored: int = 0  # imported notes whose anchor was adjusted to the current articles
     orphaned: int = 0  # imported notes that could not be placed (kept, listed as orphaned)
+    note_ids: list[str] = field(default_factory=list)  # the notes added (what undoing the import removes)
+    bookmark_ids: list[str] = field(default_factory=list)  # the bookmarks added
 
     def __str__(self) -> str:
         return (

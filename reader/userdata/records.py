@@ -53,7 +53,13 @@ def note_from_record(record: dict) -> Note:
         created=record["created"],
         updated=record["updated"],
         orphaned=bool(record["orphaned"]),
+        deleted=record.get("deleted"),
     )
+
+
+def trashed_note_from_row(row: sqlite3.Row) -> Note:
+    """A note of the trash: the stored fields plus when it was deleted."""
+    return note_from_record(dict(note_record(row), deleted=row["deleted"]))
 
 
 def bookmark_from_row(row: sqlite3.Row) -> Bookmark:

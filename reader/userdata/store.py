@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -26,15 +27,18 @@ from . import backups, exchange
 from .anchoring import Anchor, anchor_to, find_quote, reanchor, text_sha
 from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
 from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
+from .similarity import most_similar_section
 from .opening import open_database
 from .records import (
-    NOTE_SELECT, bookmark_from_row, clean_color, clean_tags, insert_bookmark, insert_note,
-    note_from_record, note_record, save_bookmark_place, write_tags,
+    NOTE_COLUMNS, NOTE_SELECT, bookmark_from_row, clean_color, clean_tags, insert_bookmark, insert_note,
+    note_from_record, note_record, save_bookmark_place, trashed_note_from_row, write_tags,
 )
 
 Listener = Callable[[str, object], None]
 log = logging.getLogger(__name__)
 MAX_HISTORY = 500
+TRASH_DAYS = 30  # deleted notes stay in the trash this long, unless the user empties it sooner
+LIVE = "deleted IS NULL"  # SQL: a note that is not in the trash
 
 
 class UserStore:
@@ -63,6 +67,8 @@ class UserStore:
             self.messages.append(self.problem)
         elif auto_backup and not opened.created:
             self._daily_backup()
+        if not self.problem:
+            self._purge_old_trash()
 
     @property
     def read_only(self) -> bool:
@@ -96,6 +102,13 @@ class UserStore:
                 backups.daily_backup(self._conn, self.paths.backups_dir)
         except (sqlite3.Error, OSError) as exc:
             self.messages.append(f"the daily backup of the notes database failed: {exc}")
+
+    def _purge_old_trash(self) -> None:
+        """Notes deleted more than TRASH_DAYS ago leave the trash for good (at open)."""
+        try:
+            self.empty_trash(older_than_days=TRASH_DAYS)
+        except LecternError as exc:
+            self.messages.append(f"the notes trash was not emptied of old notes this time: {exc}")
 
     def close(self) -> None:
         """Close the database; library events that arrive afterwards are ignored."""
@@ -192,11 +205,26 @@ class UserStore:
         self._emit("bookmarks_changed", None)
         return self.bookmark(bookmark_id)
 
-    def remove_bookmark(self, bookmark_id: str) -> None:
+    def remove_bookmark(self, bookmark_id: str) -> Bookmark:
+        """Delete a bookmark; returns it as it was (what :meth:`put_bookmark` brings back)."""
         with self._writing() as conn:
-            if conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,)).rowcount == 0:
+            row = conn.execute("SELECT * FROM bookmarks WHERE id = ?", (bookmark_id,)).fetchone()
+            if row is None:
                 raise LecternError(f"no bookmark with id {bookmark_id!r}")
+            conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
         self._emit("bookmarks_changed", None)
+        return bookmark_from_row(row)
+
+    def put_bookmark(self, bookmark: Bookmark) -> Bookmark:
+        """Store ``bookmark`` exactly as given (id, name, folder, times, place), replacing one with its id.
+
+        Undo uses it: a removed, renamed or moved bookmark comes back as it was.
+        """
+        with self._writing() as conn:
+            conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark.id,))
+            insert_bookmark(conn, bookmark)
+        self._emit("bookmarks_changed", None)
+        return bookmark
 
     # ------------------------------------------------------------------ notes
 
@@ -221,32 +249,64 @@ class UserStore:
         return note
 
     def notes(self, article_id: str | None = None, orphaned: bool | None = None) -> list[Note]:
+        """The notes (never those in the trash), by article, then oldest first."""
         return [note_from_record(r) for r in self.note_records(article_id, orphaned)]
 
-    def note_records(self, article_id: str | None = None, orphaned: bool | None = None) -> list[dict]:
-        """Every stored field of the notes (anchor fingerprints too): what the JSON export writes."""
-        where, params = [], []
+    def note_records(self, article_id: str | None = None, orphaned: bool | None = None,
+                     note_ids=None) -> list[dict]:
+        """Every stored field of the notes (anchor fingerprints too): what the JSON export writes.
+
+        Notes in the trash are left out; ``note_ids`` keeps only those notes.
+        """
+        where, params = [LIVE], []
+        if note_ids is not None:
+            note_ids = list(note_ids)
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(note_ids))
         if article_id is not None:
             where.append("article_id = ?")
             params.append(article_id)
         if orphaned is not None:
             where.append("orphaned = ?")
             params.append(int(orphaned))
-        sql = NOTE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY article_id, created, id"
+        sql = NOTE_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY article_id, created, id"
         with self._reading() as conn:
             return [note_record(r) for r in conn.execute(sql, params).fetchall()]
 
     def note(self, note_id: str) -> Note:
+        return note_from_record(self.note_snapshot(note_id))
+
+    def note_snapshot(self, note_id: str) -> dict:
+        """Every stored field of a note (not in the trash): what :meth:`put_note` writes back."""
         with self._reading() as conn:
-            row = conn.execute(NOTE_SELECT + " WHERE id = ?", (note_id,)).fetchone()
+            row = conn.execute(NOTE_SELECT + f" WHERE id = ? AND {LIVE}", (note_id,)).fetchone()
         if row is None:
             raise LecternError(f"no note with id {note_id!r}")
-        return note_from_record(note_record(row))
+        return note_record(row)
+
+    def put_note(self, record: dict) -> Note:
+        """Write back a note's stored fields exactly (text, tags, colour, anchor, times).
+
+        Undo uses it with a :meth:`note_snapshot` taken before an edit, a
+        re-attach or a change of quote. The note must exist and not be in the trash.
+        """
+        values = dict(record, section_path=json.dumps(list(record["section_path"]), ensure_ascii=False),
+                      orphaned=int(bool(record["orphaned"])))
+        columns = [c for c in NOTE_COLUMNS if c != "id"]
+        with self._writing() as conn:
+            cursor = conn.execute(f"UPDATE notes SET {', '.join(f'{c} = :{c}' for c in columns)} "
+                                  f"WHERE id = :id AND {LIVE}", {c: values[c] for c in NOTE_COLUMNS})
+            if cursor.rowcount == 0:
+                raise LecternError(f"no note with id {record['id']!r}")
+            write_tags(conn, record["id"], clean_tags(record["tags"]))
+        note = self.note(record["id"])
+        self._emit_notes(changed=[note])
+        return note
 
     def edit_note(self, note_id: str, text: str | None = None, tags=None, color: str | None = None) -> Note:
         """Change the body, tags or colour (``None`` leaves a field alone; ``color=""`` clears it)."""
         with self._writing() as conn:
-            if conn.execute("SELECT 1 FROM notes WHERE id = ?", (note_id,)).fetchone() is None:
+            if conn.execute(f"SELECT 1 FROM notes WHERE id = ? AND {LIVE}", (note_id,)).fetchone() is None:
                 raise LecternError(f"no note with id {note_id!r}")
             if text is not None:
                 if not isinstance(text, str):
@@ -261,11 +321,85 @@ class UserStore:
         self._emit_notes(changed=[note])
         return note
 
-    def delete_note(self, note_id: str) -> None:
+    def delete_note(self, note_id: str) -> Note:
+        """Move a note to the trash (nothing of it is lost); returns it, with the time it was deleted.
+
+        It leaves lists, search and exports; :meth:`restore_note` brings it back
+        with its id, dates, tags, colour and anchor. The trash keeps it for
+        TRASH_DAYS days, or until :meth:`empty_trash`.
+        """
+        note = self.note(note_id)
+        deleted = utc_now()
         with self._writing() as conn:
-            if conn.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount == 0:
+            if conn.execute(f"UPDATE notes SET deleted = ? WHERE id = ? AND {LIVE}",
+                            (deleted, note_id)).rowcount == 0:
                 raise LecternError(f"no note with id {note_id!r}")
         self._emit_notes(deleted=[note_id])
+        return dataclasses.replace(note, deleted=deleted)
+
+    def restore_note(self, note_id: str) -> Note:
+        """Take a note out of the trash, as it was."""
+        with self._writing() as conn:
+            if conn.execute("UPDATE notes SET deleted = NULL WHERE id = ? AND deleted IS NOT NULL",
+                            (note_id,)).rowcount == 0:
+                raise LecternError(f"no note with id {note_id!r} in the trash")
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def trash(self) -> list[Note]:
+        """The notes in the trash, most recently deleted first (``Note.deleted`` says when)."""
+        with self._reading() as conn:
+            rows = conn.execute(NOTE_SELECT + " WHERE deleted IS NOT NULL ORDER BY deleted DESC, id").fetchall()
+        return [trashed_note_from_row(r) for r in rows]
+
+    def empty_trash(self, older_than_days: float | None = None) -> int:
+        """Delete for good the notes in the trash (only those deleted more than ``older_than_days``
+        ago when given); returns how many. The only call that ever drops a note."""
+        if self.read_only:
+            return 0
+        cutoff = None
+        if older_than_days is not None:
+            moment = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+            cutoff = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        where = "deleted IS NOT NULL" + (" AND deleted < ?" if cutoff else "")
+        params = (cutoff,) if cutoff else ()
+        with self._reading() as conn:  # most opens find nothing to do: no write lock for them
+            if conn.execute(f"SELECT 1 FROM notes WHERE {where} LIMIT 1", params).fetchone() is None:
+                return 0
+        with self._writing() as conn:
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM notes WHERE {where}", params)]
+            conn.execute(f"DELETE FROM notes WHERE {where}", params)
+        if ids:
+            self._emit("trash_emptied", ids)
+        return len(ids)
+
+    def change_quote(self, note_id: str, article_id: str, section_id: str, quote: str,
+                     prefix: str = "", suffix: str = "") -> Note:
+        """Anchor a note to a new quoted passage (and its section), keeping its text, tags and colour.
+
+        ``prefix``/``suffix`` (the text around the selection) pick the occurrence meant.
+        """
+        self.note(note_id)  # exists and is not in the trash
+        if not (quote or "").strip():
+            raise LecternError("select the passage the note should quote")
+        _, section = self._target(article_id, section_id)
+        anchor = (anchor_to(section, quote, prefix or "", suffix or "") if section is not None
+                  else Anchor(section_id, (), quote.strip()))
+        with self._writing() as conn:
+            _save_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def suggest_section(self, note_id: str, article_id: str) -> str:
+        """The section of ``article_id`` to propose when re-attaching a note: its own section if the
+        article still has it, else the one most like its quote, context and heading path."""
+        note = self.note(note_id)
+        article = self._library.article(article_id) if self._library is not None else None
+        if article is None:
+            return note.section_id
+        return most_similar_section(article, note)
 
     def reattach_note(self, note_id: str, article_id: str, section_id: str) -> Note:
         """Put a (typically orphaned) note on a section; its quote is kept, with new context if found."""
@@ -329,11 +463,19 @@ class UserStore:
             for aid in sorted(stale_marks):
                 if isinstance(articles[aid], Article):
                     marks_changed |= _reanchor_bookmarks(conn, aid, articles[aid], current[aid])
-        changed = [self.note(i) for i in changed_ids]
+        changed = self._live_notes(changed_ids)  # trashed notes are re-placed too, quietly
         self._emit_notes(changed=changed)
         if marks_changed:
             self._emit("bookmarks_changed", None)
         return changed
+
+    def _live_notes(self, note_ids) -> list[Note]:
+        return self.notes_by_id(note_ids)
+
+    def notes_by_id(self, note_ids) -> list[Note]:
+        """The notes (not in the trash) with these ids, in the order of ``note_ids``."""
+        by_id = {r["id"]: r for r in self.note_records(note_ids=note_ids)}
+        return [note_from_record(by_id[i]) for i in note_ids if i in by_id]
 
     def _article_or_missing(self, article_id: str, current: dict) -> Article | None | bool:
         """The article, None when it left the library, False when it cannot be read now
@@ -476,16 +618,20 @@ class UserStore:
 
     # ------------------------------------------------------------------ export / import
 
-    def export_notes(self, fmt: str = "markdown", article_id: str | None = None) -> str:
-        """Notes (and, in JSON, bookmarks) as ``"markdown"``, ``"json"`` or ``"w3c"`` text."""
-        records = self.note_records(article_id)
+    def export_notes(self, fmt: str = "markdown", article_id: str | None = None, note_ids=None) -> str:
+        """Notes (and, in JSON, bookmarks) as ``"markdown"``, ``"json"`` or ``"w3c"`` text.
+
+        ``note_ids`` exports only those notes (and, in JSON, no bookmarks):
+        the All notes window's current filter. Notes in the trash are never exported.
+        """
+        records = self.note_records(article_id, note_ids=note_ids)
         if fmt == "markdown":
             return exchange.to_markdown(records, self._titles_and_orders(records))
         if fmt == "json":
             marks = [b for b in self.bookmarks() if article_id is None or b.article_id == article_id]
-            return exchange.to_json(records, marks)
+            return exchange.to_json(records, marks if note_ids is None else [])
         if fmt == "w3c":
-            return exchange.to_w3c(records)
+            return exchange.to_w3c(records, self._sources(records))
         raise LecternError(f"unknown export format {fmt!r} (use markdown, json or w3c)")
 
     def _titles_and_orders(self, records: list[dict]) -> dict[str, tuple[str, list[str]]]:
@@ -497,6 +643,17 @@ class UserStore:
             except LecternError:
                 article = None
             result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
+        return result
+
+    def _sources(self, records: list[dict]) -> dict[str, exchange.Source]:
+        """``{article_id: Source(title, file)}`` for the W3C export: where other tools find the text."""
+        result = {}
+        for aid in {r["article_id"] for r in records}:
+            try:
+                summary = self._library.summary(aid) if self._library is not None else None
+            except LecternError:
+                summary = None
+            result[aid] = exchange.Source(summary.title, summary.path) if summary else exchange.Source(aid, "")
         return result
 
     def import_notes(self, path_or_text: str | os.PathLike) -> ImportReport:
@@ -514,6 +671,7 @@ class UserStore:
         imported = [reanchored.get(r["id"]) or note_from_record(r) for r in added_notes]
         report.reanchored = sum(1 for r in added_notes if r["id"] in reanchored)
         report.orphaned = sum(1 for n in imported if n.orphaned)
+        report.note_ids = [r["id"] for r in added_notes]
         self._emit_notes(changed=[n for n in imported if n.id not in reanchored])
         if report.bookmarks_added:
             self._emit("bookmarks_changed", None)
@@ -613,3 +771,4 @@ def _insert_new_bookmarks(conn: sqlite3.Connection, marks: list[Bookmark], repor
             continue
         insert_bookmark(conn, bookmark)
         report.bookmarks_added += 1
+        report.bookmark_ids.append(bookmark.id)

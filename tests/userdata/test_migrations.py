@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from reader.userdata import ReadOnlyStoreError, UserStore
-from reader.userdata.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
+from reader.userdata.migrations import MIGRATIONS, SCHEMA_VERSION, TRASH_VERSION, migrate
 from tests.conftest import SEED_ID
 
 T = "2024-01-02T03:04:05.000Z"
@@ -37,9 +37,13 @@ DATA_AT_VERSION = {
         ("INSERT INTO notes (id, article_id, section_id, text, created, updated, section_path) "
          "VALUES ('n4', ?, 'prelude', 'v4 note', ?, ?, '[\"Prelude\"]')", (SEED_ID, T, T)),
     ],
+    TRASH_VERSION: [
+        ("INSERT INTO notes (id, article_id, section_id, text, created, updated, section_path, deleted) "
+         "VALUES ('n5', ?, 'prelude', 'trashed note', ?, ?, '[\"Prelude\"]', ?)", (SEED_ID, T, T, "2999-01-01T00:00:00.000Z")),
+    ],
 }
 BOOKMARKS_AT_VERSION = {1: {"b1", "b2"}, 3: {"b3"}, 4: {"b4"}}
-NOTES_AT_VERSION = {1: {"n1", "n2"}, 2: {"n3"}, 4: {"n4"}}
+NOTES_AT_VERSION = {1: {"n1", "n2"}, 2: {"n3"}, 4: {"n4"}}  # live notes; TRASH_VERSION adds a trashed one
 
 
 def _expected(by_version: dict, version: int) -> set:
@@ -92,6 +96,8 @@ def test_upgrade_keeps_everything(app_paths, library, version):
         assert (notes["n3"].tags, notes["n3"].color) == (("first", "second"), "blue")
     if version >= 4:
         assert notes["n4"].text == "v4 note" and notes["n4"].section_id == "prelude"
+    # Notes from before the trash are all live; a trashed one stays in the trash, out of the lists.
+    assert [n.id for n in store.trash()] == (["n5"] if version >= TRASH_VERSION else [])
     with sqlite3.connect(app_paths.database) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     backups = list(app_paths.backups_dir.glob(f"pre-v{SCHEMA_VERSION}-*.sqlite3"))
