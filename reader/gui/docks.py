@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar, QToolButton, QWidget
 
 from ..errors import LecternError
 from . import messages
@@ -54,6 +54,10 @@ def _toolbar_buttons_take_tab(panel: QWidget) -> None:
             button = bar.widgetForAction(action)
             if button is not None:
                 button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        overflow = bar.findChild(QToolButton, "qt_toolbar_ext_button")  # "»": the buttons that did not fit
+        if overflow is not None:
+            overflow.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            overflow.setAccessibleName("More actions")
 
 
 def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
