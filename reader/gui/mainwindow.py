@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self.view.link_requested.connect(self.open_article)
         self.view.rerendered.connect(self._page_rerendered)
         self.view.note_clicked.connect(self.select_note)
+        self.view.notes_painted.connect(self.notes_painted)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
 
@@ -343,8 +344,7 @@ class MainWindow(QMainWindow):
 
         def answered(notes) -> None:
             if self.view.article_id == article_id:  # not a late answer for a previous article
-                self.view.set_note_highlights(article_id, notes)
-                self.notes_painted.emit(article_id)
+                self.view.set_note_highlights(article_id, notes)  # notes_painted follows
 
         run_in_background(query, on_result=while_alive(self, answered), on_error=quiet_store_failure)
 

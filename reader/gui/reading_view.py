@@ -16,7 +16,7 @@ from __future__ import annotations
 import textwrap
 from html import escape
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
 
@@ -34,6 +34,7 @@ MIN_SIDE_MARGIN = 24
 QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell repeats apart
 DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highlighter pen
 MAX_TOOLTIP_CHARS = 600
+NOTES_PER_STEP = 40  # off-screen passages painted per event-loop turn
 TOOLTIP_COLUMNS = 72
 
 
@@ -43,6 +44,7 @@ class ReadingView(QTextBrowser):
     link_requested = Signal(str, str)  # article id, section id: the window decides (history)
     rerendered = Signal()  # same article, new document (theme, library change): old cursors are stale
     note_clicked = Signal(object)  # the Note whose painted passage was clicked
+    notes_painted = Signal(str)  # article id: every quoted passage found on the page is painted
 
     def __init__(self, library, theme: ThemeManager, parent=None):
         super().__init__(parent)
@@ -71,6 +73,8 @@ class ReadingView(QTextBrowser):
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
         self._notes: tuple[str, list] = ("", [])  # (article id, its notes with a quote): painted passages
         self._note_spans: list[tuple[int, int, object]] = []  # (start, end, note) in document positions
+        self._note_selections: list = []  # the extra selections painted so far
+        self._notes_round = 0  # bumped on every repaint of the notes: late steps of older ones stop
         self.anchorClicked.connect(self._anchor_clicked)
         self.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
         self.verticalScrollBar().valueChanged.connect(self._update_current_section)
@@ -302,10 +306,16 @@ class ReadingView(QTextBrowser):
         return self.note_at(position) if position >= 0 else None
 
     def _paint_notes(self) -> int:
+        """Find every note's passage; paint those within a screen of the view now and the
+        rest in small steps from the event loop, so opening a page with hundreds of notes
+        is not held up (Qt shapes each painted line of text first). Emits ``notes_painted``
+        once all are painted."""
         article_id, notes = self._notes
         self._note_spans = []
+        self._notes_round += 1
         if article_id != self.article_id or not notes:
             self.set_highlights("notes", [])
+            self.notes_painted.emit(self.article_id)
             return 0
         text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
         ranges = self._section_ranges(len(text))
@@ -314,11 +324,30 @@ class ReadingView(QTextBrowser):
             if span is not None:
                 self._note_spans.append((span[0], span[1], note))
         self._note_spans.sort(key=lambda item: item[0])
-        colors = self.theme.colors
-        selections = [self._note_selection(start, end, note.color, colors.note_alpha)
-                      for start, end, note in self._note_spans]
-        self.set_highlights("notes", selections)
-        return len(selections)
+        near, later = self._near_and_later(self._note_spans)
+        self._note_selections = []
+        self._paint_note_step(self._notes_round, near, later)
+        return len(self._note_spans)
+
+    def _near_and_later(self, spans: list) -> tuple[list, list]:
+        """The passages within a screen of what is shown, and all the others."""
+        height, width = self.viewport().height(), self.viewport().width()
+        first = self.cursorForPosition(QPoint(0, -height)).position()
+        last = self.cursorForPosition(QPoint(width, 2 * height)).position()
+        near = [span for span in spans if span[1] >= first and span[0] <= last]
+        return near, [span for span in spans if span[1] < first or span[0] > last]
+
+    def _paint_note_step(self, round_: int, batch: list, later: list) -> None:
+        if round_ != self._notes_round:
+            return  # the page or its notes changed since: a newer round paints
+        alpha = self.theme.colors.note_alpha
+        self._note_selections += [self._note_selection(start, end, note.color, alpha) for start, end, note in batch]
+        self.set_highlights("notes", self._note_selections)
+        if later:
+            step, rest = later[:NOTES_PER_STEP], later[NOTES_PER_STEP:]
+            QTimer.singleShot(0, lambda: self._paint_note_step(round_, step, rest))
+        else:
+            self.notes_painted.emit(self.article_id)
 
     def _section_ranges(self, length: int) -> dict[str, tuple[int, int]]:
         """Section id -> (first, last) document position of its text, from its heading to the next."""

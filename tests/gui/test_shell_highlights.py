@@ -55,7 +55,8 @@ def test_saved_quotes_stay_painted_in_the_notes_colour(qtbot, window, theme):
 
 def test_painted_passages_survive_a_theme_change_and_a_deletion(qtbot, window):
     first, second = _add_notes(qtbot, window)
-    window.actions_by_name["theme_dark"].trigger()  # re-renders the page
+    with qtbot.waitSignal(window.view.notes_painted, timeout=WAIT):
+        window.actions_by_name["theme_dark"].trigger()  # re-renders the page
     assert set(_painted(window.view)) == {first.id, second.id}
     with qtbot.waitSignal(window.notes_painted, timeout=WAIT):
         window.library.store.delete_note(first.id)
@@ -95,6 +96,22 @@ def test_hovering_a_painted_passage_shows_its_text_plainly(qtbot, window):
     text = QToolTip.text()
     assert "shelling after the ceasefire" in text and "&lt;b&gt;not bold&lt;/b&gt;" in text and "#ceasefire" in text
     QToolTip.hideText()
+
+
+def test_passages_off_screen_are_painted_after_the_ones_on_screen(qtbot, window):
+    view = window.view
+    sections = view.article.sections
+    notes = [window.library.store.add_note(SEED_ID, "_lead", "on screen", quote="large-scale military offensive")]
+    for number, section in enumerate(sections[1:], start=1):  # one note per section, far down the page
+        words = section.text().split()
+        if len(words) > 4:
+            notes.append(window.library.store.add_note(SEED_ID, section.id, f"n{number}", quote=" ".join(words[1:4])))
+    window.open_article(SEED_ID)  # the top of the page: most passages are screens away
+    with qtbot.waitSignal(view.notes_painted, timeout=WAIT):
+        found = view.set_note_highlights(SEED_ID, notes)
+        first = len(view.extraSelections())
+        assert 0 < first < found  # the near ones at once, the others in later steps
+    assert len(view.extraSelections()) == found == len(view.painted_notes())
 
 
 def test_a_quote_that_left_the_page_is_not_painted(qtbot, window):
