@@ -407,6 +407,7 @@ class ReadingView(QTextBrowser):
         keyboard = Qt.TextInteractionFlag.TextSelectableByKeyboard
         self.setTextInteractionFlags(flags | keyboard if on else flags & ~keyboard)
         if on:
+            self.release_target()  # the caret leads from here: a settling layout must not pull the page back
             cursor = self.textCursor()
             top = self.cursorForPosition(QPoint(0, 0)).position()
             bottom = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position()
@@ -417,6 +418,11 @@ class ReadingView(QTextBrowser):
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # ------------------------------------------------------------------ Qt overrides
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if self.caret_mode():
+            self.release_target()  # the caret moves the page: stop holding the last jump in view
+        super().keyPressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
