@@ -42,6 +42,7 @@ FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
 MAX_TAB_SKIPS = 200  # widgets Tab may pass over looking for one on screen
 
+
 def _has_focus_inside(widget: QWidget) -> bool:
     focused = QApplication.focusWidget()
     return focused is not None and (focused is widget or widget.isAncestorOf(focused))

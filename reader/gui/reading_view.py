@@ -315,7 +315,8 @@ class ReadingView(QTextBrowser):
         self._notes_round += 1
         if article_id != self.article_id or not notes:
             self.set_highlights("notes", [])
-            self.notes_painted.emit(self.article_id)
+            if article_id == self.article_id:  # (notes of another page say nothing about this one)
+                self.notes_painted.emit(article_id)
             return 0
         text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
         ranges = self._section_ranges(len(text))
