@@ -87,6 +87,7 @@ class DocumentAccessible(QAccessibleWidget, QAccessibleTextInterface):
         QAccessibleTextInterface.__init__(self)
         self._headings: list[HeadingAccessible] = []
         self._headings_of = None  # the document revision the heading objects describe
+        self._text: tuple = (None, "")  # (document revision, its plain text): Qt asks for it often
 
     # ---------------------------------------------------------------- the object
 
@@ -96,7 +97,7 @@ class DocumentAccessible(QAccessibleWidget, QAccessibleTextInterface):
     def text(self, *args):
         if len(args) == 2:  # the text interface's text(start, end)
             start, end = args
-            return plain_text(self.widget())[max(0, start):max(0, end)]
+            return self._plain()[max(0, start):max(0, end)]
         kind = args[0]
         view = self.widget()
         if kind == QAccessible.Text.Name:
@@ -143,6 +144,13 @@ class DocumentAccessible(QAccessibleWidget, QAccessibleTextInterface):
         return self._headings
 
     # ---------------------------------------------------------------- the text interface
+
+    def _plain(self) -> str:
+        document = self.widget().document()
+        revision = (id(document), document.revision(), document.characterCount())
+        if self._text[0] != revision:
+            self._text = (revision, plain_text(self.widget()))
+        return self._text[1]
 
     def characterCount(self) -> int:
         return self.widget().document().characterCount() - 1  # without the final paragraph separator

@@ -33,6 +33,8 @@ def test_the_article_is_a_document_with_clean_text(window):
     start = text.index("Part of")
     text_interface.setSelection(0, start, start + len("Part of"))
     assert window.view.textCursor().selectedText() == "Part of"
+    window.view.show_placeholder("Gone", "Nothing here")  # a new page: the text follows
+    assert text_interface.text(0, text_interface.characterCount()) == "Gone\nNothing here"
 
 
 def test_headings_are_objects_a_screen_reader_can_move_between(window):
