@@ -11,7 +11,9 @@
 2. Render a 70 KB article: Article -> HTML (``render_article``), HTML -> laid-out
    document in the reading view, and ``show_article`` end to end (first open
    parses the file; reopening uses the parse cache). Baseline: ``setPlainText``
-   of the same text.
+   of the same text. Then 200 notes quoting passages all over the article: painting
+   them, and ``show_article`` plus painting end to end (the store read runs in a
+   worker in the window; it is timed apart).
 3. Event-loop stalls: a 5 ms QTimer records the longest gap between its ticks
    while the real window adds N generated articles (``benchmarks/corpus.py``)
    and then updates the search index, both in the background. Baseline: the
@@ -36,6 +38,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 STARTUP_TARGET_S, RENDER_TARGET_MS, STALL_TARGET_MS = 0.5, 50, 50
+NOTES_ON_THE_PAGE = 200  # issue 14: a 70 KB article with 200 painted notes still renders in < 50 ms
 TICK_MS = 5
 
 _CHILD = r"""
@@ -108,6 +111,25 @@ def _big_article(path: Path, target_bytes: int = 70_000) -> Path:
     return path
 
 
+def _add_quoting_notes(library, article, count: int) -> list:
+    """``count`` notes spread over the article's sections, each quoting a passage of a paragraph."""
+    import random
+
+    from reader.model import Paragraph
+
+    rng = random.Random(200)
+    places = [(s.id, b.text) for s in article.sections for b in s.blocks if isinstance(b, Paragraph)]
+    notes = []
+    for i in range(count):
+        section_id, text = places[i % len(places)]
+        words = text.split()
+        start = rng.randrange(0, max(1, len(words) - 6))
+        quote = " ".join(words[start:start + rng.randint(2, 6)])
+        notes.append(library.store.add_note(article.id, section_id, f"note {i}", quote=quote,
+                                            color=rng.choice([None, "green", "blue", "pink"])))
+    return notes
+
+
 def _timed(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -148,9 +170,9 @@ def bench_render(runs: int) -> list[tuple[str, float, str]]:
             view.setPlainText(article.plain_text())
             view.document().documentLayout().blockBoundingRect(view.document().lastBlock())
 
-        def show_fresh():
+        def show_fresh(section=-1):
             view._article = None  # force a re-render, as when switching articles
-            view.show_article(article_id, article.sections[-1].id)
+            view.show_article(article_id, article.sections[section].id)
 
         from reader import library as library_module
 
@@ -159,14 +181,40 @@ def bench_render(runs: int) -> list[tuple[str, float, str]]:
         view._article = None
         view.show_article(article_id)
         first_open = (time.perf_counter() - started) * 1000
+        notes = _add_quoting_notes(library, article, NOTES_ON_THE_PAGE)
+
+        def show_with_notes():  # before the first frame: the passages near the view (a middle section)
+            show_fresh(len(article.sections) // 2)
+            view.set_note_highlights(article_id, notes)
+
+        def show_with_all_notes():  # ... and the event loop turns until every passage is painted
+            done = []
+            view.notes_painted.connect(done.append)
+            show_with_notes()
+            while not done:
+                app.processEvents()
+            view.notes_painted.disconnect(done.append)
+
+        painted = view.set_note_highlights(article_id, notes)
         rows = [
             ("article size", big.stat().st_size / 1024, "KB"),
             ("Article -> HTML (render_article)", _timed(lambda: render_article(article), runs), "ms"),
             ("HTML -> laid-out document", _timed(lay_out, runs), "ms"),
             ("show_article, first open (parse + render + layout)", first_open, "ms"),
             ("show_article, switching back to it (median)", _timed(show_fresh, runs), "ms"),
+            (f"finding {painted} passages, painting those near the view (laid-out page)",
+             _timed(lambda: view.set_note_highlights(article_id, notes), runs), "ms"),
+            (f"show_article + painting the notes near the view ({painted} on the page)",
+             _timed(show_with_notes, runs), "ms"),
+            (f"show_article + all {painted} painted (the rest in steps between events)",
+             _timed(show_with_all_notes, runs), "ms"),
+            (f"  reading the {len(notes)} notes from the store (in a worker)",
+             _timed(lambda: library.store.notes(article_id=article_id), runs), "ms"),
             ("baseline: setPlainText of the same text", _timed(plain, runs), "ms"),
         ]
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone()
         window.close()
         library.close()
     return rows

@@ -529,8 +529,21 @@ class Library:
         return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only)
 
     def suggest(self, prefix: str, limit: int = 10):
-        """Article titles and headings matching what the user has typed so far."""
-        return self.search_index.suggest(prefix, limit=limit)
+        """Article titles and headings matching what the user has typed so far; articles
+        that share a title are told apart as in the library list ("Title · folder/file")."""
+        return self._tell_apart(self.search_index.suggest(prefix, limit=limit))
+
+    def _tell_apart(self, suggestions: list) -> list:
+        titles = Counter(fold(s.label) for s in suggestions if s.section_id is None)
+        if all(count == 1 for count in titles.values()):
+            return suggestions
+        out = []
+        for suggestion in suggestions:
+            if suggestion.section_id is None and titles[fold(suggestion.label)] > 1 and self.has_article(suggestion.article_id):
+                path = Path(self.summary(suggestion.article_id).path)
+                suggestion = replace(suggestion, label=f"{suggestion.label} · {path.parent.name}/{path.name}")
+            out.append(suggestion)
+        return out
 
     def update_index(self, rebuild: bool = False, progress=None, cancel=None):
         """Bring the index up to date with the library (incremental unless ``rebuild``)."""

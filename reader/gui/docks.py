@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar, QToolButton, QWidget
 
 from ..errors import LecternError
 from . import messages
@@ -22,6 +22,7 @@ DOCKED_PANELS = (
     ("notes_panel", "notes_panel", "NotesPanel", "Notes", "notesDock"),
 )
 PANEL_ATTRIBUTES = tuple(row[0] for row in DOCKED_PANELS)
+MIN_PANEL_PX = 200  # how narrow a side panel may be dragged
 
 
 def _load_panel_class(module: str, name: str):
@@ -45,6 +46,20 @@ def _make_panel(window, module: str, class_name: str, title: str) -> QWidget | N
     return None
 
 
+def _toolbar_buttons_take_tab(panel: QWidget) -> None:
+    """A panel's tool-bar buttons (Add note, Edit, Delete...) are Tab stops: Qt leaves tool-bar
+    buttons out of the focus chain, which puts them out of a keyboard user's reach."""
+    for bar in panel.findChildren(QToolBar):
+        for action in bar.actions():
+            button = bar.widgetForAction(action)
+            if button is not None:
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        overflow = bar.findChild(QToolButton, "qt_toolbar_ext_button")  # "»": the buttons that did not fit
+        if overflow is not None:
+            overflow.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            overflow.setAccessibleName("More actions")
+
+
 def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
     """Create the available panels, tabified on the right; their hits open in ``window``."""
     docks: dict[str, QDockWidget] = {}
@@ -55,6 +70,13 @@ def build_docks(window) -> tuple[dict[str, QDockWidget], dict[str, QWidget]]:
         if panel is None:
             continue
         panel.open_requested.connect(window.open_article)
+        _toolbar_buttons_take_tab(panel)
+        # An explicit minimum: otherwise a wide child shown later (a combo box listing a
+        # long folder name) raises the panel's minimum and the dock squeezes the article.
+        panel.setMinimumWidth(MIN_PANEL_PX)
+        for combo in panel.findChildren(QComboBox):  # and such a combo box fits the panel, eliding
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         dock = QDockWidget(title, window)
         dock.setObjectName(object_name)
         dock.setWidget(panel)

@@ -49,6 +49,7 @@ class FindBar(QWidget):
         layout.addWidget(self.close_button)
         self.matches: list = []
         self.current = -1
+        self._arrived = False  # the page moved since the last step: the current match was not visited
         self.field.textChanged.connect(self.refresh)
         self.field.returnPressed.connect(self.find_next)
         self.highlight_box.toggled.connect(lambda _=None: self._paint())
@@ -57,7 +58,7 @@ class FindBar(QWidget):
         esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shift_enter = QShortcut(QKeySequence("Shift+Return"), self.field, self.find_previous)
         shift_enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        self.view.article_shown.connect(lambda *_: self.refresh() if self.isVisible() else None)
+        self.view.article_shown.connect(self._page_moved)
         self.view.rerendered.connect(lambda: self.refresh() if self.isVisible() else None)
         self.setTabOrder(self.field, self.prev_button)
         self.setTabOrder(self.prev_button, self.next_button)
@@ -102,13 +103,23 @@ class FindBar(QWidget):
         return len(self.matches)
 
     def refresh(self, _text: str = "") -> None:
-        self.matches = self.view.find_in_document(self.field.text(), match_case=self.case_box.isChecked())
-        self.current = self._first_visible() if self.matches else -1
-        self._paint()
+        self._recount(arrived=False)
         if self.current >= 0:
             self._select_current()
 
     # ------------------------------------------------------------------ internals
+
+    def _page_moved(self, *_args) -> None:
+        """The window went to another place (Contents, Alt+Up, a link): count and paint the
+        matches there, but never pull the page back to a match: the bar must not pin the view."""
+        if self.isVisible():
+            self._recount(arrived=True)  # F3 goes to the first match here, Shift+F3 to the one before
+
+    def _recount(self, arrived: bool) -> None:
+        self.matches = self.view.find_in_document(self.field.text(), match_case=self.case_box.isChecked())
+        self.current = self._first_visible() if self.matches else -1
+        self._arrived = arrived
+        self._paint()
 
     def _first_visible(self) -> int:
         """The first match at or below the top of the viewport (so typing does not jump back)."""
@@ -123,6 +134,9 @@ class FindBar(QWidget):
             self.refresh()
         if not self.matches:
             return
+        if self._arrived and delta > 0:
+            delta = 0
+        self._arrived = False
         self.current = (self.current + delta) % len(self.matches)
         self._paint()
         self._select_current()

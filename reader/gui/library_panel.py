@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QStyledItemDelegate,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -66,8 +67,8 @@ class ArticleListModel(QAbstractListModel):
             return summary.label or summary.title
         if role == ID_ROLE:
             return summary.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(summary.path)
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole title (the row may be elided) and the file
+            return plain_tooltip(f"{summary.title}\n{summary.path}")
         return None
 
 
@@ -89,6 +90,28 @@ class _FoldFilter(QSortFilterProxyModel):
         if not self._needle:
             return True
         return self._needle in self.sourceModel().folded(row)
+
+    def best_row(self) -> int:
+        """The shown row that best matches the filter: the exact title first, then a title
+        starting with it, then the first shown; -1 when nothing is shown."""
+        source = self.sourceModel()
+        folded = [source.folded(self.mapToSource(self.index(r, 0)).row()).strip() for r in range(self.rowCount())]
+        for matches in (lambda title: title == self._needle, lambda title: title.startswith(self._needle)):
+            row = next((r for r, title in enumerate(folded) if matches(title)), -1)
+            if row >= 0:
+                return row
+        return 0 if folded else -1
+
+
+class _ElidingDelegate(QStyledItemDelegate):
+    """Rows never wider than the list: a long title is elided ("…") instead of scrolling sideways.
+
+    A list lays its rows out as wide as the viewport or the widest row, whichever is
+    more; claiming no width leaves the viewport's, at any sidebar width.
+    """
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt name
+        return QSize(1, super().sizeHint(option, index).height())
 
 
 def describe_report(report) -> str:
@@ -131,6 +154,10 @@ class LibraryPanel(QWidget):
         self.list.setAccessibleName("Articles")
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(_ElidingDelegate(self.list))
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)  # rows re-fit when the sidebar is resized
         self.skipped_button = QToolButton(self)
         self.skipped_button.setCheckable(True)
         self.skipped_button.setAutoRaise(True)
@@ -156,6 +183,8 @@ class LibraryPanel(QWidget):
         self.list.activated.connect(self._open_index)
         self.list.clicked.connect(self._open_index)
         self.setTabOrder(self.filter_field, self.list)
+        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_field, self._enter_list)
+        down.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.reload()
 
     def _make_actions(self) -> None:
@@ -247,10 +276,21 @@ class LibraryPanel(QWidget):
             self.open_requested.emit(index.data(ID_ROLE), "", None)
 
     def _open_first(self) -> None:
-        if self.proxy.rowCount():
-            index = self.proxy.index(0, 0)
+        """Enter in the filter: open the best title match (exact title, then prefix, then the first)."""
+        row = self.proxy.best_row()
+        if row >= 0:
+            index = self.proxy.index(row, 0)
             self.list.setCurrentIndex(index)
             self._open_index(index)
+
+    def _enter_list(self) -> None:
+        """Down in the filter: into the list, on the best match (or the current row)."""
+        current = self.list.currentIndex()
+        if not current.isValid() or self.filter_field.text().strip():
+            row = self.proxy.best_row()
+            if row >= 0:
+                self.list.setCurrentIndex(self.proxy.index(row, 0))
+        self.list.setFocus(Qt.FocusReason.TabFocusReason)
 
     # ------------------------------------------------------------------ sources
 

@@ -11,14 +11,15 @@ are re-emitted on the GUI thread by ``LibraryEvents``.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import messages
+from .accessibility import labels_speak_their_text
 from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
-from .panel_support import LibraryEvents
+from .panel_support import LibraryEvents, while_alive
 from .reading_view import ReadingView
 from .state import (
     History,
@@ -32,17 +33,25 @@ from .state import (
     save_window,
 )
 from .theme import ThemeManager
-from .toc import TocView
+from .toc import TocView, quiet_store_failure
 from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
 FIRST_RUN_SIDEBAR_PX = 240  # library list and contents: titles fit, the article keeps the room
 FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
+MAX_TAB_SKIPS = 200  # widgets Tab may pass over looking for one on screen
+
+
+def _has_focus_inside(widget: QWidget) -> bool:
+    focused = QApplication.focusWidget()
+    return focused is not None and (focused is widget or widget.isAncestorOf(focused))
+
 
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
     index_ready = Signal(object)  # IndexReport once the start-up index update finishes
+    notes_painted = Signal(str)  # article id: its quoted passages are painted
 
     def __init__(self, library, paths, parent=None):
         super().__init__(parent)
@@ -71,11 +80,23 @@ class MainWindow(QMainWindow):
         self.docks, self.panels = build_docks(self)
         for attribute in PANEL_ATTRIBUTES:
             setattr(self, attribute, self.panels.get(attribute))
+        self._note_to_select = ""  # a clicked passage's note, selected once the notes panel lists it
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(0)
+        self._paint_timer.timeout.connect(self.paint_notes)
+        if self.notes_panel is not None:
+            self.notes_panel.refreshed.connect(self._select_pending_note)
+            # a note kept on its own section while the reader moved on: once it is saved or
+            # cancelled, the panel follows the reading position again
+            self.notes_panel.saved.connect(lambda _note: self._notes_follow_reading())
+            self.notes_panel.editor.cancelled.connect(self._notes_follow_reading)
         self.events = LibraryEvents(library, self)
         self.events.event.connect(self._library_event)
         from .menus import build_menus
 
         self.actions_by_name = build_menus(self)
+        labels_speak_their_text(self)
         self._set_tab_order()
         self.resize(1180, 760)
         self._first_run = not restore_window(self.settings, self, self.splitters)
@@ -120,6 +141,8 @@ class MainWindow(QMainWindow):
         self.view.section_changed.connect(self._section_scrolled)
         self.view.link_requested.connect(self.open_article)
         self.view.rerendered.connect(self._page_rerendered)
+        self.view.note_clicked.connect(self.select_note)
+        self.view.notes_painted.connect(self.notes_painted)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
 
@@ -138,6 +161,51 @@ class MainWindow(QMainWindow):
         dock.show()
         dock.raise_()
         return self.panels[attribute]
+
+    def announce_reading_width(self) -> None:
+        """Say what a reading-width change did: the column's width, and when the panels
+        leave less room than asked for, that they are what limits it."""
+        settings = self.theme.settings
+        wanted = settings.width_px()
+        column = self.view.reading_column_px()
+        name = settings.width.title()
+        if wanted and column < wanted:
+            text = (f"Reading width {name} ({wanted} px): only {column} px fit beside the panels; "
+                    "hide them (F9, View ▸ Panels) or widen the window for more")
+        else:
+            text = f"Reading width {name}: {column} px"
+        messages.show_info(text)
+
+    def toggle_panel_focus(self, attribute: str) -> None:
+        """Show a side panel in front of its tab group and focus it; pressed again from
+        inside the panel, focus goes back to the article (the panel stays)."""
+        dock = self.docks.get(attribute)
+        if dock is not None and dock.isVisible() and _has_focus_inside(dock):
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        panel = self.show_dock(attribute)
+        if panel is None:
+            return
+        if attribute == "search_panel":
+            panel.focus_search()
+            return
+        target = {"bookmarks_panel": "tree", "notes_panel": "list"}.get(attribute, "")
+        editor = getattr(panel, "editor", None)
+        widget = editor.text if editor is not None and editor.isVisible() else getattr(panel, target, panel)
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def toggle_library_focus(self) -> None:
+        """Show the library and contents and focus the article list; again: back to the article."""
+        if self.sidebar.isVisible() and _has_focus_inside(self.sidebar):
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.sidebar.show()
+        toggle = getattr(self, "sidebar_toggle", None)
+        if toggle is not None:
+            toggle.setChecked(True)
+        if self.splitter.sizes()[0] == 0:  # collapsed by dragging the splitter
+            self.splitter.setSizes([FIRST_RUN_SIDEBAR_PX, max(0, sum(self.splitter.sizes()) - FIRST_RUN_SIDEBAR_PX)])
+        self.library_panel.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # ------------------------------------------------------------------ navigation
 
@@ -158,10 +226,12 @@ class MainWindow(QMainWindow):
             return False
         if previous != article_id or self.toc.article_id != article_id:
             self.toc.set_article(self.view.article)
+            self.paint_notes()
         section = self.view.current_section_id()
         if record:
             self.history.visit(Place(article_id, section_id or section))
         self.setWindowTitle(f"{self.view.article.title} — Lectern")
+        self.view.setAccessibleDescription(self.view.article.title)
         self._announce(article_id, section)
         self._update_navigation_actions()
         self._save_timer.start()
@@ -209,8 +279,30 @@ class MainWindow(QMainWindow):
     def _announce(self, article_id: str, section_id: str) -> None:
         self.toc.set_current(section_id)
         self.library_panel.set_current(article_id, section_id)
-        for panel in self.panels.values():
-            panel.set_current(article_id, section_id)
+        keep_notes = not self._note_editor_follows(article_id, section_id)
+        for attribute, panel in self.panels.items():
+            if not (keep_notes and attribute == "notes_panel"):
+                panel.set_current(article_id, section_id)
+
+    def _notes_follow_reading(self) -> None:
+        if self.notes_panel is not None and self.view.article_id:
+            self.notes_panel.set_current(self.view.article_id, self.view.current_section_id())
+
+    def _note_editor_follows(self, article_id: str, section_id: str) -> bool:
+        """The reader moved to another section while a note editor is open: an untouched
+        editor closes; one with typing in it stays, with the notes panel, on its own section
+        (nothing typed is lost), and the status bar says so. True when the panel may follow."""
+        editor = getattr(self.notes_panel, "editor", None)
+        if editor is None or not editor.isVisible():
+            return True
+        draft = editor.draft()
+        if (draft.article_id, draft.section_id) == (article_id, section_id):
+            return True
+        if not (editor.text.document().isModified() or editor.tags.isModified()):
+            editor.cancel()
+            return True
+        messages.show_info("The note you are writing stays on its section: save it (Ctrl+Return) or cancel (Esc)")
+        return False
 
     def _update_navigation_actions(self) -> None:
         actions = getattr(self, "actions_by_name", {})
@@ -240,6 +332,45 @@ class MainWindow(QMainWindow):
         if panel is not None:
             panel.focus_search()
 
+    # ------------------------------------------------------------------ painted notes
+
+    def paint_notes(self) -> None:
+        """Paint the open article's quoted passages (the store is read in a worker)."""
+        article_id = self.view.article_id
+        if not article_id:
+            return
+
+        def query(library=self.library):
+            return library.store.notes(article_id=article_id)
+
+        def answered(notes) -> None:
+            if self.view.article_id == article_id:  # not a late answer for a previous article
+                self.view.set_note_highlights(article_id, notes)  # notes_painted follows
+
+        run_in_background(query, on_result=while_alive(self, answered), on_error=quiet_store_failure)
+
+    def select_note(self, note) -> None:
+        """A painted passage was clicked: show its note, selected, in the notes panel."""
+        panel = self.show_dock("notes_panel")
+        if panel is None:
+            return
+        self._note_to_select = note.id
+        if panel.current == (note.article_id, note.section_id) and self._select_pending_note():
+            return
+        panel.set_current(note.article_id, note.section_id)  # the list reloads, then selects it
+
+    def _select_pending_note(self) -> bool:
+        panel, wanted = self.notes_panel, self._note_to_select
+        if panel is None or not wanted:
+            return False
+        for row, note in enumerate(panel.notes_shown()):
+            if note.id == wanted:
+                self._note_to_select = ""
+                panel.list.setCurrentRow(row)
+                panel.list.scrollToItem(panel.list.item(row))
+                return True
+        return False
+
     # ------------------------------------------------------------------ library events
 
     def _library_event(self, name: str, payload) -> None:
@@ -254,6 +385,8 @@ class MainWindow(QMainWindow):
                 self.open_first_article()
         elif name in ("notes_changed", "bookmarks_changed"):
             self.toc.refresh_marks()
+            if name == "notes_changed":
+                self._paint_timer.start()  # a burst of changes (an import) is read once
         elif name == "anchors_changed":  # a rescan moved or lost quoted passages (docs/data-model.md)
             messages.show_info(str(payload), messages.STATUS_TIMEOUT_MS * 3)
 
@@ -383,6 +516,18 @@ class MainWindow(QMainWindow):
         self.save_state()
         messages.unregister(self)
         super().closeEvent(event)
+
+    def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt name
+        """Tab skips widgets that are not on screen (a panel in a background dock tab):
+        focus must never land where the user cannot see it."""
+        start = QApplication.focusWidget()
+        for _ in range(MAX_TAB_SKIPS):
+            if not super().focusNextPrevChild(next_):
+                return False
+            focused = QApplication.focusWidget()
+            if focused is None or focused is start or not focused.visibleRegion().isEmpty():
+                return True
+        return True
 
     # ------------------------------------------------------------------ drops on the window
 

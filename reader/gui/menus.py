@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontInfo, QKeySequence
 from PySide6.QtWidgets import QFontDialog, QMessageBox
 
 from .. import __version__
@@ -74,6 +74,8 @@ def build_menus(window) -> dict[str, QAction]:
     _undo_entries(window, actions, edit)
     edit.addAction(add("copy", "&Copy", Std.Copy, view.copy))
     edit.addAction(add("select_all", "Select &All", Std.SelectAll, view.selectAll))
+    edit.addAction(add("caret_mode", "Caret &Browsing", "F7", partial(_caret_mode, window),
+                       "Move a text cursor in the article with the arrows; Shift+arrows select", checkable=True))
     edit.addSeparator()
     edit.addAction(add("find", "&Find in Page…", Std.Find, window.find_bar.open_bar))
     edit.addAction(add("find_next", "Find &Next", Std.FindNext, window.find_bar.find_next))
@@ -106,18 +108,15 @@ def build_menus(window) -> dict[str, QAction]:
     widths.addAction(add("wider", "&Wider", "Ctrl+]", partial(_step_width, window, +1)))
     widths.addAction(add("narrower", "&Narrower", "Ctrl+[", partial(_step_width, window, -1)))
     view_menu.addSeparator()
-    view_menu.addAction(add("toggle_sidebar", "&Library and Contents", "Ctrl+Shift+L",
+    view_menu.addAction(add("toggle_sidebar", "&Library and Contents", "F9",
                             lambda: window.sidebar.setVisible(actions["toggle_sidebar"].isChecked()), checkable=True))
     actions["toggle_sidebar"].setChecked(True)
-    for attribute, key in (("search_panel", "Ctrl+Shift+S"), ("bookmarks_panel", "Ctrl+Shift+B"),
-                           ("notes_panel", "Ctrl+Shift+M")):
+    window.sidebar_toggle = actions["toggle_sidebar"]
+    panels = view_menu.addMenu("&Panels")
+    for attribute in ("search_panel", "bookmarks_panel", "notes_panel"):
         dock = window.docks.get(attribute)
-        if dock is not None:
-            toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(key))
-            window.addAction(toggle)
-            actions[f"toggle_{attribute}"] = toggle
-            view_menu.addAction(toggle)
+        if dock is not None:  # show or hide; the Go menu's keys bring a panel to the front
+            panels.addAction(dock.toggleViewAction())
     notes = window.notes_panel
     if notes is not None and hasattr(notes, "all_action"):
         # the panel's own action, made window-wide: two actions on one key would be ambiguous
@@ -137,6 +136,15 @@ def build_menus(window) -> dict[str, QAction]:
     go.addAction(add("previous_section", "&Previous Section", "Alt+Up", partial(window.go_section, -1)))
     go.addAction(add("focus_article", "&Article Text", "Ctrl+Shift+A", view.setFocus))
     go.addAction(add("focus_contents", "&Contents", "Ctrl+Shift+C", window.toc.setFocus))
+    go.addSeparator()
+    go.addAction(add("focus_library", "&Library", "Ctrl+Shift+L", window.toggle_library_focus,
+                     "Show and go to the library (again: back to the article)"))
+    for attribute, text, key in (("search_panel", "&Search Panel", "Ctrl+Shift+S"),
+                                 ("bookmarks_panel", "&Bookmarks Panel", "Ctrl+Shift+B"),
+                                 ("notes_panel", "&Notes Panel", "Ctrl+Shift+M")):
+        if attribute in window.docks:
+            go.addAction(add(f"focus_{attribute}", text, key, partial(window.toggle_panel_focus, attribute),
+                             f"Show and go to the {text.replace('&', '').lower()} (again: back to the article)"))
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(add("shortcuts", "&Keyboard Shortcuts", Std.HelpContents, partial(_show_shortcuts, window)))
@@ -183,6 +191,8 @@ def _choices(window, add, menu, setting: str, names, first_digit: int) -> None:
     for digit, name in enumerate(names, start=first_digit):
         act = add(f"{setting}_{name}", f"&{name.title()}", f"Ctrl+Alt+{digit}",
                   partial(theme.update, **{setting: name}), checkable=True)
+        if setting == "width":
+            act.triggered.connect(window.announce_reading_width)
         act.setChecked(getattr(theme.settings, setting) == name)
         group.addAction(act)
         menu.addAction(act)
@@ -199,21 +209,39 @@ def _step_width(window, delta: int) -> None:
     names = list(WIDTHS)
     index = names.index(window.theme.settings.width) + delta
     window.theme.update(width=names[min(max(index, 0), len(names) - 1)])
+    window.announce_reading_width()
+
+
+def _caret_mode(window) -> None:
+    on = window.actions_by_name["caret_mode"].isChecked()
+    window.view.set_caret_mode(on)
+    messages.show_info("Caret browsing on: arrows move the cursor, Shift+arrows select (F7 turns it off)"
+                       if on else "Caret browsing off")
 
 
 def _full_screen(window) -> None:
     window.showNormal() if window.isFullScreen() else window.showFullScreen()
 
 
-def _choose_font(window) -> None:
-    dialog = QFontDialog(window.theme.settings.font(), window)
+def _choose_font(window) -> QFontDialog:
+    """The font dialog, opened on the font the article really uses (the default serif
+    resolved to its family, zoom included); OK without a change changes nothing."""
+    settings = window.theme.settings
+    shown = QFont(QFontInfo(settings.font()).family(), settings.effective_size())
+    dialog = QFontDialog(shown, window)
     dialog.setWindowTitle("Article font")
+    dialog.setObjectName("fontDialog")
 
     def chosen(font):
-        window.theme.update(font_family=font.family(), font_size=max(6, font.pointSize()), zoom=0)
+        if font.family() == shown.family() and font.pointSize() == shown.pointSize():
+            return  # OK on the font shown: keep the settings (the default serif stays the default)
+        family = "" if font.family() == shown.family() else font.family()
+        window.theme.update(font_family=family or settings.font_family, font_size=max(6, font.pointSize()), zoom=0)
 
     dialog.fontSelected.connect(chosen)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()  # never block the event loop
+    return dialog
 
 
 def _notes_io(window, function: str) -> None:
@@ -231,22 +259,17 @@ def _review_notes(window) -> None:
     open_review(window)
 
 
-def shortcut_rows(window) -> list[tuple[str, str]]:
-    rows = []
-    for action in window.actions_by_name.values():
-        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
-        if keys:
-            rows.append((action.text().replace("&", "").rstrip("…"), keys))
-    return rows
-
-
 def _show_shortcuts(window) -> None:
-    from html import escape
+    """The shortcuts dialog (one at a time, non-modal): raised if already open."""
+    from .shortcuts_dialog import ShortcutsDialog, shortcut_rows
 
-    table = "".join(f"<tr><td>{escape(a)}</td><td><b>{escape(k)}</b></td></tr>" for a, k in shortcut_rows(window))
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table cellpadding=3>{table}</table>",
-                      QMessageBox.StandardButton.Close, window)
-    box.open()
+    dialog = window.findChild(ShortcutsDialog)
+    if dialog is None:
+        dialog = ShortcutsDialog(shortcut_rows(window.actions_by_name.values(), window.menuBar()), window)
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    dialog.filter_field.setFocus()
 
 
 def _about(window) -> None:

@@ -13,13 +13,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+import textwrap
+from html import escape
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
+from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
 
 from ..errors import LecternError
 from . import messages
+from .accessibility import install as install_accessibility
 from .blank_resources import blank_resource
+from .panel_support import NOTE_COLORS
 from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
 from .workers import run_in_background
@@ -28,6 +33,10 @@ SECTION_SLACK_PX = 12  # a heading this close below the top edge already counts 
 MAX_TERM_HITS = 1000
 MIN_SIDE_MARGIN = 24
 QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell repeats apart
+DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highlighter pen
+MAX_TOOLTIP_CHARS = 600
+NOTES_PER_STEP = 40  # off-screen passages painted per event-loop turn
+TOOLTIP_COLUMNS = 72
 
 
 class ReadingView(QTextBrowser):
@@ -35,12 +44,15 @@ class ReadingView(QTextBrowser):
     section_changed = Signal(str, str)  # article id, section id: follows scrolling
     link_requested = Signal(str, str)  # article id, section id: the window decides (history)
     rerendered = Signal()  # same article, new document (theme, library change): old cursors are stale
+    note_clicked = Signal(object)  # the Note whose painted passage was clicked
+    notes_painted = Signal(str)  # article id: every quoted passage found on the page is painted
 
     def __init__(self, library, theme: ThemeManager, parent=None):
         super().__init__(parent)
         self.library = library
         self.theme = theme
         self.setObjectName("readingView")
+        install_accessibility()  # a screen reader gets a document, its text and its headings
         self.setAccessibleName("Article")
         self.setAccessibleDescription("The text of the open article")
         self.setOpenLinks(False)
@@ -60,6 +72,10 @@ class ReadingView(QTextBrowser):
         self._folded: FoldedText | None = None  # the page's text folded, for matching
         self._loading = False
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
+        self._notes: tuple[str, list] = ("", [])  # (article id, its notes with a quote): painted passages
+        self._note_spans: list[tuple[int, int, object]] = []  # (start, end, note) in document positions
+        self._note_selections: list = []  # the extra selections painted so far
+        self._notes_round = 0  # bumped on every repaint of the notes: late steps of older ones stop
         self.anchorClicked.connect(self._anchor_clicked)
         self.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
         self.verticalScrollBar().valueChanged.connect(self._update_current_section)
@@ -226,6 +242,7 @@ class ReadingView(QTextBrowser):
         self._rendered = render_article(article, self._title_index())
         self._set_html(self._rendered.html)
         self._reapply_highlights()
+        self._paint_notes()
         self.scroll_to_section(section_id, offset)
         self.rerendered.emit()
 
@@ -245,7 +262,9 @@ class ReadingView(QTextBrowser):
     def set_highlights(self, kind: str, selections: list) -> None:
         """Extra selections from several sources ("terms", "find") shown together."""
         self._highlights[kind] = selections
-        self.setExtraSelections([s for group in self._highlights.values() for s in group])
+        # painted notes first: search terms and find matches are drawn over them
+        groups = sorted(self._highlights.items(), key=lambda item: item[0] != "notes")
+        self.setExtraSelections([s for _kind, group in groups for s in group])
 
     @staticmethod
     def make_selection(cursor: QTextCursor, colour: QColor) -> QTextEdit.ExtraSelection:
@@ -260,7 +279,161 @@ class ReadingView(QTextBrowser):
         self._highlights.pop("find", None)
         self.highlight_terms(self._terms)
 
+    # ------------------------------------------------------------------ painted notes
+
+    def set_note_highlights(self, article_id: str, notes) -> int:
+        """Paint every quoted passage of ``notes`` (of ``article_id``) in its note's colour.
+
+        Painted as extra selections over the rendered document (nothing is
+        re-rendered), so they follow themes and cost little even with hundreds of
+        notes. Returns how many passages were found on the page.
+        """
+        self._notes = (article_id, [n for n in notes if n.quote and not n.orphaned])
+        return self._paint_notes()
+
+    def painted_notes(self) -> list[tuple[int, int, object]]:
+        """(start, end, note) of every painted passage, in document order."""
+        return list(self._note_spans)
+
+    def note_at(self, position: int):
+        """The note painted at a document position (the shortest passage when they overlap), else None."""
+        hits = [(end - start, note) for start, end, note in self._note_spans if start <= position < end]
+        return min(hits, key=lambda hit: hit[0])[1] if hits else None
+
+    def note_at_point(self, point):
+        """The note painted under a viewport point, else None (only an exact hit on a character counts)."""
+        offset = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        position = self.document().documentLayout().hitTest(QPointF(point + offset), Qt.HitTestAccuracy.ExactHit)
+        return self.note_at(position) if position >= 0 else None
+
+    def _paint_notes(self) -> int:
+        """Find every note's passage; paint those within a screen of the view now and the
+        rest in small steps from the event loop, so opening a page with hundreds of notes
+        is not held up (Qt shapes each painted line of text first). Emits ``notes_painted``
+        once all are painted."""
+        article_id, notes = self._notes
+        self._note_spans = []
+        self._notes_round += 1
+        if article_id != self.article_id or not notes:
+            self.set_highlights("notes", [])
+            if article_id == self.article_id:  # (notes of another page say nothing about this one)
+                self.notes_painted.emit(article_id)
+            return 0
+        text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
+        ranges = self._section_ranges(len(text))
+        for note in notes:
+            span = locate_quote(text, ranges.get(note.section_id, (0, len(text))), note)
+            if span is not None:
+                self._note_spans.append((span[0], span[1], note))
+        self._note_spans.sort(key=lambda item: item[0])
+        near, later = self._near_and_later(self._note_spans)
+        self._note_selections = []
+        self._paint_note_step(self._notes_round, near, later)
+        return len(self._note_spans)
+
+    def _near_and_later(self, spans: list) -> tuple[list, list]:
+        """The passages within a screen of what is shown, and all the others."""
+        height, width = self.viewport().height(), self.viewport().width()
+        first = self.cursorForPosition(QPoint(0, -height)).position()
+        last = self.cursorForPosition(QPoint(width, 2 * height)).position()
+        near = [span for span in spans if span[1] >= first and span[0] <= last]
+        return near, [span for span in spans if span[1] < first or span[0] > last]
+
+    def _paint_note_step(self, round_: int, batch: list, later: list) -> None:
+        if round_ != self._notes_round:
+            return  # the page or its notes changed since: a newer round paints
+        alpha = self.theme.colors.note_alpha
+        self._note_selections += [self._note_selection(start, end, note.color, alpha) for start, end, note in batch]
+        self.set_highlights("notes", self._note_selections)
+        if later:
+            step, rest = later[:NOTES_PER_STEP], later[NOTES_PER_STEP:]
+            QTimer.singleShot(0, lambda: self._paint_note_step(round_, step, rest))
+        else:
+            self.notes_painted.emit(self.article_id)
+
+    def _section_ranges(self, length: int) -> dict[str, tuple[int, int]]:
+        """Section id -> (first, last) document position of its text, from its heading to the next."""
+        if self._article is None:
+            return {}
+        starts = [0] + [b.position() for b in self._heading_blocks()[1:]]
+        ids = [s.id for s in self._article.sections][:len(starts)]
+        ends = starts[1:len(ids)] + [length]
+        return dict(zip(ids, zip(starts, ends)))
+
+    def _note_selection(self, start: int, end: int, color: str | None, alpha: int) -> QTextEdit.ExtraSelection:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        solid = QColor(NOTE_COLORS.get(color or "", NOTE_COLORS[DEFAULT_NOTE_COLOR]))
+        wash = QColor(solid)
+        wash.setAlpha(alpha)
+        selection = self.make_selection(cursor, wash)
+        selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        selection.format.setUnderlineColor(solid)
+        return selection
+
+    def _clicked_note(self, event) -> bool:
+        """A plain left click (no selection made, not on a link) on a painted passage: say which note."""
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return False
+        point = event.position().toPoint()
+        if self.anchorAt(point):
+            return False
+        note = self.note_at_point(point)
+        if note is not None:
+            self.note_clicked.emit(note)
+        return note is not None
+
+    def _show_note_tooltip(self, event) -> bool:
+        note = self.note_at_point(event.pos())
+        if note is None:
+            QToolTip.hideText()
+            return False
+        QToolTip.showText(event.globalPos(), note_tooltip(note), self.viewport())
+        return True
+
+    def reading_column_px(self) -> int:
+        """How wide the reading column is now (what the reading-width setting limits)."""
+        return self.viewport().width()
+
+    # ------------------------------------------------------------------ caret mode
+
+    def caret_mode(self) -> bool:
+        return bool(self.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
+    def set_caret_mode(self, on: bool) -> None:
+        """Caret browsing (F7, as in browsers): a text cursor that arrows move and Shift+arrows
+        extend, so a passage can be selected for quoting without a mouse. It starts at the
+        top of the page on screen; off again, the keys scroll the page as before."""
+        flags = self.textInteractionFlags()
+        keyboard = Qt.TextInteractionFlag.TextSelectableByKeyboard
+        self.setTextInteractionFlags(flags | keyboard if on else flags & ~keyboard)
+        if on:
+            self.release_target()  # the caret leads from here: a settling layout must not pull the page back
+            cursor = self.textCursor()
+            top = self.cursorForPosition(QPoint(0, 0)).position()
+            bottom = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position()
+            if not top <= cursor.position() <= bottom:  # keep a caret on screen where it is
+                cursor.setPosition(top)
+                self.setTextCursor(cursor)
+            self.setCursorWidth(2)
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     # ------------------------------------------------------------------ Qt overrides
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if self.caret_mode():
+            self.release_target()  # the caret moves the page: stop holding the last jump in view
+        super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        self._clicked_note(event)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip and self._show_note_tooltip(event):
+            return True
+        return super().viewportEvent(event)
 
     def loadResource(self, type_: int, url: QUrl):  # noqa: N802 - Qt name
         """Refuse every resource: nothing in an article may be fetched, local or remote.
@@ -421,6 +594,39 @@ class ReadingView(QTextBrowser):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             matches.append(cursor)
         return matches
+
+
+def locate_quote(text: str, section_range: tuple[int, int], note) -> tuple[int, int] | None:
+    """Where a note's quote is on the page: in its own section first (the occurrence its
+    prefix/suffix point at), else anywhere on the page; None when it is not there."""
+    first, last = section_range
+    for start, end in ((first, last), (0, len(text))):
+        span = _find_quote(text[start:end], note.quote, note.prefix or "", note.suffix or "")
+        if span is not None:
+            return span[0] + start, span[1] + start
+    return None
+
+
+def _find_quote(text: str, quote: str, prefix: str, suffix: str) -> tuple[int, int] | None:
+    try:
+        from ..userdata.anchoring import find_quote
+    except ImportError:  # a build without user data has no notes to paint either
+        return None
+    return find_quote(text, quote, prefix, suffix)
+
+
+def note_tooltip(note) -> str:
+    """A painted passage's tooltip: the note's text and tags, escaped, wrapped by us.
+
+    (Left to wrap rich text itself, a tooltip picks a needlessly narrow width.)
+    """
+    text = note.text.strip() or "(a quote without a note)"
+    if len(text) > MAX_TOOLTIP_CHARS:
+        text = text[:MAX_TOOLTIP_CHARS - 1] + "…"
+    lines = [textwrap.fill(line, TOOLTIP_COLUMNS) if line else "" for line in text.splitlines()]
+    if note.tags:
+        lines += ["", "  ".join("#" + tag for tag in note.tags)]
+    return f"<p style='white-space:pre'>{escape(chr(10).join(lines))}</p>"
 
 
 def _block_top(layout, block) -> float:

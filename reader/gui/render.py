@@ -13,6 +13,7 @@ This module imports no Qt, so it is cheap to test and to benchmark.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 from typing import Callable
@@ -109,7 +110,7 @@ class _Renderer:
     def infobox(self) -> None:
         rows = "".join(
             f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
-            for key, value in self.article.infobox
+            for key, value in infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
 
@@ -140,6 +141,49 @@ class _Renderer:
             return "<ul></ul>"
         out.append("</li>" + "</ul></li>" * depth + "</ul>")
         return "".join(out)
+
+
+# Wikipedia template keys written as one lower-case word: how a reader expects to see them.
+KNOWN_INFOBOX_KEYS = {
+    "partof": "Part of", "imagesize": "Image size", "mapsize": "Map size", "maptype": "Map type",
+    "mapcaption": "Map caption", "birthdate": "Birth date", "deathdate": "Death date",
+    "birthplace": "Birth place", "deathplace": "Death place", "restingplace": "Resting place",
+    "yearsactive": "Years active", "othernames": "Other names", "alsoknownas": "Also known as",
+    "officialname": "Official name", "nativename": "Native name", "casus": "Casus belli",
+    "casusbelli": "Casus belli", "areacode": "Area code", "postalcode": "Postal code",
+    "timezone": "Time zone", "website": "Website", "foundingdate": "Founding date",
+}
+_KEY_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^\W\d_]+")
+
+
+def readable_key(key: str) -> str:
+    """An infobox key as a reader expects it: "Partof" -> "Part of", "Combatant1" ->
+    "Combatant 1", "birth_date" -> "Birth date". Display only: the stored text is unchanged."""
+    words = []
+    for part in re.split(r"[_\s]+", key.strip()):
+        head = part.rstrip("0123456789")
+        number = part[len(head):]
+        known = KNOWN_INFOBOX_KEYS.get(head.lower())
+        words += ([known] if known else _KEY_WORDS.findall(head)) + ([number] if number else [])
+    text = " ".join(words) or key.strip()
+    return text[:1].upper() + text[1:]
+
+
+def readable_value(value: str) -> str:
+    """An infobox value without the empty fragments a template left behind:
+    ", (1 day)" -> "(1 day)", "a, , b" -> "a, b" ("1,000" is left alone). Display only."""
+    value = re.sub(r",(\s*,)+", ",", value)
+    return re.sub(r"^[\s,]+|[\s,]+$", "", value)
+
+
+def infobox_rows(infobox) -> list[tuple[str, str]]:
+    """The infobox as shown: readable keys, values without empty fragments, empty rows left out."""
+    rows = []
+    for key, value in infobox:
+        shown = readable_value(value)
+        if shown:
+            rows.append((readable_key(key), shown))
+    return rows
 
 
 def render_article(article: Article, resolve_title: TitleResolver | None = None) -> RenderedArticle:

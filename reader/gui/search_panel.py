@@ -86,6 +86,7 @@ class SearchPanel(QWidget):
         self.status = QLabel(self)
         self.status.setAccessibleName("Search status")
         self.status.setWordWrap(True)
+        self.query.textEdited.connect(self._count_follows_query)
 
         self.suggestions = self._make_list("Suggestions", self._suggestion_activated)
         self.suggestions.hide()
@@ -209,6 +210,11 @@ class SearchPanel(QWidget):
         self.open_requested.emit(suggestion.article_id, suggestion.section_id or "", None)
 
     # ------------------------------------------------------------------ results
+
+    def _count_follows_query(self, text: str) -> None:
+        """The result count belongs to the query it counted: typing another one clears it."""
+        if text.strip() != self._last_query:
+            self.status.clear()
 
     def _return_pressed(self) -> None:
         self.run_query(self.query.text())

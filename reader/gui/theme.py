@@ -42,6 +42,7 @@ class Colors:
     heading: str
     link: str  # in the article (the accent may be too dark on a dark page)
     border: str
+    note_alpha: int = 115  # painted notes: the note's colour over the page, this opaque (0-255)
 
 
 COLORS = {
@@ -50,7 +51,7 @@ COLORS = {
                     "#111418", "#0b5cad", "#d0d7de"),
     "dark": Colors("#202328", "#1b1d21", "#24272d", "#d6d9de", "#9aa3ad", "#2b2f36",
                    "#3d7bd9", "#ffffff", "#6b5a12", "#5c4d0e", "#a3661a",
-                   "#eef0f3", "#7ab7ff", "#3a3f47"),
+                   "#eef0f3", "#7ab7ff", "#3a3f47", note_alpha=95),
     "sepia": Colors("#ebe0c6", "#f4ecd8", "#ede2c8", "#4a3a2c", "#6b5540", "#e4d7b8",
                     "#8a4b08", "#fff8ea", "#f3d77a", "#f0cf6a", "#e59a3c",
                     "#3b2c1f", "#8a4b08", "#d8c8a4"),
@@ -98,6 +99,27 @@ def article_css(theme: str) -> str:
     return Template(_read_style("article.css")).safe_substitute(asdict(COLORS[theme]))
 
 
+def focus_css(colors: Colors) -> str:
+    """A visible focus ring on every Tab stop, in the theme's accent colour.
+
+    Scroll areas (the article, lists, trees) keep a transparent border of the same
+    width when unfocused, so focus never changes their size (the article would be
+    laid out again on every focus change); small controls get a rounded frame.
+    """
+    ring = colors.accent
+    areas = "QListView, QTreeView, QTableView, QTextEdit, QPlainTextEdit"
+    controls = "QToolButton:focus, QCheckBox:focus"  # Fusion rings line edits, push buttons, combo boxes itself
+    return (
+        f"\n{areas} {{ border: 2px solid transparent; }}\n"
+        f"{areas.replace(',', ':focus,')}:focus {{ border: 2px solid {ring}; }}\n"
+        f"QTextBrowser#readingView {{ border: 2px solid transparent; }}\n"
+        f"QTextBrowser#readingView:focus {{ border: 2px solid {ring}; }}\n"
+        f"QCheckBox {{ border: 1px solid transparent; border-radius: 3px; padding: 1px; }}\n"
+        f"{controls} {{ border: 1px solid {ring}; border-radius: 3px; padding: 1px; }}\n"
+        f"QTabBar::tab:selected:focus {{ text-decoration: underline; color: {ring}; }}\n"
+    )
+
+
 def palette_for(theme: str) -> QPalette:
     c = COLORS[theme]
     pal = QPalette()
@@ -135,7 +157,7 @@ class ThemeManager(QObject):
             return
         app.setStyle("Fusion")
         app.setPalette(palette_for(self.settings.theme))
-        app.setStyleSheet(_read_style(f"{self.settings.theme}.qss"))
+        app.setStyleSheet(_read_style(f"{self.settings.theme}.qss") + focus_css(self.colors))
 
     def update(self, **changes) -> None:
         """Change settings (``theme=``, ``font_family=``, ``font_size=``, ``zoom=``, ``width=``)."""

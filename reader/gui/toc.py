@@ -20,6 +20,7 @@ from .workers import run_in_background
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 1  # frozenset of "note" / "bookmark"
+INDENT_PX = 12
 _MARK_COLOURS = {"bookmark": "#e5534b", "note": "#e0a526"}  # red ribbon, yellow note; never the selection blue
 
 
@@ -51,8 +52,8 @@ def _mark_icon(marks: frozenset[str]) -> QIcon:
     return QIcon(pixmap)
 
 
-def _marks_failed(exc: BaseException) -> None:
-    """Marks are a hint: no store in this build, or an unreadable one, leaves them off quietly."""
+def quiet_store_failure(exc: BaseException) -> None:
+    """Marks (and painted notes) are a hint: no store in this build, or an unreadable one, leaves them off quietly."""
     if not isinstance(exc, (ImportError, LecternError)):
         messages.show_error(exc, "marking sections with notes and bookmarks")
 
@@ -70,6 +71,12 @@ class TocView(QTreeWidget):
         self.setExpandsOnDoubleClick(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setIconSize(QSize(20, 10))
+        # a narrow sidebar: small even steps per level, long headings end in "…" (the
+        # tooltip has them whole), never a sideways scroll bar
+        self.setIndentation(INDENT_PX)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header().setStretchLastSection(True)
         self.article_id = ""
         self._items: dict[str, QTreeWidgetItem] = {}
         self._following = False
@@ -83,7 +90,9 @@ class TocView(QTreeWidget):
         if article is None:
             return
         for section in article.sections:
-            parent = self._items.get(section.parent_id) if section.parent_id else None
+            # top-level sections sit beside the title, not under it: one level less to indent
+            top = section.parent_id in (None, article.lead.id)
+            parent = None if top else self._items.get(section.parent_id)
             label = article.title if section.is_lead else section.title
             item = QTreeWidgetItem([label])
             item.setData(0, SECTION_ROLE, section.id)
@@ -131,7 +140,7 @@ class TocView(QTreeWidget):
             if result[0] == self.article_id:  # not a late answer for a previous article
                 self.set_marks(result[1], result[2])
 
-        run_in_background(query, on_result=answered, on_error=_marks_failed)
+        run_in_background(query, on_result=answered, on_error=quiet_store_failure)
 
     def set_marks(self, note_sections: set[str], bookmark_sections: set[str]) -> None:
         for section_id, item in self._items.items():
