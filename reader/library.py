@@ -14,8 +14,10 @@ Article ids (docs/architecture.md, "Article ids"):
   (same SHA-256) at another keeps its id (moving a file between folders);
 * the manifest is saved atomically, so ids survive restarts.
 
-Later parts of the facade (search, user data) hang off the same object; they
-subscribe to change events with :meth:`Library.add_listener`.
+Search and user data hang off the same object through the coordinator
+(``reader/coordinator.py``), which runs the steps after every change; front
+ends hear about changes with :meth:`Library.add_listener` and about problems
+through ``library.notices`` (``reader/notices.py``).
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .atomicfile import atomic_write_text
+from .coordinator import Coordinator
 from .errors import LecternError, SourceNotFoundError, UnknownArticleError
 from .filelock import file_lock, unwritable_error
 from .model import Article
+from .notices import Notices
 from .parser import ARTICLE_SUFFIXES, SkippedFile, parse_file, read_article_bytes
 from .paths import AppPaths
 from .textutil import fold, slugify
@@ -108,23 +112,26 @@ class Library:
         self.include_bundled = include_bundled
         self.read_only = False
         self.read_only_reason = ""
-        self.messages: list[str] = []  # things the user should be told once (e.g. a manifest reset)
+        self.notices = Notices()  # the one channel for what the user must be told (library, index, store)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._sources: list[str] = []
         self._entries: dict[str, _Entry] = {}  # article id -> entry
         self._skipped: dict[str, _SkipEntry] = {}  # key -> why the file is not an article
-        self._search = None  # reader.search.SearchIndex, opened on first use
-        self._store = None  # reader.userdata.UserStore, opened on first use
+        self._coordinator = Coordinator(self, self.notices, self._emit)  # opens the index and the store lazily
         self._load_manifest()
         unwritable = unwritable_error(self._lock_path)  # known at once: the window shows messages on start
         if unwritable is not None:
             self._data_dir_unwritable(unwritable)
 
-    def _tell(self, message: str) -> None:
-        """Queue a message for the user once (the manifest is re-read before every scan)."""
-        if message not in self.messages:
-            self.messages.append(message)
+    @property
+    def messages(self) -> list[str]:
+        """The library's notices so far (all of them, from every part: ``notices``)."""
+        return self.notices.texts("library")
+
+    def _tell(self, message: str, key: str = "") -> None:
+        """Tell the user once (the manifest is re-read before every scan); ``key``: a lasting condition."""
+        self.notices.post("library", message, key=key)
 
     # ------------------------------------------------------------------ events
 
@@ -251,8 +258,9 @@ class Library:
         return report
 
     def _after_scan(self, report: ScanReport) -> None:
+        """Called with no lock held: the coordinator re-anchors, marks the index behind, then tells listeners."""
         if report.changed:
-            self._emit("articles_changed", report)
+            self._coordinator.articles_changed(report)
 
     # ------------------------------------------------------------------ scanning
 
@@ -428,7 +436,7 @@ class Library:
         """Save nothing from now on; ``reason`` answers a refused change, ``message`` is told once."""
         self.read_only = True
         self.read_only_reason = self.read_only_reason or reason
-        self._tell(message or reason)
+        self._tell(message or reason, key="library.read_only")
 
     def _refuse_if_read_only(self, action: str) -> None:
         """Adding or removing a source that could not be saved would be lost silently: say so instead."""
@@ -517,12 +525,7 @@ class Library:
 
         Whoosh is imported only here, on first use, so start-up never pays for it.
         """
-        with self._lock:
-            if self._search is None:
-                from .search import SearchIndex
-
-                self._search = SearchIndex(self.paths.index_dir, self)
-            return self._search
+        return self._coordinator.search_index
 
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False):
         """Ranked section (and note) hits for a query; see docs/search.md."""
@@ -555,27 +558,15 @@ class Library:
     def store(self):
         """Bookmarks, notes and reading state (:class:`reader.userdata.UserStore`), opened lazily.
 
-        The store reports changes through this library's listeners
-        (``"notes_changed"``, ``"bookmarks_changed"``) and re-anchors notes on
-        ``"articles_changed"``.
+        Its changes reach this library's listeners (``"notes_changed"``,
+        ``"bookmarks_changed"``, ``"changed"``) through the coordinator, which
+        also has it re-anchor notes after every scan that changed articles.
         """
-        with self._lock:
-            if self._store is None:
-                from .userdata import UserStore
-
-                self._store = UserStore(self.paths, on_change=self._emit)
-                self._store.attach(self)
-            return self._store
+        return self._coordinator.store
 
     def close(self) -> None:
         """Close the index and the database if they were opened."""
-        with self._lock:
-            search, store = self._search, self._store
-            self._search = self._store = None
-        if search is not None:
-            search.close()
-        if store is not None:
-            store.close()
+        self._coordinator.close()
 
 
 def _sorted_and_labelled(summaries: list[ArticleSummary]) -> list[ArticleSummary]:

@@ -46,13 +46,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _print_messages(library) -> None:
-    index = library.search_index
-    for message in index.messages:
-        print(f"lectern: note: {message}", file=sys.stderr)
-    index.messages.clear()
-
-
 def hit_json(hit) -> dict:
     return {
         "kind": hit.kind,
@@ -69,7 +62,6 @@ def hit_json(hit) -> dict:
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
     results = library.search(args.query, limit=args.limit, article_id=args.article, notes_only=args.notes)
-    _print_messages(library)
     if args.json:
         print_json({"query": results.query, "total": results.total, "corrected": results.corrected,
                     "hits": [hit_json(h) for h in results.hits]}, out)
@@ -97,7 +89,6 @@ def _terminal_snippet(snippet: str, bold: bool) -> str:
 def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
     suggestions = library.suggest(args.prefix, limit=args.limit)
-    _print_messages(library)
     if args.json:
         print_json([{"article_id": s.article_id, "section_id": s.section_id, "label": s.label} for s in suggestions], out)
         return 0
@@ -112,7 +103,6 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
     report = library.update_index(rebuild=args.rebuild, progress=progress)
     if progress:
         progress.finish()
-    _print_messages(library)
     for skipped in report.skipped:
         print(f"lectern: warning: not indexed: {skipped}", file=sys.stderr)
     out.write(report.summary() + "\n")

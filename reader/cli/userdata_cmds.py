@@ -98,31 +98,19 @@ def _register_notes(subparsers) -> None:
 def _run(action):
     """A command handler that gets the opened store; the library (and database) is closed afterwards.
 
-    The store's notices (a damaged or read-only database) are printed as
-    warnings, except one that the command's error already says: one line each.
+    The store's notices (a damaged or read-only database) are printed when the
+    command ends, with the others (``common.print_notices``).
     """
 
     @functools.wraps(action)
     def handler(args: argparse.Namespace, out: TextIO) -> int:
         library = open_library(args)
         try:
-            store = library.store
-            try:
-                code = action(store, args, out)
-            except LecternError as exc:
-                _warn([m for m in store.messages if m not in str(exc)])
-                raise
-            _warn(store.messages)
-            return code
+            return action(library.store, args, out)
         finally:
             library.close()
 
     return handler
-
-
-def _warn(messages) -> None:
-    for message in messages:
-        print(f"lectern: warning: {message}", file=sys.stderr)
 
 
 def _note_json(note) -> dict:

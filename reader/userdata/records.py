@@ -130,3 +130,9 @@ def clean_color(color: str | None) -> str | None:
     if not isinstance(color, str) or len(color) > 32:
         raise LecternError(f"a colour is a short name or #rrggbb, not {color!r}")
     return color.strip() or None
+
+
+def live_note_records(conn: sqlite3.Connection) -> list[dict]:
+    """Every note not in the trash, by article, then oldest first."""
+    rows = conn.execute(NOTE_SELECT + " WHERE deleted IS NULL ORDER BY article_id, created, id").fetchall()
+    return [note_record(r) for r in rows]

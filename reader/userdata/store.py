@@ -1,8 +1,12 @@
 """The user's bookmarks, notes and reading state, in one SQLite database.
 
-This module (with the rest of ``reader.userdata``) is the only code that runs
-SQL. Every public call is one transaction; listeners hear about a change only
-after it is committed. See docs/data-model.md for the schema, the anchor model
+Every public call is one transaction; ``on_change`` hears about a change only
+after it is committed and the store's lock is released. The store never
+imports or calls the ``Library``: what it needs to know about articles comes
+through the narrow ``articles`` lookup it is given (``fingerprints()``,
+``article(id)``, ``summary(id)``, ``is_hidden(id)``; the coordinator's
+``ArticleView``), and :meth:`UserStore.reanchor` takes the current fingerprints
+as its input. See docs/data-model.md for the schema, the anchor model
 and the guarantees (a note is never dropped because an article changed).
 """
 
@@ -22,6 +26,7 @@ from typing import Callable, Iterator
 
 from ..errors import LecternError, UnknownArticleError
 from ..model import Article, Section
+from ..notices import Notices
 from ..paths import AppPaths
 from . import backups, exchange
 from .anchoring import (
@@ -41,6 +46,7 @@ Listener = Callable[[str, object], None]
 log = logging.getLogger(__name__)
 MAX_HISTORY = 500
 TRASH_DAYS = 30  # deleted notes stay in the trash this long, unless the user empties it sooner
+PROBLEM = "store.problem"  # the notice key of a damaged, read-only or newer-version database
 LIVE = "deleted IS NULL"  # SQL: a note that is not in the trash
 
 
@@ -48,30 +54,39 @@ class UserStore:
     """Bookmarks, notes and reading state; see the module docstring.
 
     ``read_only`` is set when the database cannot be changed (newer version,
-    damaged, read-only disk); ``messages`` then says why, and every change
-    raises :class:`ReadOnlyStoreError` with that reason.
+    damaged, read-only disk); a lasting notice (key ``store.problem``) then
+    says why, and every change raises :class:`ReadOnlyStoreError` with that reason.
+    Without ``articles`` targets are not checked and nothing is re-anchored.
     """
 
-    def __init__(self, paths: AppPaths, on_change: Listener | None = None, *,
-                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT, auto_backup: bool = True):
+    def __init__(self, paths: AppPaths, on_change: Listener | None = None, *, articles=None,
+                 notices: Notices | None = None, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, auto_backup: bool = True):
         self.paths = paths
         self.path = paths.database
         self._on_change = on_change
         self._timeout = busy_timeout
         self._lock = threading.RLock()
-        self._library = None
+        self._articles = articles
         self._closed = False
-        self.messages: list[str] = []
+        self.notices = notices or Notices()
         opened = open_database(self.path, paths.backups_dir, busy_timeout)
         self._conn: sqlite3.Connection = opened.conn
         self.problem = opened.problem
         self.damaged = opened.damaged
         if self.problem:
-            self.messages.append(self.problem)
+            self._tell(self.problem, key=PROBLEM)
         elif auto_backup and not opened.created:
             self._daily_backup()
         if not self.problem:
             self._purge_old_trash()
+
+    @property
+    def messages(self) -> list[str]:
+        """What the store told the user so far (through ``notices``)."""
+        return self.notices.texts("store")
+
+    def _tell(self, message: str, key: str = "") -> None:
+        self.notices.post("store", message, key=key)
 
     @property
     def read_only(self) -> bool:
@@ -104,55 +119,28 @@ class UserStore:
             with self._lock:
                 backups.daily_backup(self._conn, self.paths.backups_dir)
         except (sqlite3.Error, OSError) as exc:
-            self.messages.append(f"the daily backup of the notes database failed: {exc}")
+            self._tell(f"the daily backup of the notes database failed: {exc}")
 
     def _purge_old_trash(self) -> None:
         """Notes deleted more than TRASH_DAYS ago leave the trash for good (at open)."""
         try:
             self.empty_trash(older_than_days=TRASH_DAYS)
         except LecternError as exc:
-            self.messages.append(f"the notes trash was not emptied of old notes this time: {exc}")
+            self._tell(f"the notes trash was not emptied of old notes this time: {exc}")
 
     def close(self) -> None:
-        """Close the database; library events that arrive afterwards are ignored."""
+        """Close the database."""
         with self._lock:
             self._closed = True
             self._conn.close()
 
-    # ------------------------------------------------------------------ library
-
-    def attach(self, library) -> None:
-        """Follow ``library``: validate targets, name bookmarks, re-anchor notes and bookmarks.
-
-        Re-anchors at once the notes and bookmarks whose article changed since
-        they were anchored (also changes made while Lectern was closed), then
-        again on every ``"articles_changed"``.
-        """
-        self._library = library
-        library.add_listener(self._on_library_event)
-        self._reanchor_quietly()
-
-    def _on_library_event(self, event: str, payload: object) -> None:
-        if event == "articles_changed" and not self._closed:
-            self._reanchor_quietly()
-
-    def _reanchor_quietly(self) -> None:
-        """Re-anchor without failing the scan or the open that triggered it.
-
-        If the database is busy, the notes keep their old article hash and are
-        re-anchored on the next attempt; nothing is lost meanwhile.
-        """
-        try:
-            self.reanchor()
-        except LecternError as exc:
-            log.warning("notes were not re-anchored this time: %s", exc)
-            self.messages.append(f"notes were not re-anchored to the changed articles this time: {exc}")
+    # ------------------------------------------------------------------ articles (through the lookup)
 
     def _target(self, article_id: str, section_id: str | None) -> tuple[Article | None, Section | None]:
-        """The article and section, checked against the library when one is attached."""
-        if self._library is None:
+        """The article and section, checked against the articles when the store was given them."""
+        if self._articles is None:
             return None, None
-        article = self._library.article(article_id)
+        article = self._articles.article(article_id)
         if section_id is None:
             return article, None
         section = article.section(section_id)
@@ -161,7 +149,7 @@ class UserStore:
         return article, section
 
     def _fingerprint(self, article_id: str) -> str:
-        return self._library.fingerprints().get(article_id, "") if self._library is not None else ""
+        return self._articles.fingerprint(article_id) if self._articles is not None else ""
 
     # ------------------------------------------------------------------ bookmarks
 
@@ -399,7 +387,7 @@ class UserStore:
         """The section of ``article_id`` to propose when re-attaching a note: its own section if the
         article still has it, else the one most like its quote, context and heading path."""
         note = self.note(note_id)
-        article = self._library.article(article_id) if self._library is not None else None
+        article = self._articles.article(article_id) if self._articles is not None else None
         if article is None:
             return note.section_id
         return most_similar_section(article, note)
@@ -479,18 +467,19 @@ class UserStore:
 
     # ------------------------------------------------------------------ re-anchoring
 
-    def reanchor(self) -> list[Note]:
+    def reanchor(self, current: dict[str, str] | None = None) -> list[Note]:
         """Re-place the notes and bookmarks whose article changed since they were anchored.
 
         Notes of an article that vanished are orphaned; its bookmarks are left
         as they are (they are never orphaned or deleted). Returns the notes
         that were updated (bookmarks are announced with ``"bookmarks_changed"``);
         an article that cannot be read right now leaves its notes and bookmarks
-        untouched until it can.
+        untouched until it can. ``current``: ``{article id: fingerprint}`` of the articles now
+        (asked of the lookup when not given).
         """
-        if self.read_only or self._library is None:
+        if self.read_only or self._articles is None:
             return []
-        current = self._library.fingerprints()
+        current = self._articles.fingerprints() if current is None else current
         with self._reading() as conn:
             rows = conn.execute("SELECT DISTINCT article_id, article_sha, orphaned FROM notes").fetchall()
             mark_rows = conn.execute("SELECT DISTINCT article_id, article_sha FROM bookmarks").fetchall()
@@ -527,9 +516,9 @@ class UserStore:
         """The article, None when it left the library, False when it cannot be read now
         (unreadable, or only hidden, e.g. a bundled article under ``--no-bundled``)."""
         if article_id not in current:
-            return False if self._library.is_hidden(article_id) else None
+            return False if self._articles.is_hidden(article_id) else None
         try:
-            return self._library.article(article_id)
+            return self._articles.article(article_id)
         except (UnknownArticleError, LecternError):
             return False
 
@@ -657,12 +646,11 @@ class UserStore:
 
     def _reopen(self) -> None:
         self._conn.close()
-        if self.problem in self.messages:  # the restore replaced the file it was about
-            self.messages.remove(self.problem)
+        self.notices.clear(PROBLEM)  # the restore replaced the file it was about
         opened = open_database(self.path, self.paths.backups_dir, self._timeout)
         self._conn, self.problem, self.damaged = opened.conn, opened.problem, opened.damaged
         if self.problem:
-            self.messages.append(self.problem)
+            self._tell(self.problem, key=PROBLEM)
 
     # ------------------------------------------------------------------ export / import
 
@@ -687,11 +675,11 @@ class UserStore:
         positions, articles = {}, {}
         for record in records:
             aid = record["article_id"]
-            if not record["quote"] or record["orphaned"] or self._library is None:
+            if not record["quote"] or record["orphaned"] or self._articles is None:
                 continue
             if aid not in articles:
                 try:
-                    articles[aid] = self._library.article(aid)
+                    articles[aid] = self._articles.article(aid)
                 except LecternError:
                     articles[aid] = None
             if articles[aid] is not None:
@@ -706,7 +694,7 @@ class UserStore:
         result = {}
         for aid in {r["article_id"] for r in records}:
             try:
-                article = self._library.article(aid) if self._library is not None else None
+                article = self._articles.article(aid) if self._articles is not None else None
             except LecternError:
                 article = None
             result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
@@ -717,7 +705,7 @@ class UserStore:
         result = {}
         for aid in {r["article_id"] for r in records}:
             try:
-                summary = self._library.summary(aid) if self._library is not None else None
+                summary = self._articles.summary(aid) if self._articles is not None else None
             except LecternError:
                 summary = None
             result[aid] = exchange.Source(summary.title, summary.path) if summary else exchange.Source(aid, "")

@@ -371,6 +371,7 @@ def test_headings_sidecar_is_rewritten_only_when_a_heading_changes(corpus_librar
     unchanged = headings_file.read_bytes()
     write_article(corpus, "kelp", "Kelp forest", {"Grazers": "Abalone graze the kelp."})  # a new heading
     corpus_library.rescan()
+    index.update()  # a scan only marks the index behind; the next search or update catches up
     assert headings_file.read_bytes() != unchanged
     index.close()
     reopened = open_index(corpus_library)
