@@ -19,6 +19,7 @@ from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
+from .message_bar import MessageBar
 from .panel_support import LibraryEvents, while_alive
 from .reading_view import ReadingView
 from .state import (
@@ -50,7 +51,7 @@ def _has_focus_inside(widget: QWidget) -> bool:
 
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
-    index_ready = Signal(object)  # IndexReport once the start-up index update finishes
+    index_ready = Signal(object)  # IndexReport (None if it failed) after each index update: the search panel re-asks
     notes_painted = Signal(str)  # article id: its quoted passages are painted
 
     def __init__(self, library, paths, parent=None):
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
             # cancelled, the panel follows the reading position again
             self.notes_panel.saved.connect(lambda _note: self._notes_follow_reading())
             self.notes_panel.editor.cancelled.connect(self._notes_follow_reading)
+        if self.search_panel is not None:
+            self.index_ready.connect(self.search_panel.index_updated)
         self.events = LibraryEvents(library, self)
         self.events.event.connect(self._library_event)
         from .menus import build_menus
@@ -111,6 +114,8 @@ class MainWindow(QMainWindow):
         reader_layout = QVBoxLayout(reader)
         reader_layout.setContentsMargins(0, 0, 0, 0)
         reader_layout.setSpacing(0)
+        self.message_bar = MessageBar(self.library.notices, reader)  # library, index and store notices
+        reader_layout.addWidget(self.message_bar)
         reader_layout.addWidget(self.view, 1)
         reader_layout.addWidget(self.find_bar)
         self.library_panel = LibraryPanel(self.library, self.activity.start, self)
@@ -439,9 +444,10 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_paint.pop(0))
 
     def start_background_work(self, rescan: bool = True) -> None:
-        """After the window is shown: rescan the sources, then bring the search index up to date."""
-        for message in self.library.messages:
-            messages.show_info(message)
+        """After the window is shown: rescan the sources, then bring the search index up to date.
+
+        Notices (a read-only library, a damaged notes database) are already in the message bar.
+        """
         if rescan:
             self.activity.start("Checking library", self.library.rescan, on_result=self._rescanned, cancellable=False)
         else:
