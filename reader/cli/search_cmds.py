@@ -7,10 +7,10 @@ the CLI starts, so the other commands do not pay for it.
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 from typing import TextIO
 
+from ..model import section_label
 from .common import open_library, print_json
 
 BAR_WIDTH = 30
@@ -54,7 +54,8 @@ def hit_json(hit) -> dict:
         "section_id": hit.section_id,
         "section_path": list(hit.section_path),
         "score": hit.score,
-        "snippet": hit.snippet,
+        "snippet": hit.snippet.text,
+        "highlights": [list(span) for span in hit.snippet.spans],
         "note_id": hit.note_id,
     }
 
@@ -68,7 +69,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     bold = out.isatty()
     for hit in results.hits:
-        where = " › ".join((hit.article_title,) + hit.section_path)
+        where = section_label(hit.section_path, hit.article_title)
         label = "note · " if hit.kind == "note" else ""
         out.write(f"{hit.score:7.2f}  {label}{where}  [{hit.article_id}#{hit.section_id or ''}]\n")
         if hit.snippet:
@@ -80,10 +81,10 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _terminal_snippet(snippet: str, bold: bool) -> str:
-    """The HTML snippet as terminal text: marks in bold on a TTY, in [brackets] otherwise."""
+def _terminal_snippet(snippet, bold: bool) -> str:
+    """The snippet as terminal text: matched words in bold on a TTY, in [brackets] otherwise."""
     left, right = ("\033[1m", "\033[0m") if bold else ("[", "]")
-    return html.unescape(snippet.replace("<mark>", left).replace("</mark>", right))
+    return snippet.render(left, right)
 
 
 def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import LecternError
-from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from ..model import LEAD_LABEL, LEAD_SECTION_ID, section_label
 from ..userdata.exchange import write_export
 from ..userdata.store import TRASH_DAYS
 from .common import open_library, plural, print_json
@@ -184,7 +184,7 @@ def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _note_line(n, flag: str = "") -> str:
-    where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
+    where = section_label(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
     flag += " ORPHANED" if n.orphaned else _state_flag(n)
     first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
     return f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
+from ..model import section_label
 from .messages import show_info
 from .panel_support import LibraryEvents
 from .workers import run_in_background
@@ -67,7 +68,7 @@ def comparison_html(note) -> str:
         gone = "its section" if note.anchor_state == "orphaned" else "this section"
         new_html = f"<i>no longer in {gone}</i>"
         heading = "The quoted passage was not found"
-    where = escape(" › ".join(note.section_path) or note.section_id)
+    where = escape(section_label(note.section_path) or note.section_id)
     body = escape(note.text.strip()) or "<i>(no text)</i>"
     return (f"<p><b>{escape(heading)}</b> · {escape(note.article_id)} › {where}</p>"
             "<table width='100%' cellpadding='6' border='1' cellspacing='0'>"

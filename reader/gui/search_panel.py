@@ -133,6 +133,14 @@ class SearchPanel(QWidget):
         if changed and self.this_article.isChecked() and self._last_query:
             self.run_query(self._last_query)
 
+    def index_updated(self, report) -> None:
+        """The index caught up (the window's ``index_ready``): results shown for the query
+        in the field may be missing what was just indexed, so ask again."""
+        if report is None or not report.changed or not self._last_query:
+            return
+        if self.query.text().strip() == self._last_query and self.suggestions.isHidden():
+            self.run_query(self._last_query)
+
     def focus_search(self) -> None:
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
@@ -234,7 +242,7 @@ class SearchPanel(QWidget):
             return
         self._clear_results(self._summary(results))
         self._show_correction(results.corrected)
-        terms = highlight_terms(query, [hit.snippet for hit in results.hits])
+        terms = highlight_terms(results)
         for article_id, title, hits in _group_by_article(results.hits):
             self._add_article_row(article_id, title, len(hits), terms)
             for hit in hits:
@@ -265,7 +273,7 @@ class SearchPanel(QWidget):
         where = section_label(hit.section_path) or "Introduction"
         if hit.kind == "note":
             where = f"Note · {where}"
-        item = QListWidgetItem(f"{where}: {hit.snippet}")
+        item = QListWidgetItem(f"{where}: {hit.snippet.text}")
         item.setData(HTML_ROLE, f"&nbsp;&nbsp;{muted(where)}<br>&nbsp;&nbsp;{snippet_html(hit.snippet, term_style())}")
         item.setData(PAYLOAD_ROLE, (hit.article_id, hit.section_id or "", terms))
         item.setToolTip(plain_tooltip(f"{hit.article_title} › {where}"))

@@ -41,7 +41,7 @@ from ..errors import LecternError
 from ..notices import NOTE, Notices
 from . import analysis, documents, querying, schema, spelling, storage, writers
 from .results import IndexReport, SearchHit, SearchResults, Suggestion
-from .snippets import make_snippet
+from .snippets import highlight_words, make_snippet
 from .suggest import SuggestionIndex
 
 log = logging.getLogger(__name__)
@@ -513,10 +513,10 @@ class SearchIndex:
                 total = _count(results, exact=not built.has_prefix)
                 hits = [self._hit(hit.fields(), hit.score, built.highlight) for hit in results][:limit]
             corrected = self._did_you_mean(query, parsed, state)
-        return SearchResults(query, total, corrected, hits)
+        return SearchResults(query, total, corrected, hits, highlight_words(parsed))
 
     def _hit(self, stored: dict, score: float, highlight: set[str]) -> SearchHit:
-        path = tuple(p for p in stored.get("section_path", "").split(schema.PATH_SEPARATOR) if p)
+        path = tuple(p for p in stored.get("section_path", "").split(schema.STORED_PATH_SEPARATOR) if p)
         return SearchHit(
             kind=stored.get("kind", documents.SECTION),
             article_id=stored["article_id"],

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import LecternError, UnknownArticleError
-from ..model import Article, Section
+from ..model import Article, Section, section_label
 from ..notices import Notices
 from ..paths import AppPaths
 from . import backups, exchange
@@ -745,7 +745,7 @@ def _default_name(article_id: str, section_id: str | None, article: Article | No
         return f"{article_id}#{section_id}" if section_id else article_id
     if section is None or section.is_lead:
         return article.title
-    return " › ".join((article.title,) + section.path)
+    return section_label(section.path, article.title)
 
 
 def _record(note_id: str, article_id: str, anchor: Anchor, text: str, tags: list[str], color: str | None,

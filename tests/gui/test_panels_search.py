@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 
 from reader.gui.panel_support import HTML_ROLE, PAYLOAD_ROLE
 from reader.gui.search_panel import SearchPanel
-from reader.gui.search_text import highlight_terms, query_terms, snippet_html
+from reader.gui.search_text import highlight_terms, snippet_html
+from reader.search.results import SearchHit, SearchResults, Snippet
 from reader.search import Suggestion
 from tests.conftest import DATA, SEED_ID
 
@@ -153,17 +154,20 @@ def test_notes_filter_finds_notes(qtbot, panel, indexed):
     assert panel.results.item(1).text().startswith("Note · Aftermath › Ceasefire violations")
 
 
-def test_snippet_html_escapes_text_and_keeps_only_marks():
-    html = snippet_html("a <script>x</script> &amp; <mark>war</mark> <img src=http://e/x.png>")
+def test_snippet_html_escapes_text_and_styles_only_the_spans():
+    text = "a <script>x</script> &amp; war <img src=http://e/x.png>"
+    start = text.index("war")
+    html = snippet_html(Snippet(text, ((start, start + 3),)))
     assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html and "&amp;" in html
+    assert "&lt;script&gt;" in html and "&amp;amp;" in html  # the text as written, escaped once
     assert "<b>war</b>" in html
 
 
-def test_query_terms_skip_operators_filters_and_exclusions():
-    assert query_terms('ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:x in:notes OR title:Baku') == \
-        ["ceasefire", "Lachin", "corridor", "peacekeep", "Baku"]
-    assert highlight_terms("negotiation", ["the <mark>Negotiations</mark>"]) == ["negotiation", "Negotiations"]
+def test_highlight_terms_are_the_parsed_query_words_and_the_matched_forms(indexed):
+    results = indexed.search('ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:x in:notes OR title:Baku')
+    assert results.terms == ("ceasefire", "Lachin", "corridor", "peacekeep", "Baku")
+    hit = SearchHit("section", "a", "A", "_lead", (), 1.0, Snippet("the Negotiations", ((4, 16),)))
+    assert highlight_terms(SearchResults("negotiation", 1, None, [hit], ("negotiation",))) == ["negotiation", "Negotiations"]
 
 
 def test_up_from_the_first_row_returns_to_the_field_and_escape_closes_suggestions(qtbot, panel):
