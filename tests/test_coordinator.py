@@ -109,3 +109,25 @@ def test_every_event_reads_as_one_changes_value(app_paths, tmp_path):
     assert combined.notes == (note_id,) and combined.bookmarks and combined.articles == ("edit-me",)
     assert combined.touches("edit-me") and not combined.touches("another")
     library.close()
+
+
+def test_adding_and_indexing_an_article_parses_its_file_once(app_paths, tmp_path, monkeypatch):
+    """The parse a scan does to learn the title is the one the index reads (issue 9, "work done twice")."""
+    import reader.library as library_module
+
+    parsed = []
+    real = library_module.parse_file
+    monkeypatch.setattr(library_module, "parse_file", lambda path, *a, **k: parsed.append(Path(path).name) or real(path, *a, **k))
+    source = tmp_path / "s"
+    source.mkdir()
+    (source / "once.txt").write_text("= Parsed Once =\n\nalpha\n== Part ==\nbeta\n", encoding="utf-8")
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([source])
+    library.update_index()
+    assert library.search("beta").total == 1
+    assert parsed == ["once.txt"]
+    _edit(source / "once.txt", "= Parsed Once =\n\nalpha\n== Part ==\ngamma\n")
+    library.rescan()
+    assert library.search("gamma").total == 1
+    assert parsed == ["once.txt", "once.txt"]
+    library.close()
