@@ -21,6 +21,7 @@ class Changes:
     bookmarks: bool = False  # some bookmark changed
     anchors: bool = False  # re-anchoring moved or lost some passage (notes to review)
     note_articles: tuple[str, ...] = ()  # the articles the changed notes are on
+    changed_notes: tuple = ()  # the changed notes themselves (``Note`` values, as stored)
 
     @property
     def any_notes(self) -> bool:
@@ -43,6 +44,7 @@ class Changes:
             bookmarks=self.bookmarks or other.bookmarks,
             anchors=self.anchors or other.anchors,
             note_articles=tuple(dict.fromkeys(self.note_articles + other.note_articles)),
+            changed_notes=self.changed_notes + other.changed_notes,
         )
 
     @classmethod
@@ -63,7 +65,7 @@ class Changes:
         if event == "notes_changed":
             changed = list(getattr(payload, "changed", []) or [])
             return cls(notes=tuple(n.id for n in changed), deleted_notes=tuple(getattr(payload, "deleted", []) or []),
-                       note_articles=tuple(dict.fromkeys(n.article_id for n in changed)))
+                       note_articles=tuple(dict.fromkeys(n.article_id for n in changed)), changed_notes=tuple(changed))
         if event == "trash_emptied":
             return cls(deleted_notes=tuple(payload or ()))
         if event == "bookmarks_changed":

@@ -5,7 +5,8 @@ The window owns navigation (``open_article``, back/forward history) and wires
 the pieces together; each piece lives in its own module. Menus and shortcuts
 are built by :mod:`reader.gui.menus`. Slow work goes through ``self.activity``
 (status-bar progress with Cancel); library events arrive on worker threads and
-are re-emitted on the GUI thread by ``LibraryEvents``.
+are re-emitted on the GUI thread by ``LibraryEvents`` (panels use ``ChangeFeed``: each
+event as one ``reader.changes.Changes`` value).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..model import section_label
 from .messages import show_info
-from .panel_support import LibraryEvents
+from .panel_support import ChangeFeed
 from .workers import run_in_background
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
@@ -115,12 +115,12 @@ class ReviewNotesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(actions)
         self.resize(820, 460)
-        self.events = LibraryEvents(library, self)
-        self.events.event.connect(self._library_event)
+        self._changes = ChangeFeed(library, self)
+        self._changes.changed.connect(self._apply_changes)
         self.reload()
 
-    def _library_event(self, name: str, _payload) -> None:
-        if name == "anchors_changed" and self.isVisible():  # another rescan moved or lost passages
+    def _apply_changes(self, changes) -> None:
+        if changes.anchors and self.isVisible():  # another rescan moved or lost passages
             self.reload()
 
     # ------------------------------------------------------------------ list

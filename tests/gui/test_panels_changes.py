@@ -1,0 +1,44 @@
+"""The one change helper and the one reload helper the panels share (issue 9, "changes as values")."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
+
+from reader.changes import Changes
+from reader.gui.panel_support import ChangeFeed, Loader
+
+GUARD_MS = 20_000
+
+
+def test_the_loader_applies_only_the_newest_answer(qtbot):
+    owner = QObject()
+    release, applied = threading.Event(), []
+
+    def load(answer):
+        if answer == "old":
+            release.wait(GUARD_MS / 1000)  # the older request answers last
+        return answer
+
+    loader = Loader(owner, load, applied.append)
+    loader("old")
+    loader("new")
+    qtbot.waitUntil(lambda: applied == ["new"], timeout=GUARD_MS)
+    release.set()
+    QThreadPool.globalInstance().waitForDone(GUARD_MS)
+    QCoreApplication.sendPostedEvents()  # deliver the old answer's queued signal: it must be dropped
+    QCoreApplication.processEvents()
+    assert applied == ["new"]
+
+
+def test_the_change_feed_delivers_store_events_as_values_on_the_gui_thread(qtbot, library):
+    owner = QObject()
+    feed = ChangeFeed(library, owner)
+    worker = threading.Thread(target=lambda: library.store.add_bookmark(library.articles()[0].id))
+    with qtbot.waitSignal(feed.changed, timeout=GUARD_MS) as blocker:
+        worker.start()
+    worker.join()
+    changes = blocker.args[0]
+    assert isinstance(changes, Changes) and changes.bookmarks and not changes.any_notes
+    QThreadPool.globalInstance().waitForDone(GUARD_MS)
