@@ -96,3 +96,15 @@ def test_the_upward_checker_resolves_relative_imports(tmp_path):
     finally:
         sample.unlink()
     assert {"reader.library", "reader.coordinator", "reader.library.Library"} <= found
+
+
+SQL_INFRASTRUCTURE = {"db.py", "opening.py", "migrations.py", "backups.py"}  # connections, schema, copies
+
+
+def test_every_query_of_the_notes_database_is_in_records():
+    """The store, re-anchoring and export/import orchestration call query functions of records.py, never SQL."""
+    offenders = sorted(
+        path.name for path in (PACKAGE / "userdata").glob("*.py")
+        if path.name not in SQL_INFRASTRUCTURE | {"records.py"} and ".execute(" in path.read_text(encoding="utf-8")
+    )
+    assert offenders == []

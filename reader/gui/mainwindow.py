@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         reader_layout = QVBoxLayout(reader)
         reader_layout.setContentsMargins(0, 0, 0, 0)
         reader_layout.setSpacing(0)
-        self.message_bar = MessageBar(self.library.notices, reader)  # library, index and store notices
+        self.message_bar = MessageBar(self.library.notices, reader, transient=messages.show_info)  # the notices channel
         reader_layout.addWidget(self.message_bar)
         reader_layout.addWidget(self.view, 1)
         reader_layout.addWidget(self.find_bar)

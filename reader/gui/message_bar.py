@@ -4,7 +4,9 @@ Library, index and store notices (a damaged, read-only or newer-version notes
 database, a read-only library, a full disk, an index being rebuilt) are posted
 on whatever thread found them; :class:`NoticeBridge` re-emits them on the GUI
 thread. A condition (a notice with a key) stays in the bar until its component
-clears it; a notice told once stays until the user closes it.
+clears it; a warning told once stays until the user closes it; a note told
+once ("the search index is missing; building it") only passes through the
+status bar (``transient``).
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ class NoticeBridge(QObject):
 class MessageBar(QFrame):
     """One row per notice shown; hidden when there is none."""
 
-    def __init__(self, notices: Notices, parent: QWidget | None = None):
+    def __init__(self, notices: Notices, parent: QWidget | None = None, transient=None):
         super().__init__(parent)
+        self._transient = transient
         self.setObjectName("messageBar")
         self.setAccessibleName("Messages")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -70,6 +73,9 @@ class MessageBar(QFrame):
 
     def _show(self, notice: Notice) -> None:
         if notice in self._rows:
+            return
+        if notice.level == NOTE and not notice.lasting and self._transient is not None:
+            self._transient(notice.text)
             return
         row = QWidget(self)
         layout = QHBoxLayout(row)

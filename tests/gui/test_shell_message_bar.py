@@ -50,3 +50,16 @@ def test_a_condition_leaves_the_bar_when_it_ends_and_a_one_off_notice_when_close
     assert not bar.isVisible()
     drain()
     close_window(window)
+
+
+def test_an_index_rebuild_is_shown_while_it_runs(qtbot, library, app_paths):
+    window = open_window(qtbot, library, app_paths)
+    bar = window.message_bar
+    seen = []
+    bar.bridge.notice.connect(lambda what, notice: seen.append((what, notice.text)))
+    with qtbot.waitSignal(window.index_ready, timeout=60_000):
+        window.update_index(rebuild=True)
+    qtbot.waitUntil(lambda: any(what == "cleared" and "being rebuilt" in text for what, text in seen), timeout=20_000)
+    assert any(what == "posted" and "being rebuilt" in text for what, text in seen)
+    assert not any("being rebuilt" in text for text in bar.texts())  # gone once the rebuild ended
+    close_window(window)
