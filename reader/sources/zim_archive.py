@@ -116,7 +116,7 @@ class ZimArchive:
         self._count: int | None = None
         self.metadata = self._read_metadata()
         self.name = _safe_name(self.metadata.name) or archive_name_from_file(self.path)
-        if self.article_count == 0:
+        if self._archive.article_count == 0 and not self._has_any_article():
             raise ZimError(self.path, "the archive has no articles")
 
     # -- facts
@@ -282,9 +282,19 @@ class ZimArchive:
                 high = middle
         return low
 
+    def _has_any_article(self) -> bool:
+        """For archives without a front-article counter: walk until the first article."""
+        page = self.titles(0, 1)
+        while not page.entries and page.next_cursor is not None:
+            page = self.titles(page.next_cursor, 1)
+        return bool(page.entries)
+
     def _count_articles(self) -> int:
-        first, end = self._range
-        return sum(1 for i in range(first, end) if self._is_article(self._archive._get_entry_by_id(i)))
+        count, cursor = 0, 0
+        while cursor is not None:
+            page = self.titles(cursor, MAX_SCAN_PER_PAGE)
+            count, cursor = count + len(page.entries), page.next_cursor
+        return count
 
     def _read_metadata(self) -> ZimMetadata:
         def text(name: str) -> str:
