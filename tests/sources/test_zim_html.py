@@ -111,6 +111,18 @@ def test_scripts_styles_handlers_and_remote_urls_do_not_reach_the_model(layout):
         assert leaked not in text
 
 
+def test_frames_forms_media_and_their_text_are_dropped():
+    page = (b"<h1>T</h1><p onmouseover='evil()'>kept</p><iframe src='http://x.invalid'>framefallback</iframe>"
+            b"<form action='http://x.invalid'><label>formlabel</label><input value='inputvalue'></form>"
+            b"<video src='v.webm'>videofallback</video><object data='x.swf'>objectfallback</object>"
+            b"<noscript>noscripttext</noscript><button>buttontext</button><img src='http://x.invalid/i.png' alt='alttext'>")
+    text = page_to_article(page).plain_text()
+    assert "kept" in text and "noscripttext" in text
+    for dropped in ("evil", "framefallback", "formlabel", "inputvalue", "videofallback", "objectfallback",
+                    "buttontext", "alttext", "invalid"):
+        assert dropped not in text
+
+
 _word = st.text(alphabet="abcxyzéłжЖßø&<>\"'0", min_size=1, max_size=6).filter(lambda w: w.strip() == w and w)
 _sentence = st.lists(_word, min_size=1, max_size=5).map(" ".join)
 _items = st.lists(st.builds(Item, _sentence, st.lists(st.builds(Item, _sentence), max_size=2)), max_size=3)
