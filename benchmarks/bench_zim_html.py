@@ -7,7 +7,7 @@ Pages: every HTML article of the real test archives in ../shared/content/zim
 generated Wikipedia-like pages of each mwoffliner layout (tests/sources/pages.py,
 about 70 KB each, as the issue's "open an article" target).
 
-Columns, per page set: MB/s and ms per page (best of --rounds; the cores are shared) for
+Columns, per page set: MB/s and ms per page of CPU time (best of --rounds; the cores are shared) for
 
 * ``lxml parse``: ``lxml.html.document_fromstring`` alone (the floor);
 * ``lxml + text``: parse and ``text_content()`` of the body (a flat text dump);
@@ -90,11 +90,11 @@ def measure(pages: list[bytes], method, rounds: int) -> tuple[float, float]:
     total = sum(len(p) for p in pages)
     times = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         for page in pages:
             method(page)
-        times.append(time.perf_counter() - start)
-    best = min(times)  # the machine is shared: the fastest round is the least disturbed one
+        times.append(time.process_time() - start)
+    best = min(times)  # CPU time of this process, best round: the least disturbed by the shared cores
     return total / best / 1e6, best / len(pages) * 1000
 
 

@@ -68,8 +68,6 @@ REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
 REFERENCES_TITLE = "References"
 MAX_LIST_DEPTH = 16  # deeper lists join their parent item's text: the model and renderers recurse on items
 
-_LEAF_CANDIDATES = frozenset({"p", "li", "td", "th", "dt", "dd", "figcaption", "caption", "h1", "h2", "h3", "h4", "h5", "h6"})
-
 _WS = re.compile(r"\s+")
 _local = threading.local()
 _TEX_WRAPPER = re.compile(r"\{\\(?:displaystyle|textstyle|scriptstyle)\s*(.*)\}", re.S)
@@ -118,12 +116,7 @@ def _head_title(document) -> str:
 
 
 def _walk_tree(body, converter: "_Converter") -> None:
-    """Feed an lxml tree to the converter as start/text/end events, without recursion.
-
-    A paragraph-like element with only inline markup inside is fed as one
-    start, its joined text (``itertext``, in C) and its end: the same events
-    the converter would act on, at a fraction of the cost.
-    """
+    """Feed an lxml tree to the converter as start/text/end events, without recursion."""
     if body is None:
         return
     start, end, text = converter.start, converter.end, converter.text  # the hot loop: bound once
@@ -137,9 +130,6 @@ def _walk_tree(body, converter: "_Converter") -> None:
         elif event == "start":
             if start(tag, element, element.sourceline or 0):  # attrs: the element's own .get()
                 skip()
-            elif tag in _LEAF_CANDIDATES and next(element.iterdescendants(*_STRUCTURAL_TAGS), None) is None:
-                skip()
-                text("".join(element.itertext()))
             elif element.text:
                 text(element.text)
         else:
@@ -294,8 +284,6 @@ _HANDLERS = {  # tag -> the _Converter method that opens it
     "math": "_math", "annotation": "_annotation", "pre": "_pre", "br": "_br",
     **{tag: "_heading" for tag in _HEADINGS},
 }
-# Tags the converter acts on: an element without any of them below it is plain text.
-_STRUCTURAL_TAGS = tuple(DROPPED_TAGS | BLOCK_TAGS | _HANDLERS.keys())
 
 
 class _Converter:
