@@ -12,8 +12,9 @@ them by the DOM:
 
 When a ``details``/``section`` element ends, the section that was current
 when it started is current again, so text after a wrapper belongs to the
-wrapper's parent. The first ``h1`` before any other heading is the title; a
-page without headings is one section.
+wrapper's parent. The first ``h1`` before any other heading is the title
+(unless the entry's title is given and differs); a page without headings is
+one section.
 
 The model has paragraphs and nested bullet lists only, so (docs/zim.md):
 
@@ -76,13 +77,16 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
 def page_to_article(page: bytes | str, article_id: str = "", title: str = "") -> Article:
-    """Convert one HTML page; ``title`` (the entry's) is used when the page has no ``h1``.
+    """Convert one HTML page.
 
+    The title is ``title`` (the entry's, as the library lists it), else the
+    page's first ``h1``, else its ``<title>``. A first ``h1`` that differs from
+    a given title is kept as the lead's first paragraph (a site banner, say).
     Never raises on content: an empty or unparsable page gives an article with
     one empty section.
     """
     data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
-    converter = _Converter()
+    converter = _Converter(_WS.sub(" ", title).strip())
     parser = _parser()
     try:
         document = etree.fromstring(data, parser) if data.strip() else None
@@ -90,7 +94,7 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "") ->
         document = None
     if document is not None and not _too_deep(parser):
         _walk_tree(document.find("body"), converter)
-        title = title or _head_title(document)
+        title = converter.title or _head_title(document)
     elif data.strip():
         converter.warnings.append(ParseWarning(0, "page nested deeper than the HTML parser allows; read with the fallback parser"))
         _EventDriver(converter).run(data.decode("utf-8", "replace"))
@@ -289,11 +293,12 @@ _HANDLERS = {  # tag -> the _Converter method that opens it
 class _Converter:
     """Turns start/text/end events of one page into sections and blocks."""
 
-    def __init__(self):
+    def __init__(self, title: str = ""):
         self.lead = _OpenSection("", 1, None, 1)
         self.sections = [self.lead]
         self.current = self.lead
-        self.title = ""
+        self.title = title
+        self.seen_h1 = False
         self.infobox: list[tuple[str, str]] | None = None
         self.warnings: list[ParseWarning] = []
         self.flow = _Flow(self._flush_paragraph)
@@ -394,8 +399,12 @@ class _Converter:
         text = heading.take()
         if not text:
             return
-        if heading.level == 1 and not self.title and len(self.sections) == 1:
-            self.title = text
+        if heading.level == 1 and not self.seen_h1 and len(self.sections) == 1:
+            self.seen_h1 = True
+            if not self.title:
+                self.title = text
+            elif text.casefold() != self.title.casefold():
+                self.current.blocks.append(Paragraph(text, heading.line))
             return
         self._open_section(text, heading.level, heading.line)
 
@@ -599,7 +608,7 @@ class _Converter:
         while self.closers:  # an event source that ended early: close what is open
             self.end()
         self.flow.boundary("block")
-        title = self.title or _WS.sub(" ", title).strip() or "Untitled"
+        title = self.title or _WS.sub(" ", title).strip() or "Untitled"  # title: the fallback
         self.lead.title = title
         ids = _section_ids(self.sections)
         sections = tuple(

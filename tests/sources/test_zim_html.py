@@ -180,11 +180,18 @@ def test_page_without_headings_is_one_section():
     assert paragraphs(article.lead) == ["Only one part.", "And a div."]
 
 
-def test_title_comes_from_h1_then_entry_then_head():
-    assert page_to_article(b"<title>Head</title><h1>Shown</h1><p>x</p>", title="Entry").title == "Shown"
-    assert page_to_article(b"<title>Head</title><p>x</p>", title="Entry").title == "Entry"
+def test_title_is_the_entry_title_then_h1_then_head():
+    assert page_to_article(b"<title>Head</title><h1>Entry</h1><p>x</p>", title="Entry").title == "Entry"
+    assert page_to_article(b"<title>Head</title><h1>Shown</h1><p>x</p>").title == "Shown"
     assert page_to_article(b"<title>Head</title><p>x</p>").title == "Head"
     assert page_to_article(b"").title == "Untitled"
+
+
+def test_an_h1_that_is_not_the_title_is_kept_in_the_lead():
+    article = page_to_article(b"<h1>Site banner</h1><p>Body.</p><h2>Part</h2><p>y</p>", title="Page")
+    assert article.title == "Page"
+    assert paragraphs(article.lead) == ["Site banner", "Body."]
+    assert [s.title for s in article.sections] == ["Page", "Part"]
 
 
 def test_empty_and_garbage_pages_never_raise():
