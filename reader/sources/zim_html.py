@@ -95,8 +95,9 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "") ->
     if document is not None and not _too_deep(parser):
         _walk_tree(document.find("body"), converter)
         title = converter.title or _head_title(document)
-    elif data.strip():
-        converter.warnings.append(ParseWarning(0, "page nested deeper than the HTML parser allows; read with the fallback parser"))
+    elif data.strip():  # too deep for libxml2, or nothing it calls a document: the event parser keeps any text
+        if document is not None:
+            converter.warnings.append(ParseWarning(0, "page nested deeper than the HTML parser allows; read with the fallback parser"))
         _EventDriver(converter).run(data.decode("utf-8", "replace"))
     return converter.finish(article_id, title)
 
@@ -224,20 +225,24 @@ class _Item(_Text):
 
 
 class _List:
-    """An open ``ul``/``ol``: collects items; stray text becomes an item of its own."""
+    """An open ``ul``/``ol``: collects items; text outside any ``li`` becomes an item of its own."""
 
     def __init__(self, line: int, depth: int):
         self.items: list[ListItem] = []
         self.line = line
         self.depth = depth
+        self.stray = _Text(line)
 
     def add(self, text: str) -> None:
-        text = _WS.sub(" ", text).strip()
-        if text:
-            self.items.append(ListItem(text, (), self.line))
+        self.stray.add(text)
 
     def boundary(self, kind: str) -> None:
-        pass
+        self.stray.boundary(kind)
+
+    def flush_stray(self) -> None:
+        text = self.stray.take()
+        if text:
+            self.items.append(ListItem(text, (), self.line))
 
 
 class _Table:
@@ -448,6 +453,8 @@ class _Converter:
 
     def _list(self, tag, attrs):
         sink = self.sinks[-1]
+        if isinstance(sink, _List):
+            sink.flush_stray()  # keeps document order: stray text, then the nested list's items
         if sink is self.flow:
             if self.current is self.lead and _is_references(attrs):
                 self.flow.boundary("block")
@@ -462,6 +469,7 @@ class _Converter:
         return lambda: self._end_list(opened)
 
     def _end_list(self, opened: _List) -> None:
+        opened.flush_stray()
         self.sinks.pop()
         outer = self.sinks[-1]
         if isinstance(outer, _Item):
@@ -478,6 +486,7 @@ class _Converter:
                 return self._boundary_closer()
             sink.boundary("item")
             return lambda: self.sinks[-1].boundary("item")
+        sink.flush_stray()
         item = _Item(self.line, sink.depth)
         self.sinks.append(item)
         return lambda: self._end_item(item)
@@ -585,7 +594,7 @@ class _Converter:
             self.sinks.pop()
             source = tex.take()
             unwrapped = _TEX_WRAPPER.fullmatch(source)
-            math.tex = unwrapped.group(1).strip() if unwrapped else source
+            math.tex = " ".join(filter(None, (math.tex, unwrapped.group(1).strip() if unwrapped else source)))
 
         return close
 

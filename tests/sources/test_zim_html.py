@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from lxml import html as lxml_html
 
 from reader.model import BulletList, Paragraph
 from reader.sources.zim_html import MAX_LIST_DEPTH, page_to_article
@@ -48,15 +47,17 @@ def body_text_nodes(page: bytes) -> list[str]:
     (scripts, styles, forms, frames, media); a formula by its TeX annotation when it has one."""
     if not page.strip():
         return []
-    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
-    body = lxml_html.document_fromstring(page, parser=parser).find("body")
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+    root = etree.fromstring(page, parser)
+    body = root.find("body") if root is not None else None
     if body is None:
         return []
     etree.strip_elements(body, *DROPPED, with_tail=False)
     for math in body.iter("math"):
         tex = [a for a in math.iter("annotation") if "tex" in a.get("encoding", "")]
         if tex:
-            source = re.sub(r"^\{\\displaystyle\s*(.*)\}$", r"\1", tex[0].text_content().strip(), flags=re.S)
+            sources = (_WS.sub(" ", "".join(a.itertext())).strip() for a in tex)
+            source = " ".join(re.sub(r"^\{\\displaystyle\s*(.*)\}$", r"\1", s, flags=re.S) for s in sources)
             for child in list(math):
                 math.remove(child)
             math.text = source
@@ -334,3 +335,38 @@ def test_real_infobox_becomes_the_article_infobox(zim_dir):
     assert infobox["Birth name"] == "Ray Charles Robinson"
     assert infobox["Instruments"] == "Vocals, piano"
     assert paragraphs(article.lead)[0].startswith("Ray Charles Robinson (September 23, 1930")
+
+
+# --------------------------------------------------------------------------- tag soup
+
+_SOUP_TAGS = ["p", "div", "span", "b", "ul", "ol", "li", "table", "tr", "td", "th", "caption", "h1", "h2", "h3",
+              "h6", "details", "summary", "section", "pre", "math", "mi", "annotation", "br", "figure",
+              "figcaption", "dl", "dd", "script", "style", "form", "iframe", "blockquote", "sup"]
+_soup_token = st.one_of(
+    st.sampled_from(_SOUP_TAGS).map(lambda t: f"<{t}>"),
+    st.sampled_from(_SOUP_TAGS).map(lambda t: f"</{t}>"),
+    st.sampled_from(["<table class='infobox'>", "<details data-level='3'>", "<ol class='references'>",
+                     "<annotation encoding='application/x-tex'>", "<section data-mw-section-id='2'>"]),
+    st.text(alphabet="abcdeéж &;<>\n\t", min_size=1, max_size=12),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_soup_token, max_size=60).map("".join))
+def test_tag_soup_never_raises_and_loses_no_text(soup):
+    """Misnested, unclosed and stray tags in any order: a model always comes out, with every text node."""
+    article = page_to_article(soup, "soup", title="Soup")
+    assert article.sections[0].is_lead
+    assert all(2 <= s.level <= 5 for s in article.sections[1:])
+    assert_nothing_lost(soup.encode(), article)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_soup_token, max_size=60).map("".join))
+def test_tag_soup_through_the_fallback_reader_never_raises(soup):
+    from reader.sources import zim_html
+
+    converter = zim_html._Converter("Soup")
+    zim_html._EventDriver(converter).run(soup)
+    article = converter.finish("soup", "")
+    assert article.title == "Soup" and all(2 <= s.level <= 5 for s in article.sections[1:])
