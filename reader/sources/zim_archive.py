@@ -37,6 +37,7 @@ OLD_ARTICLE_NAMESPACE = "A/"
 MAX_SCAN_PER_PAGE = 20_000  # entries looked at for one title page before it is returned short
 COUNT_SCAN_LIMIT = 100_000  # archives without a front-article counter are counted up to this size
 ILLUSTRATION_SIZE = 48
+MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page is read whole into memory; Wikipedia's largest are a few MB
 _DATE_SUFFIX = re.compile(r"_\d{4}-\d{2}(?:-\d{2})?(?=_|$)")
 _SPLIT_SUFFIX = re.compile(r"\.zima[a-z]$", re.I)
 
@@ -168,6 +169,9 @@ class ZimArchive:
         """``(entry, content, mimetype)`` of the article at ``path``, redirects followed."""
         entry = self._find(path)
         item = self._guard(entry.get_item, path)
+        if item.size > MAX_PAGE_BYTES:
+            raise ZimError(self.path, f"{path!r} is too large to show ({item.size / 1048576:.0f} MB, "
+                                      f"limit {MAX_PAGE_BYTES // 1048576} MB)")
         content = self._guard(lambda: bytes(item.content), path)
         return self._entry(entry), content, item.mimetype
 

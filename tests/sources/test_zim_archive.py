@@ -140,6 +140,15 @@ def test_missing_article_and_non_article_entries(generated_archives):
         archive.entry("_assets_/img00001.png")
 
 
+def test_an_oversized_page_is_refused_with_its_size(generated_archives, monkeypatch):
+    from reader.sources import zim_archive
+
+    monkeypatch.setattr(zim_archive, "MAX_PAGE_BYTES", 1024)
+    archive = ZimArchive(generated_archives["flat"])
+    with pytest.raises(ZimError, match=r"'Flat_article_01' is too large to show \(0 MB, limit 0 MB\)"):
+        archive.article("Flat_article_01")
+
+
 @pytest.mark.parametrize("key", ["Otter", "zim:", "zim:name", "zim:/path", "file:x/y"])
 def test_bad_keys_are_refused(key):
     with pytest.raises(ZimError, match="not a ZIM article key"):
