@@ -20,7 +20,7 @@ one-line reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from libzim.suggestion import SuggestionSearcher
 from ..errors import LecternError
 from ..model import Article
 from .zim_html import page_to_article
+from .zim_links import PageLink, page_links
 
 KEY_PREFIX = "zim:"
 OLD_ARTICLE_NAMESPACE = "A/"
@@ -183,6 +184,17 @@ class ZimArchive:
         text = content.decode("utf-8", "replace")
         paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines())
         return page_to_article(paragraphs, article_id=found.key, title=found.title)
+
+    def links(self, path: str) -> list[PageLink]:
+        """The page's links and archive images (zim_links), internal targets as archive paths without ``A/``."""
+        entry = self._find(path)
+        _, content, mimetype = self.html(path)
+        if not mimetype.startswith("text/html"):
+            return []
+        return [
+            link if link.external else replace(link, target=self._strip_namespace(link.target))
+            for link in page_links(content, entry.path)
+        ]
 
     def titles(self, cursor: int = 0, limit: int = 100) -> TitlePage:
         """Up to ``limit`` articles in the archive's path order, starting at ``cursor``.

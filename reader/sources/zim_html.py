@@ -87,7 +87,7 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "") ->
     """
     data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
     converter = _Converter(_WS.sub(" ", title).strip())
-    parser = _parser()
+    parser = html_parser()
     try:
         document = etree.fromstring(data, parser) if data.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -102,7 +102,7 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "") ->
     return converter.finish(article_id, title)
 
 
-def _parser() -> etree.HTMLParser:
+def html_parser() -> etree.HTMLParser:
     """This thread's parser (lxml parsers must not be shared between threads; making one per page costs)."""
     parser = getattr(_local, "parser", None)
     if parser is None:
@@ -202,6 +202,13 @@ class _Math(_Text):
     def __init__(self, line: int):
         super().__init__(line)
         self.tex = ""
+
+
+class _Source(_Text):
+    """A TeX annotation: its characters as written, markup inside adds no separators."""
+
+    def boundary(self, kind: str) -> None:
+        pass
 
 
 class _Pre(_Text):
@@ -326,6 +333,9 @@ class _Converter:
             return True
         self.line = line or self.line
         sink = self.sinks[-1]
+        if isinstance(sink, _Source):  # markup inside TeX source is not structure
+            self.closers.append(None)
+            return False
         if isinstance(sink, _Math):
             sink.separate(" ")
         handler = self._starts.get(tag)
@@ -587,7 +597,7 @@ class _Converter:
         math = self.sinks[-1]
         if not isinstance(math, _Math) or "tex" not in attrs.get("encoding", ""):
             return None
-        tex = _Text(self.line)
+        tex = _Source(self.line)
         self.sinks.append(tex)
 
         def close():

@@ -54,7 +54,8 @@ def body_text_nodes(page: bytes) -> list[str]:
         return []
     etree.strip_elements(body, *DROPPED, with_tail=False)
     for math in body.iter("math"):
-        tex = [a for a in math.iter("annotation") if "tex" in a.get("encoding", "")]
+        tex = [a for a in math.iter("annotation") if _is_tex(a)
+               and not any(up.tag == "annotation" and _is_tex(up) for up in a.iterancestors())]  # an outer one holds it
         if tex:
             sources = (_WS.sub(" ", "".join(a.itertext())).strip() for a in tex)
             source = " ".join(re.sub(r"^\{\\displaystyle\s*(.*)\}$", r"\1", s, flags=re.S) for s in sources)
@@ -68,6 +69,10 @@ def body_text_nodes(page: bytes) -> list[str]:
             if text:
                 nodes.append(text)
     return nodes
+
+
+def _is_tex(annotation) -> bool:
+    return "tex" in annotation.get("encoding", "")
 
 
 def assert_nothing_lost(page: bytes, article) -> None:
