@@ -52,7 +52,7 @@ from typing import Callable, Mapping
 
 from lxml import etree
 
-from ..model import LEAD_SECTION_ID, Article, Block, BulletList, ListItem, Paragraph, ParseWarning, Section
+from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning, Section
 from ..parser import MAX_LEVEL, _section_ids  # the same section ids as files get
 
 DROPPED_TAGS = frozenset({
@@ -642,7 +642,6 @@ class _Converter:
             )
             for s in self.sections
         )
-        assert sections[0].id == LEAD_SECTION_ID
         return Article(
             id=article_id,
             title=title,

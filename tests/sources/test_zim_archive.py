@@ -16,7 +16,7 @@ from reader.sources.zim_archive import (
 )
 
 from .conftest import real_archives
-from .pages import LAYOUTS, render, sample_page, write_archive
+from .pages import LAYOUTS, sample_page, write_archive
 
 TRUNCATED = "wikipedia_cr_all_2015-04.zim"
 
