@@ -271,9 +271,17 @@ class _Table:
 class _Flow(_Text):
     """Running text of the current section: a block boundary ends the paragraph."""
 
-    def __init__(self, flush: Callable[[], None]):
+    def __init__(self, converter: "_Converter"):
         super().__init__()
-        self.flush = flush
+        self.converter = converter
+
+    def add(self, text: str) -> None:
+        if not self.parts and not text.isspace():
+            self.line = self.converter.line  # the paragraph's line: where its first text is
+        super().add(text)
+
+    def flush(self) -> None:
+        self.converter.flush_paragraph()
 
     def boundary(self, kind: str) -> None:
         if self.parts:
@@ -313,7 +321,7 @@ class _Converter:
         self.seen_h1 = False
         self.infobox: list[tuple[str, str]] | None = None
         self.warnings: list[ParseWarning] = []
-        self.flow = _Flow(self._flush_paragraph)
+        self.flow = _Flow(self)
         self.sinks: list = [self.flow]
         self.closers: list[Callable[[], None] | None] = []
         self.details_levels: list[int | None] = []
@@ -366,12 +374,10 @@ class _Converter:
 
     # -- sections and blocks
 
-    def _flush_paragraph(self) -> None:
-        line = self.flow.line or self.line
+    def flush_paragraph(self) -> None:
         text = self.flow.take()
         if text:
-            self.current.blocks.append(Paragraph(text, line))
-        self.flow.line = 0
+            self.current.blocks.append(Paragraph(text, self.flow.line))
 
     def _open_section(self, title: str, level: int, line: int) -> None:
         level = max(2, min(level, MAX_LEVEL))

@@ -375,3 +375,8 @@ def test_tag_soup_through_the_fallback_reader_never_raises(soup):
     zim_html._EventDriver(converter).run(soup)
     article = converter.finish("soup", "")
     assert article.title == "Soup" and all(2 <= s.level <= 5 for s in article.sections[1:])
+
+
+def test_paragraphs_carry_the_line_where_their_text_starts():
+    article = page_to_article(b"<html><body>\n<p>one</p>\n\n<div>\n<b>two</b></div>\n<h2>H</h2>\n<p>three</p></body></html>")
+    assert [(p.text, p.line) for s in article.sections for p in s.blocks] == [("one", 2), ("two", 5), ("three", 7)]
