@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Iterable
 
 LAYOUTS = ("details", "section", "flat")
 
@@ -201,9 +202,10 @@ def sample_page(number: int = 0) -> Page:
     )
 
 
-def write_archive(path: Path, pages: list[tuple[str, str, str]], *, name: str | None, main: str | None,
-                  redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True) -> Path:
-    """A small ZIM with libzim's writer: ``pages`` are (path, title, html)."""
+def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: str | None, main: str | None,
+                  redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True,
+                  workers: int | None = None) -> Path:
+    """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once."""
     from libzim.writer import Creator, Hint, Item as ZimItem, StringProvider
 
     class _Item(ZimItem):
@@ -229,6 +231,8 @@ def write_archive(path: Path, pages: list[tuple[str, str, str]], *, name: str | 
     creator = Creator(str(path))
     if indexing:
         creator.config_indexing(True, "eng")
+    if workers:
+        creator.config_nbworkers(workers)
     with creator:
         if main:
             creator.set_mainpath(main)
