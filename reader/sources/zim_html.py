@@ -164,15 +164,21 @@ class _Text:
 
     def add(self, text: str) -> None:
         if text.isspace():
-            self.separate(" ")
+            if self.parts and not self.pending:  # separate(" "), inlined: the hottest path
+                self.pending = " "
             return
-        if self.pending:
+        if not self.parts:
+            self.started()
+        elif self.pending:
             if self.pending != " ":
                 self.parts[-1] = self.parts[-1].rstrip()
                 text = text.lstrip()
             self.parts.append(self.pending)
             self.pending = ""
         self.parts.append(text)
+
+    def started(self) -> None:
+        """The first text arrives (a hook for the paragraph's line)."""
 
     def separate(self, separator: str) -> None:
         if self.parts and _RANK[separator] > _RANK[self.pending]:
@@ -182,7 +188,7 @@ class _Text:
         self.separate(self.item_sep if kind == "item" else self.block_sep)
 
     def take(self) -> str:
-        text = _WS.sub(" ", "".join(self.parts)).strip()
+        text = " ".join("".join(self.parts).split())  # collapses whitespace as re's \s would, faster
         self.parts, self.pending = [], ""
         return text
 
@@ -275,10 +281,8 @@ class _Flow(_Text):
         super().__init__()
         self.converter = converter
 
-    def add(self, text: str) -> None:
-        if not self.parts and not text.isspace():
-            self.line = self.converter.line  # the paragraph's line: where its first text is
-        super().add(text)
+    def started(self) -> None:
+        self.line = self.converter.line  # the paragraph's line: where its first text is
 
     def flush(self) -> None:
         self.converter.flush_paragraph()
