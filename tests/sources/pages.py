@@ -204,9 +204,9 @@ def sample_page(number: int = 0) -> Page:
 
 def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: str | None, main: str | None,
                   redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True,
-                  workers: int | None = None) -> Path:
+                  workers: int | None = None, compression: str = "zstd") -> Path:
     """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once."""
-    from libzim.writer import Creator, Hint, Item as ZimItem, StringProvider
+    from libzim.writer import Compression, Creator, Hint, Item as ZimItem, StringProvider
 
     class _Item(ZimItem):
         def __init__(self, item_path, title, mimetype, content, front):
@@ -233,6 +233,7 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
         creator.config_indexing(True, "eng")
     if workers:
         creator.config_nbworkers(workers)
+    creator.config_compression(getattr(Compression, compression))
     with creator:
         if main:
             creator.set_mainpath(main)

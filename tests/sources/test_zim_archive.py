@@ -16,7 +16,7 @@ from reader.sources.zim_archive import (
 )
 
 from .conftest import real_archives
-from .pages import LAYOUTS, sample_page, write_archive
+from .pages import LAYOUTS, render, sample_page, write_archive
 
 TRUNCATED = "wikipedia_cr_all_2015-04.zim"
 
@@ -120,6 +120,14 @@ def test_search_without_full_text_index_says_so(tmp_path):
     with pytest.raises(ZimError, match="no full-text index"):
         archive.search("alpha")
     assert [e.path for e in archive.suggest("Alph")] == ["A1"]
+
+
+def test_uncompressed_archive_reads_like_a_compressed_one(tmp_path):
+    page = render(sample_page(4), "details")
+    plain = ZimArchive(write_archive(tmp_path / "plain.zim", [("P", "P", page)], name="p", main="P", compression="none"))
+    packed = ZimArchive(write_archive(tmp_path / "packed.zim", [("P", "P", page)], name="p", main="P"))
+    assert plain.path.stat().st_size > packed.path.stat().st_size
+    assert plain.article("P") == packed.article("P")
 
 
 def test_key_survives_a_new_release_and_falls_back_to_the_file_name(tmp_path):
