@@ -33,25 +33,35 @@ system_deps() {
         || echo "dev.sh: could not install ${missing[*]}; continuing (the tests say what is missing)" >&2
 }
 
+# An install stamp is fresh when it exists and pyproject.toml has not changed since.
+stamp_fresh() {
+    [ -f "$VENV/.installed-$1" ] && [ ! pyproject.toml -nt "$VENV/.installed-$1" ]
+}
+
+# venv TARGET STAMP [STAMP...]: install TARGET unless one of the stamps is fresh.
+# `run` accepts the `test` stamp: `.[test,build]` includes everything the app needs,
+# so `./dev.sh run` after `./dev.sh test` starts at once instead of reinstalling.
 venv() {
-    local target="$1" stamp="$VENV/.installed-$2"
+    local target="$1" stamp="$2" name
+    shift 2
     # A venv made without pip (Debian's python3 lacking ensurepip) is useless: make it again.
     if [ ! -x "$PY" ] || ! "$PY" -m pip --version >/dev/null 2>&1; then
         rm -rf "$VENV"
         python3 -m venv "$VENV" || { echo "dev.sh: python3 -m venv failed; install python3-venv" >&2; exit 1; }
     fi
-    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-        "$PY" -m pip install -q --upgrade pip
-        "$PY" -m pip install -q -e "$target"
-        touch "$stamp"
-    fi
+    for name in "$stamp" "$@"; do
+        stamp_fresh "$name" && return 0
+    done
+    "$PY" -m pip install -q --upgrade pip
+    "$PY" -m pip install -q -e "$target"
+    touch "$VENV/.installed-$stamp"
 }
 
 case "${1:-}" in
     run)
         shift
         system_deps
-        venv . app
+        venv . app test
         exec "$VENV/bin/lectern" "$@"
         ;;
     test)

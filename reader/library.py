@@ -34,9 +34,9 @@ from typing import Callable, Iterable, Iterator
 
 from .atomicfile import atomic_write_text
 from .errors import LecternError, SourceNotFoundError, UnknownArticleError
-from .filelock import file_lock
+from .filelock import file_lock, unwritable_error
 from .model import Article
-from .parser import ARTICLE_SUFFIXES, MAX_FILE_BYTES, SkippedFile, parse_file
+from .parser import ARTICLE_SUFFIXES, SkippedFile, parse_file, read_article_bytes
 from .paths import AppPaths
 from .textutil import fold, slugify
 
@@ -107,6 +107,7 @@ class Library:
         self.paths = paths
         self.include_bundled = include_bundled
         self.read_only = False
+        self.read_only_reason = ""
         self.messages: list[str] = []  # things the user should be told once (e.g. a manifest reset)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
@@ -116,6 +117,14 @@ class Library:
         self._search = None  # reader.search.SearchIndex, opened on first use
         self._store = None  # reader.userdata.UserStore, opened on first use
         self._load_manifest()
+        unwritable = unwritable_error(self._lock_path)  # known at once: the window shows messages on start
+        if unwritable is not None:
+            self._data_dir_unwritable(unwritable)
+
+    def _tell(self, message: str) -> None:
+        """Queue a message for the user once (the manifest is re-read before every scan)."""
+        if message not in self.messages:
+            self.messages.append(message)
 
     # ------------------------------------------------------------------ events
 
@@ -213,10 +222,10 @@ class Library:
         if missing:
             raise SourceNotFoundError(", ".join(str(p) for p in missing))
         with self._locked_manifest():
-            for path in resolved:
-                if str(path) not in self._sources:
-                    self._sources.append(str(path))
-            report = self._scan_locked()
+            self._refuse_if_read_only("add " + ", ".join(str(p) for p in resolved))
+            new_sources = [str(p) for p in dict.fromkeys(resolved) if str(p) not in self._sources]
+            self._sources += new_sources
+            report = self._scan_locked(sources_changed=bool(new_sources))  # an empty folder is saved too
             report.skipped = [s for s in report.skipped if any(_is_within(Path(s.path), p) for p in resolved)]
         self._after_scan(report)
         return report
@@ -225,11 +234,12 @@ class Library:
         """Forget sources; their articles leave the library (notes on them stay)."""
         resolved = [str(Path(p).expanduser().resolve()) for p in paths]
         with self._locked_manifest():
+            self._refuse_if_read_only("remove " + ", ".join(resolved))
             unknown = [p for p in resolved if p not in self._sources]
             if unknown:
                 raise LecternError("not a source of the library: " + ", ".join(unknown))
             self._sources = [s for s in self._sources if s not in resolved]
-            report = self._scan_locked()
+            report = self._scan_locked(sources_changed=True)
         self._after_scan(report)
         return report
 
@@ -246,7 +256,7 @@ class Library:
 
     # ------------------------------------------------------------------ scanning
 
-    def _scan_locked(self) -> ScanReport:
+    def _scan_locked(self, sources_changed: bool = False) -> ScanReport:
         report = ScanReport()
         found = dict(self._iter_files())
         by_key = {e.key: i for i, e in self._entries.items()}
@@ -268,13 +278,16 @@ class Library:
         for key in [k for k in self._skipped if self._in_scope(k) and k not in found]:
             del self._skipped[key]
         report.skipped = [Skipped(self._display_path(k), s.reason) for k, s in sorted(self._skipped.items()) if self._in_scope(k)]
-        if report.changed or report.skipped or not self.paths.manifest.exists():
+        if sources_changed or report.changed or report.skipped or not self.paths.manifest.exists():
             self._save_manifest()
         return report
 
     def _check_file(self, key: str, path: Path, article_id: str | None, report: ScanReport):
         """Returns None when the file is known (unchanged, updated or now skipped), or ("new", data, sha)."""
         try:
+            problem = not_an_article_reason(path)
+            if problem is not None:
+                raise SkippedFile(path, problem)
             stat = path.stat()
             entry = self._entries.get(article_id) if article_id else None
             skip = self._skipped.get(key)
@@ -283,9 +296,7 @@ class Library:
                 return None
             if skip and (skip.size, skip.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                 return ("skipped",)
-            if stat.st_size > MAX_FILE_BYTES:
-                raise SkippedFile(path, f"file is too large ({stat.st_size / 1048576:.1f} MB, limit {MAX_FILE_BYTES // 1048576} MB)")
-            data = path.read_bytes()
+            data = read_article_bytes(path)
             sha = hashlib.sha256(data).hexdigest()
             if entry and entry.sha256 == sha:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -348,11 +359,11 @@ class Library:
                 yield BUNDLED_PREFIX + path.relative_to(root).as_posix(), path
         for source in self._sources:
             root = Path(source)
-            if root.is_file():
-                yield str(root), root
-            elif root.is_dir():
+            if root.is_dir():
                 for path in _article_files(root):
                     yield str(path), path
+            elif os.path.lexists(root):  # a file named directly: checked (and skipped with a reason) like any other
+                yield str(root), root
 
     # ------------------------------------------------------------------ visibility
 
@@ -400,9 +411,29 @@ class Library:
         Another Lectern process may have scanned since we loaded; reloading under
         the lock means neither process overwrites the other's ids.
         """
-        with self._lock, file_lock(self.paths.data_dir / ".library.lock", enabled=not self.read_only):
+        with self._lock, file_lock(self._lock_path, enabled=not self.read_only, on_unwritable=self._data_dir_unwritable):
             self._load_manifest()
             yield
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.paths.data_dir / ".library.lock"
+
+    def _data_dir_unwritable(self, error: OSError) -> None:
+        """The data folder cannot be written (read-only folder or disk): read and scan, save nothing."""
+        reason = f"the data folder {self.paths.data_dir} cannot be written ({error.strerror or error})"
+        self._go_read_only(reason, f"{reason}; the library is read-only: it is read and rescanned, but nothing is saved")
+
+    def _go_read_only(self, reason: str, message: str = "") -> None:
+        """Save nothing from now on; ``reason`` answers a refused change, ``message`` is told once."""
+        self.read_only = True
+        self.read_only_reason = self.read_only_reason or reason
+        self._tell(message or reason)
+
+    def _refuse_if_read_only(self, action: str) -> None:
+        """Adding or removing a source that could not be saved would be lost silently: say so instead."""
+        if self.read_only:
+            raise LecternError(f"cannot {action}: {self.read_only_reason}")
 
     def _load_manifest(self) -> None:
         """Load ``library.json``, or its copy ``library.json.bak`` if it is missing or unreadable.
@@ -414,28 +445,48 @@ class Library:
         path, copy = self.paths.manifest, self._manifest_copy
         data, problem = _read_manifest(path)
         if problem is not None:
-            kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-            os.replace(path, kept)
-            data, copy_problem = _read_manifest(copy)
-            recovered = data is not None
-            self.messages.append(
-                f"the library manifest was unreadable ({problem}); it was kept as {kept.name} and "
-                + (f"the library was restored from {copy.name}" if recovered
-                   else "the library is being rebuilt from the bundled content (add your folders again)")
-            )
-        elif data is None:
-            data, _ = _read_manifest(copy)
+            data = self._recover_manifest(f"the library manifest was unreadable ({problem}); {self._keep_aside(path)}")
+        elif data is None and copy.exists():
+            data = self._recover_manifest(f"{path.name} was missing", quiet_if_restored=True)
         if data is None:
             return
         if int(data.get("version", 0)) > MANIFEST_VERSION:
-            self.read_only = True
-            self.messages.append(
-                f"{path} was written by a newer Lectern (version {data['version']}); "
-                "the library is read-only in this version"
-            )
+            self._go_read_only(f"{path} was written by a newer Lectern (version {data['version']}); "
+                               "the library is read-only in this version")
         self._sources = [str(s) for s in data.get("sources", [])]
         self._entries = {i: _Entry(**e) for i, e in data.get("articles", {}).items()}
         self._skipped = {k: _SkipEntry(**s) for k, s in data.get("skipped", {}).items()}
+
+    def _recover_manifest(self, what_happened: str, quiet_if_restored: bool = False) -> dict | None:
+        """The data of the copy ``library.json.bak``, or None: the library starts afresh, with a notice.
+
+        An unreadable copy is kept aside too, so the notice is given once.
+        """
+        copy = self._manifest_copy
+        data, problem = _read_manifest(copy)
+        if data is not None:
+            if not quiet_if_restored:
+                self._tell(f"{what_happened} and the library was restored from {copy.name}")
+            return data
+        if problem is not None:
+            what_happened += f"; its copy {copy.name} is unreadable too ({problem}; {self._keep_aside(copy)})"
+        self._tell(f"{what_happened}: the library is being rebuilt from the bundled content (add your folders again)")
+        return None
+
+    def _keep_aside(self, path: Path) -> str:
+        """Move an unreadable file to ``NAME.corrupt-TIME`` (never deleted); says where it went.
+
+        When it cannot be moved (a read-only data folder) the library goes
+        read-only rather than overwrite it.
+        """
+        kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, kept)
+        except OSError as exc:
+            self._go_read_only(f"{path} is unreadable and could not be kept aside ({exc.strerror or exc}); "
+                               "the library is read-only")
+            return "it was left in place"
+        return f"it was kept as {kept.name}"
 
     @property
     def _manifest_copy(self) -> Path:
@@ -528,28 +579,61 @@ def _sorted_and_labelled(summaries: list[ArticleSummary]) -> list[ArticleSummary
 
 
 def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
-    """(data, None), (None, None) when the file does not exist, or (None, what is wrong with it)."""
+    """(data, None), (None, None) when the file does not exist, or (None, what is wrong with it).
+
+    Whatever the bytes are (not UTF-8, nested 100,000 deep, ``"version": 1e400``,
+    a number where a path belongs), the answer is a reason, never an exception.
+    """
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None, None
     except OSError as exc:
         raise LecternError(f"cannot read the library manifest {path}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-            raise ValueError("not a Lectern library manifest")
-        shapes = {"sources": list, "articles": dict, "skipped": dict}
-        if any(not isinstance(data.get(key, kind()), kind) for key, kind in shapes.items()):
-            raise ValueError("a field has the wrong type")
-        for entry in data.get("articles", {}).values():
-            _Entry(**entry)
-        for entry in data.get("skipped", {}).values():
-            _SkipEntry(**entry)
-        int(data.get("version", 0))
-    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        data = json.loads(raw.decode("utf-8"))
+        _check_manifest(data)
+    except RecursionError:
+        return None, "nested too deeply to be a Lectern library manifest"
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
         return None, str(exc)
     return data, None
+
+
+def _check_manifest(data: object) -> None:
+    """Raise ValueError unless ``data`` has the manifest's shape, every field of the right type."""
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        raise ValueError("not a Lectern library manifest")
+    shapes = {"sources": list, "articles": dict, "skipped": dict}
+    if any(not isinstance(data.get(key, kind()), kind) for key, kind in shapes.items()):
+        raise ValueError("a field has the wrong type")
+    if not _is_int(data.get("version", 0)) or data.get("version", 0) < 0:
+        raise ValueError(f"the version is not a whole number: {data.get('version')!r}")
+    if not all(isinstance(source, str) and source for source in data.get("sources", [])):
+        raise ValueError("a source is not a path")
+    for entry in data.get("articles", {}).values():
+        _check_fields(_Entry, entry)
+    for entry in data.get("skipped", {}).values():
+        _check_fields(_SkipEntry, entry)
+
+
+_FIELD_TYPES = {"str": str, "int": int}
+
+
+def _check_fields(cls: type, entry: object) -> None:
+    """``cls(**entry)`` would work and every value has its declared type (an int is not a bool)."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"a {cls.__name__.strip('_')} row is not an object")
+    cls(**entry)  # unknown or missing fields: TypeError
+    for name, declared in cls.__annotations__.items():
+        value = entry.get(name)
+        wanted = _FIELD_TYPES[declared]
+        if name in entry and not (_is_int(value) if wanted is int else isinstance(value, wanted)):
+            raise ValueError(f"{name} has the wrong type: {value!r}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _entry_for(key: str, article: Article, data: bytes, sha: str, stat: os.stat_result) -> _Entry:
@@ -576,10 +660,24 @@ def _article_files(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            suffix, stem = Path(name).suffix.lower(), Path(name).stem.lower()
-            if not name.startswith(".") and suffix in ARTICLE_SUFFIXES and stem not in METADATA_STEMS:
+            if not name.startswith(".") and not_an_article_reason(Path(name)) is None:
                 found.append(Path(dirpath) / name)
     return found
+
+
+def not_an_article_reason(path: Path) -> str | None:
+    """Why a file's name says it is not an article (its suffix, or a README-like name), or None.
+
+    The same rule for a folder scan and for files named directly
+    (``lectern add notes.json README.md`` adds neither).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        kinds = ", ".join(sorted(ARTICLE_SUFFIXES))
+        return f"not an article file ({f'suffix {suffix}' if suffix else 'no suffix'}; articles end in {kinds})"
+    if path.stem.lower() in METADATA_STEMS:
+        return f"{path.name} describes a folder (README, LICENSE...), it is not an article"
+    return None
 
 
 def _is_within(path: Path, root: Path) -> bool:

@@ -71,16 +71,32 @@ def _block_text(block: Block) -> str:
 
 
 def _item_lines(items: tuple[ListItem, ...], depth: int) -> Iterator[str]:
-    for item in items:
-        yield "  " * depth + "- " + item.text
-        yield from _item_lines(item.children, depth + 1)
+    for item, item_depth in iter_items_with_depth(items, depth):
+        yield "  " * item_depth + "- " + item.text
 
 
 def iter_items(items: tuple[ListItem, ...]) -> Iterator[ListItem]:
     """All items of a list, depth first, in document order."""
-    for item in items:
+    for item, _ in iter_items_with_depth(items):
         yield item
-        yield from iter_items(item.children)
+
+
+def iter_items_with_depth(items: tuple[ListItem, ...], depth: int = 0) -> Iterator[tuple[ListItem, int]]:
+    """(item, nesting depth) depth first, in document order.
+
+    Iterative, with an explicit stack: however deep a list is nested, walking
+    it never approaches Python's recursion limit.
+    """
+    stack = [(iter(items), depth)]
+    while stack:
+        siblings, level = stack[-1]
+        item = next(siblings, None)
+        if item is None:
+            stack.pop()
+            continue
+        yield item, level
+        if item.children:
+            stack.append((iter(item.children), level + 1))
 
 
 @dataclass(frozen=True)

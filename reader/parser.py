@@ -14,7 +14,9 @@ every character that is not markup lands in exactly one place of the model
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,9 @@ from .textutil import slugify
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_LEVEL = 5
+# Deeper bullets become siblings at this depth (with a warning): every consumer of
+# the item tree (text, HTML, search) stays far from Python's recursion limit.
+MAX_LIST_DEPTH = 20
 TEXT_SUFFIXES = {".txt", ".text", ".wiki"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES
@@ -72,7 +77,7 @@ def decode(data: bytes, path: Path) -> tuple[str, list[ParseWarning]]:
     replacement characters and a warning, so the readable rest is kept.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise SkippedFile(path, f"file is too large ({len(data) / 1048576:.1f} MB, limit {MAX_FILE_BYTES // 1048576} MB)")
+        raise _too_large(path, len(data))
     if b"\x00" in data:
         raise SkippedFile(path, "binary file (contains NUL bytes)")
     warnings: list[ParseWarning] = []
@@ -88,13 +93,50 @@ def decode(data: bytes, path: Path) -> tuple[str, list[ParseWarning]]:
     return text, warnings
 
 
+def _too_large(path: Path, size: int) -> SkippedFile:
+    return SkippedFile(path, f"file is too large ({size / 1048576:.1f} MB, limit {MAX_FILE_BYTES // 1048576} MB)")
+
+
+def _not_regular(path: Path, mode: int) -> SkippedFile | None:
+    """Why a file of this mode is never read (a FIFO would block, /dev/zero never ends), or None."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return SkippedFile(path, f"{kind}; only regular files are read")
+
+
+def read_article_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``; raises :class:`SkippedFile` or ``OSError``.
+
+    A FIFO, a device or a socket (or a symlink to one) is refused before it is
+    opened: opening a FIFO blocks until a writer comes, and a device's
+    ``st_size`` (0) says nothing about how much it yields. ``O_NONBLOCK`` and a
+    second check on the opened descriptor guard against a swap between the two,
+    and the read itself is capped, so nothing can hang or fill memory.
+    """
+    problem = _not_regular(path, os.stat(path).st_mode)
+    if problem is not None:
+        raise problem
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        problem = _not_regular(path, info.st_mode)
+        if problem is not None:
+            raise problem
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_large(path, info.st_size)
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path, len(data))
+    return data
+
+
 def parse_file(path: Path, article_id: str = "", data: bytes | None = None) -> Article:
     """Read and parse one file; raises :class:`SkippedFile` or ``OSError``."""
     if data is None:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SkippedFile(path, f"file is too large ({size / 1048576:.1f} MB, limit {MAX_FILE_BYTES // 1048576} MB)")
-        data = path.read_bytes()
+        data = read_article_bytes(path)
     text, warnings = decode(data, path)
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
     return parse_text(text, article_id=article_id, source=path, markdown=markdown, extra_warnings=warnings)
@@ -228,6 +270,7 @@ class _Builder:
         self.current = self.lead
         self.list_stack: list[tuple[int, list]] = []  # (depth, [ListItem-like dicts])
         self.list_line = 0
+        self.list_flattened = False  # the current list has had items beyond MAX_LIST_DEPTH
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(ParseWarning(line, message))
@@ -283,7 +326,13 @@ class _Builder:
         if not self.list_stack:
             self.list_line = line.number
             self.list_stack = [(0, [])]
+            self.list_flattened = False
         depth = min(line.level, self.list_stack[-1][0] + 1)
+        if depth > MAX_LIST_DEPTH:
+            if not self.list_flattened:
+                self.warn(line.number, f"list nested deeper than {MAX_LIST_DEPTH} levels; deeper items shown at level {MAX_LIST_DEPTH}")
+                self.list_flattened = True
+            depth = MAX_LIST_DEPTH
         while len(self.list_stack) > 1 and self.list_stack[-1][0] > depth:
             self._pop_level()
         if depth > self.list_stack[-1][0]:
@@ -357,15 +406,21 @@ def _section_ids(sections: list[_OpenSection]) -> dict[int, str]:
     """
     ids: dict[int, str] = {}
     used: set[str] = set()
+    last_suffix: dict[str, int] = {}  # base -> the last n tried: 20,000 equal headings stay linear
     for section in sections:
         if section.parent is None:
             base = LEAD_SECTION_ID
         else:
             base = "/".join(slugify(t) for t in section.path)
-        candidate, n = base, 1
-        while candidate in used:
+        n, candidate = last_suffix.get(base, 1), base
+        while candidate in used:  # base~2 .. base~n are taken already: go on from n + 1
             n += 1
-            candidate = f"{base}~{n}"
+            candidate = _suffixed(base, n)
+        last_suffix[base] = n
         used.add(candidate)
         ids[id(section)] = candidate
     return ids
+
+
+def _suffixed(base: str, n: int) -> str:
+    return f"{base}~{n}"

@@ -99,9 +99,15 @@ def _under(root: Path, portable: bool = False) -> AppPaths:
 
 
 def resolve(data_dir: str | os.PathLike | None = None, environ: dict | None = None) -> AppPaths:
-    """Work out every location; creates nothing (call :meth:`AppPaths.ensure`)."""
+    """Work out every location; creates nothing (call :meth:`AppPaths.ensure`).
+
+    An empty ``data_dir`` is an error, not "not given": falling back to the
+    per-user folders would put data where the user did not ask.
+    """
     environ = os.environ if environ is None else environ
-    if data_dir:
+    if data_dir is not None:
+        if not str(data_dir).strip():  # `--data-dir ""` (an unset shell variable): never fall back silently
+            raise LecternError("--data-dir needs a folder name (it was empty); omit it to use the per-user folders")
         return _under(Path(data_dir))
     if environ.get(ENV_DATA_DIR):
         return _under(Path(environ[ENV_DATA_DIR]))

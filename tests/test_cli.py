@@ -145,3 +145,26 @@ def test_unusable_data_dir_is_a_user_error(tmp_path, capsys, make_bad):
     code = main(["--data-dir", str(make_bad(tmp_path)), "list"])
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("lectern: error: cannot use ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["list"], []])
+def test_empty_data_dir_is_a_one_line_error(command, capsys, monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main(["--data-dir", "", *command]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == "lectern: error: --data-dir needs a folder name (it was empty); omit it to use the per-user folders\n"
+
+
+def test_files_named_directly_are_skipped_with_the_reason(run, tmp_path):
+    for name in ("notes.json", "README.md", "dev.sh"):
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    code, out, err = run("--no-bundled", "add", *(tmp_path / n for n in ("notes.json", "README.md", "dev.sh")))
+    assert code == 0 and out == "0 added, 0 updated, 0 moved, 0 removed, 0 unchanged, 3 skipped\n"
+    assert f"skipped {tmp_path / 'dev.sh'}: not an article file (suffix .sh;" in err
+    assert f"skipped {tmp_path / 'README.md'}: README.md describes a folder" in err
+
+
+def test_index_rebuild_counts_one_note_in_the_singular(run):
+    assert run("notes", "add", SEED_ID, "--section", "background", "--text", "one note")[0] == 0
+    code, out, _ = run("index", "--rebuild")
+    assert code == 0 and ", 1 note indexed, 0 notes removed in " in out

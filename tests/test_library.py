@@ -1,6 +1,7 @@
 """The Library facade: sources, scans, article ids, bad files, the manifest."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -247,3 +248,126 @@ def test_articles_sharing_a_title_get_distinct_labels(no_bundled, tmp_path):
     no_bundled.add_sources([tmp_path / "one", tmp_path / "two"])
     labels = {a.id: a.label for a in no_bundled.articles()}
     assert labels == {"same-title": "Same Title · one/a.txt", "same-title-2": "same title · two/b.txt", "unique": "Unique"}
+
+
+# ------------------------------------------------------------------ issue 13: damaged manifests, read-only folders
+
+DAMAGED_MANIFESTS = {
+    "a \\xff byte": lambda good: good[:10] + b"\xff" + good[10:],
+    "100k-level nesting": lambda good: b"[" * 100_000 + b"]" * 100_000,
+    "version 1e400": lambda good: good.replace(b'"version": 1', b'"version": 1e400'),
+    "version true": lambda good: good.replace(b'"version": 1', b'"version": true'),
+    "key 5": lambda good: re.sub(rb'"key": "[^"]*"', b'"key": 5', good, count=1),
+    "size a string": lambda good: good.replace(b'"size": ', b'"size": "1', 1).replace(b',\n   "mtime_ns"', b'",\n   "mtime_ns"', 1),
+    "a source that is a number": lambda good: good.replace(b'"sources": [', b'"sources": [5, ', 1),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_MANIFESTS))
+def test_damaged_manifest_is_restored_from_its_copy(app_paths, tmp_path, damage):
+    write(tmp_path / "s" / "a.txt", "= Kept =\nx\n")
+    Library(app_paths).add_sources([tmp_path / "s"])
+    good = app_paths.manifest.read_bytes()
+    damaged = DAMAGED_MANIFESTS[damage](good)
+    assert damaged != good
+    app_paths.manifest.write_bytes(damaged)
+    lib = Library(app_paths)
+    lib.rescan()
+    assert lib.sources() == [str(tmp_path / "s")] and lib.has_article("kept")
+    assert len(lib.messages) == 1 and "restored from library.json.bak" in lib.messages[0]
+    assert [p.read_bytes() for p in app_paths.data_dir.glob("library.json.corrupt-*")] == [damaged]
+    assert json.loads(app_paths.manifest.read_text()) == json.loads(good)
+
+
+def test_damaged_manifest_and_copy_reset_with_a_notice(app_paths, tmp_path, capsys):
+    from reader.cli import main
+
+    write(tmp_path / "s" / "a.txt", "= Kept =\nx\n")
+    Library(app_paths).add_sources([tmp_path / "s"])
+    app_paths.manifest.write_bytes(b'{"format": "lectern-library", "version": 1e400}')
+    app_paths.manifest.with_name("library.json.bak").write_bytes(b"[" * 100_000)
+    assert main(["--data-dir", str(app_paths.data_dir), "list"]) == 0
+    out, err = capsys.readouterr()
+    assert f"{SEED_ID}  " in out and "Traceback" not in err
+    assert err.count("\n") == 1 and "being rebuilt from the bundled content" in err
+
+
+@pytest.fixture
+def unwritable_data_dir(app_paths, monkeypatch):
+    """The data folder as another user sees it after ``chmod -R go-w``: nothing can be created in it.
+
+    Tests run as root here, where permissions do not stop writes, so the two ways
+    the library writes there (the lock file, the manifest) fail as they would.
+    """
+    import reader.filelock as filelock
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    real_open = open
+    monkeypatch.setattr(filelock, "open", lambda path, mode="r", *a, **k: refuse() if "a" in mode or "w" in mode
+                        else real_open(path, mode, *a, **k), raising=False)
+    monkeypatch.setattr(library_module, "atomic_write_text", refuse)
+    return app_paths
+
+
+def test_read_only_data_folder_reads_and_rescans_and_saves_nothing(app_paths, tmp_path, request):
+    write(tmp_path / "s" / "a.txt", "= A =\nx\n")
+    Library(app_paths, include_bundled=False).add_sources([tmp_path / "s"])
+    (app_paths.data_dir / ".library.lock").unlink()
+    before = app_paths.manifest.read_bytes()
+    request.getfixturevalue("unwritable_data_dir")
+    write(tmp_path / "s" / "b.txt", "= B =\ny\n")
+    lib = Library(app_paths, include_bundled=False)
+    report = lib.rescan()
+    assert [a.id for a in report.added] == ["b"] and [a.id for a in lib.articles()] == ["a", "b"]
+    assert lib.read_only and len(lib.messages) == 1
+    assert "cannot be written (Permission denied); the library is read-only" in lib.messages[0]
+    assert app_paths.manifest.read_bytes() == before
+    with pytest.raises(LecternError, match=r"^cannot add .*: the data folder .* cannot be written"):
+        lib.add_sources([tmp_path / "s"])
+
+
+def test_read_only_data_folder_commands_print_one_line(unwritable_data_dir, tmp_path, capsys):
+    from reader.cli import main
+
+    data = ["--data-dir", str(unwritable_data_dir.data_dir)]
+    assert main(data + ["list"]) == 0
+    out, err = capsys.readouterr()
+    assert f"{SEED_ID}  " in out and err.count("\n") == 1 and err.startswith("lectern: warning: the data folder")
+    assert main(data + ["show", SEED_ID]) == 0
+    assert main(data + ["add", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith("lectern: error: cannot add") and "Traceback" not in err
+
+
+def test_adding_an_empty_folder_is_saved_so_later_articles_appear(app_paths, tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    Library(app_paths, include_bundled=False).rescan()  # the manifest exists already
+    Library(app_paths, include_bundled=False).add_sources([folder])
+    write(folder / "later.txt", "= Later =\nx\n")
+    lib = Library(app_paths, include_bundled=False)
+    assert lib.sources() == [str(folder)]
+    assert [a.id for a in lib.rescan().added] == ["later"]
+
+
+def test_removing_an_empty_folder_is_saved(app_paths, tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    Library(app_paths, include_bundled=False).add_sources([folder])
+    Library(app_paths, include_bundled=False).remove_sources([folder])
+    assert Library(app_paths, include_bundled=False).sources() == []
+
+
+def test_files_named_directly_follow_the_folder_rules(no_bundled, tmp_path):
+    named = [write(tmp_path / n, t) for n, t in (("notes.json", "{}"), ("README.md", "# About\n"),
+                                                  ("dev.sh", "echo\n"), ("real.md", "# Real\n"))]
+    report = no_bundled.add_sources(named)
+    assert [a.title for a in report.added] == ["Real"]
+    reasons = {s.path.rsplit("/", 1)[1]: s.reason for s in report.skipped}
+    assert reasons == {
+        "notes.json": "not an article file (suffix .json; articles end in .markdown, .md, .text, .txt, .wiki)",
+        "README.md": "README.md describes a folder (README, LICENSE...), it is not an article",
+        "dev.sh": "not an article file (suffix .sh; articles end in .markdown, .md, .text, .txt, .wiki)",
+    }

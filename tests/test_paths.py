@@ -54,3 +54,13 @@ def test_source_checkout_bundle_root():
 def test_ensure_creates_the_three_dirs(tmp_path):
     resolved = paths.resolve(tmp_path / "d").ensure()
     assert all(p.is_dir() for p in (resolved.data_dir, resolved.cache_dir, resolved.config_dir))
+
+
+def test_empty_data_dir_is_an_error_not_the_per_user_folders(tmp_path):
+    import pytest
+
+    from reader.errors import LecternError
+
+    for empty in ("", "  "):
+        with pytest.raises(LecternError, match="--data-dir needs a folder name"):
+            paths.resolve(empty, environ={"LECTERN_DATA_DIR": str(tmp_path)})

@@ -48,17 +48,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths_at = _paths_for_the_window(argv, parser)
     if paths_at is not None:  # `lectern [OPTIONS] PATH...`: open or add them in the window
         args = parser.parse_args(argv[:paths_at])
-        return _run_gui(args, argv[paths_at:])
+        return _guarded(_run_gui, args, argv[paths_at:])
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
         unknown_options = [a for a in extra if a.startswith("-")]
         if unknown_options:
             parser.error("unrecognized arguments: " + " ".join(unknown_options))
-        return _run_gui(args, extra)
+        return _guarded(_run_gui, args, extra)
     if extra:
         parser.error("unrecognized arguments: " + " ".join(extra))
+    return _guarded(args.func, args, sys.stdout)
+
+
+def _guarded(command, *args) -> int:
+    """Run a command or the window: a user error is one line on stderr and exit status 1."""
     try:
-        return args.func(args, sys.stdout)
+        return command(*args)
     except LecternError as exc:
         print(f"lectern: error: {exc}", file=sys.stderr)
         return 1
@@ -90,6 +95,9 @@ def _paths_for_the_window(argv: list[str], parser: argparse.ArgumentParser) -> i
 
 def _run_gui(args: argparse.Namespace, extra: list[str]) -> int:
     """Open the window; extra arguments are files or folders to open or add."""
+    from ..paths import resolve
+
+    resolve(args.data_dir)  # a bad --data-dir is reported before anything else (it creates nothing)
     missing = _missing_display()
     if missing:
         print(f"lectern: error: {missing}", file=sys.stderr)

@@ -12,9 +12,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from ..userdata.exchange import write_export
+from ..userdata.store import TRASH_DAYS
 from .common import open_library, plural, print_json
 
 
@@ -59,6 +60,8 @@ def _register_notes(subparsers) -> None:
     p = sub.add_parser("list", help="list notes")
     p.add_argument("--article", metavar="ID")
     p.add_argument("--orphaned", action="store_true", help="only notes that lost their place")
+    p.add_argument("--changed", action="store_true",
+                   help="only notes whose passage re-anchoring moved or lost, not yet reviewed")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_notes_list)
     p = sub.add_parser("add", help="add a note to a section")
@@ -72,9 +75,16 @@ def _register_notes(subparsers) -> None:
     p.add_argument("id", metavar="ID")
     p.add_argument("--text", metavar="TEXT", required=True)
     p.set_defaults(func=cmd_notes_edit)
-    p = sub.add_parser("delete", help="delete a note")
+    p = sub.add_parser("delete", help="move a note to the trash (restore it with 'notes restore ID')")
     p.add_argument("id", metavar="ID")
     p.set_defaults(func=cmd_notes_delete)
+    p = sub.add_parser("trash", help=f"list deleted notes (kept {TRASH_DAYS} days), or empty the trash")
+    p.add_argument("--empty", action="store_true", help="delete the notes in the trash for good")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_notes_trash)
+    p = sub.add_parser("restore", help="take a deleted note out of the trash")
+    p.add_argument("id", metavar="ID")
+    p.set_defaults(func=cmd_notes_restore)
     p = sub.add_parser("export", help="export notes as Markdown, JSON (with bookmarks) or W3C annotations")
     p.add_argument("--format", choices=("markdown", "json", "w3c"), required=True)
     p.add_argument("--article", metavar="ID", help="only this article's notes")
@@ -86,20 +96,33 @@ def _register_notes(subparsers) -> None:
 
 
 def _run(action):
-    """A command handler that gets the opened store; the library (and database) is closed afterwards."""
+    """A command handler that gets the opened store; the library (and database) is closed afterwards.
+
+    The store's notices (a damaged or read-only database) are printed as
+    warnings, except one that the command's error already says: one line each.
+    """
 
     @functools.wraps(action)
     def handler(args: argparse.Namespace, out: TextIO) -> int:
         library = open_library(args)
         try:
             store = library.store
-            for message in store.messages:
-                print(f"lectern: warning: {message}", file=sys.stderr)
-            return action(store, args, out)
+            try:
+                code = action(store, args, out)
+            except LecternError as exc:
+                _warn([m for m in store.messages if m not in str(exc)])
+                raise
+            _warn(store.messages)
+            return code
         finally:
             library.close()
 
     return handler
+
+
+def _warn(messages) -> None:
+    for message in messages:
+        print(f"lectern: warning: {message}", file=sys.stderr)
 
 
 def _note_json(note) -> dict:
@@ -160,16 +183,30 @@ def cmd_bookmarks_remove(store, args: argparse.Namespace, out: TextIO) -> int:
 @_run
 def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
     notes = store.notes(article_id=args.article, orphaned=True if args.orphaned else None)
+    if args.changed:
+        to_review = {n.id for n in store.notes_to_review()}
+        notes = [n for n in notes if n.id in to_review]
     if args.json:
         print_json([_note_json(n) for n in notes], out)
         return 0
     for n in notes:
-        where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
-        flag = " ORPHANED" if n.orphaned else ""
-        first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
-        out.write(f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}\n")
+        out.write(_note_line(n) + "\n")
     out.write(plural(len(notes), "note") + "\n")
     return 0
+
+
+def _note_line(n, flag: str = "") -> str:
+    where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
+    flag += " ORPHANED" if n.orphaned else _state_flag(n)
+    first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
+    return f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}"
+
+
+def _state_flag(note) -> str:
+    """" MOVED (87% alike)" / " PASSAGE GONE" when re-anchoring changed the passage (``anchor_state``)."""
+    if note.anchor_state == "moved":
+        return f" MOVED ({note.similarity:.0%} alike)" if note.similarity is not None else " MOVED"
+    return " PASSAGE GONE" if note.anchor_state == "section" and note.quote else ""
 
 
 @_run
@@ -191,7 +228,30 @@ def cmd_notes_edit(store, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_notes_delete(store, args: argparse.Namespace, out: TextIO) -> int:
     note_id = store.find_id("note", args.id)
     store.delete_note(note_id)
-    out.write(f"deleted {note_id}\n")
+    out.write(f"moved {note_id} to the trash (lectern notes restore {note_id[:8]} brings it back)\n")
+    return 0
+
+
+@_run
+def cmd_notes_trash(store, args: argparse.Namespace, out: TextIO) -> int:
+    if args.empty:
+        out.write(f"deleted {plural(store.empty_trash(), 'note')} for good\n")
+        return 0
+    notes = store.trash()
+    if args.json:
+        print_json([_note_json(n) for n in notes], out)
+        return 0
+    for n in notes:
+        out.write(_note_line(n, f" (deleted {n.deleted[:16].replace('T', ' ')})") + "\n")
+    out.write(plural(len(notes), "note") + f" in the trash; each is deleted for good {TRASH_DAYS} days after it was deleted\n")
+    return 0
+
+
+@_run
+def cmd_notes_restore(store, args: argparse.Namespace, out: TextIO) -> int:
+    note_id = store.find_id("note", args.id)
+    store.restore_note(note_id)
+    out.write(f"restored {note_id}\n")
     return 0
 
 
@@ -202,7 +262,7 @@ def cmd_notes_export(store, args: argparse.Namespace, out: TextIO) -> int:
         out.write(text)
         return 0
     try:
-        atomic_write_text(Path(args.output), text)
+        write_export(Path(args.output), text)
     except OSError as exc:
         raise LecternError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"wrote {args.output}", file=sys.stderr)

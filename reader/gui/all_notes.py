@@ -7,10 +7,19 @@
   worker and keeps only the notes it finds.
 * Orphaned notes (their place in the article could not be found after it
   changed) are marked; "Re-attach" (Ctrl+R) picks an article and a section for
-  the selected one. Nothing is ever dropped.
+  the selected one, proposing its own or the most similar section first.
+  Nothing is ever dropped.
+* A manager: edit (F2, inline editor), delete to the trash (Delete; several
+  rows can be selected), export what the filter shows (Ctrl+E), a context
+  menu with all of these, Undo/Redo (Ctrl+Z / Ctrl+Shift+Z, the same history
+  as the main window). "Trash" lists deleted notes: Restore (Ctrl+Shift+R)
+  and Empty trash.
+* It is a window of its own (not kept above the main window): opening a note
+  raises and activates the main window.
 
 Keys: Enter opens the note's place (or the re-attach row for an orphan),
-Ctrl+R re-attaches, Ctrl+F focuses the filter, Esc closes the re-attach row.
+Ctrl+R re-attaches, Ctrl+F focuses the filter, Esc closes the re-attach row
+or the editor, else the window (as does Ctrl+W).
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QStyledItemDelegate,
     QTreeWidget,
@@ -36,11 +47,13 @@ from PySide6.QtWidgets import (
 
 from ..textutil import fold
 from .messages import show_info
+from .note_editor import NoteDraft, NoteEditor
 from .notes_panel import note_row_html, note_row_text
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, panel_action, plain_tooltip, while_alive,
+    HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, catch_escape, panel_action, plain_tooltip, while_alive,
 )
 from .search_text import section_label
+from .undo import history_for
 from .workers import run_in_background
 
 COLUMNS = ("Note", "Article", "Section", "Updated")
@@ -53,9 +66,13 @@ class AllNotesView(QWidget):
     open_requested = Signal(str, str, object)
     refreshed = Signal()  # the list was rebuilt (load, filter or search)
 
-    def __init__(self, library, parent: QWidget | None = None):
+    def __init__(self, library, parent: QWidget | None = None, main_window: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.library = library
+        self.main_window = main_window  # raised when a note is opened from here
+        # A window of its own, so the main window can come in front of it; closing
+        # the main window still ends the app.
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.setWindowTitle("All notes · Lectern")
         self.setAccessibleName("All notes")
         self.resize(920, 560)
@@ -79,11 +96,17 @@ class AllNotesView(QWidget):
         self.orphaned_only = QCheckBox("&Orphaned only", self)
         self.orphaned_only.setAccessibleName("Show only orphaned notes")
         self.orphaned_only.toggled.connect(self._apply_filter)
+        self.trash_mode = QCheckBox("&Trash", self)
+        self.trash_mode.setAccessibleName("Show the notes in the trash")
+        self.trash_mode.setToolTip("Deleted notes: restore them, or empty the trash "
+                                   "(notes are deleted for good 30 days after they were deleted)")
+        self.trash_mode.toggled.connect(self._trash_toggled)
         self.count = QLabel(self)
         self.count.setAccessibleName("Notes shown")
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.orphaned_only)
+        top.addWidget(self.trash_mode)
         top.addWidget(self.count)
 
         self.tree = QTreeWidget(self)
@@ -95,7 +118,10 @@ class AllNotesView(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setItemDelegateForColumn(0, HtmlDelegate(self.tree))
         self.tree.setItemDelegateForColumn(COLUMNS.index("Updated"), _TimeDelegate(self.tree))
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(lambda pos: self.context_menu().popup(
+            self.tree.viewport().mapToGlobal(pos)))
         self.tree.setColumnWidth(0, 380)
         self.tree.setColumnWidth(1, 190)
         self.tree.setColumnWidth(2, 170)
@@ -103,18 +129,53 @@ class AllNotesView(QWidget):
         self.tree.sortByColumn(COLUMNS.index("Updated"), Qt.SortOrder.DescendingOrder)  # newest first; headers re-sort
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(self._selection_changed)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
 
-        self.reattach_action = panel_action(self, "&Re-attach…", "Ctrl+R", self.show_reattach,
-                                            "Attach the selected orphaned note to a section")
-        panel_action(self, "Filter", QKeySequence.StandardKey.Find, self._focus_filter)
+        self._build_actions()
         self._build_reattach_row()
+        self.editor = NoteEditor(self)
+        self.editor.hide()
+        self.editor.saved.connect(self._save_draft)
+        self.editor.cancelled.connect(self.tree.setFocus)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.reattach_row)
+        layout.addWidget(self.editor)
         self.setTabOrder(self.filter, self.orphaned_only)
-        self.setTabOrder(self.orphaned_only, self.tree)
+        self.setTabOrder(self.orphaned_only, self.trash_mode)
+        self.setTabOrder(self.trash_mode, self.tree)
+
+    def _build_actions(self) -> None:
+        self.open_action = panel_action(self, "&Open", "", self.open_selected, "Show the note in its article (Enter)")
+        self.edit_action = panel_action(self, "&Edit…", "F2", self.edit_selected)
+        self.delete_action = panel_action(self, "&Delete", QKeySequence.StandardKey.Delete, self.delete_selected,
+                                          "Move the selected notes to the trash (Ctrl+Z brings them back)")
+        self.reattach_action = panel_action(self, "&Re-attach…", "Ctrl+R", self.show_reattach,
+                                            "Attach the selected note to another section")
+        self.export_action = panel_action(self, "E&xport shown…", "Ctrl+E", self.export_shown,
+                                          "Export the notes the filter shows")
+        self.restore_action = panel_action(self, "Re&store", "Ctrl+Shift+R", self.restore_selected,
+                                           "Take the selected notes out of the trash")
+        self.empty_trash_action = panel_action(self, "Empty &trash…", "", self.empty_trash,
+                                               "Delete the notes in the trash for good")
+        panel_action(self, "Filter", QKeySequence.StandardKey.Find, self._focus_filter)
+        close = panel_action(self, "Close", "Esc", self.close)
+        close.setShortcuts([QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")])
+        for action in history_for(self.library).actions(self):
+            self.addAction(action)  # Ctrl+Z here undoes what the main window would
+
+    def context_menu(self) -> QMenu:
+        """The tree's context menu: what can be done with the selected notes here."""
+        menu = QMenu(self.tree)
+        trash = self.trash_mode.isChecked()
+        names = ((self.restore_action, self.empty_trash_action) if trash else
+                 (self.open_action, self.edit_action, self.reattach_action, self.delete_action, None, self.export_action))
+        for action in names:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
 
     def _build_reattach_row(self) -> None:
         self.reattach_row = QWidget(self, visible=False)
@@ -123,9 +184,10 @@ class AllNotesView(QWidget):
         self.reattach_article.currentIndexChanged.connect(self._fill_sections)
         self.reattach_section = QComboBox(self.reattach_row)
         self.reattach_section.setAccessibleName("Section to attach the note to")
+        self.reattach_article.currentIndexChanged.connect(self._suggest_section)
         attach = QPushButton("&Attach", self.reattach_row, clicked=self.apply_reattach)
         cancel = QPushButton("Cancel", self.reattach_row, clicked=self.hide_reattach)
-        panel_action(self.reattach_row, "Cancel", "Esc", self.hide_reattach)
+        catch_escape(self, (self.reattach_article, self.reattach_section, attach, cancel), self.hide_reattach)
         row = QHBoxLayout(self.reattach_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Re-attach to:", self.reattach_row))
@@ -143,12 +205,14 @@ class AllNotesView(QWidget):
     def reload(self) -> None:
         self._load_seq += 1
         seq = self._load_seq
-        run_in_background(self._load, on_result=while_alive(self, lambda found: self._loaded(seq, *found)))
+        run_in_background(self._load, self.trash_mode.isChecked(),
+                          on_result=while_alive(self, lambda found: self._loaded(seq, *found)))
 
-    def _load(self):
-        """Worker: article titles and a ready row for every note, newest first."""
+    def _load(self, trash: bool = False):
+        """Worker: article titles and a ready row for every note (or every trashed one), newest first."""
         titles = {a.id: a.title for a in self.library.articles()}
-        notes = sorted(self.library.store.notes(), key=lambda n: n.updated, reverse=True)
+        notes = self.library.store.trash() if trash else self.library.store.notes()
+        notes = sorted(notes, key=lambda n: n.updated, reverse=True)
         return titles, {n.id: _make_row(n, titles) for n in notes}
 
     def _loaded(self, seq: int, titles, rows) -> None:
@@ -159,10 +223,10 @@ class AllNotesView(QWidget):
 
     def _library_event(self, name: str, payload: object) -> None:
         small = hasattr(payload, "changed") and len(payload.changed) + len(payload.deleted) <= MAX_ROW_UPDATES
-        if name == "notes_changed" and small:
+        if name == "notes_changed" and small and not self.trash_mode.isChecked():
             self._apply_change(payload)
-        elif name in ("notes_changed", "articles_changed"):
-            self.reload()  # titles or anchors may have changed everywhere
+        elif name in ("notes_changed", "articles_changed", "trash_emptied"):
+            self.reload()  # titles or anchors may have changed everywhere; the trash is small
 
     def _apply_change(self, change) -> None:
         """Update only the rows of the notes that changed (a full rebuild of thousands of rows stalls)."""
@@ -206,7 +270,7 @@ class AllNotesView(QWidget):
         self._apply_filter()
 
     def _matches(self, note, words: list[str]) -> bool:
-        if self.orphaned_only.isChecked() and not note.orphaned:
+        if self.orphaned_only.isChecked() and not note.orphaned and not self.trash_mode.isChecked():
             return False
         if self._search_ids is not None:
             return note.id in self._search_ids
@@ -263,9 +327,21 @@ class AllNotesView(QWidget):
                 return True
         return False
 
+    def selected_notes(self) -> list:
+        """The selected (shown) notes, in list order; the current one when none is selected."""
+        chosen = [item.data(0, PAYLOAD_ROLE) for item in self._items() if item.isSelected() and not item.isHidden()]
+        current = self.selected_note()
+        return chosen or ([current] if current is not None else [])
+
     def _selection_changed(self, *_args) -> None:
         note = self.selected_note()
-        self.reattach_action.setEnabled(note is not None)
+        trash = self.trash_mode.isChecked()
+        for action in (self.open_action, self.edit_action, self.reattach_action):
+            action.setEnabled(note is not None and not trash)
+        self.delete_action.setEnabled(bool(self.selected_notes()) and not trash)
+        self.restore_action.setEnabled(bool(self.selected_notes()) and trash)
+        self.empty_trash_action.setEnabled(trash and bool(self._rows))
+        self.export_action.setEnabled(not trash)
         if note is None:
             self.reattach_row.hide()
 
@@ -273,10 +349,97 @@ class AllNotesView(QWidget):
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         note = item.data(0, PAYLOAD_ROLE)
+        if note.deleted:
+            return
         if note.orphaned or note.article_id not in self._titles:
             self.show_reattach()
             return
         self.open_requested.emit(note.article_id, note.section_id, [note.quote] if note.quote else None)
+        self._raise_main_window()
+
+    def _raise_main_window(self) -> None:
+        """The article is shown in the main window: bring it in front of this one."""
+        main = self.main_window or self.parentWidget()
+        if main is None:
+            return
+        main = main.window()
+        if main.isMinimized():
+            main.showNormal()
+        main.raise_()
+        main.activateWindow()
+
+    def open_selected(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None and not item.isHidden():
+            self._activated(item)
+
+    # ------------------------------------------------------------------ edit, delete, export, trash
+
+    def edit_selected(self) -> None:
+        note = self.selected_note()
+        if note is not None and not note.deleted:
+            self.reattach_row.hide()
+            self.editor.start_edit(note)
+
+    def _save_draft(self, draft: NoteDraft) -> None:
+        if not draft.text and not draft.quote:
+            show_info("A note needs some text or a quote.")
+            return
+
+        def saved(_snapshot) -> None:
+            self.editor.hide()
+            self.tree.setFocus()
+            show_info("Note saved — Undo: Ctrl+Z")
+
+        history_for(self.library).edit_note(draft.note_id, text=draft.text, tags=draft.tags,
+                                            color=draft.color or "", on_done=while_alive(self, saved))
+
+    def delete_selected(self) -> None:
+        """The selected notes to the trash; nothing is asked, Ctrl+Z brings them back."""
+        notes = [n for n in self.selected_notes() if not n.deleted]
+        if notes:
+            if self.editor.note_id in {n.id for n in notes}:
+                self.editor.hide()
+            history_for(self.library).delete_notes([n.id for n in notes])
+
+    def restore_selected(self) -> None:
+        notes = [n for n in self.selected_notes() if n.deleted]
+        if notes:
+            history_for(self.library).run(lambda store: [store.restore_note(n.id) for n in notes],
+                                          lambda _r: show_info(f"Restored {len(notes)} note" + ("s" if len(notes) > 1 else "")))
+
+    def empty_trash(self) -> None:
+        """Delete the trash for good, after asking (the one step that cannot be undone)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Empty the trash",
+                          f"Delete the {len(self._rows)} notes in the trash for good? This cannot be undone.",
+                          QMessageBox.StandardButton.Cancel, self)
+        delete = box.addButton("Delete for good", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _r: box.clickedButton() is delete and self._empty_trash_now())
+        box.finished.connect(box.deleteLater)
+        box.open()
+        self._confirm = box  # for tests
+
+    def _empty_trash_now(self) -> None:
+        history_for(self.library).run(lambda store: store.empty_trash(),
+                                      lambda count: show_info(f"Deleted {count} notes for good"))
+
+    def _trash_toggled(self, on: bool) -> None:
+        self.orphaned_only.setEnabled(not on)
+        self.editor.hide()
+        self.reattach_row.hide()
+        self.setWindowTitle("Trash · All notes · Lectern" if on else "All notes · Lectern")
+        self.reload()
+
+    def export_shown(self) -> None:
+        """Export the notes the list shows (the current filter or search), asking for a file."""
+        from .notes_io import export_notes
+
+        ids = [n.id for n in self.shown_notes()]
+        if not ids:
+            show_info("No notes shown to export.")
+            return
+        return export_notes(self, self.library, note_ids=ids)
 
     def show_reattach(self) -> None:
         """Show the article/section pickers for the selected note, preset to its old place when it still exists."""
@@ -294,8 +457,25 @@ class AllNotesView(QWidget):
         if wanted < 0 and note.section_path:
             wanted = self.reattach_section.findText(section_label(note.section_path))
         self.reattach_section.setCurrentIndex(max(0, wanted))
+        self.editor.hide()
         self.reattach_row.show()
         self.reattach_article.setFocus()
+        self._suggest_section()
+
+    def _suggest_section(self, *_args) -> None:
+        """Select the section the store proposes: the note's own, else the most similar one."""
+        note, article_id = self.selected_note(), self.reattach_article.currentData()
+        if note is None or not article_id:
+            return
+
+        def suggested(section_id: str) -> None:
+            if self.reattach_article.currentData() == article_id:
+                index = self.reattach_section.findData(section_id)
+                if index >= 0:
+                    self.reattach_section.setCurrentIndex(index)
+
+        run_in_background(self.library.store.suggest_section, note.id, article_id,
+                          on_result=while_alive(self, suggested))
 
     def _fill_sections(self, *_args) -> None:
         self.reattach_section.clear()
@@ -322,8 +502,7 @@ class AllNotesView(QWidget):
         if note is None or not article_id or section_id is None:
             return
         self.hide_reattach()
-        run_in_background(self.library.store.reattach_note, note.id, article_id, section_id,
-                          on_result=lambda _n: show_info("Note re-attached"))
+        history_for(self.library).reattach_note(note.id, article_id, section_id)
 
 
 @dataclass(frozen=True)
@@ -342,6 +521,8 @@ def _make_row(note, titles: dict[str, str]) -> _Row:
     haystack = fold(" ".join([note.text, note.quote or "", " ".join(note.tags), title, note.article_id, section]))
     if note.orphaned:
         section = f"{ORPHAN_MARK} (was: {section})"
+    if note.deleted:
+        section += f" · deleted {note.deleted[:16].replace('T', ' ')}"
     cells = (note_row_text(note), title, section, note.updated)  # the exact time sorts; _TimeDelegate shortens it
     return _Row(note, cells, note_row_html(note), haystack)
 

@@ -10,9 +10,10 @@ start in the background. ``create_main_window`` is also what
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, qFormatLogMessage, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -43,6 +44,8 @@ def ensure_app() -> QApplication:
     """The QApplication (created once), with Lectern's name, icon and error hook."""
     app = QApplication.instance()
     if app is None:
+        use_utf8_locale_when_unset(os.environ)
+        quiet_harmless_qt_messages()
         app = QApplication(sys.argv[:1] or ["lectern"])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("lectern")
@@ -57,6 +60,46 @@ def ensure_app() -> QApplication:
     # 0.2 ms it stays under 20 ms for the same scan speed (docs/performance.md).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     return app
+
+
+def use_utf8_locale_when_unset(environ) -> bool:
+    """Ask for C.UTF-8 when no locale is configured (``env -i``, a bare container); True if it did.
+
+    Qt needs a UTF-8 locale: without one it switches to C.UTF-8 itself, after
+    printing a four-line warning on every start. Python from source coerces the
+    C locale already (PEP 538); a packaged build's bootloader does not.
+    """
+    if not sys.platform.startswith("linux") and "bsd" not in sys.platform:
+        return False
+    configured = environ.get("LC_ALL") or environ.get("LC_CTYPE") or environ.get("LANG") or ""
+    if configured not in ("", "C", "POSIX"):
+        return False
+    environ["LC_ALL"] = "C.UTF-8"
+    return True
+
+
+# Qt messages that say nothing to the user: the offscreen platform (self-test, tests) cannot pass size hints on.
+HARMLESS_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+
+
+def quiet_harmless_qt_messages() -> None:
+    """Drop :data:`HARMLESS_QT_MESSAGES`; every other Qt message is printed as before."""
+    global _previous_qt_handler
+    if _previous_qt_handler is not None:
+        return
+
+    def handler(mode, context, message) -> None:
+        if message in HARMLESS_QT_MESSAGES:
+            return
+        if callable(_previous_qt_handler):
+            _previous_qt_handler(mode, context, message)
+        else:
+            print(qFormatLogMessage(mode, context, message), file=sys.stderr)
+
+    _previous_qt_handler = qInstallMessageHandler(handler) or True
+
+
+_previous_qt_handler = None  # the handler before ours (True: Qt's default), once installed
 
 
 def create_main_window(library, paths) -> MainWindow:

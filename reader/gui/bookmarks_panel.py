@@ -6,7 +6,8 @@ the change (this panel, the CLI in another window, an import).
 
 Keys (while the panel has focus): Enter opens, F2 renames in place,
 Ctrl+M moves to a folder, Delete removes. The main window's Ctrl+D calls
-:meth:`BookmarksPanel.bookmark` with the current section.
+:meth:`BookmarksPanel.bookmark` with the current section. Rename, move and
+delete go through the library's undo history (Ctrl+Z, :mod:`reader.gui.undo`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .messages import show_info
 from .panel_support import (
     PAYLOAD_ROLE, LibraryEvents, button_row, catch_escape, panel_action, plain_tooltip, while_alive,
 )
+from .undo import history_for
 from .workers import run_in_background
 
 NO_FOLDER = ""
@@ -243,7 +245,7 @@ class BookmarksPanel(QWidget):
             item.setText(0, mark.name)
             return
         self._select_after = mark.id
-        run_in_background(self.library.store.rename_bookmark, mark.id, name)
+        history_for(self.library).rename_bookmark(mark.id, name)
 
     def show_move_row(self) -> None:
         mark = self.selected_bookmark()
@@ -267,10 +269,9 @@ class BookmarksPanel(QWidget):
         self.hide_move_row()
         if mark is not None and folder != mark.folder:
             self._select_after = mark.id
-            run_in_background(self.library.store.move_bookmark, mark.id, folder)
+            history_for(self.library).move_bookmark(mark.id, folder)
 
     def delete_selected(self) -> None:
         mark = self.selected_bookmark()
         if mark is not None:
-            run_in_background(self.library.store.remove_bookmark, mark.id,
-                              on_result=lambda _r: show_info(f"Deleted bookmark “{mark.name}”"))
+            history_for(self.library).remove_bookmark(mark.id)

@@ -254,6 +254,8 @@ class MainWindow(QMainWindow):
                 self.open_first_article()
         elif name in ("notes_changed", "bookmarks_changed"):
             self.toc.refresh_marks()
+        elif name == "anchors_changed":  # a rescan moved or lost quoted passages (docs/data-model.md)
+            messages.show_info(str(payload), messages.STATUS_TIMEOUT_MS * 3)
 
     # ------------------------------------------------------------------ start-up and shutdown
 

@@ -65,11 +65,13 @@ def build_menus(window) -> dict[str, QAction]:
     file_menu.addSeparator()
     file_menu.addAction(add("import_notes", "&Import Notes…", "Ctrl+Shift+I", partial(_notes_io, window, "import_notes")))
     file_menu.addAction(add("export_notes", "&Export Notes…", "Ctrl+Shift+E", partial(_notes_io, window, "export_notes")))
+    file_menu.addAction(add("review_notes", "Re&view Changed Notes…", "Ctrl+Shift+V", partial(_review_notes, window)))
     file_menu.addSeparator()
     file_menu.addAction(add("cancel_task", "&Cancel Background Task", "Ctrl+Shift+X", window.activity.cancel_current))
     file_menu.addAction(add("quit", "&Quit", [Std.Quit, "Ctrl+Q"], window.close))
 
     edit = bar.addMenu("&Edit")
+    _undo_entries(window, actions, edit)
     edit.addAction(add("copy", "&Copy", Std.Copy, view.copy))
     edit.addAction(add("select_all", "Select &All", Std.SelectAll, view.selectAll))
     edit.addSeparator()
@@ -83,7 +85,11 @@ def build_menus(window) -> dict[str, QAction]:
     edit.addAction(add("bookmark", "&Bookmark This Section", "Ctrl+D", window.bookmark_current))
     edit.addAction(add("add_note", "Add &Note…", "Ctrl+Shift+N", window.add_note_here,
                        "Add a note to this section (quoting the selected text)"))
-    view.context_actions = [actions["bookmark"], actions["add_note"]]
+    edit.addAction(add("requote", "&Quote This Instead", "Ctrl+Shift+Q", partial(_requote, window),
+                       "Anchor the note selected in the Notes panel to the selected text"))
+    view.context_actions = [actions["bookmark"], actions["add_note"], actions["requote"]]
+    if window.notes_panel is not None:
+        window.notes_panel.selection_source = partial(_selection, window)
 
     view_menu = bar.addMenu("&View")
     themes = view_menu.addMenu("&Theme")
@@ -142,6 +148,33 @@ def build_menus(window) -> dict[str, QAction]:
     return actions
 
 
+def _undo_entries(window, actions: dict, menu) -> None:
+    """Edit ▸ Undo / Redo of notes and bookmarks (the library's history, shared with All notes).
+
+    A text field's own Ctrl+Z (the note editor, a filter) wins while it has focus.
+    """
+    from .undo import history_for
+
+    undo, redo = history_for(window.library).actions(window)
+    for name, action in (("undo", undo), ("redo", redo)):
+        window.addAction(action)
+        menu.addAction(action)
+        actions[name] = action
+    menu.addSeparator()
+
+
+def _selection(window) -> tuple:
+    """(article id, section id, quote, prefix, suffix) of the article's selection."""
+    quote, prefix, suffix = window.view.selection_context()
+    return window.view.article_id, window.view.selection_section_id(), quote, prefix, suffix
+
+
+def _requote(window) -> None:
+    panel = window.show_dock("notes_panel")
+    if panel is not None:
+        panel.requote_from_selection()
+
+
 def _choices(window, add, menu, setting: str, names, first_digit: int) -> None:
     """Exclusive checkable actions ``SETTING_NAME`` (Ctrl+Alt+digit) that set one reading setting."""
     theme = window.theme
@@ -190,6 +223,12 @@ def _notes_io(window, function: str) -> None:
         messages.show_info("Notes import and export are not available in this build")
         return
     getattr(notes_io, function)(window, window.library)
+
+
+def _review_notes(window) -> None:
+    from .review_notes import open_review
+
+    open_review(window)
 
 
 def shortcut_rows(window) -> list[tuple[str, str]]:

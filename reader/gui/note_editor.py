@@ -6,7 +6,9 @@ The editor only collects input; the panel that owns it saves through the store.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .blank_resources import blank_resource
 from .panel_support import NOTE_COLORS, catch_escape, panel_action
 
 MAX_QUOTE_SHOWN = 300
@@ -33,19 +36,37 @@ PREVIEW_FEATURES = QTextDocument.MarkdownFeature(
 )
 
 
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def markdown_html(text: str) -> str:
+    """A note's Markdown as HTML: the one rendering of notes (editor preview and note cards).
+
+    GitHub Markdown without raw HTML (a note's ``<script>`` is shown as text);
+    images become "[image]", so showing a note never loads a file or a URL.
+    """
+    document = QTextDocument()
+    document.setMarkdown(text, PREVIEW_FEATURES)
+    found = _BODY.search(document.toHtml())
+    return _IMAGE.sub("[image]", found.group(1) if found else "").strip()
+
+
 class MarkdownPreview(QTextBrowser):
     """Rendered Markdown that never loads anything (images, links) on its own."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setOpenLinks(False)
+        self.setSearchPaths([])
         self.setAccessibleName("Note preview")
 
     def show_markdown(self, text: str) -> None:
-        self.document().setMarkdown(text, PREVIEW_FEATURES)
+        self.setHtml(markdown_html(text))
 
-    def loadResource(self, _type: int, _name):  # noqa: N802 - Qt's name
-        return None
+    def loadResource(self, type_: int, _name):  # noqa: N802 - Qt's name
+        return blank_resource(type_)  # None would let Qt read a local file named in the note itself
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,7 @@ def parse_tags(text: str) -> tuple[str, ...]:
 class NoteEditor(QWidget):
     saved = Signal(object)  # NoteDraft
     cancelled = Signal()
+    requote_requested = Signal()  # "Quote selection instead": the owner re-anchors the note being edited
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +106,9 @@ class NoteEditor(QWidget):
         self.quote_label = QLabel(self, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.quote_label.setAccessibleName("Quoted passage")
         self.quote_label.setStyleSheet("QLabel { font-style: italic; border-left: 3px solid palette(mid); padding-left: 6px; }")
+        self.requote_button = QPushButton("&Quote selection instead", self, clicked=lambda: self.requote_requested.emit(),
+                                          toolTip="Select the passage in the article, then press this to "
+                                                  "anchor the note to it (Ctrl+Shift+Q)")
         self.text = QPlainTextEdit(self, placeholderText="Write a note (Markdown)…", tabChangesFocus=True)
         self.text.setAccessibleName("Note text (Markdown)")
         self.preview = MarkdownPreview(self)
@@ -103,7 +128,7 @@ class NoteEditor(QWidget):
         self.save_button = QPushButton("&Save", self, clicked=self.save, toolTip=save_action.toolTip())
         self.cancel_button = QPushButton("Cancel", self, clicked=self.cancel, toolTip="Discard changes (Esc)")
         catch_escape(self, (self.text, self.preview, self.tags, self.color, self.save_button, self.cancel_button,
-                            self.preview_button), self.cancel)
+                            self.preview_button, self.requote_button), self.cancel)
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
@@ -118,6 +143,7 @@ class NoteEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.quote_label)
+        layout.addWidget(self.requote_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.pages, 1)
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -137,12 +163,19 @@ class NoteEditor(QWidget):
         self.heading.setText(f"<b>{heading}</b>")
         self.quote_label.setText(_shorten(quote) if quote else "")
         self.quote_label.setVisible(bool(quote))
+        self.requote_button.setVisible(target[0] is not None)  # a saved note's quote can be changed
         self.text.setPlainText(text)
         self.tags.setText(", ".join(tags))
         self.color.setCurrentIndex(max(0, self.color.findData(color)))
         self.preview_button.setChecked(False)
         self.show()
         self.text.setFocus()
+
+    def set_quote(self, quote: str | None) -> None:
+        """Show the note's new quote (after "Quote this instead") without touching the draft."""
+        self._target = self._target[:3] + (quote,)
+        self.quote_label.setText(_shorten(quote) if quote else "")
+        self.quote_label.setVisible(bool(quote))
 
     def set_preview(self, on: bool) -> None:
         if on:

@@ -5,8 +5,15 @@ The main window calls :meth:`NotesPanel.set_current` as the reader moves and
 calls run in workers; the list is rebuilt on ``"notes_changed"``.
 
 Keys (while the panel has focus): Enter jumps to the note's place, F2 edits
-it, Delete deletes it, Ctrl+Alt+N opens all notes; in the editor Ctrl+Return
-saves, Esc cancels. The main window's Ctrl+Shift+N calls :meth:`add_note`.
+it, Delete moves it to the trash (Ctrl+Z brings it back), Ctrl+Alt+N opens
+all notes; in the editor Ctrl+Return saves, Esc cancels. The main window's
+Ctrl+Shift+N calls :meth:`add_note`. "Quote this instead" re-anchors the
+selected (or edited) note to the text selected in the article, read through
+``selection_source`` (set by the main window's menus).
+
+Every change goes through the library's undo history (:mod:`reader.gui.undo`).
+Note cards render the note's Markdown with :func:`note_editor.markdown_html`,
+the editor preview's own rendering.
 """
 
 from __future__ import annotations
@@ -18,14 +25,16 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QListWidgetItem, QVBoxLayout, QWidget
 
 from .messages import show_info
-from .note_editor import NoteDraft, NoteEditor
+from .note_editor import NoteDraft, NoteEditor, markdown_html
 from .panel_support import (
     HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, muted_label, panel_action,
     plain_tooltip, while_alive,
 )
+from .undo import history_for
 from .workers import run_in_background
 
-EXCERPT_CHARS = 240
+EXCERPT_CHARS = 400  # of a note's Markdown shown on its card (cut at a line end when it can be)
+_BIG_HEADING = re.compile(r"font-size:\s*x{1,2}-large")
 ALL_NOTES_SHORTCUT = "Ctrl+Alt+N"  # also for the main window's menu entry
 
 
@@ -36,27 +45,28 @@ def note_row_html(note, where: str = "") -> str:
         parts.append(muted(where))
     if note.quote:
         parts.append(f"<i>“{escape(_excerpt(note.quote, 160))}”</i>")
-    body = inline_markdown(_excerpt(note.text, EXCERPT_CHARS)) if note.text else muted("(no text)")
-    parts.append(color_swatch(note.color) + body)
+    if note.text.strip():
+        parts.append(color_swatch(note.color) + card_markdown(note.text))
+    else:
+        parts.append(color_swatch(note.color) + muted("(no text)"))
     if note.tags:
         parts.append(muted("  ".join("#" + t for t in note.tags)))
     return "<br>".join(parts)
 
 
-_INLINE = (
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__"), lambda m: f"<b>{m.group(1) or m.group(2)}</b>"),
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"),
-     lambda m: f"<i>{m.group(1) or m.group(2)}</i>"),
-)
+def card_markdown(text: str) -> str:
+    """The start of a note's Markdown rendered as on the editor's preview (headings, lists, emphasis),
+    its headings one size smaller so a card stays a card."""
+    return _BIG_HEADING.sub("font-size:large", markdown_html(_markdown_excerpt(text, EXCERPT_CHARS)))
 
 
-def inline_markdown(text: str) -> str:
-    """Escaped ``text`` with Markdown's inline emphasis and code shown (a list row, not a document)."""
-    html = escape(text)
-    for pattern, replacement in _INLINE:
-        html = pattern.sub(replacement, html)
-    return html
+def _markdown_excerpt(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, cut at a line end when there is one, lines kept."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip() + " …"
 
 
 def note_row_text(note) -> str:
@@ -100,15 +110,21 @@ class NotesPanel(QWidget):
         self.add_action = panel_action(self, "&Add note", "", self.add_note_here,
                                        "Add a note to this section (Ctrl+Shift+N)")
         self.edit_action = panel_action(self, "&Edit", "F2", self.edit_selected)
-        self.delete_action = panel_action(self, "&Delete", "Delete", self.delete_selected)
+        self.delete_action = panel_action(self, "&Delete", "Delete", self.delete_selected,
+                                          "Move the note to the trash (Ctrl+Z brings it back)")
+        self.requote_action = panel_action(self, "&Quote this instead", "", self.requote_from_selection,
+                                           "Anchor the selected note to the text selected in the article")
         self.all_action = panel_action(self, "All &notes…", ALL_NOTES_SHORTCUT, self.show_all_notes,
-                                       "Every note, with filter, search and re-attach")
-        buttons = button_row(self, (self.add_action, self.edit_action, self.delete_action, self.all_action))
+                                       "Every note, with filter, search, re-attach and the trash")
+        buttons = button_row(self, (self.add_action, self.edit_action, self.delete_action, self.requote_action,
+                                    self.all_action))
+        self.selection_source = None  # () -> (article id, section id, quote, prefix, suffix); set by the menus
 
         self.editor = NoteEditor(self)
         self.editor.hide()
         self.editor.saved.connect(self._save_draft)
         self.editor.cancelled.connect(self.list.setFocus)
+        self.editor.requote_requested.connect(self.requote_from_selection)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -204,6 +220,7 @@ class NotesPanel(QWidget):
         has = self.selected_note() is not None
         self.edit_action.setEnabled(has)
         self.delete_action.setEnabled(has)
+        self.requote_action.setEnabled(has or bool(self.editor.note_id and self.editor.isVisible()))
         self.add_action.setEnabled(bool(self.current[0]))
 
     # ------------------------------------------------------------------ actions
@@ -221,17 +238,15 @@ class NotesPanel(QWidget):
         if not draft.text and not draft.quote:
             show_info("A note needs some text or a quote.")
             return
-        store_call = self._edit if draft.note_id else self._add
-        run_in_background(store_call, draft, on_result=while_alive(self, self._draft_saved))
-
-    def _add(self, draft: NoteDraft):
-        return self.library.store.add_note(draft.article_id, draft.section_id, draft.text, quote=draft.quote,
-                                           tags=draft.tags, color=draft.color, prefix=draft.prefix,
-                                           suffix=draft.suffix)
-
-    def _edit(self, draft: NoteDraft):
-        # edit_note(color=None) means "leave the colour alone"; "" clears it.
-        return self.library.store.edit_note(draft.note_id, text=draft.text, tags=draft.tags, color=draft.color or "")
+        history = history_for(self.library)
+        saved = while_alive(self, self._draft_saved)
+        if draft.note_id:
+            # edit_note(color=None) means "leave the colour alone"; "" clears it.
+            history.edit_note(draft.note_id, text=draft.text, tags=draft.tags, color=draft.color or "", on_done=saved)
+        else:
+            history.add_note(lambda store: store.add_note(
+                draft.article_id, draft.section_id, draft.text, quote=draft.quote, tags=draft.tags,
+                color=draft.color, prefix=draft.prefix, suffix=draft.suffix), on_done=saved)
 
     def _draft_saved(self, note) -> None:
         self.editor.hide()
@@ -240,17 +255,44 @@ class NotesPanel(QWidget):
         self.saved.emit(note)
 
     def delete_selected(self) -> None:
+        """To the trash, asking nothing: the status bar offers Ctrl+Z (docs/data-model.md, Trash)."""
         note = self.selected_note()
         if note is not None:
-            run_in_background(self.library.store.delete_note, note.id, on_result=lambda _r: show_info("Note deleted"))
+            if self.editor.note_id == note.id:
+                self.editor.hide()
+            history_for(self.library).delete_notes([note.id])
+
+    def requote_from_selection(self) -> None:
+        """"Quote this instead": the note being edited (else the selected one) quotes the article's selection."""
+        source = self.selection_source() if self.selection_source is not None else None
+        if not source or not source[2]:
+            show_info("Select the passage in the article first, then choose “Quote this instead”.")
+            return
+        self.requote(*source)
+
+    def requote(self, article_id: str, section_id: str, quote: str, prefix: str = "", suffix: str = "") -> None:
+        editing = self.editor.note_id if self.editor.isVisible() else None
+        note_id = editing or getattr(self.selected_note(), "id", None)
+        if note_id is None:
+            show_info("Select a note in the Notes panel first, then choose “Quote this instead”.")
+            return
+
+        def done(snapshot) -> None:
+            if self.editor.note_id == snapshot["id"]:
+                self.editor.set_quote(snapshot["quote"])
+
+        history_for(self.library).change_quote(note_id, article_id, section_id, quote, prefix, suffix,
+                                               on_done=while_alive(self, done))
 
     def show_all_notes(self) -> None:
         """The all-notes window (one, created on first use, non-modal)."""
         from .all_notes import AllNotesView
 
         if self._all_notes is None:
-            self._all_notes = AllNotesView(self.library, self.window())
+            # No parent: a window of its own that the main window can come in front of.
+            self._all_notes = AllNotesView(self.library, main_window=self.window())
             self._all_notes.open_requested.connect(self.open_requested)
+            self.destroyed.connect(self._all_notes.close)
         self._all_notes.show()
         self._all_notes.raise_()
         self._all_notes.activateWindow()

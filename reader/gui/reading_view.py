@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
 
 from ..errors import LecternError
 from . import messages
+from .blank_resources import blank_resource
 from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
 from .theme import ThemeManager, article_css
 from .workers import run_in_background
@@ -262,9 +263,12 @@ class ReadingView(QTextBrowser):
     # ------------------------------------------------------------------ Qt overrides
 
     def loadResource(self, type_: int, url: QUrl):  # noqa: N802 - Qt name
-        """Refuse every resource: nothing in an article may be fetched, local or remote."""
+        """Refuse every resource: nothing in an article may be fetched, local or remote.
+
+        The answer is a blank stand-in, not None: with None, Qt reads local files itself.
+        """
         self.refused_resources.append(url.toString())
-        return None
+        return blank_resource(type_)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

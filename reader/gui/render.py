@@ -18,7 +18,7 @@ from html import escape
 from typing import Callable
 from urllib.parse import quote, unquote
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, Section
+from ..model import Article, Block, BulletList, ListItem, Paragraph, Section, iter_items_with_depth
 from ..textutil import fold
 
 ARTICLE_SCHEME = "article"
@@ -127,13 +127,18 @@ class _Renderer:
             self.parts.append(self.items(block.items))
 
     def items(self, items: tuple[ListItem, ...]) -> str:
-        out = ["<ul>"]
-        for item in items:
+        """Nested ``<ul>`` from a walk of the item tree (no recursion, whatever the depth)."""
+        out, depth = [], -1
+        for item, level in iter_items_with_depth(items):
+            if level > depth:  # one level deeper: a child list inside the open item
+                out.append("<ul>")
+            else:  # close the open item and every list deeper than this one
+                out.append("</li>" + "</ul></li>" * (depth - level))
             out.append(f"<li>{self.link_or_text(item.text)}")
-            if item.children:
-                out.append(self.items(item.children))
-            out.append("</li>")
-        out.append("</ul>")
+            depth = level
+        if depth < 0:
+            return "<ul></ul>"
+        out.append("</li>" + "</ul></li>" * depth + "</ul>")
         return "".join(out)
 
 

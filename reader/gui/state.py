@@ -15,9 +15,10 @@ from dataclasses import dataclass, fields
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from .theme import THEMES, WIDTHS, ReadingSettings
+from .theme import THEMES, WIDTHS, ZOOM_MAX, ZOOM_MIN, ReadingSettings
 
 HISTORY_LIMIT = 200
+FONT_SIZE_MIN, FONT_SIZE_MAX = 6, 72  # points: what a saved settings file may ask for
 
 
 def open_settings(paths) -> QSettings:
@@ -170,19 +171,33 @@ def restore_window(settings: QSettings, window: QMainWindow, splitters: dict[str
 
 
 def load_reading_settings(settings: QSettings) -> ReadingSettings:
+    """The saved reading settings; a value of the wrong kind is ignored, a number out of range clamped.
+
+    The settings file is a text file anyone can edit: ``font_size=99999999999``
+    must not stop the window from starting (Qt raises OverflowError on it).
+    """
     defaults = ReadingSettings()
     values = {}
     for f in fields(ReadingSettings):
-        raw = settings.value(f"reading/{f.name}", getattr(defaults, f.name))
-        try:
-            values[f.name] = type(getattr(defaults, f.name))(raw)
-        except (TypeError, ValueError):
-            values[f.name] = getattr(defaults, f.name)
+        default = getattr(defaults, f.name)
+        values[f.name] = _setting_value(settings.value(f"reading/{f.name}", default), default)
     if values["theme"] not in THEMES:
         values["theme"] = defaults.theme
     if values["width"] not in WIDTHS:
         values["width"] = defaults.width
+    values["font_size"] = min(FONT_SIZE_MAX, max(FONT_SIZE_MIN, values["font_size"]))
+    values["zoom"] = min(ZOOM_MAX, max(ZOOM_MIN, values["zoom"]))
     return ReadingSettings(**values)
+
+
+def _setting_value(raw: object, default: str | int) -> str | int:
+    """``raw`` as the type of ``default`` (an INI file gives strings, or a list for "a, b"), else ``default``."""
+    if isinstance(default, str):
+        return raw if isinstance(raw, str) else default
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        return default
 
 
 def save_reading_settings(settings: QSettings, reading: ReadingSettings) -> None:

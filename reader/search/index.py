@@ -18,6 +18,7 @@ waits for it (``update``) or answers from the index as it is (``search``).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -33,7 +34,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..errors import LecternError
-from . import analysis, documents, querying, schema, spelling, storage
+from . import analysis, documents, querying, schema, spelling, storage, writers
 from .results import IndexReport, SearchHit, SearchResults, Suggestion
 from .snippets import make_snippet
 from .suggest import SuggestionIndex
@@ -51,6 +52,10 @@ MERGE_AT_SEGMENTS = 8  # small segments left by updates are merged once there ar
 SMALL_SEGMENT_DOCS = 2000  # ...of fewer documents than this (the big ones of a full build stay as they are)
 
 Progress = Callable[[int, int], None]
+
+
+class IndexNotWritable(LecternError):
+    """The index could not be updated on disk (a full disk, a read-only cache folder)."""
 
 
 @dataclass
@@ -125,6 +130,7 @@ class SearchIndex:
         self._suggester: tuple[int, SuggestionIndex] | None = None
         self._reconciled = False
         self._closed = False
+        self._pending = False  # an event asked for an update that has not run yet
         library.add_listener(self._on_library_event)
 
     # ------------------------------------------------------------------ public API
@@ -136,27 +142,41 @@ class SearchIndex:
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False) -> SearchResults:
         if not query.strip():
             return SearchResults(query, 0, None, [])
-        self._ensure_ready()
-        try:
-            return self._search(query, limit, article_id, notes_only)
-        except LecternError:
-            raise
-        except Exception as exc:  # a damaged index: rebuild once, then answer
-            self._recover(exc)
-            try:
-                return self._search(query, limit, article_id, notes_only)
-            except Exception as again:
-                raise LecternError(f"search failed even after rebuilding the index: {again}") from again
+        return self._answer(lambda: self._search(query, limit, article_id, notes_only))
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
             return []
-        self._ensure_ready()
+        return self._answer(lambda: self._suggest(prefix, limit))
+
+    def _suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         with self._lock:
             catalog = self._fresh_state().catalog
             if self._suggester is None or self._suggester[0] != catalog.generation:
                 self._suggester = (catalog.generation, SuggestionIndex(_suggestion_entries(catalog)))
             return self._suggester[1].lookup(prefix, limit)
+
+    def _answer(self, ask: Callable):
+        """``ask()`` on the ready index; a read error (a damaged or deleted index) rebuilds it once and asks again.
+
+        Whatever Whoosh raises while reading or rebuilding (``This file is
+        already closed``, EOFError...) reaches the caller as a :class:`LecternError`.
+        """
+        try:
+            self._ensure_ready()
+            try:
+                return ask()
+            except LecternError:
+                raise
+            except Exception as exc:
+                self._recover(exc)
+                return ask()
+        except LecternError:
+            raise
+        except Exception as exc:
+            log.warning("the search index could not be read or rebuilt: %r", exc)
+            raise LecternError(f"the search index could not be read or rebuilt ({type(exc).__name__}; "
+                               "was its folder deleted meanwhile?); try again") from exc
 
     def close(self) -> None:
         self._closed = True
@@ -168,11 +188,21 @@ class SearchIndex:
     def _ensure_ready(self) -> None:
         if self._closed:
             raise LecternError("the search index is closed")
-        if not self._reconciled:
+        if not self._reconciled or self._open is None:  # not yet, or lost (its folder was deleted)
             timeout = SEARCH_LOCK_TIMEOUT if self._dir.current() else UPDATE_LOCK_TIMEOUT
-            self._update(False, None, None, timeout)
+            try:
+                self._update(False, None, None, timeout)
+            except IndexNotWritable as exc:
+                self._search_as_it_is(exc)
         if self._open is None:
             raise LecternError("the search index is not available yet (another Lectern process is building it)")
+
+    def _search_as_it_is(self, error: "IndexNotWritable") -> None:
+        """The index cannot be brought up to date (a full disk): answer from the live generation if it reads."""
+        if self._open is None and self._open_generation() is not None:
+            raise error
+        self._reconciled = True  # events still try to update it; searches do not wait for that
+        self.messages.append(f"{error}; searching the index as it is (the latest changes may be missing)")
 
     def _open_generation(self) -> str | None:
         """Open the live generation; returns why it cannot be used (then nothing is open)."""
@@ -233,20 +263,32 @@ class SearchIndex:
 
     def _update(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
         try:
-            return self._update_locked(rebuild, progress, cancel, lock_timeout)
+            with self._write_lock:
+                report = self._update_locked(rebuild, progress, cancel, lock_timeout)
         except OSError as exc:  # a full disk, a read-only cache dir
-            raise LecternError(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
+            if exc.errno == errno.ENOSPC:
+                raise IndexNotWritable(f"the disk holding the search index {self.index_dir} is full") from exc
+            if exc.errno == errno.ENOENT:
+                raise IndexNotWritable(f"the search index folder {self.index_dir} was deleted while it was "
+                                       "being written; try again") from exc
+            raise IndexNotWritable(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
+        finally:
+            self._update_pending()
+        return report
 
     def _update_locked(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
+        """One update; the caller holds ``_write_lock``."""
         started = time.perf_counter()
         report = IndexReport()
-        with self._write_lock, self._dir.write_lock(lock_timeout) as acquired:
+        self._pending = False  # this update sees every change made before it started
+        with self._dir.write_lock(lock_timeout) as acquired:
             if not acquired:
                 report.busy = True
                 report.messages.append("another Lectern process is updating the search index; using it as it is")
                 if self._open is None:
                     self._open_generation()
             else:
+                self._dir.remove_abandoned_builds()
                 reason = None if rebuild else self._refresh_or_open()
                 if reason:
                     report.messages.append(reason)
@@ -288,7 +330,7 @@ class SearchIndex:
 
     def _build_into(self, build: Path, report: IndexReport, progress: Progress | None, cancel) -> bool:
         ix = _file_storage(build).create_index(schema.build_schema())
-        writer = ix.writer(**_bulk_writer_options())
+        writer = writers.bulk_writer(ix, **_bulk_writer_options())
         fingerprints = self.library.fingerprints()
         notes = self._current_notes() or {}
         catalog, words = _Catalog(), set()
@@ -310,6 +352,7 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+        writers.check(writer)
         vocabulary = spelling.Vocabulary()
         vocabulary.add_words(analysis.words_of_chunks(words))
         catalog.generation = ix.latest_generation()
@@ -411,12 +454,27 @@ class SearchIndex:
             return None
 
     def _on_library_event(self, event: str, payload: object) -> None:
+        """Note that the index is behind, and catch up unless an update is running.
+
+        Never waits for the write lock: the event may come from inside an
+        update (opening the store re-anchors notes and announces them) or from
+        a thread holding a lock that the running update needs. The update that
+        holds the lock catches up when it ends (:meth:`_update_pending`).
+        """
         if self._closed or self._open is None or event not in ("articles_changed", "notes_changed"):
             return
-        try:
-            self._update(False, None, None, UPDATE_LOCK_TIMEOUT)
-        except Exception:  # never break the change that triggered the event
-            log.exception("could not keep the search index current after %s", event)
+        self._pending = True
+        self._update_pending()
+
+    def _update_pending(self) -> None:
+        """Run the updates that events asked for while no update holds the write lock."""
+        while self._pending and not self._closed and self._write_lock.acquire(blocking=False):
+            try:
+                self._update_locked(False, None, None, UPDATE_LOCK_TIMEOUT)
+            except Exception as exc:  # never break the change that triggered the event
+                log.warning("could not keep the search index current after a change: %r", exc)
+            finally:
+                self._write_lock.release()
 
     # ------------------------------------------------------------------ searching
 

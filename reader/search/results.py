@@ -59,4 +59,9 @@ class IndexReport:
         elif not self.changed:
             what = "up to date"
         return (f"search index {what}: {self.added} added, {self.updated} updated, {self.removed} removed, "
-                f"{self.notes_indexed} notes indexed, {self.notes_removed} notes removed in {self.seconds:.1f} s")
+                f"{_notes(self.notes_indexed)} indexed, {_notes(self.notes_removed)} removed in {self.seconds:.1f} s")
+
+
+def _notes(count: int) -> str:
+    """``1 note``, ``2 notes`` (the summary once said "1 notes indexed")."""
+    return f"{count} note" if count == 1 else f"{count} notes"

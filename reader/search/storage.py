@@ -4,7 +4,7 @@ Layout of ``index_dir`` (derived data in the user's cache dir)::
 
     CURRENT            name of the live generation, replaced atomically
     gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal, headings.marshal, vocabulary.marshal
-    build-<random>/    a full rebuild in progress (removed if the process dies)
+    build-<random>/    a full rebuild in progress (if its process dies, removed by the next one to take the lock)
     write.lock         held (OS file lock) by the one process writing the index
 
 A full rebuild happens in ``build-*`` and becomes live by renaming it to
@@ -76,6 +76,15 @@ class IndexDirectory:
         for path in self.root.iterdir():
             if path.is_dir() and path != keep and path.name.startswith(("gen-", "build-")):
                 shutil.rmtree(path, ignore_errors=True)  # Windows: a file still open elsewhere stays until next time
+
+    def remove_abandoned_builds(self) -> None:
+        """``build-*`` folders of rebuilds whose process died (call only while holding the write lock:
+        a build in progress holds it, so every build folder seen then is abandoned)."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.iterdir():
+            if path.name.startswith("build-") and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
 
     @contextlib.contextmanager
     def write_lock(self, timeout: float):

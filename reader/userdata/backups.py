@@ -11,14 +11,15 @@ a backup's name is always complete.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
 from pathlib import Path
 
 from ..atomicfile import _fsync_dir
-from .db import connect, quick_check
-from .migrations import SCHEMA_VERSION, user_version
+from .db import connect, connect_untouched, quick_check
+from .migrations import SCHEMA_VERSION, migrate, user_version
 
 SUFFIX = ".sqlite3"
 AUTO_PREFIX = "auto-"
@@ -36,11 +37,16 @@ def write_backup(conn: sqlite3.Connection, target: Path) -> Path:
         dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
     finally:
         dst.close()
+    move_into_place(tmp, target)
+    return target
+
+
+def move_into_place(tmp: Path, target: Path) -> None:
+    """Make the finished database file ``tmp`` durable, then give it ``target``'s name."""
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
     _fsync_dir(target.parent)
-    return target
 
 
 def named_backup(conn: sqlite3.Connection, backups_dir: Path, prefix: str = "lectern-") -> Path:
@@ -79,10 +85,12 @@ def newest_backup(backups_dir: Path) -> Path | None:
 
 def check_restorable(path: Path) -> str | None:
     """Why ``path`` cannot be restored, or None when it is a sound Lectern database."""
+    if path.is_dir():
+        return "it is a folder, not a backup file"
     if not path.is_file():
         return "no such file"
     try:
-        conn = connect(path, read_only=True)
+        conn = connect_untouched(path)
     except sqlite3.Error as exc:
         return str(exc)
     try:
@@ -90,13 +98,52 @@ def check_restorable(path: Path) -> str | None:
         if check != "ok":
             return f"the file is damaged ({check})"
         version = user_version(conn)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if version > SCHEMA_VERSION:
+            return f"it was written by a newer Lectern (schema version {version}, this one knows up to {SCHEMA_VERSION})"
+        if version < 1:
+            return "not a Lectern notes database"
+        missing = schema_problem(conn, version)
     except sqlite3.Error as exc:
         return f"not a Lectern database ({exc})"
     finally:
         conn.close()
-    if version > SCHEMA_VERSION:
-        return f"it was written by a newer Lectern (schema version {version}, this one knows up to {SCHEMA_VERSION})"
-    if version < 1 or not {"notes", "bookmarks"} <= tables:
-        return "not a Lectern notes database"
+    return f"not a Lectern notes database of schema version {version} ({missing})" if missing else None
+
+
+def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
+    """What the database lacks of Lectern's schema at ``version`` (tables, columns), or None.
+
+    The reference is built by running the migrations up to ``version`` in
+    memory, so the check follows every schema step without a second copy of it.
+    Extra tables or columns are allowed.
+    """
+    expected = _reference_columns(version)
+    found = _columns_by_table(conn)
+    absent = [t for t in expected if t not in found]
+    if absent:
+        return f"it has no table {', '.join(map(repr, absent))}"
+    for table, columns in expected.items():
+        lacking = [c for c in columns if c not in found[table]]
+        if lacking:
+            return f"table {table!r} lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(map(repr, lacking))}"
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_columns(version: int) -> dict[str, list[str]]:
+    """Tables and columns of Lectern's schema at ``version``, built once per process in memory."""
+    reference = connect(Path(":memory:"))
+    try:
+        migrate(reference, target=version)
+        return _columns_by_table(reference)
+    finally:
+        reference.close()
+
+
+def _columns_by_table(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({_quoted(t)})")] for t in tables}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -9,6 +9,7 @@ was half-written: every change runs in one transaction, rolled back on error.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +17,7 @@ from typing import Iterator
 from ..errors import LecternError
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
+DISK_FULL_BYTES = 1024 * 1024  # less free space than this where the database lives: "the disk is full"
 
 
 class StoreError(LecternError):
@@ -39,6 +41,19 @@ def connect(path: Path, *, read_only: bool = False, immutable: bool = False, tim
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=timeout, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def connect_untouched(path: Path, timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """A read-only connection that leaves nothing beside the file.
+
+    Without a ``-wal`` (or ``-journal``) file nobody has the database open
+    for writing and every commit is in the file itself, so it is read
+    ``immutable``: SQLite then creates no ``-wal``/``-shm`` beside a file it may
+    not touch (a newer version's, a damaged one, a backup being restored).
+    With one it is opened ``mode=ro``, which reads the WAL too.
+    """
+    immutable = not Path(f"{path}-wal").exists() and not Path(f"{path}-journal").exists()
+    return connect(path, read_only=True, immutable=immutable, timeout=timeout)
 
 
 def configure_for_writing(conn: sqlite3.Connection) -> None:
@@ -88,15 +103,29 @@ def describe(exc: sqlite3.Error, path: Path, timeout: float = DEFAULT_BUSY_TIMEO
         return f"the disk holding the notes database {path} is full; nothing was changed, free some space and try again"
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
         return f"the notes database {path} is damaged ({text}); it was left untouched"
-    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk I/O error" in text:
+        if disk_full(path.parent):  # SQLite reports a failed write on a full disk as an I/O error too
+            return f"the disk holding the notes database {path} is full; nothing was changed, free some space and try again"
         return f"cannot read or write the notes database {path} ({text}); nothing was changed"
     return f"notes database error ({text}); nothing was changed"
 
 
+def disk_full(directory: Path) -> bool:
+    """Whether the disk holding ``directory`` has (next to) no free space left."""
+    try:
+        return shutil.disk_usage(directory).free < DISK_FULL_BYTES
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def reported(path: Path, timeout: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[None]:
-    """Turn sqlite3 errors raised inside the block into :class:`StoreError`."""
+    """Turn sqlite3 errors (and text SQLite cannot encode) raised inside the block into :class:`StoreError`."""
     try:
         yield
     except sqlite3.Error as exc:
         raise StoreError(describe(exc, path, timeout)) from exc
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. a non-UTF-8 byte from the command line
+        bad = ascii(exc.object[exc.start:exc.end]) if isinstance(exc.object, str) else "?"
+        raise StoreError(f"cannot save text that is not valid Unicode (it contains {bad}, "
+                         "perhaps a byte that is not UTF-8); nothing was changed") from None

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
+from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from .anchoring import STATES
 from .models import Bookmark, utc_now
 from .records import clean_color, clean_tags
 
@@ -26,13 +30,50 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LINK_SCHEME = "lectern://"
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("6f1c3b0e-6a55-4c1e-9a8e-3b8f3f1d9a10")  # ids for foreign annotations
+SECTION_LEVEL = 3  # a section's heading in the Markdown export is "###"; a note's own headings go below it
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)(.*)$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_UMASK_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an article's text comes from, for the W3C target: its title and file (or archive/path)."""
+
+    title: str
+    file: str
+
+
+# ---------------------------------------------------------------- writing files
+
+def write_export(path: str | os.PathLike, text: str) -> Path:
+    """Write an export atomically with the permissions a new file gets from the umask.
+
+    The atomic write goes through a private temporary file (0600); an export is
+    meant to be shared, so it gets ``0666 & ~umask`` (an existing file keeps its mode).
+    """
+    target = Path(path).expanduser()
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    atomic_write_text(target, text)
+    os.chmod(target, mode)
+    return target
+
+
+def _umask() -> int:
+    with _UMASK_LOCK:  # the only way to read it is to set it: keep other threads out meanwhile
+        current = os.umask(0o022)
+        os.umask(current)
+    return current
 
 
 # ---------------------------------------------------------------- Markdown
 
 def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]]) -> str:
     """Notes grouped by article, then by section path (document order), orphaned notes last."""
-    lines = ["# Lectern notes", "", f"Exported {utc_now()} · {len(records)} notes", ""]
+    lines = ["# Lectern notes", "", f"Exported {utc_now()} · {len(records)} note{'' if len(records) == 1 else 's'}", ""]
     by_article: dict[str, list[dict]] = {}
     for record in records:
         by_article.setdefault(record["article_id"], []).append(record)
@@ -42,7 +83,7 @@ def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]])
         for heading, group in _sections(by_article[article_id], order):
             lines += [f"### {heading}", ""]
             for record in group:
-                lines += _markdown_note(record)
+                lines += _markdown_note(record, title)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -64,18 +105,58 @@ def _section_label(record: dict) -> str:
     return " › ".join(record["section_path"]) or record["section_id"]
 
 
-def _markdown_note(record: dict) -> list[str]:
+def _markdown_note(record: dict, title: str = "") -> list[str]:
     lines = []
     if record["quote"]:
         lines += ["> " + line if line else ">" for line in record["quote"].split("\n")] + [""]
     if record["text"].strip():
-        lines += [record["text"].rstrip("\n"), ""]
+        lines += [demote_headings(record["text"].rstrip("\n"), SECTION_LEVEL), ""]
     link = f"{LINK_SCHEME}{record['article_id']}#{record['section_id']}"
     meta = [" ".join("#" + t for t in record["tags"])] if record["tags"] else []
     if record["orphaned"]:
         meta.append("was under: " + _section_label(record))
-    meta += [f"[{link}](<{link}>)", record["updated"]]
+    label = " › ".join(p for p in (title or record["article_id"], _section_label(record)) if p)
+    meta += _markdown_state(record)
+    meta += [f"[{_link_text(label)}](<{link}>)", record["updated"]]
     return lines + [" · ".join(meta), "", "---", ""]
+
+
+def _link_text(label: str) -> str:
+    """``label`` safe inside ``[...]``: brackets and backslashes escaped, on one line."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(label.split()))
+
+
+def demote_headings(markdown: str, below_level: int) -> str:
+    """``markdown`` with its ATX headings moved below ``below_level`` (``## B`` under ``###`` -> ``##### B``).
+
+    Headings deeper than Markdown's six levels become bold lines; fenced code is left alone.
+    So a note's own headings never break the export's outline.
+    """
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        match = None if fenced else _ATX_HEADING.match(line)
+        if match is None:
+            lines.append(line)
+            continue
+        indent, hashes, _space, rest = match.groups()
+        text = re.sub(r"[ \t]+#+[ \t]*$", "", rest).strip()  # closing hashes
+        level = len(hashes) + below_level
+        lines.append(f"{indent}{'#' * level} {text}" if level <= 6 else f"{indent}**{text}**")
+    return "\n".join(lines)
+
+
+def _markdown_state(record: dict) -> list[str]:
+    """How the passage was last re-found, when it is not simply exact."""
+    state, original = record.get("anchor_state"), record.get("original_quote")
+    if state == "moved":
+        similarity = record.get("similarity")
+        return ["passage re-found after an edit" + (f" ({similarity:.0%} alike)" if similarity is not None else "")
+                + (f", first quoted as “{original}”" if original and original != record["quote"] else "")]
+    if state == "section" and record["quote"]:
+        return ["the quoted passage is no longer in this section"]
+    return []
 
 
 # ---------------------------------------------------------------- JSON
@@ -94,8 +175,15 @@ def to_json(records: list[dict], bookmarks: list[Bookmark]) -> str:
 
 # ---------------------------------------------------------------- W3C Web Annotation
 
-def to_w3c(records: list[dict]) -> str:
-    items = [_annotation(r) for r in records]
+def to_w3c(records: list[dict], sources: dict[str, Source] | None = None,
+           positions: dict[str, tuple[int, int]] | None = None) -> str:
+    """An AnnotationCollection; each target names the article's title and file (``sources``).
+
+    ``positions``: each placed note's quote as [start, end) in its article's plain text
+    (``Article.plain_text()``), written as a TextPositionSelector beside the TextQuoteSelector.
+    """
+    sources, positions = sources or {}, positions or {}
+    items = [_annotation(r, sources.get(r["article_id"]), positions.get(r["id"])) for r in records]
     data = {
         "@context": W3C_CONTEXT,
         "id": f"urn:uuid:{uuid.uuid4()}",
@@ -107,7 +195,8 @@ def to_w3c(records: list[dict]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _annotation(record: dict) -> dict:
+def _annotation(record: dict, source: Source | None = None,
+                position: tuple[int, int] | None = None) -> dict:
     bodies = [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in record["tags"]]
     if record["text"]:
         bodies.insert(0, {"type": "TextualBody", "value": record["text"], "format": "text/markdown", "purpose": "commenting"})
@@ -115,6 +204,8 @@ def _annotation(record: dict) -> dict:
     if record["quote"]:
         selectors.append({"type": "TextQuoteSelector", "exact": record["quote"],
                           "prefix": record["prefix"], "suffix": record["suffix"]})
+        if position is not None:
+            selectors.append({"type": "TextPositionSelector", "start": position[0], "end": position[1]})
     annotation = {
         "id": _annotation_id(record["id"]),
         "type": "Annotation",
@@ -122,14 +213,31 @@ def _annotation(record: dict) -> dict:
         "created": record["created"],
         "modified": record["updated"],
         "body": bodies,
-        "target": {"source": LINK_SCHEME + record["article_id"], "selector": selectors},
+        "target": _w3c_target_of(record, selectors, source),
         # Lectern's own fields; other tools ignore unknown keys.
         "lectern:sectionPath": record["section_path"],
         "lectern:orphaned": record["orphaned"],
+        "lectern:anchorState": record["anchor_state"],
     }
+    if record["similarity"] is not None:
+        annotation["lectern:similarity"] = record["similarity"]
+    if record["original_quote"] and record["original_quote"] != record["quote"]:
+        annotation["lectern:originalQuote"] = record["original_quote"]
     if record["color"]:
         annotation["lectern:color"] = record["color"]
     return annotation
+
+
+def _w3c_target_of(record: dict, selectors: list, source: Source | None) -> dict:
+    """The target: Lectern's link, plus (Dublin Core, defined by the anno.jsonld context) the
+    article's title and the file or archive/path its text comes from, so other tools can place it."""
+    target = {"source": LINK_SCHEME + record["article_id"]}
+    if source is not None:
+        target["dc:title"] = source.title
+        if source.file:
+            target["dc:source"] = source.file
+    target["selector"] = selectors
+    return target
 
 
 def _annotation_id(note_id: str) -> str:
@@ -155,13 +263,52 @@ def parse_import(path_or_text: str | os.PathLike) -> Parsed:
     text, source = _read_input(path_or_text)
     try:
         data = json.loads(text)
+        if _may_hold_surrogates(text):
+            _check_unicode(data)
+        parsed = _parse_json(data) if isinstance(data, dict) and data.get("format") == JSON_FORMAT else _parse_w3c(data)
     except json.JSONDecodeError as exc:
         raise LecternError(f"cannot import {source}: not JSON ({exc}); nothing was imported") from None
-    try:
-        parsed = _parse_json(data) if isinstance(data, dict) and data.get("format") == JSON_FORMAT else _parse_w3c(data)
+    except RecursionError:
+        raise LecternError(f"cannot import {source}: its lists or objects are nested too deeply "
+                           "to be notes; nothing was imported") from None
     except _Invalid as exc:
         raise LecternError(f"cannot import {source}: {exc}; nothing was imported") from None
     return _without_repeats(parsed)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """Cheap test first: JSON gets a surrogate only from a ``\\uD800``-``\\uDFFF`` escape (or a caller's str)."""
+    return _SURROGATE_ESCAPE.search(text) is not None or not is_valid_unicode(text)
+
+
+def _check_unicode(data) -> None:
+    """Reject text that cannot be stored: JSON may escape lone surrogates (``"\\ud800"``).
+
+    Walks the data with a stack, not recursion: the nesting is the file's choice.
+    """
+    stack = [(data, "the file")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}") for k, v in value.items())
+            stack.extend((k, f"a key in {where}") for k in value)
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str) and not is_valid_unicode(value):
+            raise _Invalid(f"{where.removeprefix('the file.')} holds text that is not valid Unicode "
+                           f"(a lone surrogate such as \\ud800)")
+
+
+def is_valid_unicode(text: str) -> bool:
+    """Whether ``text`` can be stored (UTF-8 encodable: no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _read_input(path_or_text) -> tuple[str, str]:
@@ -191,7 +338,7 @@ def _without_repeats(parsed: Parsed) -> Parsed:
 
 def _parse_json(data: dict) -> Parsed:
     version = data.get("version")
-    if not isinstance(version, int) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _Invalid(f"'version' must be a positive whole number, not {version!r}")
     if version > JSON_VERSION:
         raise _Invalid(f"written by a newer Lectern (format version {version}; this one reads up to {JSON_VERSION})")
@@ -229,7 +376,23 @@ def _note_from_json(item: dict) -> dict:
         "article_sha": _text(item, "article_sha"),
         "section_sha": _text(item, "section_sha"),
     }
-    return record
+    # Anchor state (optional: files from before schema 5 lack it).
+    return _with_state(record, item.get("anchor_state"), item.get("similarity"), _text(item, "original_quote"),
+                       _flag(item, "review"))
+
+
+def _with_state(record: dict, state, similarity, original: str, review: bool) -> dict:
+    if state is None:
+        state = "orphaned" if record["orphaned"] else "exact"
+    if state not in STATES:
+        raise _Invalid(f"'anchor_state' must be one of {', '.join(STATES)}, not {state!r}")
+    if similarity is not None and (isinstance(similarity, bool) or not isinstance(similarity, (int, float))
+                                   or not 0 <= similarity <= 1):
+        raise _Invalid(f"'similarity' must be a number from 0 to 1, not {similarity!r}")
+    if record["orphaned"] != (state == "orphaned"):
+        state = "orphaned" if record["orphaned"] else "exact"  # 'orphaned' wins: it decides where the note is listed
+    return dict(record, anchor_state=state, similarity=similarity if state == "moved" else None,
+                original_quote=original or record["quote"], review=review)
 
 
 def _bookmark_from_json(item: dict) -> Bookmark:
@@ -246,7 +409,15 @@ def _bookmark_from_json(item: dict) -> Bookmark:
         section_path=tuple(_text_list(item, "section_path")),
         section_sha=_text(item, "section_sha"),
         article_sha=_text(item, "article_sha"),
+        anchor_state=_bookmark_state(item),
     )
+
+
+def _bookmark_state(item: dict) -> str:
+    state = item.get("anchor_state") or "exact"  # optional: files from before schema 5
+    if state not in ("exact", "orphaned"):
+        raise _Invalid(f"'anchor_state' of a bookmark must be exact or orphaned, not {state!r}")
+    return state
 
 
 def _text(item: dict, key: str, required: bool = False, empty_ok: bool = False) -> str:
@@ -323,7 +494,7 @@ def _note_from_annotation(item: dict) -> dict:
     text, tags = _w3c_bodies(item.get("body", []))
     if not text and not quote.get("exact"):
         raise _Invalid("has neither a text body nor a quoted passage")
-    return {
+    record = {
         "id": _w3c_note_id(item),
         "article_id": article_id,
         "section_id": section_id,
@@ -340,6 +511,8 @@ def _note_from_annotation(item: dict) -> dict:
         "article_sha": "",  # re-anchored against the current articles after import
         "section_sha": "",
     }
+    return _with_state(record, item.get("lectern:anchorState"), item.get("lectern:similarity"),
+                       _text(item, "lectern:originalQuote"), False)
 
 
 def _w3c_target(target) -> tuple[str, str, dict]:

@@ -79,8 +79,37 @@ _V4 = (
     "CREATE INDEX bookmarks_by_article ON bookmarks(article_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+# Version 5, trash: a deleted note keeps its row (id, dates, tags, anchor) with the time it
+# was deleted; NULL = a live note. Lists, search and exports skip trashed notes;
+# restoring clears the column; the user empties the trash, or it is emptied of
+# notes deleted more than TRASH_DAYS (store.py) ago when the store opens.
+_TRASH = (
+    "ALTER TABLE notes ADD COLUMN deleted TEXT",  # ISO 8601 UTC time it went to the trash, or NULL
+    "CREATE INDEX notes_by_deleted ON notes(deleted)",
+)
+
+# Version 6: anchor states. Each note says how it was last re-found (exact,
+# moved by fuzzy matching with its similarity, section: the passage is gone,
+# orphaned) and keeps the text first quoted, and whether the user still has to
+# review the change; bookmarks get the same state.
+# Self-contained: the existing orphaned flags are carried over, every quote
+# becomes its own original.
+_ANCHOR_STATES = (
+    "ALTER TABLE notes ADD COLUMN anchor_state TEXT NOT NULL DEFAULT 'exact'",  # exact/moved/section/orphaned
+    "ALTER TABLE notes ADD COLUMN similarity REAL",  # moved: the re-found passage vs the quote, 0..1
+    "ALTER TABLE notes ADD COLUMN original_quote TEXT",  # the passage as first quoted; never re-anchored
+    # 1 when re-anchoring moved or lost the passage, until the user reviews it
+    "ALTER TABLE notes ADD COLUMN review INTEGER NOT NULL DEFAULT 0",
+    "UPDATE notes SET original_quote = quote",
+    "UPDATE notes SET anchor_state = 'orphaned' WHERE orphaned != 0",
+    "ALTER TABLE bookmarks ADD COLUMN anchor_state TEXT NOT NULL DEFAULT 'exact'",  # exact/orphaned
+    "UPDATE bookmarks SET anchor_state = 'orphaned' WHERE section_id IS NULL AND section_path != '[]'",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _TRASH, _ANCHOR_STATES)
 SCHEMA_VERSION = len(MIGRATIONS)
+TRASH_VERSION = MIGRATIONS.index(_TRASH) + 1  # the step that added notes.deleted
+ANCHOR_STATES_VERSION = MIGRATIONS.index(_ANCHOR_STATES) + 1  # tests name the step by this, not by its number
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -35,6 +35,7 @@ class Bookmark:
     section_path: tuple[str, ...] = ()
     section_sha: str = ""  # SHA-256 of the section's own text when placed
     article_sha: str = ""  # the article's SHA-256 when placed ('' = never)
+    anchor_state: str = "exact"  # "orphaned": its section is gone, it points at the whole article
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,15 @@ class Note:
     created: str
     updated: str
     orphaned: bool = False
+    deleted: str | None = None  # when it went to the trash (ISO 8601 UTC); None: a live note
+    # How the note was last re-found (docs/data-model.md): "exact", "moved" (by
+    # fuzzy matching; ``similarity`` 0..1), "section" (the passage is gone, the
+    # section is there) or "orphaned". ``original_quote`` is the text first
+    # quoted, kept while ``quote`` follows the article's current text.
+    anchor_state: str = "exact"
+    similarity: float | None = None
+    original_quote: str | None = None
+    review: bool = False  # re-anchoring moved or lost the passage and the user has not looked yet
 
 
 @dataclass
@@ -72,6 +82,25 @@ class NotesChange:
 
 
 @dataclass
+class AnchorReport:
+    """Payload of ``"anchors_changed"``: the notes a re-anchoring pass newly moved or lost."""
+
+    moved: list[str] = field(default_factory=list)  # note ids re-found by fuzzy matching
+    lost: list[str] = field(default_factory=list)  # note ids whose passage (state section) or section (orphaned) is gone
+
+    def count(self, note_id: str, state: str, newly: bool) -> None:
+        if newly and state == "moved":
+            self.moved.append(note_id)
+        elif newly and state in ("section", "orphaned"):
+            self.lost.append(note_id)
+
+    def __str__(self) -> str:
+        parts = [f"{len(self.moved)} moved" if self.moved else "", f"{len(self.lost)} lost" if self.lost else ""]
+        return ("Changed text under your notes: " + ", ".join(p for p in parts if p)
+                + " (File › Review Changed Notes…)")
+
+
+@dataclass
 class ImportReport:
     added: int = 0
     skipped_duplicates: int = 0
@@ -79,6 +108,8 @@ class ImportReport:
     bookmarks_skipped: int = 0
     reanchored: int = 0  # imported notes whose anchor was adjusted to the current articles
     orphaned: int = 0  # imported notes that could not be placed (kept, listed as orphaned)
+    note_ids: list[str] = field(default_factory=list)  # the notes added (what undoing the import removes)
+    bookmark_ids: list[str] = field(default_factory=list)  # the bookmarks added
 
     def __str__(self) -> str:
         return (

@@ -16,10 +16,11 @@ from .models import Bookmark, Note
 NOTE_COLUMNS = (
     "id", "article_id", "section_id", "section_path", "quote", "prefix", "suffix", "text",
     "color", "created", "updated", "orphaned", "article_sha", "section_sha",
+    "anchor_state", "similarity", "original_quote", "review",
 )
 BOOKMARK_COLUMNS = (
     "id", "article_id", "section_id", "name", "folder", "created", "updated",
-    "section_path", "section_sha", "article_sha",
+    "section_path", "section_sha", "article_sha", "anchor_state",
 )
 
 NOTE_SELECT = (
@@ -34,6 +35,7 @@ def note_record(row: sqlite3.Row) -> dict:
     record = {name: row[name] for name in NOTE_COLUMNS}
     record["section_path"] = list(json.loads(row["section_path"] or "[]"))
     record["orphaned"] = bool(row["orphaned"])
+    record["review"] = bool(row["review"])
     record["tags"] = list(json.loads(row["tags_json"] or "[]"))
     return record
 
@@ -53,7 +55,17 @@ def note_from_record(record: dict) -> Note:
         created=record["created"],
         updated=record["updated"],
         orphaned=bool(record["orphaned"]),
+        deleted=record.get("deleted"),
+        anchor_state=record["anchor_state"],
+        similarity=record["similarity"],
+        original_quote=record["original_quote"],
+        review=bool(record["review"]),
     )
+
+
+def trashed_note_from_row(row: sqlite3.Row) -> Note:
+    """A note of the trash: the stored fields plus when it was deleted."""
+    return note_from_record(dict(note_record(row), deleted=row["deleted"]))
 
 
 def bookmark_from_row(row: sqlite3.Row) -> Bookmark:
@@ -64,7 +76,7 @@ def bookmark_from_row(row: sqlite3.Row) -> Bookmark:
 
 def insert_note(conn: sqlite3.Connection, record: dict) -> None:
     values = dict(record, section_path=json.dumps(list(record["section_path"]), ensure_ascii=False),
-                  orphaned=int(bool(record["orphaned"])))
+                  orphaned=int(bool(record["orphaned"])), review=int(bool(record["review"])))
     columns = ", ".join(NOTE_COLUMNS)
     conn.execute(f"INSERT INTO notes ({columns}) VALUES ({', '.join(':' + c for c in NOTE_COLUMNS)})", values)
     write_tags(conn, record["id"], record["tags"])
@@ -88,11 +100,13 @@ def insert_bookmark(conn: sqlite3.Connection, bookmark: Bookmark) -> None:
 
 
 def save_bookmark_place(conn: sqlite3.Connection, bookmark_id: str, section_id: str | None,
-                        section_path, section_sha: str, article_sha: str) -> None:
+                        section_path, section_sha: str, article_sha: str, anchor_state: str = "exact") -> None:
     """A bookmark's (re-)placed section and its anchor facts; name, folder and times are left alone."""
     conn.execute(
-        "UPDATE bookmarks SET section_id = ?, section_path = ?, section_sha = ?, article_sha = ? WHERE id = ?",
-        (section_id, json.dumps(list(section_path), ensure_ascii=False), section_sha, article_sha, bookmark_id),
+        "UPDATE bookmarks SET section_id = ?, section_path = ?, section_sha = ?, article_sha = ?, anchor_state = ? "
+        "WHERE id = ?",
+        (section_id, json.dumps(list(section_path), ensure_ascii=False), section_sha, article_sha, anchor_state,
+         bookmark_id),
     )
 
 

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -23,18 +24,24 @@ from ..errors import LecternError, UnknownArticleError
 from ..model import Article, Section
 from ..paths import AppPaths
 from . import backups, exchange
-from .anchoring import Anchor, anchor_to, find_quote, reanchor, text_sha
-from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, reported, transaction
-from .models import Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
+from .anchoring import (
+    EXACT, MOVED, ORPHANED, SECTION, Anchor, ArticleText, anchor_to, find_quote, plain_text_position, reanchor,
+    text_sha,
+)
+from .db import DEFAULT_BUSY_TIMEOUT, ReadOnlyStoreError, StoreError, connect_untouched, reported, transaction
+from .models import AnchorReport, Bookmark, ImportReport, Note, NotesChange, new_id, utc_now
+from .similarity import most_similar_section
 from .opening import open_database
 from .records import (
-    NOTE_SELECT, bookmark_from_row, clean_color, clean_tags, insert_bookmark, insert_note,
-    note_from_record, note_record, save_bookmark_place, write_tags,
+    NOTE_COLUMNS, NOTE_SELECT, bookmark_from_row, clean_color, clean_tags, insert_bookmark, insert_note,
+    note_from_record, note_record, save_bookmark_place, trashed_note_from_row, write_tags,
 )
 
 Listener = Callable[[str, object], None]
 log = logging.getLogger(__name__)
 MAX_HISTORY = 500
+TRASH_DAYS = 30  # deleted notes stay in the trash this long, unless the user empties it sooner
+LIVE = "deleted IS NULL"  # SQL: a note that is not in the trash
 
 
 class UserStore:
@@ -63,6 +70,8 @@ class UserStore:
             self.messages.append(self.problem)
         elif auto_backup and not opened.created:
             self._daily_backup()
+        if not self.problem:
+            self._purge_old_trash()
 
     @property
     def read_only(self) -> bool:
@@ -96,6 +105,13 @@ class UserStore:
                 backups.daily_backup(self._conn, self.paths.backups_dir)
         except (sqlite3.Error, OSError) as exc:
             self.messages.append(f"the daily backup of the notes database failed: {exc}")
+
+    def _purge_old_trash(self) -> None:
+        """Notes deleted more than TRASH_DAYS ago leave the trash for good (at open)."""
+        try:
+            self.empty_trash(older_than_days=TRASH_DAYS)
+        except LecternError as exc:
+            self.messages.append(f"the notes trash was not emptied of old notes this time: {exc}")
 
     def close(self) -> None:
         """Close the database; library events that arrive afterwards are ignored."""
@@ -192,11 +208,26 @@ class UserStore:
         self._emit("bookmarks_changed", None)
         return self.bookmark(bookmark_id)
 
-    def remove_bookmark(self, bookmark_id: str) -> None:
+    def remove_bookmark(self, bookmark_id: str) -> Bookmark:
+        """Delete a bookmark; returns it as it was (what :meth:`put_bookmark` brings back)."""
         with self._writing() as conn:
-            if conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,)).rowcount == 0:
+            row = conn.execute("SELECT * FROM bookmarks WHERE id = ?", (bookmark_id,)).fetchone()
+            if row is None:
                 raise LecternError(f"no bookmark with id {bookmark_id!r}")
+            conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
         self._emit("bookmarks_changed", None)
+        return bookmark_from_row(row)
+
+    def put_bookmark(self, bookmark: Bookmark) -> Bookmark:
+        """Store ``bookmark`` exactly as given (id, name, folder, times, place), replacing one with its id.
+
+        Undo uses it: a removed, renamed or moved bookmark comes back as it was.
+        """
+        with self._writing() as conn:
+            conn.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark.id,))
+            insert_bookmark(conn, bookmark)
+        self._emit("bookmarks_changed", None)
+        return bookmark
 
     # ------------------------------------------------------------------ notes
 
@@ -221,32 +252,64 @@ class UserStore:
         return note
 
     def notes(self, article_id: str | None = None, orphaned: bool | None = None) -> list[Note]:
+        """The notes (never those in the trash), by article, then oldest first."""
         return [note_from_record(r) for r in self.note_records(article_id, orphaned)]
 
-    def note_records(self, article_id: str | None = None, orphaned: bool | None = None) -> list[dict]:
-        """Every stored field of the notes (anchor fingerprints too): what the JSON export writes."""
-        where, params = [], []
+    def note_records(self, article_id: str | None = None, orphaned: bool | None = None,
+                     note_ids=None) -> list[dict]:
+        """Every stored field of the notes (anchor fingerprints too): what the JSON export writes.
+
+        Notes in the trash are left out; ``note_ids`` keeps only those notes.
+        """
+        where, params = [LIVE], []
+        if note_ids is not None:
+            note_ids = list(note_ids)
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(note_ids))
         if article_id is not None:
             where.append("article_id = ?")
             params.append(article_id)
         if orphaned is not None:
             where.append("orphaned = ?")
             params.append(int(orphaned))
-        sql = NOTE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY article_id, created, id"
+        sql = NOTE_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY article_id, created, id"
         with self._reading() as conn:
             return [note_record(r) for r in conn.execute(sql, params).fetchall()]
 
     def note(self, note_id: str) -> Note:
+        return note_from_record(self.note_snapshot(note_id))
+
+    def note_snapshot(self, note_id: str) -> dict:
+        """Every stored field of a note (not in the trash): what :meth:`put_note` writes back."""
         with self._reading() as conn:
-            row = conn.execute(NOTE_SELECT + " WHERE id = ?", (note_id,)).fetchone()
+            row = conn.execute(NOTE_SELECT + f" WHERE id = ? AND {LIVE}", (note_id,)).fetchone()
         if row is None:
             raise LecternError(f"no note with id {note_id!r}")
-        return note_from_record(note_record(row))
+        return note_record(row)
+
+    def put_note(self, record: dict) -> Note:
+        """Write back a note's stored fields exactly (text, tags, colour, anchor, times).
+
+        Undo uses it with a :meth:`note_snapshot` taken before an edit, a
+        re-attach or a change of quote. The note must exist and not be in the trash.
+        """
+        values = dict(record, section_path=json.dumps(list(record["section_path"]), ensure_ascii=False),
+                      orphaned=int(bool(record["orphaned"])))
+        columns = [c for c in NOTE_COLUMNS if c != "id"]
+        with self._writing() as conn:
+            cursor = conn.execute(f"UPDATE notes SET {', '.join(f'{c} = :{c}' for c in columns)} "
+                                  f"WHERE id = :id AND {LIVE}", {c: values[c] for c in NOTE_COLUMNS})
+            if cursor.rowcount == 0:
+                raise LecternError(f"no note with id {record['id']!r}")
+            write_tags(conn, record["id"], clean_tags(record["tags"]))
+        note = self.note(record["id"])
+        self._emit_notes(changed=[note])
+        return note
 
     def edit_note(self, note_id: str, text: str | None = None, tags=None, color: str | None = None) -> Note:
         """Change the body, tags or colour (``None`` leaves a field alone; ``color=""`` clears it)."""
         with self._writing() as conn:
-            if conn.execute("SELECT 1 FROM notes WHERE id = ?", (note_id,)).fetchone() is None:
+            if conn.execute(f"SELECT 1 FROM notes WHERE id = ? AND {LIVE}", (note_id,)).fetchone() is None:
                 raise LecternError(f"no note with id {note_id!r}")
             if text is not None:
                 if not isinstance(text, str):
@@ -261,38 +324,153 @@ class UserStore:
         self._emit_notes(changed=[note])
         return note
 
-    def delete_note(self, note_id: str) -> None:
+    def delete_note(self, note_id: str) -> Note:
+        """Move a note to the trash (nothing of it is lost); returns it, with the time it was deleted.
+
+        It leaves lists, search and exports; :meth:`restore_note` brings it back
+        with its id, dates, tags, colour and anchor. The trash keeps it for
+        TRASH_DAYS days, or until :meth:`empty_trash`.
+        """
+        note = self.note(note_id)
+        deleted = utc_now()
         with self._writing() as conn:
-            if conn.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount == 0:
+            if conn.execute(f"UPDATE notes SET deleted = ? WHERE id = ? AND {LIVE}",
+                            (deleted, note_id)).rowcount == 0:
                 raise LecternError(f"no note with id {note_id!r}")
         self._emit_notes(deleted=[note_id])
+        return dataclasses.replace(note, deleted=deleted)
 
-    def reattach_note(self, note_id: str, article_id: str, section_id: str) -> Note:
-        """Put a (typically orphaned) note on a section; its quote is kept, with new context if found."""
-        old = self.note(note_id)
+    def restore_note(self, note_id: str) -> Note:
+        """Take a note out of the trash, as it was."""
+        with self._writing() as conn:
+            if conn.execute("UPDATE notes SET deleted = NULL WHERE id = ? AND deleted IS NOT NULL",
+                            (note_id,)).rowcount == 0:
+                raise LecternError(f"no note with id {note_id!r} in the trash")
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def trash(self) -> list[Note]:
+        """The notes in the trash, most recently deleted first (``Note.deleted`` says when)."""
+        with self._reading() as conn:
+            rows = conn.execute(NOTE_SELECT + " WHERE deleted IS NOT NULL ORDER BY deleted DESC, id").fetchall()
+        return [trashed_note_from_row(r) for r in rows]
+
+    def empty_trash(self, older_than_days: float | None = None) -> int:
+        """Delete for good the notes in the trash (only those deleted more than ``older_than_days``
+        ago when given); returns how many. The only call that ever drops a note."""
+        if self.read_only:
+            return 0
+        cutoff = None
+        if older_than_days is not None:
+            moment = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+            cutoff = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        where = "deleted IS NOT NULL" + (" AND deleted < ?" if cutoff else "")
+        params = (cutoff,) if cutoff else ()
+        with self._reading() as conn:  # most opens find nothing to do: no write lock for them
+            if conn.execute(f"SELECT 1 FROM notes WHERE {where} LIMIT 1", params).fetchone() is None:
+                return 0
+        with self._writing() as conn:
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM notes WHERE {where}", params)]
+            conn.execute(f"DELETE FROM notes WHERE {where}", params)
+        if ids:
+            self._emit("trash_emptied", ids)
+        return len(ids)
+
+    def change_quote(self, note_id: str, article_id: str, section_id: str, quote: str,
+                     prefix: str = "", suffix: str = "") -> Note:
+        """Anchor a note to a new quoted passage (and its section), keeping its text, tags and colour.
+
+        ``prefix``/``suffix`` (the text around the selection) pick the occurrence meant.
+        """
+        self.note(note_id)  # exists and is not in the trash
+        if not (quote or "").strip():
+            raise LecternError("select the passage the note should quote")
         _, section = self._target(article_id, section_id)
-        if section is None:
-            anchor = Anchor(section_id, (), old.quote)
-        else:
-            quote_here = old.quote if old.quote and find_quote(section.text(), old.quote) else None
-            anchor = anchor_to(section, quote_here)
-            if anchor.quote is None and old.quote:  # the passage is not in this section: keep it anyway
-                anchor = dataclasses.replace(anchor, quote=old.quote)
+        anchor = (anchor_to(section, quote, prefix or "", suffix or "") if section is not None
+                  else Anchor(section_id, (), quote.strip()))
         with self._writing() as conn:
             _save_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
         note = self.note(note_id)
         self._emit_notes(changed=[note])
         return note
 
+    def suggest_section(self, note_id: str, article_id: str) -> str:
+        """The section of ``article_id`` to propose when re-attaching a note: its own section if the
+        article still has it, else the one most like its quote, context and heading path."""
+        note = self.note(note_id)
+        article = self._library.article(article_id) if self._library is not None else None
+        if article is None:
+            return note.section_id
+        return most_similar_section(article, note)
+
+    def reattach_note(self, note_id: str, article_id: str, section_id: str, quote: str | None = None,
+                      prefix: str = "", suffix: str = "") -> Note:
+        """Put a (typically orphaned or moved) note on a section; the user has reviewed it.
+
+        With ``quote`` (a selection; ``prefix``/``suffix`` pick its occurrence)
+        the note is anchored to that passage. Without, its quote is kept, with
+        new context if found there (state ``exact``), else as it was (``section``).
+        The originally quoted text is never changed.
+        """
+        old = self.note(note_id)
+        _, section = self._target(article_id, section_id)
+        if section is None:
+            anchor = Anchor(section_id, (), quote or old.quote)
+        elif quote:
+            anchor = anchor_to(section, quote, prefix or "", suffix or "")
+        else:
+            quote_here = old.quote if old.quote and find_quote(section.text(), old.quote) else None
+            anchor = anchor_to(section, quote_here)
+            if anchor.quote is None and old.quote:  # the passage is not in this section: keep it anyway
+                anchor = dataclasses.replace(anchor, quote=old.quote, state=SECTION)
+        with self._writing() as conn:
+            _save_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def accept_anchor(self, note_id: str) -> Note:
+        """The user agrees with where re-anchoring put the note: its state becomes ``exact``."""
+        return self._set_reviewed(note_id, "UPDATE notes SET anchor_state = 'exact', similarity = NULL, review = 0, "
+                                           "orphaned = 0 WHERE id = ? AND orphaned = 0")
+
+    def leave_orphaned(self, note_id: str) -> Note:
+        """The passage re-anchoring found is not the note's: keep the note orphaned, with the text first quoted."""
+        return self._set_reviewed(note_id, "UPDATE notes SET anchor_state = 'orphaned', orphaned = 1, similarity = NULL, "
+                                           "review = 0, quote = coalesce(original_quote, quote) WHERE id = ?")
+
+    def _set_reviewed(self, note_id: str, sql: str) -> Note:
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM notes WHERE id = ?", (note_id,)).fetchone() is None:
+                raise LecternError(f"no note with id {note_id!r}")
+            conn.execute(sql, (note_id,))
+        note = self.note(note_id)
+        self._emit_notes(changed=[note])
+        return note
+
+    def notes_to_review(self) -> list[Note]:
+        """Notes whose passage re-anchoring moved (fuzzy) or lost, not yet reviewed by the user."""
+        with self._reading() as conn:
+            rows = conn.execute(NOTE_SELECT + f" WHERE review = 1 AND {LIVE} ORDER BY article_id, created, id").fetchall()
+        return [note_from_record(note_record(r)) for r in rows]
+
     def find_id(self, kind: str, prefix: str) -> str:
-        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``."""
+        """The full id of the note or bookmark (``kind``) whose id starts with ``prefix``.
+
+        Case counts when it tells ids apart (imported ids may have capitals);
+        otherwise ``AB12`` finds ``ab12...`` too.
+        """
         table = {"note": "notes", "bookmark": "bookmarks"}[kind]
-        prefix = (prefix or "").strip().lower()
+        prefix = (prefix or "").strip()
         if not prefix:
             raise LecternError(f"give a {kind} id")
         with self._reading() as conn:
             rows = conn.execute(f"SELECT id FROM {table} WHERE substr(id, 1, ?) = ? LIMIT 2",
                                 (len(prefix), prefix)).fetchall()
+            if not rows:
+                rows = conn.execute(f"SELECT id FROM {table} WHERE lower(substr(id, 1, ?)) = lower(?) LIMIT 2",
+                                    (len(prefix), prefix)).fetchall()
         if not rows:
             raise LecternError(f"no {kind} with an id starting {prefix!r}")
         if len(rows) > 1:
@@ -321,19 +499,29 @@ class UserStore:
         if not stale and not stale_marks:
             return []
         articles = {aid: self._article_or_missing(aid, current) for aid in sorted(stale | stale_marks)}
-        changed_ids, marks_changed = [], False
+        changed_records, marks_changed, report = [], False, AnchorReport()
         with self._writing() as conn:
             for aid in sorted(stale):
                 if articles[aid] is not False:
-                    changed_ids += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""))
+                    changed_records += _reanchor_article(conn, aid, articles[aid], current.get(aid, ""), report)
             for aid in sorted(stale_marks):
                 if isinstance(articles[aid], Article):
                     marks_changed |= _reanchor_bookmarks(conn, aid, articles[aid], current[aid])
-        changed = [self.note(i) for i in changed_ids]
+        changed = self._live_notes([r["id"] for r in changed_records])  # trashed notes are re-placed too, quietly
         self._emit_notes(changed=changed)
         if marks_changed:
             self._emit("bookmarks_changed", None)
+        if report.moved or report.lost:
+            self._emit("anchors_changed", report)
         return changed
+
+    def _live_notes(self, note_ids) -> list[Note]:
+        return self.notes_by_id(note_ids)
+
+    def notes_by_id(self, note_ids) -> list[Note]:
+        """The notes (not in the trash) with these ids, in the order of ``note_ids``."""
+        by_id = {r["id"]: r for r in self.note_records(note_ids=note_ids)}
+        return [note_from_record(by_id[i]) for i in note_ids if i in by_id]
 
     def _article_or_missing(self, article_id: str, current: dict) -> Article | None | bool:
         """The article, None when it left the library, False when it cannot be read now
@@ -445,7 +633,7 @@ class UserStore:
     def _restore_in_place(self, path: Path) -> None:
         with reported(self.path, self._timeout):
             backups.named_backup(self._conn, self.paths.backups_dir, prefix="pre-restore-")
-            source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+            source = connect_untouched(path)
             try:
                 source.backup(self._conn)
             finally:
@@ -460,7 +648,7 @@ class UserStore:
             current = Path(str(self.path) + suffix)
             if current.exists():
                 os.replace(current, current.with_name(f"{self.path.name}.set-aside-{stamp}{suffix}"))
-        source = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+        source = connect_untouched(path)
         try:
             backups.write_backup(source, self.path)
         finally:
@@ -469,6 +657,8 @@ class UserStore:
 
     def _reopen(self) -> None:
         self._conn.close()
+        if self.problem in self.messages:  # the restore replaced the file it was about
+            self.messages.remove(self.problem)
         opened = open_database(self.path, self.paths.backups_dir, self._timeout)
         self._conn, self.problem, self.damaged = opened.conn, opened.problem, opened.damaged
         if self.problem:
@@ -476,17 +666,40 @@ class UserStore:
 
     # ------------------------------------------------------------------ export / import
 
-    def export_notes(self, fmt: str = "markdown", article_id: str | None = None) -> str:
-        """Notes (and, in JSON, bookmarks) as ``"markdown"``, ``"json"`` or ``"w3c"`` text."""
-        records = self.note_records(article_id)
+    def export_notes(self, fmt: str = "markdown", article_id: str | None = None, note_ids=None) -> str:
+        """Notes (and, in JSON, bookmarks) as ``"markdown"``, ``"json"`` or ``"w3c"`` text.
+
+        ``note_ids`` exports only those notes (and, in JSON, no bookmarks):
+        the All notes window's current filter. Notes in the trash are never exported.
+        """
+        records = self.note_records(article_id, note_ids=note_ids)
         if fmt == "markdown":
             return exchange.to_markdown(records, self._titles_and_orders(records))
         if fmt == "json":
             marks = [b for b in self.bookmarks() if article_id is None or b.article_id == article_id]
-            return exchange.to_json(records, marks)
+            return exchange.to_json(records, marks if note_ids is None else [])
         if fmt == "w3c":
-            return exchange.to_w3c(records)
+            return exchange.to_w3c(records, self._sources(records), self._positions(records))
         raise LecternError(f"unknown export format {fmt!r} (use markdown, json or w3c)")
+
+    def _positions(self, records: list[dict]) -> dict[str, tuple[int, int]]:
+        """Each placed quote's offsets in its article's plain text (articles that cannot be read are skipped)."""
+        positions, articles = {}, {}
+        for record in records:
+            aid = record["article_id"]
+            if not record["quote"] or record["orphaned"] or self._library is None:
+                continue
+            if aid not in articles:
+                try:
+                    articles[aid] = self._library.article(aid)
+                except LecternError:
+                    articles[aid] = None
+            if articles[aid] is not None:
+                span = plain_text_position(articles[aid], record["section_id"], record["quote"],
+                                           record["prefix"], record["suffix"])
+                if span is not None:
+                    positions[record["id"]] = span
+        return positions
 
     def _titles_and_orders(self, records: list[dict]) -> dict[str, tuple[str, list[str]]]:
         """``{article_id: (title, section ids in document order)}`` for the Markdown export."""
@@ -497,6 +710,17 @@ class UserStore:
             except LecternError:
                 article = None
             result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
+        return result
+
+    def _sources(self, records: list[dict]) -> dict[str, exchange.Source]:
+        """``{article_id: Source(title, file)}`` for the W3C export: where other tools find the text."""
+        result = {}
+        for aid in {r["article_id"] for r in records}:
+            try:
+                summary = self._library.summary(aid) if self._library is not None else None
+            except LecternError:
+                summary = None
+            result[aid] = exchange.Source(summary.title, summary.path) if summary else exchange.Source(aid, "")
         return result
 
     def import_notes(self, path_or_text: str | os.PathLike) -> ImportReport:
@@ -514,6 +738,7 @@ class UserStore:
         imported = [reanchored.get(r["id"]) or note_from_record(r) for r in added_notes]
         report.reanchored = sum(1 for r in added_notes if r["id"] in reanchored)
         report.orphaned = sum(1 for n in imported if n.orphaned)
+        report.note_ids = [r["id"] for r in added_notes]
         self._emit_notes(changed=[n for n in imported if n.id not in reanchored])
         if report.bookmarks_added:
             self._emit("bookmarks_changed", None)
@@ -542,33 +767,63 @@ def _record(note_id: str, article_id: str, anchor: Anchor, text: str, tags: list
         "section_path": list(anchor.section_path), "quote": anchor.quote, "prefix": anchor.prefix,
         "suffix": anchor.suffix, "text": text, "tags": tags, "color": color, "created": created,
         "updated": updated, "orphaned": orphaned, "article_sha": article_sha, "section_sha": anchor.section_sha,
+        "anchor_state": ORPHANED if orphaned else anchor.state, "similarity": anchor.similarity,
+        "original_quote": anchor.quote, "review": False,
     }
 
 
 def _save_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor: Anchor, article_sha: str,
-                 updated: str | None = None) -> None:
+                 updated: str | None = None, review: bool = False) -> None:
+    """The note's new place and whether it awaits review; ``updated`` set means the user placed it
+    (which ends any review)."""
     conn.execute(
         "UPDATE notes SET article_id = ?, section_id = ?, section_path = ?, quote = ?, prefix = ?, suffix = ?, "
-        "section_sha = ?, article_sha = ?, orphaned = 0, updated = coalesce(?, updated) WHERE id = ?",
+        "section_sha = ?, article_sha = ?, orphaned = 0, anchor_state = ?, similarity = ?, "
+        "review = CASE WHEN ? IS NOT NULL THEN 0 ELSE ? END, "
+        "updated = coalesce(?, updated) WHERE id = ?",
         (article_id, anchor.section_id, json.dumps(list(anchor.section_path), ensure_ascii=False), anchor.quote,
-         anchor.prefix, anchor.suffix, anchor.section_sha, article_sha, updated, note_id),
+         anchor.prefix, anchor.suffix, anchor.section_sha, article_sha, anchor.state, anchor.similarity,
+         updated, int(review), updated, note_id),
     )
 
 
-def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Article | None, sha: str) -> list[str]:
-    """Re-place one article's notes (inside the caller's transaction); returns ids whose place changed."""
+def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Article | None, sha: str,
+                      report: AnchorReport) -> list[dict]:
+    """Re-place one article's notes (inside the caller's transaction); returns the records whose place
+    changed, as now stored (so the caller need not read them back).
+
+    A note whose passage was newly moved (fuzzy) or lost is flagged for review
+    and counted in ``report``.
+    """
     changed = []
-    for row in conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall():
+    text = ArticleText(article) if article is not None else None
+    rows = conn.execute(NOTE_SELECT + " WHERE article_id = ?", (article_id,)).fetchall()
+    # Every note now matches this version of the article; only the re-placed ones are rewritten below.
+    conn.execute("UPDATE notes SET article_sha = ? WHERE article_id = ?", (sha, article_id))
+    for row in rows:
         record = note_record(row)
         old = Anchor(record["section_id"], tuple(record["section_path"]), record["quote"],
-                     record["prefix"], record["suffix"], record["section_sha"])
-        new = reanchor(article, old) if article is not None else None
+                     record["prefix"], record["suffix"], record["section_sha"], record["anchor_state"],
+                     record["similarity"])
+        new = reanchor(article, old, text) if article is not None else None
+        stored = dict(record, article_sha=sha)
         if new is None:
-            conn.execute("UPDATE notes SET orphaned = 1, article_sha = ? WHERE id = ?", (sha, record["id"]))
-        else:
-            _save_anchor(conn, record["id"], article_id, new, sha)
+            if not record["orphaned"]:
+                conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, "
+                             "review = 1 WHERE id = ?", (record["id"],))
+                stored.update(orphaned=True, anchor_state=ORPHANED, similarity=None, review=True)
+            report.count(record["id"], ORPHANED, newly=not record["orphaned"])
+        elif new != old or record["orphaned"]:
+            newly = new.state != old.state or (new.state == MOVED and new.quote != old.quote) or record["orphaned"]
+            # Found as it was: nothing to review; newly moved or lost: review; else as before.
+            review = False if new.state == EXACT else (newly or record["review"])
+            _save_anchor(conn, record["id"], article_id, new, sha, review=review)
+            stored.update(_record(record["id"], article_id, new, record["text"], record["tags"], record["color"],
+                                  record["created"], record["updated"], sha),
+                          original_quote=record["original_quote"], review=review)
+            report.count(record["id"], new.state, newly=newly)
         if new != old or (new is None) != record["orphaned"]:
-            changed.append(record["id"])
+            changed.append(stored)
     return changed
 
 
@@ -577,19 +832,23 @@ def _reanchor_bookmarks(conn: sqlite3.Connection, article_id: str, article: Arti
 
     The note matcher without a quote: the same section id, the same heading
     path, the one section with the same text. A bookmark that fits nowhere
-    points at the whole article (``section_id`` None) and keeps its old heading
-    path and text hash, so it returns if the section does. Names are untouched.
+    points at the whole article (``section_id`` None, state ``orphaned``) and
+    keeps its old heading path and text hash, so it returns if the section
+    does. Names are untouched.
     """
-    changed = False
+    changed, text = False, ArticleText(article)
     for row in conn.execute("SELECT * FROM bookmarks WHERE article_id = ?", (article_id,)).fetchall():
         mark = bookmark_from_row(row)
-        old = (mark.section_id, mark.section_path, mark.section_sha)
-        new = (None, mark.section_path, mark.section_sha)
-        if mark.section_id is not None or mark.section_path or mark.section_sha:
-            placed = reanchor(article, Anchor(mark.section_id or "", mark.section_path, None, "", "", mark.section_sha))
+        old = (mark.section_id, mark.section_path, mark.section_sha, mark.anchor_state)
+        new = (None, mark.section_path, mark.section_sha, ORPHANED)
+        if mark.section_id is None and not mark.section_path and not mark.section_sha:
+            new = old[:3] + (EXACT,)  # on the article itself: stays there
+        else:
+            placed = reanchor(article, Anchor(mark.section_id or "", mark.section_path, None, "", "", mark.section_sha),
+                              text, fuzzy=False)
             if placed is not None:
-                new = (placed.section_id, tuple(placed.section_path), placed.section_sha)
-        save_bookmark_place(conn, mark.id, new[0], new[1], new[2], sha)
+                new = (placed.section_id, tuple(placed.section_path), placed.section_sha, EXACT)
+        save_bookmark_place(conn, mark.id, *new[:3], sha, anchor_state=new[3])
         changed |= new != old
     return changed
 
@@ -613,3 +872,4 @@ def _insert_new_bookmarks(conn: sqlite3.Connection, marks: list[Bookmark], repor
             continue
         insert_bookmark(conn, bookmark)
         report.bookmarks_added += 1
+        report.bookmark_ids.append(bookmark.id)

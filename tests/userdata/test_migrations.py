@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from reader.userdata import ReadOnlyStoreError, UserStore
-from reader.userdata.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
+from reader.userdata.migrations import ANCHOR_STATES_VERSION, MIGRATIONS, SCHEMA_VERSION, TRASH_VERSION, migrate
 from tests.conftest import SEED_ID
 
 T = "2024-01-02T03:04:05.000Z"
@@ -37,9 +37,23 @@ DATA_AT_VERSION = {
         ("INSERT INTO notes (id, article_id, section_id, text, created, updated, section_path) "
          "VALUES ('n4', ?, 'prelude', 'v4 note', ?, ?, '[\"Prelude\"]')", (SEED_ID, T, T)),
     ],
+    TRASH_VERSION: [
+        ("INSERT INTO notes (id, article_id, section_id, text, created, updated, section_path, deleted) "
+         "VALUES ('n5', ?, 'prelude', 'trashed note', ?, ?, '[\"Prelude\"]', ?)", (SEED_ID, T, T, "2999-01-01T00:00:00.000Z")),
+    ],
+    ANCHOR_STATES_VERSION: [
+        # A note re-found by fuzzy matching, not yet reviewed; its article hash is unknown, so
+        # attach() re-anchors it: the passage is there unchanged, and it must stay "moved".
+        ("INSERT INTO notes (id, article_id, section_id, quote, text, created, updated, section_path, "
+         "anchor_state, similarity, original_quote, review) VALUES ('n6', ?, 'background', 'Nagorno', "
+         "'moved note', ?, ?, '[\"Background\"]', 'moved', 0.9, 'Nagorni', 1)", (SEED_ID, T, T)),
+        ("INSERT INTO bookmarks (id, article_id, section_id, name, folder, created, updated, anchor_state) "
+         "VALUES ('b5', ?, 'background', 'state bookmark', NULL, ?, ?, 'exact')", (SEED_ID, T, T)),
+    ],
 }
-BOOKMARKS_AT_VERSION = {1: {"b1", "b2"}, 3: {"b3"}, 4: {"b4"}}
-NOTES_AT_VERSION = {1: {"n1", "n2"}, 2: {"n3"}, 4: {"n4"}}
+BOOKMARKS_AT_VERSION = {1: {"b1", "b2"}, 3: {"b3"}, 4: {"b4"}, ANCHOR_STATES_VERSION: {"b5"}}
+# live notes; TRASH_VERSION adds a trashed one
+NOTES_AT_VERSION = {1: {"n1", "n2"}, 2: {"n3"}, 4: {"n4"}, ANCHOR_STATES_VERSION: {"n6"}}
 
 
 def _expected(by_version: dict, version: int) -> set:
@@ -92,6 +106,16 @@ def test_upgrade_keeps_everything(app_paths, library, version):
         assert (notes["n3"].tags, notes["n3"].color) == (("first", "second"), "blue")
     if version >= 4:
         assert notes["n4"].text == "v4 note" and notes["n4"].section_id == "prelude"
+    # Notes from before the trash are all live; a trashed one stays in the trash, out of the lists.
+    assert [n.id for n in store.trash()] == (["n5"] if version >= TRASH_VERSION else [])
+    # Anchor states: earlier notes get theirs from the migration and the first attach.
+    assert (notes["n1"].anchor_state, notes["n1"].original_quote, notes["n1"].review) == ("exact", "Nagorno", False)
+    assert (notes["n2"].anchor_state, notes["n2"].similarity) == ("orphaned", None)
+    assert marks["b1"].anchor_state == "exact"
+    if version >= ANCHOR_STATES_VERSION:
+        n6 = notes["n6"]
+        assert (n6.anchor_state, n6.similarity, n6.original_quote, n6.review) == ("moved", 0.9, "Nagorni", True)
+        assert n6.prefix and marks["b5"].anchor_state == "exact"
     with sqlite3.connect(app_paths.database) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     backups = list(app_paths.backups_dir.glob(f"pre-v{SCHEMA_VERSION}-*.sqlite3"))

@@ -1,0 +1,191 @@
+"""Review changed notes: the notes whose quoted passage re-anchoring moved or lost.
+
+After a rescan or an archive update, fuzzy re-anchoring (docs/data-model.md)
+may have moved a note to an edited passage (state ``moved``) or found its
+passage gone (``section``, ``orphaned``). Such notes are flagged ``review``
+until the user looks. This window lists them with the passage as first quoted
+and the passage now, side by side, the differences marked (all text escaped),
+and offers:
+
+* **Accept**: the new passage is right; the note's state becomes ``exact``;
+* **Re-attach to Selection**: anchor the note to the passage selected in the
+  reading view instead;
+* **Leave Orphaned**: the note is kept, orphaned, with the text first quoted.
+
+Store calls run in a worker (:func:`run_in_background`); ``refreshed`` is
+emitted after every reload and ``reviewed(note_id)`` after each action.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter,
+    QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from .messages import show_info
+from .panel_support import LibraryEvents
+from .workers import run_in_background
+
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+REMOVED_STYLE = "background-color:#f6c9c9; text-decoration:line-through"
+ADDED_STYLE = "background-color:#c6efc6; font-weight:bold"
+STATE_LABELS = {"moved": "moved", "section": "passage gone", "orphaned": "orphaned"}
+
+
+def marked_diff(old: str, new: str) -> tuple[str, str]:
+    """``old`` and ``new`` as escaped HTML, words only in ``old`` struck out, words only in ``new`` in bold."""
+    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
+    old_html, new_html = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        old_part, new_part = escape("".join(before[i1:i2])), escape("".join(after[j1:j2]))
+        if op == "equal":
+            old_html.append(old_part)
+            new_html.append(new_part)
+            continue
+        if old_part:
+            old_html.append(f'<span style="{REMOVED_STYLE}">{old_part}</span>')
+        if new_part:
+            new_html.append(f'<span style="{ADDED_STYLE}">{new_part}</span>')
+    return "".join(old_html), "".join(new_html)
+
+
+def comparison_html(note) -> str:
+    """The note's passage as first quoted beside the passage now, as a two-column table."""
+    first = note.original_quote or note.quote or ""
+    if note.anchor_state == "moved":
+        old_html, new_html = marked_diff(first, note.quote or "")
+        similarity = f" ({note.similarity:.0%} alike)" if note.similarity is not None else ""
+        heading = f"Re-found after the text changed{similarity}"
+    else:
+        old_html = escape(first)
+        gone = "its section" if note.anchor_state == "orphaned" else "this section"
+        new_html = f"<i>no longer in {gone}</i>"
+        heading = "The quoted passage was not found"
+    where = escape(" › ".join(note.section_path) or note.section_id)
+    body = escape(note.text.strip()) or "<i>(no text)</i>"
+    return (f"<p><b>{escape(heading)}</b> · {escape(note.article_id)} › {where}</p>"
+            "<table width='100%' cellpadding='6' border='1' cellspacing='0'>"
+            "<tr><th align='left'>First quoted</th><th align='left'>Now in the article</th></tr>"
+            f"<tr><td valign='top'>{old_html}</td><td valign='top'>{new_html}</td></tr></table>"
+            f"<p>{body}</p>")
+
+
+class ReviewNotesDialog(QDialog):
+    """The "Review changed notes" window (see the module docstring)."""
+
+    refreshed = Signal()
+    reviewed = Signal(str)  # the note id, after its action was saved
+
+    def __init__(self, library, view=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Review changed notes")
+        self.library, self.view = library, view
+        self._notes: list = []
+        self.summary = QLabel()
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._show_current)
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)  # nothing in a note is followed
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([260, 520])
+        self.accept_button = QPushButton("&Accept")
+        self.reattach_button = QPushButton("Re-attach to &Selection")
+        self.orphan_button = QPushButton("Leave &Orphaned")
+        self.accept_button.clicked.connect(lambda: self._act(self.library.store.accept_anchor))
+        self.reattach_button.clicked.connect(self._reattach_to_selection)
+        self.orphan_button.clicked.connect(lambda: self._act(self.library.store.leave_orphaned))
+        actions = QHBoxLayout()
+        for button in (self.accept_button, self.reattach_button, self.orphan_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
+        actions.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(actions)
+        self.resize(820, 460)
+        self.events = LibraryEvents(library, self)
+        self.events.event.connect(self._library_event)
+        self.reload()
+
+    def _library_event(self, name: str, _payload) -> None:
+        if name == "anchors_changed" and self.isVisible():  # another rescan moved or lost passages
+            self.reload()
+
+    # ------------------------------------------------------------------ list
+
+    def reload(self) -> None:
+        run_in_background(self.library.store.notes_to_review, on_result=self._fill)
+
+    def shown_notes(self) -> list:
+        return list(self._notes)
+
+    def current_note(self):
+        row = self.list.currentRow()
+        return self._notes[row] if 0 <= row < len(self._notes) else None
+
+    def _fill(self, notes: list) -> None:
+        current = self.current_note()
+        self._notes = list(notes)
+        self.list.clear()
+        for note in self._notes:
+            label = STATE_LABELS.get(note.anchor_state, note.anchor_state)
+            first = (note.original_quote or note.quote or note.text).strip().replace("\n", " ")
+            self.list.addItem(QListWidgetItem(f"[{label}] {first[:60]}"))
+        ids = [n.id for n in self._notes]
+        self.list.setCurrentRow(ids.index(current.id) if current is not None and current.id in ids else 0)
+        moved = sum(1 for n in self._notes if n.anchor_state == "moved")
+        self.summary.setText(f"{moved} moved, {len(self._notes) - moved} lost: compare, then accept, "
+                             "re-attach to a selection, or leave orphaned." if self._notes
+                             else "No changed notes to review.")
+        self._show_current()
+        self.refreshed.emit()
+
+    def _show_current(self, *_args) -> None:
+        note = self.current_note()
+        self.detail.setHtml(comparison_html(note) if note is not None else "")
+        for button in (self.accept_button, self.reattach_button, self.orphan_button):
+            button.setEnabled(note is not None)
+        self.accept_button.setEnabled(note is not None and note.anchor_state == "moved")
+
+    # ------------------------------------------------------------------ actions
+
+    def _act(self, store_call, *args) -> None:
+        note = self.current_note()
+        if note is None:
+            return
+        run_in_background(store_call, note.id, *args, on_result=lambda _n, i=note.id: self._done(i))
+
+    def _done(self, note_id: str) -> None:
+        self.reviewed.emit(note_id)
+        self.reload()
+
+    def _reattach_to_selection(self) -> None:
+        view = self.view
+        quote, prefix, suffix = view.selection_context() if view is not None else ("", "", "")
+        if not quote or not getattr(view, "article_id", None):
+            show_info("Select the passage in the article first, then re-attach the note to it")
+            return
+        self._act(self.library.store.reattach_note, view.article_id, view.selection_section_id(), quote, prefix, suffix)
+
+
+def open_review(window) -> ReviewNotesDialog:
+    """Show the review window for ``window`` (a MainWindow), one at a time."""
+    dialog = getattr(window, "_review_dialog", None)
+    if dialog is None:
+        dialog = window._review_dialog = ReviewNotesDialog(window.library, window.view, window)
+    else:
+        dialog.reload()
+    dialog.show()
+    dialog.raise_()
+    return dialog

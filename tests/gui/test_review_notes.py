@@ -1,0 +1,135 @@
+"""Review changed notes: a rescan that moved a quoted passage is announced, the review
+window shows old and new passage side by side, and accepting updates the note."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reader.gui.review_notes import ReviewNotesDialog, marked_diff
+from tests.gui.shell_support import close_window, open_window
+
+WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
+ARTICLE = """= Harbour <Log> =
+
+A lead paragraph.
+
+== Trade ==
+The customs house recorded each cargo in a ledger kept by the harbour master himself.
+
+== Fishing ==
+Boats left before dawn & came back with <herring>.
+"""
+QUOTE = "recorded each cargo in a ledger kept by the harbour master"
+
+
+def _write(path, text: str) -> None:
+    old = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(old + 10**9, old + 10**9))  # a distinct mtime: the scan reads the content
+
+
+@pytest.fixture
+def harbour(tmp_path, library):
+    """(library, article file, note) with the note's passage already edited and rescanned."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    path = folder / "harbour.txt"
+    _write(path, ARTICLE)
+    library.add_sources([folder])
+    article_id = next(a.id for a in library.articles() if a.title.startswith("Harbour"))
+    note = library.store.add_note(article_id, "trade", "who kept it?", quote=QUOTE)
+    return library, path, note
+
+
+def _rescan_with_typo(library, path) -> None:
+    _write(path, ARTICLE.replace("in a ledger", "in a <big> ledgr"))
+    library.rescan()
+
+
+def test_marked_diff_escapes_and_marks_changed_words():
+    old, new = marked_diff("a <ledger> kept", "a <big> ledgr kept")
+    assert old.startswith("a &lt;") and "line-through\">ledger</span>&gt; kept" in old and "<ledger>" not in old
+    assert "bold\">big</span>&gt;" in new and "bold\">ledgr </span>kept" in new and "<big>" not in new
+
+
+def test_review_shows_a_moved_note_and_accepting_updates_it(qtbot, harbour):
+    library, path, note = harbour
+    _rescan_with_typo(library, path)
+    assert library.store.note(note.id).anchor_state == "moved"
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.refreshed, timeout=WAIT):
+        dialog.show()
+    assert [n.id for n in dialog.shown_notes()] == [note.id]
+    html = dialog.detail.toHtml()
+    assert "First quoted" in html and "ledger" in html and "ledgr" in html and "&lt;big&gt;" in html
+    assert "1 moved" in dialog.summary.text() and dialog.accept_button.isEnabled()
+    with qtbot.waitSignal(dialog.reviewed, timeout=WAIT) as done:
+        dialog.accept_button.click()
+    assert done.args == [note.id]
+    accepted = library.store.note(note.id)
+    assert (accepted.anchor_state, accepted.review) == ("exact", False)
+    assert accepted.quote == "recorded each cargo in a <big> ledgr kept by the harbour master"
+    qtbot.waitUntil(lambda: dialog.shown_notes() == [], timeout=WAIT)
+    assert "No changed notes" in dialog.summary.text()
+
+
+def test_leave_orphaned_keeps_the_note_with_the_text_first_quoted(qtbot, harbour):
+    library, path, note = harbour
+    _rescan_with_typo(library, path)
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+        dialog.orphan_button.click()
+    left = library.store.note(note.id)
+    assert (left.orphaned, left.quote, left.review) == (True, QUOTE, False)
+
+
+def test_the_window_says_how_many_moved_and_the_menu_opens_the_review(qtbot, harbour, app_paths):
+    library, path, note = harbour
+    window = open_window(qtbot, library, app_paths)
+    try:
+        _rescan_with_typo(library, path)
+        qtbot.waitUntil(lambda: "1 moved" in window.statusBar().currentMessage(), timeout=WAIT)
+        assert "Review Changed Notes" in window.statusBar().currentMessage()
+        window.actions_by_name["review_notes"].trigger()
+        dialog = window._review_dialog
+        qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)
+        assert dialog.isVisible()
+    finally:
+        close_window(window)
+
+
+def test_reattach_to_the_selection_in_the_reading_view(qtbot, harbour, app_paths):
+    library, path, note = harbour
+    window = open_window(qtbot, library, app_paths)
+    try:
+        _rescan_with_typo(library, path)
+        window.open_article(note.article_id, "fishing")
+        cursor = window.view.document().find("came back with")
+        assert not cursor.isNull()
+        window.view.setTextCursor(cursor)
+        window.actions_by_name["review_notes"].trigger()
+        dialog = window._review_dialog
+        qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+        with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+            dialog.reattach_button.click()
+        placed = library.store.note(note.id)
+        assert (placed.section_id, placed.quote, placed.anchor_state) == ("fishing", "came back with", "exact")
+        assert placed.original_quote == QUOTE and not placed.review
+    finally:
+        close_window(window)
+
+
+def test_an_open_review_window_picks_up_a_later_rescan(qtbot, harbour):
+    library, path, note = harbour
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.refreshed, timeout=WAIT):
+        dialog.show()
+    assert dialog.shown_notes() == [] and not dialog.accept_button.isEnabled()
+    _rescan_with_typo(library, path)
+    qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)
