@@ -20,6 +20,7 @@ The model has paragraphs and nested bullet lists only, so (docs/zim.md):
 
 * ``ul``/``ol``/``menu`` -> :class:`BulletList` with nested :class:`ListItem`;
   blocks inside an item are joined into its text; ordered lists lose numbers;
+  lists nest at most ``MAX_LIST_DEPTH`` (the text parser's) levels;
 * a table -> one paragraph per row, cells joined by `` | `` (caption first);
   a table inside a cell or list item is flattened into that text;
 * the first ``table.infobox`` -> ``Article.infobox``: ``(header, value)`` per
@@ -53,7 +54,7 @@ from typing import Callable, Mapping
 from lxml import etree
 
 from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning, Section
-from ..parser import MAX_LEVEL, _section_ids  # the same section ids as files get
+from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, _section_ids  # the same limits and section ids as files
 
 DROPPED_TAGS = frozenset({
     "script", "style", "template", "noembed", "head", "title", "link", "meta", "base",
@@ -67,7 +68,6 @@ BLOCK_TAGS = frozenset({
 })
 REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
 REFERENCES_TITLE = "References"
-MAX_LIST_DEPTH = 16  # deeper lists join their parent item's text: the model and renderers recurse on items
 
 _WS = re.compile(r"\s+")
 _local = threading.local()
@@ -481,7 +481,7 @@ class _Converter:
                 self._open_section(REFERENCES_TITLE, 2, self.line)
             self.flow.boundary("block")
         elif not isinstance(sink, (_Item, _List)) or sink.depth >= MAX_LIST_DEPTH:
-            sink.boundary("item")  # in a cell or heading, or nested too deep: joined into that text
+            sink.boundary("item")  # in a cell or heading, or deeper than files allow: joined into that text
             return lambda: self.sinks[-1].boundary("item")
         depth = sink.depth + 1 if isinstance(sink, _Item) else getattr(sink, "depth", 0)
         opened = _List(self.line, max(depth, 1))
