@@ -208,6 +208,7 @@ def test_archive_deleted_while_open_keeps_working(tmp_path, generated_archives):
 
 
 def test_every_real_archive_opens_or_says_why(zim_dir):
+    """Old and new namespaces, LZMA and zstd clusters, split parts, with and without indexes."""
     archives = real_archives()
     assert len(archives) >= 12
     for path in archives:
