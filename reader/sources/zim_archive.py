@@ -36,6 +36,7 @@ from .zim_links import PageLink, page_links
 KEY_PREFIX = "zim:"
 OLD_ARTICLE_NAMESPACE = "A/"
 MAX_SCAN_PER_PAGE = 20_000  # entries looked at for one title page before it is returned short
+CHECKPOINT_EVERY = 1_000  # titles_at() remembers a cursor every this many articles
 COUNT_SCAN_LIMIT = 100_000  # archives without a front-article counter are counted up to this size
 ILLUSTRATION_SIZE = 48
 MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page is read whole into memory; Wikipedia's largest are a few MB
@@ -116,6 +117,7 @@ class ZimArchive:
         self.old_namespaces = not self._archive.has_new_namespace_scheme
         self._range = self._article_id_range()
         self._count: int | None = None
+        self._checkpoints: list[int | None] = [0]  # cursor of article k * CHECKPOINT_EVERY
         self.metadata = self._read_metadata()
         self.name = _safe_name(self.metadata.name) or archive_name_from_file(self.path)
         if self._archive.article_count == 0 and not self._has_any_article():
@@ -212,6 +214,28 @@ class ZimArchive:
             if self._is_article(entry):
                 found.append(self._entry(entry))
         return TitlePage(tuple(found), position if position < end else None)
+
+    def titles_at(self, offset: int, limit: int = 100) -> list[ZimEntry]:
+        """Articles ``offset`` .. ``offset + limit - 1`` in path order (for ``list --offset``).
+
+        The first call walks from the nearest remembered position: a cursor is
+        kept every ``CHECKPOINT_EVERY`` articles, so paging on from there, or
+        jumping back, never walks from the start again.
+        """
+        index = min(offset // CHECKPOINT_EVERY, len(self._checkpoints) - 1)
+        position, cursor = index * CHECKPOINT_EVERY, self._checkpoints[index]
+        found: list[ZimEntry] = []
+        while cursor is not None and len(found) < limit:
+            wanted = min(CHECKPOINT_EVERY - position % CHECKPOINT_EVERY, offset + limit - position)
+            page = self.titles(cursor, wanted)  # never past the next checkpoint, nor past what was asked
+            for entry in page.entries:
+                if position >= offset and len(found) < limit:
+                    found.append(entry)
+                position += 1
+            cursor = page.next_cursor
+            if position % CHECKPOINT_EVERY == 0 and position // CHECKPOINT_EVERY == len(self._checkpoints):
+                self._checkpoints.append(cursor)
+        return found
 
     def suggest(self, prefix: str, limit: int = 10) -> list[ZimEntry]:
         """Articles whose title matches ``prefix`` (libzim's title index), redirects resolved, no repeats."""

@@ -91,6 +91,19 @@ def test_titles_come_page_by_page_without_enumerating(generated_archives):
     assert [e.path for e in first.entries + second.entries] == every[:10]
 
 
+def test_titles_at_an_offset_match_the_full_listing(generated_archives, monkeypatch):
+    from reader.sources import zim_archive
+
+    monkeypatch.setattr(zim_archive, "CHECKPOINT_EVERY", 7)
+    archive = ZimArchive(generated_archives["details"])
+    every = all_titles(archive)
+    for offset, limit in [(0, 5), (20, 4), (6, 9), (27, 10), (30, 5), (31, 3), (100, 2), (13, 1), (0, 31)]:
+        assert [e.path for e in archive.titles_at(offset, limit)] == every[offset:offset + limit], (offset, limit)
+    archive._archive = counting = CountingArchive(archive._archive)
+    archive.titles_at(29, 1)
+    assert counting.reads <= 2 * 7  # from the checkpoint at 28, not from the start
+
+
 def test_suggestions_by_title_prefix(generated_archives):
     archive = ZimArchive(generated_archives["details"])
     found = archive.suggest("Details article 1", limit=20)
