@@ -53,8 +53,8 @@ from typing import Callable, Mapping
 
 from lxml import etree
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning, Section
-from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, _section_ids  # the same limits and section ids as files
+from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning
+from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, freeze_sections  # the same limits and section ids as files
 
 DROPPED_TAGS = frozenset({
     "script", "style", "template", "noembed", "head", "title", "link", "meta", "base",
@@ -639,19 +639,7 @@ class _Converter:
         self.flow.boundary("block")
         title = self.title or _WS.sub(" ", title).strip() or "Untitled"  # title: the fallback
         self.lead.title = title
-        ids = _section_ids(self.sections)
-        sections = tuple(
-            Section(
-                id=ids[id(s)],
-                title=s.title,
-                level=s.level,
-                parent_id=ids[id(s.parent)] if s.parent is not None else None,
-                path=s.path,
-                blocks=tuple(s.blocks),
-                line=s.line,
-            )
-            for s in self.sections
-        )
+        sections = freeze_sections(self.sections)
         return Article(
             id=article_id,
             title=title,
