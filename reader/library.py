@@ -207,6 +207,16 @@ class Library:
         source = self._owner(article_id)
         return source.fingerprint(article_id) if source is not None else None
 
+    def fingerprints_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """``{id: fingerprint}`` of those of ``article_ids`` some source shows (re-anchoring the
+        noted articles needs these, of any source, not every article's)."""
+        found = {}
+        for article_id in article_ids:
+            fingerprint = self.fingerprint(article_id)
+            if fingerprint is not None:
+                found[article_id] = fingerprint
+        return found
+
     def fingerprints(self) -> dict[str, str]:
         """``{article id: content SHA-256}`` of the articles Lectern's full-text index holds
         (sources with ``indexed``: the folders). An archive with its own index is not listed."""
@@ -235,6 +245,7 @@ class Library:
         return self._after_scan(self.folders.rescan())
 
     def _after_scan(self, report: ScanReport) -> ScanReport:
+        self.folders.count()  # the sorted titles are rebuilt here, on the scanning thread, not by a reader
         if report.changed:
             self._emit("articles_changed", report)
         return report

@@ -4,6 +4,7 @@ pages, filters and routes lookups across sources without listing every article."
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -77,6 +78,30 @@ def test_version_and_changes_since(folders, tmp_path):
     assert source.changes_since("unknown") is None
 
 
+def test_the_list_is_read_while_a_scan_runs_and_rebuilt_after(folders, tmp_path, monkeypatch):
+    import reader.sources.folders as folders_module
+
+    parsing, release = threading.Event(), threading.Event()
+    real = folders_module.parse_file
+
+    def slow_parse(*args, **kwargs):
+        parsing.set()
+        assert release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(folders_module, "parse_file", slow_parse)
+    write(tmp_path / "s" / "9.txt", "= Omega =\n\nNew.\n")
+    scan = threading.Thread(target=folders.rescan)
+    scan.start()
+    assert parsing.wait(10)
+    try:
+        assert folders.count() == 6 and "Omega" not in [e.title for e in folders.titles(0, 10)]  # no wait
+    finally:
+        release.set()
+        scan.join(10)
+    assert [e.title for e in folders.titles(6, 10)] == ["Omega"]
+
+
 @pytest.fixture
 def mixed(folders):
     archive = CountingSource(SyntheticSource(1000), page=200)
@@ -100,6 +125,8 @@ def test_lookups_go_to_the_owning_source(mixed):
     assert library.find_by_title("bravo 0000041").id == "syn-0000041"
     assert library.find_title("delta").id == "delta"  # the folders come first
     assert library.fingerprint("syn-0000041") == "v1" and library.fingerprint("delta")
+    assert library.fingerprints_of(["syn-0000041", "delta", "gone"]) == {
+        "syn-0000041": "v1", "delta": library.fingerprints()["delta"]}
     with pytest.raises(UnknownArticleError):
         library.article("syn-0001000")
 

@@ -119,7 +119,8 @@ class FolderSource:
         self._sources: list[str] = []
         self._entries: dict[str, _Entry] = {}  # article id -> entry
         self._skipped: dict[str, _SkipEntry] = {}  # key -> why the file is not an article
-        self._listing: _Listing | None = None  # the sorted titles, built on first use after a change
+        self._listing: _Listing | None = None  # the sorted titles, as last built
+        self._stale = True  # the entries changed since self._listing was built
         self._past: dict[str, dict[str, str]] = {}  # version -> fingerprints then (the last few)
         self._load_manifest()
         unwritable = unwritable_error(self._lock_path)  # known at once: the window shows messages on start
@@ -201,13 +202,26 @@ class FolderSource:
         )
 
     def _sorted(self) -> "_Listing":
-        with self._lock:
-            if self._listing is None:
+        """The published sorted list, rebuilt first if the entries changed since.
+
+        Readers never wait for a scan: while another thread scans (it holds the
+        lock) they get the list as it was, and the scan's ``articles_changed``
+        event tells them to ask again.
+        """
+        listing = self._listing
+        if listing is not None and not self._stale:
+            return listing
+        if not self._lock.acquire(blocking=listing is None):  # only a first build waits
+            return listing
+        try:
+            if self._listing is None or self._stale:
                 visible = [self._summary(i, e) for i, e in self._entries.items() if self._visible(e)]
                 fingerprints = {i: e.sha256 for i, e in self._entries.items() if self._visible(e)}
-                self._listing = _Listing(visible, fingerprints)
+                self._listing, self._stale = _Listing(visible, fingerprints), False
                 self._remember(self._listing)
             return self._listing
+        finally:
+            self._lock.release()
 
     def _remember(self, listing: "_Listing") -> None:
         self._past[listing.version] = listing.fingerprints
@@ -216,7 +230,7 @@ class FolderSource:
 
     def _changed(self) -> None:
         """The entries may have changed: the sorted list is rebuilt when next asked for."""
-        self._listing = None
+        self._stale = True
 
     # ------------------------------------------------------------------ queries
 
@@ -264,8 +278,11 @@ class FolderSource:
         return None
 
     def fingerprints(self) -> dict[str, str]:
-        """``{article id: content SHA-256}`` of visible articles (for incremental indexing)."""
-        return dict(self._sorted().fingerprints)
+        """``{article id: content SHA-256}`` of visible articles (for incremental indexing).
+
+        Waits for a running scan: the index must not be given an article the scan removed."""
+        with self._lock:
+            return {i: e.sha256 for i, e in self._entries.items() if self._visible(e)}
 
     def sources(self) -> list[str]:
         return list(self._sources)
