@@ -176,3 +176,15 @@ def test_cli_list_refuses_a_negative_limit(app_paths, capsys):
 
 def test_title_entry_shows_its_label_or_title():
     assert TitleEntry("a", "A").shown == "A" and TitleEntry("a", "A", "A · x/a.txt").shown == "A · x/a.txt"
+
+
+def test_the_folders_source_tells_its_notices_to_a_listener_once(app_paths):
+    from reader.sources.folders import FolderSource
+
+    newer = {"format": "lectern-library", "version": 99, "sources": [], "articles": {}, "skipped": {}}
+    app_paths.manifest.write_text(json.dumps(newer), encoding="utf-8")
+    told = []
+    source = FolderSource(app_paths, tell=lambda message, key: told.append((key, message)))
+    source.rescan()  # the manifest is read again: the notice is not repeated
+    assert len(told) == 1 and told[0][0] == "library.read_only" and "newer Lectern" in told[0][1]
+    assert source.messages == [told[0][1]]

@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError, SourceNotFoundError, UnknownArticleError
@@ -109,8 +109,10 @@ class FolderSource:
     label = "Files and folders"
     indexed = True  # Lectern's own full-text index holds these articles
 
-    def __init__(self, paths: AppPaths, include_bundled: bool = True):
+    def __init__(self, paths: AppPaths, include_bundled: bool = True, tell: Callable[[str, str], None] | None = None):
+        """``tell(message, key)`` also hears every notice (``key``: a lasting condition, else "")."""
         self.paths = paths
+        self._told = tell
         self.include_bundled = include_bundled
         self.read_only = False
         self.read_only_reason = ""
@@ -127,10 +129,12 @@ class FolderSource:
         if unwritable is not None:
             self._data_dir_unwritable(unwritable)
 
-    def _tell(self, message: str) -> None:
+    def _tell(self, message: str, key: str = "") -> None:
         """Queue a message for the user once (the manifest is re-read before every scan)."""
         if message not in self.messages:
             self.messages.append(message)
+            if self._told is not None:
+                self._told(message, key)
 
     # ------------------------------------------------------------------ the Source protocol
 
@@ -501,7 +505,7 @@ class FolderSource:
         """Save nothing from now on; ``reason`` answers a refused change, ``message`` is told once."""
         self.read_only = True
         self.read_only_reason = self.read_only_reason or reason
-        self._tell(message or reason)
+        self._tell(message or reason, key="library.read_only")
 
     def _refuse_if_read_only(self, action: str) -> None:
         """Adding or removing a source that could not be saved would be lost silently: say so instead."""
