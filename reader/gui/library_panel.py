@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..sources.base import PAGE_SIZE
 from ..textutil import fold
 from . import messages
-from .panel_support import LibraryEvents, plain_tooltip
+from .panel_support import LibraryEvents, muted_label, plain_tooltip
 from .workers import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -247,7 +247,10 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.setSpacing(3)
-        for widget in (title, self.filter_field, self.list, self.skipped_button, self.skipped_list):
+        self.more_note = QLabel(self)  # the filter matched more titles than the list shows
+        self.more_note.setWordWrap(True)
+        self.more_note.hide()
+        for widget in (title, self.filter_field, self.more_note, self.list, self.skipped_button, self.skipped_list):
             layout.addWidget(widget)
         layout.setStretchFactor(self.list, 3)
         layout.setStretchFactor(self.skipped_list, 1)
@@ -350,12 +353,17 @@ class LibraryPanel(QWidget):
 
     def _filter(self, text: str) -> None:
         """Ask the sources for the typed text; an empty filter shows the listing again."""
-        needle = fold(text).strip()
+        needle, matches = fold(text).strip(), []
         if needle:
-            self.model.set_matches(needle, self.library.titles_matching(needle, FILTER_LIMIT))
+            matches = self.library.titles_matching(needle, FILTER_LIMIT)
+            self.model.set_matches(needle, matches)
         elif self.model.filtered:
             self._version = None
             self.reload()
+        more = len(matches) >= FILTER_LIMIT
+        self.more_note.setText(muted_label(f"The first {FILTER_LIMIT:,} matches are shown: type more to narrow them")
+                               if more else "")
+        self.more_note.setVisible(more)
 
     def _open_index(self, index) -> None:
         if index.isValid():

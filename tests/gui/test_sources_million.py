@@ -66,13 +66,14 @@ def test_the_filter_asks_the_source_for_a_prefix(qtbot, million_window):
     window, source = million_window
     panel = window.library_panel
     panel.filter_field.setText("kilo 04200")
-    assert panel.visible_titles() == [f"Kilo 04200{n:02d}" for n in range(100)]
+    assert panel.visible_titles() == [f"Kilo 04200{n:02d}" for n in range(100)] and not panel.more_note.isVisible()
     qtbot.keyClick(panel.filter_field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.view.article is not None and window.view.article.title == "Kilo 0420000")
     panel.filter_field.setText("alfa")  # 38,462 matches: the first FILTER_LIMIT are shown
     assert len(panel.visible_titles()) == FILTER_LIMIT and panel.visible_titles()[0] == "Alfa 0000000"
+    assert panel.more_note.isVisible() and "type more" in panel.more_note.text()
     panel.filter_field.clear()
-    assert panel.model.rowCount() == PAGE_SIZE and not panel.model.filtered
+    assert panel.model.rowCount() == PAGE_SIZE and not panel.model.filtered and not panel.more_note.isVisible()
     _bounded(source)
 
 
