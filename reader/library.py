@@ -173,11 +173,15 @@ class Library:
         return self._owner(article_id) is not None
 
     def is_hidden(self, article_id: str) -> bool:
-        """Known to the library but not shown now (a bundled article under ``--no-bundled``).
+        """Known to the library but absent from :meth:`fingerprints`: a bundled article under
+        ``--no-bundled``, or an article of a source outside Lectern's index (an archive).
 
-        Such an article has not left the library: notes on it must stay anchored.
+        Such an article has not left the library: notes on it must stay anchored (the
+        store leaves them as they are rather than orphan them).
         """
-        return self.folders.is_hidden(article_id)
+        if self.folders.is_hidden(article_id):
+            return True
+        return any(not s.indexed and s.entry(article_id) is not None for s in self._attached)
 
     def summary(self, article_id: str) -> ArticleSummary:
         if self.folders.has_article(article_id):

@@ -188,3 +188,14 @@ def test_the_folders_source_tells_its_notices_to_a_listener_once(app_paths):
     source.rescan()  # the manifest is read again: the notice is not repeated
     assert len(told) == 1 and told[0][0] == "library.read_only" and "newer Lectern" in told[0][1]
     assert source.messages == [told[0][1]]
+
+
+def test_a_note_on_an_archive_article_survives_a_rescan_of_the_folders(mixed, tmp_path):
+    library, _ = mixed
+    note = library.store.add_note("syn-0000041", "details", "Kept", quote="More about Bravo 0000041")
+    write(tmp_path / "s" / "0.txt", "= Émile Zola =\n\nRewritten.\n")
+    report = library.rescan()  # the store re-anchors the notes of changed articles
+    kept = library.store.note(note.id)
+    assert report.updated and not kept.orphaned
+    assert kept.article_id == "syn-0000041" and kept.section_id == "details"
+    assert library.is_hidden("syn-0000041")  # what tells the store: outside fingerprints(), not gone
