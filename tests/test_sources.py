@@ -199,3 +199,13 @@ def test_a_note_on_an_archive_article_survives_a_rescan_of_the_folders(mixed, tm
     assert report.updated and not kept.orphaned
     assert kept.article_id == "syn-0000041" and kept.section_id == "details"
     assert library.is_hidden("syn-0000041")  # what tells the store: outside fingerprints(), not gone
+
+
+def test_no_part_of_lectern_lists_every_article():
+    """``Library.articles()`` is kept for tests only: a source may hold millions of articles."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "reader"
+    callers = [str(path.relative_to(package)) for path in sorted(package.rglob("*.py"))
+               if ".articles()" in path.read_text(encoding="utf-8")]
+    assert callers == []
