@@ -137,6 +137,16 @@ def test_the_index_is_given_only_indexed_sources(mixed):
     assert archive.log.calls == []
 
 
+def test_a_prefix_is_paged_and_counted_across_sources_a_title_at_a_time(mixed):
+    library, archive = mixed
+    assert library.count_with_prefix("D") == 40  # "Delta" and the archive's 39 "Delta ..." titles
+    page = library.titles_with_prefix("d", limit=3, offset=1)
+    assert [e.title for e in page] == ["Delta 0000117", "Delta 0000118", "Delta 0000119"]
+    assert [e.title for e in library.titles_with_prefix("delta 00001", limit=5, offset=37)] == ["Delta 0000154", "Delta 0000155"]
+    assert library.titles_with_prefix("d", limit=3, offset=40) == []
+    assert archive.log.largest <= 3 and len(archive.log.calls) < 100  # bisection, not a listing
+
+
 def test_a_filter_spans_sources_and_each_asks_for_at_most_the_limit(mixed):
     library, archive = mixed
     found = library.titles_matching("de", limit=5)
@@ -163,7 +173,7 @@ def test_cli_list_pages_with_limit_offset_and_prefix(app_paths, tmp_path, capsys
     assert out.splitlines() == ["topic-6  Topic 6  (1 section)", "7 articles"]
     out, err = listed("--json", "--limit", "2", "--prefix", "TOPIC")
     assert [a["id"] for a in json.loads(out)] == ["topic-0", "topic-1"]
-    assert err == "2 articles shown; more start with 'TOPIC', use --offset 2\n"
+    assert err == "2 articles of 7 shown; 5 more, use --offset 2\n"
     out, _ = listed("--prefix", "topic 5")
     assert out.splitlines() == ["topic-5  Topic 5  (1 section)", "1 article starting with 'topic 5'"]
 

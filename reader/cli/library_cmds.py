@@ -87,7 +87,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         for a in articles:
             sections = f"  ({plural(a.sections, 'section')})" if a.sections else ""
             out.write(f"{a.id:<{width}}  {a.title}{sections}\n")
-    more = _more_line(total, args.offset, len(articles), args.prefix)
+    more = _more_line(total, args.offset, len(articles))
     if args.json:
         sys.stderr.write(more)  # stdout stays one JSON document
     elif more:
@@ -98,26 +98,18 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _list_page(library, prefix: str, offset: int, limit: int) -> tuple[list, int | None]:
-    """(the page, how many there are in all, or None when a prefix makes that unknown).
-
-    With a prefix the sources answer one title past the page, which is enough
-    to say whether there are more, without counting every match.
-    """
+def _list_page(library, prefix: str, offset: int, limit: int) -> tuple[list, int]:
+    """(the page, how many there are in all): a page of the listing, or of the titles with a prefix."""
     if not prefix.strip():
         return library.titles(offset, limit), library.count()
-    found = library.titles_with_prefix(prefix, offset + limit + 1)
-    page = found[offset:offset + limit]
-    return page, (len(found) if len(found) <= offset + limit else None)
+    return library.titles_with_prefix(prefix, limit, offset=offset), library.count_with_prefix(prefix)
 
 
-def _more_line(total: int | None, offset: int, shown: int, prefix: str) -> str:
+def _more_line(total: int, offset: int, shown: int) -> str:
     """"N more, use --offset M" when the page does not reach the end, else ""."""
     following = offset + shown
-    if total is not None and following >= total:
+    if following >= total:
         return ""
-    if total is None:
-        return f"{plural(shown, 'article')} shown; more start with {prefix!r}, use --offset {following}\n"
     return f"{plural(shown, 'article')} of {total} shown; {total - following} more, use --offset {following}\n"
 
 
