@@ -26,17 +26,9 @@ from .errors import UnknownArticleError
 from .model import Article
 from .paths import AppPaths
 from .sources.base import PAGE_SIZE, Source, TitleEntry
-from .sources.folders import (  # noqa: F401 - re-exported: callers import them from here
-    BUNDLED_PREFIX,
-    MANIFEST_FORMAT,
-    MANIFEST_VERSION,
-    METADATA_STEMS,
-    ArticleSummary,
-    FolderSource,
-    ScanReport,
-    Skipped,
-    not_an_article_reason,
-)
+from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
+
+__all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
 from .textutil import fold
 
 Listener = Callable[[str, object], None]
