@@ -49,8 +49,8 @@ class ArticleListModel(QAbstractListModel):
     Unfiltered, the rows are the library's listing: the view asks for more rows as
     it scrolls, and a row's title is read from a page fetched from the sources
     when the row is shown (the last :data:`KEPT_PAGES` pages are kept), so a
-    source of a million articles costs the pages on screen. Filtered, the rows are the sources'
-    answer for the typed text (at most :data:`FILTER_LIMIT`).
+    source of a million articles costs the pages on screen. Filtered, the rows
+    are the sources' answer for the typed text (at most :data:`FILTER_LIMIT`).
     """
 
     def __init__(self, library, parent=None):
