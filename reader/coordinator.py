@@ -105,7 +105,18 @@ class Coordinator:
 
     @property
     def search_index(self):
-        """The full-text index, opened lazily (Whoosh is imported only here)."""
+        """The full-text index, opened lazily (Whoosh is imported only here).
+
+        If the notes cannot be read as they are (a schema to migrate, a damaged
+        file), the store is opened first, here, with no lock held: the index
+        never opens it from inside its own update (the store's announcements
+        would run inside the index's write lock).
+        """
+        if self._search is None and self._store is None:
+            from .userdata import notes_readable
+
+            if not notes_readable(self.paths.database):
+                self.store  # noqa: B018 - opens, migrates and re-anchors
         with self._lock:
             if self._search is None:
                 from .search import SearchIndex
@@ -152,11 +163,17 @@ class Coordinator:
             search.mark_behind()
 
     def _notes_for_index(self) -> list:
-        """The notes, read without opening the database for writing unless it is already open
-        (or must be migrated first)."""
+        """The notes, read without opening the database for writing unless it is already open.
+
+        Called inside the index's update: it never opens the store (see
+        :attr:`search_index`); notes that cannot be read now are left as the
+        index holds them.
+        """
         if self._store is not None:
             return self._store.notes()
         from .userdata import read_notes
 
         notes = read_notes(self.paths.database)
-        return notes if notes is not None else self.store.notes()
+        if notes is None:
+            raise LecternError("the notes cannot be read without opening the notes database")
+        return notes
