@@ -12,11 +12,13 @@ Changes flow one way::
 notes), and the store reports what it changed back to this coordinator,
 after its transaction is committed and its lock released. The index is never
 updated inside another component's call: a change only marks it behind, and
-the next search, suggestion or ``update`` catches up first.
+the next search, suggestion or ``update`` catches up first (the window also
+calls ``SearchIndex.catch_up`` in a worker after changes).
 
 A CLI ``search`` on a current index opens the notes database only to read
 (``reader.userdata.read_notes``), unless a rescan found changed articles
-whose notes must be re-anchored first.
+whose notes must be re-anchored first, or the notes cannot be read as they
+are (then the store is opened before the index is used, never inside it).
 """
 
 from __future__ import annotations
@@ -73,7 +75,6 @@ class Coordinator:
         self._lock = threading.Lock()  # only guards opening and closing; never held while a step runs
         self._store = None
         self._search = None
-        self._closed = False
 
     # ------------------------------------------------------------------ the parts
 
