@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..atomicfile import atomic_write_text
-from ..errors import LecternError
+from ..errors import LecternError, UnknownArticleError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID
 from .common import open_library, plural, print_json
 
@@ -85,8 +85,8 @@ def _register_notes(subparsers) -> None:
     p.set_defaults(func=cmd_notes_import)
 
 
-def _run(action):
-    """A command handler that gets the opened store; the library (and database) is closed afterwards."""
+def _run(action, with_library: bool = False):
+    """A command handler that gets the opened store (and the library if asked); both are closed afterwards."""
 
     @functools.wraps(action)
     def handler(args: argparse.Namespace, out: TextIO) -> int:
@@ -95,7 +95,7 @@ def _run(action):
             store = library.store
             for message in store.messages:
                 print(f"lectern: warning: {message}", file=sys.stderr)
-            return action(store, args, out)
+            return action(library, store, args, out) if with_library else action(store, args, out)
         finally:
             library.close()
 
@@ -157,9 +157,11 @@ def cmd_bookmarks_remove(store, args: argparse.Namespace, out: TextIO) -> int:
 
 # ---------------------------------------------------------------- notes
 
-@_run
-def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
+@functools.partial(_run, with_library=True)
+def cmd_notes_list(library, store, args: argparse.Namespace, out: TextIO) -> int:
     notes = store.notes(article_id=args.article, orphaned=True if args.orphaned else None)
+    if args.article and not notes and not (library.has_article(args.article) or library.is_hidden(args.article)):
+        raise UnknownArticleError(args.article)  # no note on it, and no such article: a typo, not "0 notes"
     if args.json:
         print_json([_note_json(n) for n in notes], out)
         return 0

@@ -17,7 +17,7 @@ from whoosh.system import pack_uint
 from .. import __version__
 from . import analysis
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: title_key (exact-title lookup)
 TITLE_BOOST, HEADING_BOOST, PATH_BOOST, BODY_BOOST = 3.0, 2.0, 1.0, 1.0
 TEXT_FIELDS = ("title", "heading", "path", "body")
 FIELD_BOOSTS = {"title": TITLE_BOOST, "heading": HEADING_BOOST, "path": PATH_BOOST, "body": BODY_BOOST}
@@ -82,6 +82,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         kind=fields.ID(stored=True),  # "section" or "note"
         owner=fields.ID(),  # "a:<article id>" or "n:<note id>": what replaces/deletes a document
+        title_key=fields.ID(),  # lead sections only: the title's terms in order (exact-title queries)
         article_id=fields.ID(stored=True),  # the article:ID filter
         section_id=fields.STORED(),
         section_path=fields.STORED(),  # heading titles joined by PATH_SEPARATOR

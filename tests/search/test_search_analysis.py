@@ -40,7 +40,8 @@ def test_malformed_queries_parse_to_something_or_nothing_without_errors():
         parsed = querying.parse(text)
         assert isinstance(parsed, querying.ParsedQuery)
     assert [c.text for g in querying.parse('"unclosed phrase').groups for c in g] == ["unclosed phrase"]
-    assert [c.text for g in querying.parse("foo:bar").groups for c in g] == ["foo bar"]
+    assert [[(c.text, c.kind) for c in g] for g in querying.parse("foo:bar").groups] == [[("foo", "word")], [("bar", "word")]]
+    assert [c.text for g in querying.parse("ceasefire title: section:").groups for c in g] == ["ceasefire"]
     assert [c.text for g in querying.fallback("NOT (russia OR").groups for c in g] == ["russia"]
 
 
