@@ -27,7 +27,7 @@ from . import analysis
 
 EXACT_TITLE = 4.0
 TITLE_PHRASE = 1.0
-TITLE_FIT = 1.5
+TITLE_FIT = 3.0
 HEADING_FIT = 2.0
 LEAD_OF_TITLE = 0.6  # the lead represents the article when the title is what was asked for
 PROXIMITY = 1.2
@@ -57,19 +57,18 @@ def rerank(reader, candidates: dict[int, float], parsed) -> list[tuple[int, floa
     scored = []
     for docnum, bm25 in candidates.items():
         stored = reader.stored_fields(docnum)
+        title, heading = analysis.terms(stored.get("title", "")), analysis.terms(stored.get("heading", ""))
         score = bm25 / top
-        score += _title_and_heading(stored, wanted, ordered)
-        score += PROXIMITY * _proximity(positions.get(docnum, {}), groups)
+        score += _title_and_heading(title, heading, stored.get("kind") == "note", wanted, ordered)
+        score += PROXIMITY * _proximity(positions.get(docnum, {}), groups, set(title) | set(heading))
         score -= LONG_SECTION * _length_excess(reader.doc_field_length(docnum, "body", 0) or 0)
         scored.append((docnum, score))
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
     return scored
 
 
-def _title_and_heading(stored: dict, wanted: set[str], ordered: list[str]) -> float:
-    title = analysis.terms(stored.get("title", ""))
-    heading = analysis.terms(stored.get("heading", ""))
-    is_lead = not heading and stored.get("kind") != "note"
+def _title_and_heading(title: list[str], heading: list[str], is_note: bool, wanted: set[str], ordered: list[str]) -> float:
+    is_lead = not heading and not is_note
     score = 0.0
     if ordered and title == ordered:
         score += EXACT_TITLE + LEAD_OF_TITLE * is_lead
@@ -114,10 +113,18 @@ def _positions(reader, docnums: list[int], wanted: set[str]) -> dict[int, dict[s
     return found
 
 
-def _proximity(positions: dict[str, list[int]], groups: list[set[str]]) -> float:
-    """(number of parts) / (shortest stretch holding a word of each), 0 when a part is missing."""
-    if len(groups) < 2 or not positions:
+def _proximity(positions: dict[str, list[int]], groups: list[set[str]], labels: set[str]) -> float:
+    """(number of parts) / (shortest stretch holding a word of each), 0 when a part is missing.
+
+    Parts found in the title or heading (``labels``) are next to every word of
+    the section: "Ray Charles" + "piano" in the section "Career" of the article
+    "Ray Charles" is as close as it gets.
+    """
+    if len(groups) < 2:
         return 0.0
+    groups = [g for g in groups if not g & labels]
+    if len(groups) < 2:
+        return 1.0 if not groups or any(positions.get(t) for t in groups[0]) else 0.0
     events = []
     for index, group in enumerate(groups):
         mine = [p for term in group for p in positions.get(term, ())]

@@ -18,6 +18,7 @@ from .results import SearchHit, SearchResults
 from .snippets import make_snippet
 
 CANDIDATES = 60  # BM25F hits reranked; more costs stored-field reads for little gain (docs/performance.md)
+LABEL_CANDIDATES = 20  # sections added for an exact title or a heading holding every query word
 EXACT_COUNT_LIMIT = 1000
 
 
@@ -68,22 +69,32 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, article_id: str 
     results = searcher.search(restricted, limit=max(CANDIDATES, limit))
     total = _count(results, exact=not built.has_prefix)
     candidates = {docnum: score for score, docnum in results.top_n}
-    candidates.update(_exact_title_candidates(searcher, restricted, parsed, candidates))
+    candidates.update(_label_candidates(searcher, restricted, parsed, candidates))
     ordered = ranking.rerank(searcher.reader(), candidates, parsed)[:limit]
     return total, [_hit(searcher.stored_fields(docnum), score, built.highlight) for docnum, score in ordered]
 
 
-def _exact_title_candidates(searcher, restricted, parsed: querying.ParsedQuery, found: dict) -> dict:
-    """Sections of the articles titled exactly like the query, when BM25F left them out of the candidates.
+def _label_candidates(searcher, restricted, parsed: querying.ParsedQuery, found: dict) -> dict:
+    """Sections titled exactly like the query, or whose heading holds all its words, that BM25F left out.
 
-    (Many longer titles holding the same words can push the article named
-    "Ray Charles" below the first candidates.)
+    Many longer titles holding the same words can push the article named "Ray
+    Charles" below the first candidates, and the one section headed
+    "Australia" drowns among the sections of "Military history of Australia".
     """
-    key = ranking.title_key_of_terms(parsed.ordered_terms())
-    if not key or not searcher.reader().doc_frequency("title_key", key):
+    ordered = parsed.ordered_terms()
+    if not ordered:
         return {}
-    titled = searcher.search(wq.And([restricted, wq.ConstantScoreQuery(wq.Term("title_key", key), 0.0)]), limit=20)
-    return {docnum: score for score, docnum in titled.top_n if docnum not in found}
+    reader, extra = searcher.reader(), {}
+    key = ranking.title_key_of_terms(ordered)
+    wanted = []
+    if reader.doc_frequency("title_key", key):
+        wanted.append(wq.Term("title_key", key))
+    if all(reader.doc_frequency("heading", term) for term in ordered):
+        wanted.append(wq.And([wq.Term("heading", term) for term in ordered]))
+    for label in wanted:
+        labelled = searcher.search(wq.And([restricted, wq.ConstantScoreQuery(label, 0.0)]), limit=LABEL_CANDIDATES)
+        extra.update((docnum, score) for score, docnum in labelled.top_n if docnum not in found)
+    return extra
 
 
 def _hit(stored: dict, score: float, highlight: set[str]) -> SearchHit:

@@ -80,11 +80,13 @@ def scores(rankings, queries) -> tuple[float, float]:
 
 @pytest.fixture(scope="module")
 def wiki(tmp_path_factory):
-    from tests.conftest import SHARED_CONTENT
     from reader.paths import AppPaths, bundle_root
 
-    folder = SHARED_CONTENT / "wikitext-valid"
-    if not folder.is_dir():
+    from .judged import content_folders
+
+    folders = [f for f in content_folders() if f.name == "wikitext-valid"]
+    folder = folders[0] if folders else None
+    if folder is None or not folder.is_dir():
         pytest.skip("../shared/content/wikitext-valid is not present")
     root = tmp_path_factory.mktemp("quality")
     paths = AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure()
