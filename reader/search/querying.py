@@ -10,7 +10,7 @@ else of Whoosh's syntax (ranges, boosts, fuzzy ``~``) surprises the user.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
@@ -79,6 +79,10 @@ class ParsedQuery:
                                for g in self.groups):
             return []
         return [t for g in self.groups for t in analysis.terms(g[0].text)]
+
+    def in_fields(self, fields: tuple[str, ...]) -> "ParsedQuery":
+        """The same positive clauses searched in ``fields`` only (no exclusions, no notes filter)."""
+        return ParsedQuery([[replace(c, fields=fields) for c in g] for g in self.groups])
 
     @property
     def plain_words(self) -> list[str]:

@@ -69,31 +69,40 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, article_id: str 
     results = searcher.search(restricted, limit=max(CANDIDATES, limit))
     total = _count(results, exact=not built.has_prefix)
     candidates = {docnum: score for score, docnum in results.top_n}
-    candidates.update(_label_candidates(searcher, restricted, parsed, candidates))
+    candidates.update(_label_candidates(searcher, parsed, article_id, notes_only, candidates))
     ordered = ranking.rerank(searcher.reader(), candidates, parsed)[:limit]
     return total, [_hit(searcher.stored_fields(docnum), score, built.highlight) for docnum, score in ordered]
 
 
-def _label_candidates(searcher, restricted, parsed: querying.ParsedQuery, found: dict) -> dict:
-    """Sections titled exactly like the query, or whose heading holds all its words, that BM25F left out.
+def _label_candidates(searcher, parsed: querying.ParsedQuery, article_id: str | None, notes_only: bool,
+                      found: dict) -> dict:
+    """Sections titled exactly like the query, or whose heading alone matches it, that BM25F left out.
 
     Many longer titles holding the same words can push the article named "Ray
     Charles" below the first candidates, and the one section headed
     "Australia" drowns among the sections of "Military history of Australia".
+    Both lookups search one short field only (ANDing them with the whole query
+    would cost as much as the search itself); what they find matches the query
+    by construction (``ordered_terms`` is only set for plain words and phrases).
+    They enter with the lowest candidate score: the reranking decides.
     """
     ordered = parsed.ordered_terms()
-    if not ordered:
+    if not ordered or notes_only:
         return {}
-    reader, extra = searcher.reader(), {}
+    reader, lookups = searcher.reader(), []
     key = ranking.title_key_of_terms(ordered)
-    wanted = []
     if reader.doc_frequency("title_key", key):
-        wanted.append(wq.Term("title_key", key))
+        lookups.append(wq.Term("title_key", key))
     if all(reader.doc_frequency("heading", term) for term in ordered):
-        wanted.append(wq.And([wq.Term("heading", term) for term in ordered]))
-    for label in wanted:
-        labelled = searcher.search(wq.And([restricted, wq.ConstantScoreQuery(label, 0.0)]), limit=LABEL_CANDIDATES)
-        extra.update((docnum, score) for score, docnum in labelled.top_n if docnum not in found)
+        lookups.append(querying.build(parsed.in_fields(("heading",)), reader).query)
+    floor = min(found.values(), default=0.0)
+    extra = {}
+    for lookup in lookups:
+        if article_id:
+            lookup = wq.And([lookup, wq.Term("article_id", article_id)])
+        for _, docnum in searcher.search(lookup, limit=LABEL_CANDIDATES).top_n:
+            if docnum not in found:
+                extra[docnum] = floor
     return extra
 
 
