@@ -481,7 +481,7 @@ def _reopen_searcher(state: _OpenIndex):
 
 def _bulk_writer_options() -> dict:
     """Writer settings for a full build: two processes where that works (not on Windows)."""
-    options = {"limitmb": BUILD_LIMITMB}
+    options = {"limitmb": BUILD_LIMITMB, "codec": schema.BuildCodec()}
     if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
         options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)
     return options
