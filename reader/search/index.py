@@ -32,7 +32,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..errors import LecternError
-from . import analysis, documents, schema, searching, spelling, storage
+from . import analysis, documents, runs, schema, searching, spelling, storage
 from .results import IndexReport, SearchResults, Suggestion
 from .suggest import SuggestionIndex
 
@@ -481,6 +481,7 @@ def _reopen_searcher(state: _OpenIndex):
 
 def _bulk_writer_options() -> dict:
     """Writer settings for a full build: two processes where that works (not on Windows)."""
+    runs.install()
     options = {"limitmb": BUILD_LIMITMB, "codec": schema.BuildCodec()}
     if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
         options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)

@@ -44,3 +44,24 @@ def test_the_build_codec_writes_what_whoosh_writes(tmp_path, corpus_library):
     assert fast["lengths"] == plain["lengths"] and any((v or 0) > 1000 for v in fast["lengths"].values())
     assert fast["postings"] == plain["postings"]
     assert fast["codecs"] == {W3Codec}  # the segments never name BuildCodec: any reader opens them
+
+
+def test_posting_runs_spilled_in_marshalled_batches_come_back_sorted_and_complete(tmp_path):
+    import random
+
+    from whoosh.writing import PostingPool
+
+    from reader.search import runs
+
+    runs.install()
+    storage = FileStorage(str(tmp_path))
+    storage.create()
+    pool = PostingPool(storage, None, limitmb=1)
+    rng = random.Random(5)
+    items = [(rng.choice(["body", "title"]), f"term{rng.randrange(5000)}".encode(), n, float(rng.randrange(1, 4)),
+              rng.choice([None, b"\x00\x01pos"])) for n in range(30_000)]
+    for item in items:
+        pool.add(item)
+    assert len(pool.runs) >= 2  # spilled to disk more than once
+    assert list(pool.items()) == sorted(items)
+    assert not [name for name in storage.list() if name.endswith(".run")]  # run files removed
