@@ -49,6 +49,8 @@ def main(argv: list[str]) -> int:
             print(f"| {kind} ({len(queries)}) | {name} | {mine[name]:.3f} | {base[name]:.3f} | "
                   f"{mine[name] - base[name]:+.3f} |")
         print(f"  ({kind}: Lectern {elapsed:.1f} ms per query)", file=sys.stderr)
+        if kind == "known-item":
+            print_by_script(library, queries, ours)
         if args.misses:
             for text, rank in judged.misses(ours, queries, at=1 if kind != "known-item" else 3):
                 print(f"    miss {kind}: {text!r} -> {rank}", file=sys.stderr)
@@ -57,6 +59,17 @@ def main(argv: list[str]) -> int:
     if args.workdir is None:
         shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+def print_by_script(library, queries, ours) -> None:
+    """Known-item figures for Latin-script and other queries apart (FTS5 does not fold Cyrillic like Lectern)."""
+    for label, keep in (("Latin script", str.isascii), ("other scripts", lambda text: not text.isascii())):
+        picked = [i for i, q in enumerate(queries) if keep(q.text)]
+        subset = [queries[i] for i in picked]
+        mine = judged.measures([ours[i] for i in picked], subset)
+        base = judged.measures(judged.fts5_rankings(library, subset), subset)
+        print(f"| known-item, {label} ({len(subset)}) | success@3 / MRR | {mine['success@3']:.3f} / {mine['MRR']:.3f} "
+              f"| {base['success@3']:.3f} / {base['MRR']:.3f} | |")
 
 
 def ray_charles() -> str:
