@@ -59,3 +59,12 @@ def test_long_snippet_is_cut_around_the_matches():
     snippet = make_snippet(text, {"otter"})
     assert snippet.startswith("…") and snippet.endswith("…") and "<mark>otter</mark>" in snippet
     assert len(snippet) < 300
+
+
+def test_suggestion_lists_keep_entry_order_for_equal_keys_and_find_inner_words():
+    from reader.search.suggest import SuggestionIndex
+
+    entries = [("Tribute (Ray)", "b", None), ("Ray", "a", "s1"), ("Ray", "c", None), ("(Ray) tribute", "d", "s2")]
+    index = SuggestionIndex(entries)
+    assert [(s.article_id, s.section_id) for s in index.lookup("ray")] == [("c", None), ("a", "s1"), ("b", None), ("d", "s2")]
+    assert [s.article_id for s in index.lookup("trib")] == ["b", "d"]
