@@ -17,7 +17,7 @@ from __future__ import annotations
 import marshal
 from itertools import islice
 
-BATCH = 4096  # postings per marshalled batch
+BATCH = 1024  # postings per marshalled batch: each open run holds one batch in memory while runs merge
 
 
 def _write_run(pool, f, items) -> None:
