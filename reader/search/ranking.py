@@ -45,8 +45,13 @@ def title_key_of_terms(terms: list[str]) -> str:
     return " ".join(terms)
 
 
-def rerank(reader, candidates: dict[int, float], parsed) -> list[tuple[int, float]]:
-    """``[(docnum, score)]`` best first, for ``{docnum: BM25F score}``."""
+def rerank(reader, candidates: dict[int, float], parsed, stored: dict | None = None) -> list[tuple[int, float]]:
+    """``[(docnum, score)]`` best first, for ``{docnum: BM25F score}``.
+
+    ``stored`` (optional) receives ``{docnum: stored fields}`` as read here, so
+    the hits need not read them again.
+    """
+    stored = {} if stored is None else stored
     if not candidates:
         return []
     groups = parsed.group_terms()
@@ -56,10 +61,10 @@ def rerank(reader, candidates: dict[int, float], parsed) -> list[tuple[int, floa
     positions = _positions(reader, sorted(candidates), wanted) if len(groups) > 1 else {}
     scored = []
     for docnum, bm25 in candidates.items():
-        stored = reader.stored_fields(docnum)
-        title, heading = analysis.terms(stored.get("title", "")), analysis.terms(stored.get("heading", ""))
+        fields = stored[docnum] = reader.stored_fields(docnum)
+        title, heading = analysis.terms(fields.get("title", "")), analysis.terms(fields.get("heading", ""))
         score = bm25 / top
-        score += _title_and_heading(title, heading, stored.get("kind") == "note", wanted, ordered)
+        score += _title_and_heading(title, heading, fields.get("kind") == "note", wanted, ordered)
         score += PROXIMITY * _proximity(positions.get(docnum, {}), groups, set(title) | set(heading))
         score -= LONG_SECTION * _length_excess(reader.doc_field_length(docnum, "body", 0) or 0)
         scored.append((docnum, score))

@@ -70,8 +70,9 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, article_id: str 
     total = _count(results, exact=not built.has_prefix)
     candidates = {docnum: score for score, docnum in results.top_n}
     candidates.update(_label_candidates(searcher, parsed, article_id, notes_only, candidates))
-    ordered = ranking.rerank(searcher.reader(), candidates, parsed)[:limit]
-    return total, [_hit(searcher.stored_fields(docnum), score, built.highlight) for docnum, score in ordered]
+    stored: dict = {}
+    ordered = ranking.rerank(searcher.reader(), candidates, parsed, stored)[:limit]
+    return total, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
 
 
 def _label_candidates(searcher, parsed: querying.ParsedQuery, article_id: str | None, notes_only: bool,
