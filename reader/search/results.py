@@ -23,6 +23,13 @@ class SearchResults:
     total: int  # all matching documents, not just the hits returned
     corrected: str | None  # "did you mean" query, or None
     hits: list[SearchHit] = field(default_factory=list)
+    searched: str | None = None  # the query the hits are for: ``corrected`` when the typed query found nothing
+    message: str | None = None  # why nothing was searched ("nothing to search for in ...")
+
+    @property
+    def auto_corrected(self) -> bool:
+        """The typed query found nothing and these are the hits of ``corrected`` instead."""
+        return self.searched is not None and self.searched != self.query
 
 
 @dataclass(frozen=True)

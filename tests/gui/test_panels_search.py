@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 
 from reader.gui.panel_support import HTML_ROLE, PAYLOAD_ROLE
-from reader.gui.search_panel import SearchPanel
+from reader.gui.search_panel import SearchPanel, _search_unless_cancelled
 from reader.gui.search_text import highlight_terms, query_terms, snippet_html
 from reader.search import Suggestion
 from tests.conftest import DATA, SEED_ID
@@ -47,7 +49,85 @@ def test_suggestions_appear_while_typing_with_one_debounced_request(qtbot, panel
     assert calls == ["nego"]  # four keystrokes, one request
     labels = [s.label for s in _payloads(panel.suggestions)]
     assert "Negotiations and dissolution of Artsakh" in labels
-    assert panel.suggestions.isVisible() and not panel.results.isVisible()
+    assert panel.suggestions.isVisible() and panel.results.isVisible()  # titles and headings above the hits
+
+
+def test_results_appear_as_you_type_with_one_search_per_pause(qtbot, panel, indexed, monkeypatch):
+    calls = []
+    real = indexed.search
+    monkeypatch.setattr(indexed, "search", lambda query, **kw: calls.append(query) or real(query, **kw))
+    panel.focus_search()
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
+        qtbot.keyClicks(panel.query, "Asagi Ayrim")  # no Enter
+    assert shown.args == [1]
+    assert calls == ["Asagi Ayrim"]  # eleven keystrokes, one search
+    assert _payloads(panel.results)[1][:2] == (SEED_ID, CEASEFIRE)
+
+
+def test_an_older_answer_never_replaces_a_newer_one(qtbot, panel, indexed, monkeypatch):
+    release, started, shown = threading.Event(), threading.Event(), []
+    real = indexed.search
+
+    def search(query, **kw):
+        if query == "ceasefire":  # the older query is slow
+            started.set()
+            release.wait(WAIT / 1000)
+        return real(query, **kw)
+
+    monkeypatch.setattr(indexed, "search", search)
+    real_show = panel._show_results
+    monkeypatch.setattr(panel, "_show_results", lambda seq, query, results: shown.append(query) or real_show(seq, query, results))
+    qtbot.keyClicks(panel.query, "ceasefire")
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("genocide")
+    newer = _payloads(panel.results)
+    release.set()
+    qtbot.waitUntil(lambda: "ceasefire" in shown, timeout=WAIT)  # the old answer arrived...
+    assert _payloads(panel.results) == newer  # ...and was dropped
+    assert panel.query.text() == "genocide"
+
+
+def test_a_search_still_waiting_for_a_worker_is_cancelled():
+    called = []
+    cancelled, not_cancelled = threading.Event(), threading.Event()
+    cancelled.set()
+    assert _search_unless_cancelled(lambda q: called.append(q), "old", cancel=cancelled) is None
+    _search_unless_cancelled(lambda q: called.append(q), "new", cancel=not_cancelled)
+    assert called == ["new"]
+
+
+def test_enter_opens_the_first_hit(qtbot, panel):
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
+        qtbot.keyClicks(panel.query, "Asagi Ayrim")
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)  # before the hits are in: opens when they come
+    assert opened.args[:2] == [SEED_ID, CEASEFIRE]
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)  # the hits are shown: opens at once
+    assert opened.args[:2] == [SEED_ID, CEASEFIRE]
+
+
+def test_a_misspelling_that_finds_nothing_shows_the_correction_s_hits(qtbot, panel):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
+        panel.run_query("genocdie")
+    assert shown.args[0] > 0
+    assert any(p[1] == "risk-of-genocide" for p in _payloads(panel.results))
+    text = panel.did_you_mean.text()
+    assert "Showing results for <b>genocide</b> — search instead for" in text and "genocdie</a>" in text
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
+        panel.did_you_mean.linkActivated.emit("#as-typed")
+    assert shown.args == [0]
+    assert panel.query.text() == "genocdie" and panel.status.text() == "No results."
+    assert "Did you mean" in panel.did_you_mean.text()
+
+
+def test_an_unknown_article_id_and_nothing_to_search_are_said_in_the_panel(qtbot, panel):
+    panel.run_query("article:no-such-article ceasefire")
+    qtbot.waitUntil(lambda: panel.status.text() == "No article with id 'no-such-article'.", timeout=WAIT)
+    assert panel.results.count() == 0
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("***")
+    assert panel.status.text().startswith("Nothing to search for in “***”")
 
 
 def test_keyboard_down_then_enter_opens_a_suggestion(qtbot, panel):
