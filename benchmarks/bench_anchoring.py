@@ -345,13 +345,13 @@ def pct(n: int, total: int) -> str:
 # ---------------------------------------------------------------- 1,000 notes through the store
 
 class StubLibrary:
-    """Just what ``UserStore.attach``/``reanchor`` ask of a library."""
+    """Just what ``UserStore.reanchor`` asks of its article lookup (``articles=``)."""
 
     def __init__(self, articles: dict[str, Article], fingerprints: dict[str, str]):
         self.articles, self.prints, self.reads = articles, fingerprints, 0
 
-    def add_listener(self, listener) -> None:
-        pass
+    def fingerprint(self, article_id: str) -> str:
+        return self.prints.get(article_id, "")
 
     def fingerprints(self) -> dict[str, str]:
         return self.prints
@@ -416,8 +416,7 @@ def bench_store(big: Article, editor: Editor, rng: random.Random, notes: int = 1
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as tmp:
             library = StubLibrary({big.id: big}, {big.id: "v1"})
-            store = UserStore(_paths(Path(tmp)), auto_backup=False)
-            store.attach(library)
+            store = UserStore(_paths(Path(tmp)), articles=library, auto_backup=False)
             with store._writing() as conn:  # 1,000 add_note() calls would be 1,000 fsyncs
                 for k, anchor in enumerate(anchors):
                     insert_note(conn, _bench_record(f"n{k}", big.id, anchor, "v1"))
@@ -464,13 +463,13 @@ def bench_many_articles(template: Article, count: int = 10_000, per_article: int
     section = next(s for s in template.sections if s.text())
     anchor = anchor_to(section, section.text()[:40])
     with tempfile.TemporaryDirectory() as tmp:
-        store = UserStore(_paths(Path(tmp)), auto_backup=False)
+        library = StubLibrary(articles, prints)
+        store = UserStore(_paths(Path(tmp)), articles=library, auto_backup=False)
         with store._writing() as conn:
             for aid in articles:
                 for k in range(per_article):
                     insert_note(conn, _bench_record(f"{aid}-{k}", aid, anchor))
-        library = StubLibrary(articles, prints)
-        store.attach(library)  # every note's article_sha is "v1": nothing to do
+        store.reanchor()  # every note's article_sha is "v1": nothing to do
         library.reads = 0
         prints["a00042"] = "v2"
         began = time.perf_counter()

@@ -8,8 +8,10 @@ their manifest) always comes first; other sources (an archive) are attached with
 id; titles come page by page or by prefix, never all at once, so a source of
 millions of articles costs what one page costs.
 
-Later parts of the facade (search, user data) hang off the same object; they
-subscribe to change events with :meth:`Library.add_listener`.
+Search and user data hang off the same object through the coordinator
+(``reader/coordinator.py``), which runs the steps after every change; front
+ends hear about changes with :meth:`Library.add_listener` and about problems
+through ``library.notices`` (``reader/notices.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .coordinator import Coordinator
 from .errors import UnknownArticleError
 from .model import Article
+from .notices import Notices
 from .paths import AppPaths
 from .sources.base import PAGE_SIZE, Source, TitleEntry
 from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
@@ -39,18 +43,21 @@ class Library:
 
     def __init__(self, paths: AppPaths, include_bundled: bool = True):
         self.paths = paths
-        self.folders = FolderSource(paths, include_bundled)
+        self.notices = Notices()  # the one channel for what the user must be told (library, index, store)
+        self.folders = FolderSource(paths, include_bundled, tell=self._tell)
         self._attached: list[Source] = []
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
-        self._search = None  # reader.search.SearchIndex, opened on first use
-        self._store = None  # reader.userdata.UserStore, opened on first use
+        self._coordinator = Coordinator(self, self.notices, self._emit)  # opens the index and the store lazily
+
+    def _tell(self, message: str, key: str = "") -> None:
+        self.notices.post("library", message, key=key)
 
     # the folders' state, as before the sources layer
     include_bundled = property(lambda self: self.folders.include_bundled)
     read_only = property(lambda self: self.folders.read_only)
     read_only_reason = property(lambda self: self.folders.read_only_reason)
-    messages = property(lambda self: self.folders.messages, doc="things the user should be told once")
+    messages = property(lambda self: self.notices.texts("library"), doc="the library's notices so far (``notices``)")
 
     # ------------------------------------------------------------------ sources
 
@@ -79,8 +86,11 @@ class Library:
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(event, payload)`` on changes.
 
-        Events: ``"articles_changed"`` with a :class:`ScanReport`. Listeners run
-        on the thread that made the change.
+        Events: ``"articles_changed"`` with a :class:`ScanReport`, and the store's
+        (``"notes_changed"``, ``"bookmarks_changed"``, ``"anchors_changed"``,
+        ``"trash_emptied"``); ``reader.changes.Changes.of_event`` reads any of them
+        as one value. Listeners run on the thread that made the change, with no
+        lock of the library, the store or the index held.
         """
         self._listeners.append(listener)
 
@@ -261,8 +271,8 @@ class Library:
 
     def _after_scan(self, report: ScanReport) -> ScanReport:
         self.folders.count()  # the sorted titles are rebuilt here, on the scanning thread, not by a reader
-        if report.changed:
-            self._emit("articles_changed", report)
+        if report.changed:  # no lock held: the coordinator re-anchors, marks the index behind, tells listeners
+            self._coordinator.articles_changed(report)
         return report
 
     # ------------------------------------------------------------------ search (reader.search)
@@ -273,12 +283,7 @@ class Library:
 
         Whoosh is imported only here, on first use, so start-up never pays for it.
         """
-        with self._lock:
-            if self._search is None:
-                from .search import SearchIndex
-
-                self._search = SearchIndex(self.paths.index_dir, self)
-            return self._search
+        return self._coordinator.search_index
 
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False,
                autocorrect: bool = True):
@@ -328,27 +333,15 @@ class Library:
     def store(self):
         """Bookmarks, notes and reading state (:class:`reader.userdata.UserStore`), opened lazily.
 
-        The store reports changes through this library's listeners
-        (``"notes_changed"``, ``"bookmarks_changed"``) and re-anchors notes on
-        ``"articles_changed"``.
+        Its changes reach this library's listeners (``"notes_changed"``,
+        ``"bookmarks_changed"``...) through the coordinator, which also has it
+        re-anchor notes after every scan that changed articles.
         """
-        with self._lock:
-            if self._store is None:
-                from .userdata import UserStore
-
-                self._store = UserStore(self.paths, on_change=self._emit)
-                self._store.attach(self)
-            return self._store
+        return self._coordinator.store
 
     def close(self) -> None:
         """Close the index and the database if they were opened."""
-        with self._lock:
-            search, store = self._search, self._store
-            self._search = self._store = None
-        if search is not None:
-            search.close()
-        if store is not None:
-            store.close()
+        self._coordinator.close()
 
 
 class _FoldedRows:

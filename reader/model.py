@@ -8,6 +8,18 @@ from typing import Iterator, Union
 
 LEAD_SECTION_ID = "_lead"  # slugs never start with "_", so no heading can collide
 LEAD_LABEL = "Introduction"  # how the lead section is named to people (GUI, CLI, exports)
+SECTION_LABEL_SEPARATOR = " › "  # between headings shown as one line (not the index's stored separator)
+
+
+def section_label(path, title: str = "") -> str:
+    """A heading path as one line for people, after the article title if given:
+    "Title › Aftermath › Ceasefire violations"; "" for the lead without a title.
+
+    The one place that joins headings for display (GUI, CLI, exports, bookmark names).
+    """
+    if isinstance(path, str):
+        path = (path,)
+    return SECTION_LABEL_SEPARATOR.join(part for part in (title, *(path or ())) if part)
 
 
 @dataclass(frozen=True)

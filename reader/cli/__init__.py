@@ -61,10 +61,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _guarded(command, *args) -> int:
-    """Run a command or the window: a user error is one line on stderr and exit status 1."""
+    """Run a command or the window: a user error is one line on stderr and exit status 1.
+
+    The notices of what the command opened are printed after it (:func:`common.print_notices`).
+    """
+    from .common import print_notices
+
     try:
-        return command(*args)
+        code = command(*args)
     except LecternError as exc:
+        print_notices(str(exc))
         print(f"lectern: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -72,6 +78,8 @@ def _guarded(command, *args) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    print_notices()
+    return code
 
 
 def _paths_for_the_window(argv: list[str], parser: argparse.ArgumentParser) -> int | None:

@@ -7,10 +7,10 @@ the CLI starts, so the other commands do not pay for it.
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 from typing import TextIO
 
+from ..model import section_label
 from .common import open_library, print_json
 
 BAR_WIDTH = 30
@@ -48,13 +48,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _print_messages(library) -> None:
-    index = library.search_index
-    for message in index.messages:
-        print(f"lectern: note: {message}", file=sys.stderr)
-    index.messages.clear()
-
-
 def hit_json(hit) -> dict:
     return {
         "kind": hit.kind,
@@ -63,7 +56,8 @@ def hit_json(hit) -> dict:
         "section_id": hit.section_id,
         "section_path": list(hit.section_path),
         "score": hit.score,
-        "snippet": hit.snippet,
+        "snippet": hit.snippet.text,
+        "highlights": [list(span) for span in hit.snippet.spans],
         "note_id": hit.note_id,
     }
 
@@ -72,7 +66,6 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
     results = library.search(args.query, limit=args.limit, article_id=args.article, notes_only=args.notes,
                              autocorrect=not args.as_typed)
-    _print_messages(library)
     if args.json:
         print_json({"query": results.query, "searched": results.searched, "total": results.total,
                     "corrected": results.corrected, "message": results.message,
@@ -85,7 +78,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"Showing results for {results.searched} — search instead for {results.query} (--as-typed)\n")
     bold = out.isatty()
     for hit in results.hits:
-        where = " › ".join((hit.article_title,) + hit.section_path)
+        where = section_label(hit.section_path, hit.article_title)
         label = "note · " if hit.kind == "note" else ""
         out.write(f"{hit.score:7.2f}  {label}{where}  [{hit.article_id}#{hit.section_id or ''}]\n")
         if hit.snippet:
@@ -97,16 +90,15 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _terminal_snippet(snippet: str, bold: bool) -> str:
-    """The HTML snippet as terminal text: marks in bold on a TTY, in [brackets] otherwise."""
+def _terminal_snippet(snippet, bold: bool) -> str:
+    """The snippet as terminal text: matched words in bold on a TTY, in [brackets] otherwise."""
     left, right = ("\033[1m", "\033[0m") if bold else ("[", "]")
-    return html.unescape(snippet.replace("<mark>", left).replace("</mark>", right))
+    return snippet.render(left, right)
 
 
 def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
     suggestions = library.suggest(args.prefix, limit=args.limit)
-    _print_messages(library)
     if args.json:
         print_json([{"article_id": s.article_id, "section_id": s.section_id, "label": s.label} for s in suggestions], out)
         return 0
@@ -121,7 +113,6 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
     report = library.update_index(rebuild=args.rebuild, progress=progress)
     if progress:
         progress.finish()
-    _print_messages(library)
     for skipped in report.skipped:
         print(f"lectern: warning: not indexed: {skipped}", file=sys.stderr)
     out.write(report.summary() + "\n")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import LecternError, UnknownArticleError
-from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from ..model import LEAD_LABEL, LEAD_SECTION_ID, section_label
 from ..userdata.exchange import write_export
 from ..userdata.store import TRASH_DAYS
 from .common import open_library, plural, print_json
@@ -98,8 +98,8 @@ def _register_notes(subparsers) -> None:
 def _run(action, with_library: bool = False):
     """A command handler that gets the opened store (and the library if asked); both are closed afterwards.
 
-    The store's notices (a damaged or read-only database) are printed as
-    warnings, except one that the command's error already says: one line each.
+    The store's notices (a damaged or read-only database) are printed when the
+    command ends, with the others (``common.print_notices``).
     """
 
     @functools.wraps(action)
@@ -107,22 +107,11 @@ def _run(action, with_library: bool = False):
         library = open_library(args)
         try:
             store = library.store
-            try:
-                code = action(library, store, args, out) if with_library else action(store, args, out)
-            except LecternError as exc:
-                _warn([m for m in store.messages if m not in str(exc)])
-                raise
-            _warn(store.messages)
-            return code
+            return action(library, store, args, out) if with_library else action(store, args, out)
         finally:
             library.close()
 
     return handler
-
-
-def _warn(messages) -> None:
-    for message in messages:
-        print(f"lectern: warning: {message}", file=sys.stderr)
 
 
 def _note_json(note) -> dict:
@@ -198,7 +187,7 @@ def cmd_notes_list(library, store, args: argparse.Namespace, out: TextIO) -> int
 
 
 def _note_line(n, flag: str = "") -> str:
-    where = " › ".join(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
+    where = section_label(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
     flag += " ORPHANED" if n.orphaned else _state_flag(n)
     first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
     return f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}"

@@ -50,7 +50,7 @@ from .messages import show_info
 from .note_editor import NoteDraft, NoteEditor
 from .notes_panel import note_row_html, note_row_text
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, HtmlDelegate, LibraryEvents, catch_escape, panel_action, plain_tooltip, while_alive,
+    HTML_ROLE, PAYLOAD_ROLE, ChangeFeed, HtmlDelegate, Loader, catch_escape, panel_action, plain_tooltip, while_alive,
 )
 from .search_text import section_label
 from .undo import history_for
@@ -80,10 +80,12 @@ class AllNotesView(QWidget):
         self._titles = ArticleTitles(library)
         self._rows: dict[str, _Row] = {}  # note id -> its row, newest first
         self._search_ids: set[str] | None = None  # full-text matches, or None for the word filter
-        self._load_seq = self._search_seq = 0
         self._build()
-        self._events = LibraryEvents(library, self)
-        self._events.event.connect(self._library_event)
+        self._searcher = Loader(self, lambda text: self.library.search(text, limit=SEARCH_LIMIT, notes_only=True),
+                                self._searched)
+        self._loader = Loader(self, self._load, lambda found: self._loaded(*found))
+        self._changes = ChangeFeed(library, self)
+        self._changes.changed.connect(self._apply_changes)
         self.reload()
 
     # ------------------------------------------------------------------ layout
@@ -204,10 +206,7 @@ class AllNotesView(QWidget):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
-        self._load_seq += 1
-        seq = self._load_seq
-        run_in_background(self._load, self.trash_mode.isChecked(),
-                          on_result=while_alive(self, lambda found: self._loaded(seq, *found)))
+        self._loader(self.trash_mode.isChecked())
 
     def _load(self, trash: bool = False):
         """Worker: article titles and a ready row for every note (or every trashed one), newest first."""
@@ -216,25 +215,24 @@ class AllNotesView(QWidget):
         notes = sorted(notes, key=lambda n: n.updated, reverse=True)
         return titles, {n.id: _make_row(n, titles) for n in notes}
 
-    def _loaded(self, seq: int, titles, rows) -> None:
-        if seq != self._load_seq:
-            return
+    def _loaded(self, titles, rows) -> None:
         self._titles, self._rows = titles, rows
         self._rebuild()
 
-    def _library_event(self, name: str, payload: object) -> None:
-        small = hasattr(payload, "changed") and len(payload.changed) + len(payload.deleted) <= MAX_ROW_UPDATES
-        if name == "notes_changed" and small and not self.trash_mode.isChecked():
-            self._apply_change(payload)
-        elif name in ("notes_changed", "articles_changed", "trash_emptied"):
+    def _apply_changes(self, changes) -> None:
+        notes_only = (changes.notes or changes.deleted_notes) and not (changes.articles or changes.anchors)
+        small = len(changes.changed_notes) + len(changes.deleted_notes) <= MAX_ROW_UPDATES
+        if notes_only and small and not self.trash_mode.isChecked():
+            self._apply_note_rows(changes)
+        elif changes.notes or changes.deleted_notes or changes.articles:
             self.reload()  # titles or anchors may have changed everywhere; the trash is small
 
-    def _apply_change(self, change) -> None:
+    def _apply_note_rows(self, changes) -> None:
         """Update only the rows of the notes that changed (a full rebuild of thousands of rows stalls)."""
-        for note_id in change.deleted:
+        for note_id in changes.deleted_notes:
             self._rows.pop(note_id, None)
             self._remove_item(note_id)
-        for note in change.changed:
+        for note in changes.changed_notes:
             self._rows[note.id] = row = _make_row(note, self._titles)
             self._remove_item(note.id)
             self.tree.addTopLevelItem(_NoteItem(row))  # sorted into place
@@ -249,7 +247,7 @@ class AllNotesView(QWidget):
     # ------------------------------------------------------------------ filter and search
 
     def _filter_edited(self, _text: str) -> None:
-        self._search_seq += 1  # a search on its way is for an older text
+        self._searcher.drop_pending()  # a search on its way is for an older text
         self._search_ids = None
         self._apply_filter()
 
@@ -258,15 +256,10 @@ class AllNotesView(QWidget):
         text = self.filter.text().strip()
         if not text:
             return
-        self._search_seq += 1
-        seq = self._search_seq
         self.count.setText("Searching…")
-        run_in_background(self.library.search, text, limit=SEARCH_LIMIT, notes_only=True,
-                          on_result=while_alive(self, lambda results: self._searched(seq, results)))
+        self._searcher(text)
 
-    def _searched(self, seq: int, results) -> None:
-        if seq != self._search_seq:
-            return
+    def _searched(self, results) -> None:
         self._search_ids = {hit.note_id for hit in results.hits if hit.note_id}
         self._apply_filter()
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ..model import LEAD_SECTION_ID
 from .messages import show_info
 from .panel_support import (
-    PAYLOAD_ROLE, LibraryEvents, button_row, catch_escape, panel_action, plain_tooltip, while_alive,
+    PAYLOAD_ROLE, ChangeFeed, Loader, button_row, catch_escape, panel_action, plain_tooltip, while_alive,
 )
 from .undo import history_for
 from .workers import run_in_background
@@ -60,11 +60,11 @@ class BookmarksPanel(QWidget):
         self.setAccessibleName("Bookmarks")
         self.current = ("", "")
         self._select_after: str | None = None
-        self._load_seq = 0
         self._filling = False
         self._build()
-        self._events = LibraryEvents(library, self)
-        self._events.event.connect(self._library_event)
+        self._loader = Loader(self, lambda: self.library.store.bookmarks(), self._fill)
+        self._changes = ChangeFeed(library, self)
+        self._changes.changed.connect(lambda changes: changes.bookmarks and self.reload())
         self.reload()
 
     # ------------------------------------------------------------------ layout
@@ -144,17 +144,9 @@ class BookmarksPanel(QWidget):
 
     def reload(self) -> None:
         """Re-read the bookmarks in a worker and rebuild the tree (stale answers are dropped)."""
-        self._load_seq += 1
-        seq = self._load_seq
-        run_in_background(lambda: self.library.store.bookmarks(), on_result=while_alive(self, lambda marks: self._fill(seq, marks)))
+        self._loader()
 
-    def _library_event(self, name: str, _payload: object) -> None:
-        if name == "bookmarks_changed":
-            self.reload()
-
-    def _fill(self, seq: int, marks) -> None:
-        if seq != self._load_seq:
-            return
+    def _fill(self, marks) -> None:
         selected = self.selected_bookmark()
         keep = self._select_after or (selected.id if selected else None)
         collapsed = {self._folder_of(self.tree.topLevelItem(i)) for i in range(self.tree.topLevelItemCount())

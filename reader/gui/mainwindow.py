@@ -5,7 +5,8 @@ The window owns navigation (``open_article``, back/forward history) and wires
 the pieces together; each piece lives in its own module. Menus and shortcuts
 are built by :mod:`reader.gui.menus`. Slow work goes through ``self.activity``
 (status-bar progress with Cancel); library events arrive on worker threads and
-are re-emitted on the GUI thread by ``LibraryEvents``.
+are re-emitted on the GUI thread by ``LibraryEvents`` (panels use ``ChangeFeed``: each
+event as one ``reader.changes.Changes`` value).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from ..errors import LecternError
 from . import messages
 from .accessibility import labels_speak_their_text
 from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
-from .panel_support import LibraryEvents, while_alive
+from .message_bar import MessageBar
+from .panel_support import LibraryEvents, Loader
 from .reading_view import ReadingView
 from .state import (
     History,
@@ -37,10 +40,17 @@ from .toc import TocView, quiet_store_failure
 from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
+CATCH_UP_DELAY_MS = 200
 FIRST_RUN_SIDEBAR_PX = 240  # library list and contents: titles fit, the article keeps the room
 FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
 MAX_TAB_SKIPS = 200  # widgets Tab may pass over looking for one on screen
+
+
+def quiet_index_failure(exc: BaseException) -> None:
+    """A catch-up that failed is retried by the next search; its problem is on the notices channel."""
+    if not isinstance(exc, (ImportError, LecternError)):
+        messages.show_error(exc, "updating the search index")
 
 
 def _has_focus_inside(widget: QWidget) -> bool:
@@ -50,7 +60,7 @@ def _has_focus_inside(widget: QWidget) -> bool:
 
 class MainWindow(QMainWindow):
     navigated = Signal(str, str)  # article id, section id: after every navigation
-    index_ready = Signal(object)  # IndexReport once the start-up index update finishes
+    index_ready = Signal(object)  # IndexReport (None if it failed) after each index update: the search panel re-asks
     notes_painted = Signal(str)  # article id: its quoted passages are painted
 
     def __init__(self, library, paths, parent=None):
@@ -85,12 +95,20 @@ class MainWindow(QMainWindow):
         self._paint_timer.setSingleShot(True)
         self._paint_timer.setInterval(0)
         self._paint_timer.timeout.connect(self.paint_notes)
+        self._catch_up_timer = QTimer(self)  # the index catches up after a burst of changes (an import)
+        self._catch_up_timer.setSingleShot(True)
+        self._catch_up_timer.setInterval(CATCH_UP_DELAY_MS)
+        self._catch_up_timer.timeout.connect(self._catch_up_index)
+        self._note_painter = Loader(self, lambda article_id: (article_id, self.library.store.notes(article_id=article_id)),
+                                    self._painted_notes, on_error=quiet_store_failure)
         if self.notes_panel is not None:
             self.notes_panel.refreshed.connect(self._select_pending_note)
             # a note kept on its own section while the reader moved on: once it is saved or
             # cancelled, the panel follows the reading position again
             self.notes_panel.saved.connect(lambda _note: self._notes_follow_reading())
             self.notes_panel.editor.cancelled.connect(self._notes_follow_reading)
+        if self.search_panel is not None:
+            self.index_ready.connect(self.search_panel.index_updated)
         self.events = LibraryEvents(library, self)
         self.events.event.connect(self._library_event)
         from .menus import build_menus
@@ -111,6 +129,8 @@ class MainWindow(QMainWindow):
         reader_layout = QVBoxLayout(reader)
         reader_layout.setContentsMargins(0, 0, 0, 0)
         reader_layout.setSpacing(0)
+        self.message_bar = MessageBar(self.library.notices, reader, transient=messages.show_info)  # the notices channel
+        reader_layout.addWidget(self.message_bar)
         reader_layout.addWidget(self.view, 1)
         reader_layout.addWidget(self.find_bar)
         self.library_panel = LibraryPanel(self.library, self.activity.start, self)
@@ -340,14 +360,12 @@ class MainWindow(QMainWindow):
         if not article_id:
             return
 
-        def query(library=self.library):
-            return library.store.notes(article_id=article_id)
+        self._note_painter(article_id)
 
-        def answered(notes) -> None:
-            if self.view.article_id == article_id:  # not a late answer for a previous article
-                self.view.set_note_highlights(article_id, notes)  # notes_painted follows
-
-        run_in_background(query, on_result=while_alive(self, answered), on_error=quiet_store_failure)
+    def _painted_notes(self, found) -> None:
+        article_id, notes = found
+        if self.view.article_id == article_id:  # not a late answer for a previous article
+            self.view.set_note_highlights(article_id, notes)  # notes_painted follows
 
     def select_note(self, note) -> None:
         """A painted passage was clicked: show its note, selected, in the notes panel."""
@@ -374,6 +392,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ library events
 
     def _library_event(self, name: str, payload) -> None:
+        if name in ("articles_changed", "notes_changed", "trash_emptied"):
+            self._catch_up_timer.start()
         if name == "articles_changed":
             current = self.view.article_id
             if current and not self.library.has_article(current):
@@ -439,9 +459,10 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_paint.pop(0))
 
     def start_background_work(self, rescan: bool = True) -> None:
-        """After the window is shown: rescan the sources, then bring the search index up to date."""
-        for message in self.library.messages:
-            messages.show_info(message)
+        """After the window is shown: rescan the sources, then bring the search index up to date.
+
+        Notices (a read-only library, a damaged notes database) are already in the message bar.
+        """
         if rescan:
             self.activity.start("Checking library", self.library.rescan, on_result=self._rescanned, cancellable=False)
         else:
@@ -458,6 +479,12 @@ class MainWindow(QMainWindow):
             self.library.update_index, rebuild=rebuild,
             on_result=self._indexed, on_error=self._index_failed,
         )
+
+    def _catch_up_index(self) -> None:
+        """Bring the index up to date with what just changed, in a worker: saving stays quick,
+        and the next search does not pay for it (the core only marks the index behind)."""
+        if self.index_task is None:
+            run_in_background(self.library.search_index.catch_up, on_error=quiet_index_failure)
 
     def _indexed(self, report) -> None:
         self.index_task = None

@@ -27,11 +27,10 @@ from PySide6.QtWidgets import QLabel, QListWidgetItem, QVBoxLayout, QWidget
 from .messages import show_info
 from .note_editor import NoteDraft, NoteEditor, markdown_html
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, LibraryEvents, button_row, color_swatch, html_list, muted, muted_label, panel_action,
+    HTML_ROLE, PAYLOAD_ROLE, ChangeFeed, Loader, button_row, color_swatch, html_list, muted, muted_label, panel_action,
     plain_tooltip, while_alive,
 )
 from .undo import history_for
-from .workers import run_in_background
 
 EXCERPT_CHARS = 400  # of a note's Markdown shown on its card (cut at a line end when it can be)
 _BIG_HEADING = re.compile(r"font-size:\s*x{1,2}-large")
@@ -90,11 +89,11 @@ class NotesPanel(QWidget):
         self.library = library
         self.setAccessibleName("Notes")
         self.current = ("", "")
-        self._load_seq = 0
         self._all_notes = None
         self._build()
-        self._events = LibraryEvents(library, self)
-        self._events.event.connect(self._library_event)
+        self._loader = Loader(self, self._load, lambda found: self._fill(*found))
+        self._changes = ChangeFeed(library, self)
+        self._changes.changed.connect(self._apply_changes)
         self._show_heading("")
 
     # ------------------------------------------------------------------ layout
@@ -163,13 +162,12 @@ class NotesPanel(QWidget):
 
     def reload(self) -> None:
         """Re-read this section's notes in a worker (stale answers are dropped)."""
-        self._load_seq += 1
-        seq, (article_id, section_id) = self._load_seq, self.current
+        article_id, section_id = self.current
         if not article_id:
-            self._fill(seq, "", [])
+            self._loader.drop_pending()
+            self._fill("", [])
             return
-        run_in_background(self._load, article_id, section_id,
-                          on_result=while_alive(self, lambda found: self._fill(seq, *found)))
+        self._loader(article_id, section_id)
 
     def _load(self, article_id: str, section_id: str):
         """Worker: the section's heading and its notes, oldest first."""
@@ -177,16 +175,14 @@ class NotesPanel(QWidget):
                  if n.section_id == section_id and not n.orphaned]
         return _section_title(self.library, article_id, section_id), sorted(notes, key=lambda n: n.created)
 
-    def _library_event(self, name: str, payload: object) -> None:
-        if name == "notes_changed":
-            deleted = getattr(payload, "deleted", [])
-            if self.editor.note_id and self.editor.note_id in deleted:
-                self.editor.hide()
-            self.reload()
-
-    def _fill(self, seq: int, title: str, notes) -> None:
-        if seq != self._load_seq:
+    def _apply_changes(self, changes) -> None:
+        if not (changes.notes or changes.deleted_notes):
             return
+        if self.editor.note_id and self.editor.note_id in changes.deleted_notes:
+            self.editor.hide()
+        self.reload()
+
+    def _fill(self, title: str, notes) -> None:
         selected = self.selected_note()
         self.list.clear()
         for note in notes:

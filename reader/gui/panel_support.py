@@ -3,6 +3,10 @@
 * :class:`LibraryEvents` turns ``library.add_listener`` callbacks (which run on
   whatever thread made the change, often a worker) into a Qt signal delivered
   on the GUI thread, so panels never touch widgets from a worker.
+* :class:`ChangeFeed` is the one way panels hear about changes: each event as
+  one :class:`reader.changes.Changes` value, on the GUI thread.
+* :class:`Loader` is the one reload pattern: read in a worker, apply only the
+  newest answer, and only while the panel is alive.
 * :class:`HtmlDelegate` paints an item's :data:`HTML_ROLE` text as rich text
   (bold titles, highlighted search terms) and wraps it to the view's width.
   Callers build that HTML with :func:`html.escape` on every piece of article or
@@ -28,6 +32,9 @@ from PySide6.QtWidgets import (
     QTreeView,
     QWidget,
 )
+
+from ..changes import Changes
+from .workers import run_in_background
 
 HTML_ROLE = Qt.ItemDataRole.UserRole + 100  # item data: rich text to paint instead of DisplayRole
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole + 101  # item data: the object the row stands for
@@ -65,6 +72,50 @@ class LibraryEvents(QObject):
                 pass
 
         library.add_listener(listener)
+
+
+class ChangeFeed(QObject):
+    """Every library event as one :class:`~reader.changes.Changes` value on the GUI thread (``changed``)."""
+
+    changed = Signal(object)
+
+    def __init__(self, library, parent: QObject):
+        super().__init__(parent)
+        self._events = LibraryEvents(library, self)
+        self._events.event.connect(lambda name, payload: self.changed.emit(Changes.of_event(name, payload)))
+
+
+class Loader:
+    """``loader(*args)`` runs ``load(*args)`` in a worker and ``apply(result)`` on the GUI thread,
+    unless a newer call was made meanwhile (or :meth:`drop_pending`), or ``owner`` was deleted.
+    ``on_error(exc)`` likewise (only for the newest call); without it errors go to ``messages``.
+    A newer call (or :meth:`drop_pending`) also cancels the older task: a ``load`` that takes a
+    ``cancel`` argument (a ``threading.Event``) may skip work nobody will see."""
+
+    def __init__(self, owner: QObject, load, apply, on_error=None):
+        self._owner, self._load, self._apply, self._on_error = owner, load, apply, on_error
+        self._seq = 0
+        self._task = None
+
+    def __call__(self, *args) -> None:
+        seq = self.drop_pending()
+        on_error = self._on_error and while_alive(self._owner, lambda exc: self._answer(seq, exc, self._on_error))
+        self._task = run_in_background(
+            self._load, *args, on_result=while_alive(self._owner, lambda result: self._answer(seq, result)),
+            on_error=on_error)
+
+    def drop_pending(self) -> int:
+        """Answers still on their way are stale from now on (their tasks are cancelled); returns the new
+        request number."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._seq += 1
+        return self._seq
+
+    def _answer(self, seq: int, result, handle=None) -> None:
+        if seq == self._seq:
+            (handle or self._apply)(result)
 
 
 def while_alive(owner: QObject, fn):

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
+from ..model import section_label
 from .messages import show_info
-from .panel_support import LibraryEvents
+from .panel_support import ChangeFeed
 from .workers import run_in_background
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
@@ -67,7 +68,7 @@ def comparison_html(note) -> str:
         gone = "its section" if note.anchor_state == "orphaned" else "this section"
         new_html = f"<i>no longer in {gone}</i>"
         heading = "The quoted passage was not found"
-    where = escape(" › ".join(note.section_path) or note.section_id)
+    where = escape(section_label(note.section_path) or note.section_id)
     body = escape(note.text.strip()) or "<i>(no text)</i>"
     return (f"<p><b>{escape(heading)}</b> · {escape(note.article_id)} › {where}</p>"
             "<table width='100%' cellpadding='6' border='1' cellspacing='0'>"
@@ -114,12 +115,12 @@ class ReviewNotesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(actions)
         self.resize(820, 460)
-        self.events = LibraryEvents(library, self)
-        self.events.event.connect(self._library_event)
+        self._changes = ChangeFeed(library, self)
+        self._changes.changed.connect(self._apply_changes)
         self.reload()
 
-    def _library_event(self, name: str, _payload) -> None:
-        if name == "anchors_changed" and self.isVisible():  # another rescan moved or lost passages
+    def _apply_changes(self, changes) -> None:
+        if changes.anchors and self.isVisible():  # another rescan moved or lost passages
             self.reload()
 
     # ------------------------------------------------------------------ list

@@ -36,10 +36,9 @@ from PySide6.QtWidgets import (
 
 from ..errors import LecternError
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, while_alive,
+    HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, Loader,
 )
 from .search_text import highlight_terms, section_label, snippet_html
-from .workers import run_in_background
 
 TYPING_PAUSE_MS = 150  # suggestions and results once typing pauses this long
 SUGGEST_LIMIT = 10
@@ -56,12 +55,13 @@ class SearchPanel(QWidget):
         self.library = library
         self.setAccessibleName("Library search")
         self.current_article = ""
-        self._suggest_seq = 0
-        self._search_seq = 0
+        self._searcher = Loader(self, self._search_worker, lambda found: self._show_results(*found),
+                                on_error=self._search_failed)
+        self._suggester = Loader(self, lambda text: self.library.suggest(text, limit=SUGGEST_LIMIT),
+                                 self._show_suggestions, on_error=self._suggest_failed)
         self._last_query = ""
         self._shown_query: str | None = None  # the text whose hits the list shows
         self._open_first_when_shown = False  # Enter was pressed before the hits of the text came in
-        self._search_task = None
         self._build()
         self._timer = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._timer.timeout.connect(self._typing_paused)
@@ -143,6 +143,14 @@ class SearchPanel(QWidget):
         if changed and self.this_article.isChecked() and self._last_query:
             self.run_query(self._last_query)
 
+    def index_updated(self, report) -> None:
+        """The index caught up (the window's ``index_ready``): results shown for the query
+        in the field may be missing what was just indexed, so ask again."""
+        if report is None or not report.changed or not self._last_query:
+            return
+        if self.query.text().strip() == self._last_query and self.suggestions.isHidden():
+            self.run_query(self._last_query)
+
     def focus_search(self) -> None:
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
@@ -151,7 +159,7 @@ class SearchPanel(QWidget):
         """Search for ``text`` (shown in the field) and list the hits."""
         self.query.setText(text)
         self._timer.stop()
-        self._suggest_seq += 1  # a suggestion still on its way is stale now
+        self._suggester.drop_pending()  # a suggestion still on its way is stale now
         self.suggestions.hide()
         self._search(text, autocorrect)
 
@@ -159,23 +167,21 @@ class SearchPanel(QWidget):
         """Start a search in a worker; any older one still waiting is cancelled, any older answer dropped."""
         text = text.strip()
         self._last_query = text
-        self._search_seq += 1
-        if self._search_task is not None:
-            self._search_task.cancel()
-            self._search_task = None
         if not text and not self.notes_only.isChecked():
+            self._searcher.drop_pending()
             self._shown_query = None
             self._clear_results("")
             return
-        seq = self._search_seq
         self.status.setText("Searching…")
         article = self.current_article if self.this_article.isChecked() and self.current_article else None
-        self._search_task = run_in_background(
-            _search_unless_cancelled, self.library.search, text, limit=RESULT_LIMIT, article_id=article,
-            notes_only=self.notes_only.isChecked(), autocorrect=autocorrect,
-            on_result=while_alive(self, lambda results: self._show_results(seq, text, results)),
-            on_error=while_alive(self, lambda exc: self._search_failed(seq, exc)),
-        )
+        self._searcher(text, article, self.notes_only.isChecked(), autocorrect)
+
+    def _search_worker(self, text: str, article_id: str | None, notes_only: bool, autocorrect: bool, cancel=None):
+        """Worker: the query and its results (None when a newer search cancelled it before it ran)."""
+        if cancel is not None and cancel.is_set():
+            return text, None
+        return text, self.library.search(text, limit=RESULT_LIMIT, article_id=article_id, notes_only=notes_only,
+                                         autocorrect=autocorrect)
 
     # ------------------------------------------------------------------ as you type
 
@@ -190,20 +196,13 @@ class SearchPanel(QWidget):
 
     def _request_suggestions(self) -> None:
         text = self.query.text().strip()
-        self._suggest_seq += 1
         if not text:
+            self._suggester.drop_pending()
             self.suggestions.hide()
             return
-        seq = self._suggest_seq
-        run_in_background(
-            self.library.suggest, text, limit=SUGGEST_LIMIT,
-            on_result=while_alive(self, lambda found: self._show_suggestions(seq, found)),
-            on_error=while_alive(self, lambda exc: self._suggest_failed(seq, exc)),
-        )
+        self._suggester(text)  # an answer to an older text is dropped: the user typed on
 
-    def _show_suggestions(self, seq: int, found) -> None:
-        if seq != self._suggest_seq:
-            return  # the user typed on; a newer request is coming
+    def _show_suggestions(self, found) -> None:
         self.suggestions.clear()
         for suggestion in found:
             kind = "Article" if not suggestion.section_id else "Section"
@@ -215,14 +214,13 @@ class SearchPanel(QWidget):
         self.suggestions.setVisible(bool(found))
         self.suggestions_shown.emit(len(found))
 
-    def _suggest_failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._suggest_seq:
-            from .messages import show_error
+    def _suggest_failed(self, exc: BaseException) -> None:
+        from .messages import show_error
 
-            show_error(exc, "suggestions")
+        show_error(exc, "suggestions")
 
     def close_suggestions(self) -> None:
-        self._suggest_seq += 1  # one still on its way must not reopen the list
+        self._suggester.drop_pending()  # one still on its way must not reopen the list
         self.suggestions.hide()
         self.results.show()
         self.query.setFocus()
@@ -265,13 +263,13 @@ class SearchPanel(QWidget):
         self.did_you_mean.hide()
         self.status.setText(status)
 
-    def _show_results(self, seq: int, query: str, results) -> None:
-        if seq != self._search_seq or results is None:
+    def _show_results(self, query: str, results) -> None:
+        if results is None:
             return
         self._shown_query = query
         self._clear_results(self._summary(results))
         self._show_correction(results)
-        terms = highlight_terms(results.searched or query, [hit.snippet for hit in results.hits])
+        terms = highlight_terms(results)
         for article_id, title, hits in _group_by_article(results.hits):
             self._add_article_row(article_id, title, len(hits), terms)
             for hit in hits:
@@ -317,15 +315,13 @@ class SearchPanel(QWidget):
         where = section_label(hit.section_path) or "Introduction"
         if hit.kind == "note":
             where = f"Note · {where}"
-        item = QListWidgetItem(f"{where}: {hit.snippet}")
+        item = QListWidgetItem(f"{where}: {hit.snippet.text}")
         item.setData(HTML_ROLE, f"&nbsp;&nbsp;{muted(where)}<br>&nbsp;&nbsp;{snippet_html(hit.snippet, term_style())}")
         item.setData(PAYLOAD_ROLE, (hit.article_id, hit.section_id or "", terms))
         item.setToolTip(plain_tooltip(f"{hit.article_title} › {where}"))
         self.results.addItem(item)
 
-    def _search_failed(self, seq: int, exc: BaseException) -> None:
-        if seq != self._search_seq:
-            return
+    def _search_failed(self, exc: BaseException) -> None:
         self._shown_query = None
         self._open_first_when_shown = False
         if isinstance(exc, LecternError):  # the user's mistake (an unknown article id): say it here
@@ -360,13 +356,6 @@ class SearchPanel(QWidget):
         # results start with their article's header row: Down then Enter opens the best hit
         view.setCurrentRow(1 if view is self.results and view.count() > 1 else 0)
         return True
-
-
-def _search_unless_cancelled(search, *args, cancel=None, **kwargs):
-    """``search(*args, **kwargs)`` in a worker, or None when a newer search cancelled it before it ran."""
-    if cancel is not None and cancel.is_set():
-        return None
-    return search(*args, **kwargs)
 
 
 def _group_by_article(hits) -> list[tuple[str, str, list]]:

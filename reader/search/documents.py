@@ -7,7 +7,7 @@ import zlib
 
 from ..model import Article, Section
 from .ranking import title_key
-from .schema import PATH_SEPARATOR
+from .schema import STORED_PATH_SEPARATOR
 
 SECTION, NOTE = "section", "note"
 
@@ -48,7 +48,7 @@ def section_documents(article: Article, sha256: str) -> list[dict]:
             "owner": article_owner(article.id),
             "article_id": article.id,
             "section_id": section.id,
-            "section_path": PATH_SEPARATOR.join(section.path),
+            "section_path": STORED_PATH_SEPARATOR.join(section.path),
             "title": article.title,
             "heading": "" if section.is_lead else section.title,
             "path": " ".join(section.path),
@@ -62,7 +62,7 @@ def section_documents(article: Article, sha256: str) -> list[dict]:
 
 def note_fingerprint(note) -> str:
     """Changes whenever anything indexed about the note changes."""
-    parts = [note.article_id, note.section_id or "", PATH_SEPARATOR.join(note.section_path), note.quote or "",
+    parts = [note.article_id, note.section_id or "", STORED_PATH_SEPARATOR.join(note.section_path), note.quote or "",
              note.text or "", "\x1e".join(note.tags), str(note.orphaned)]
     return hashlib.sha256("\x00".join(map(str, parts)).encode("utf-8")).hexdigest()
 
@@ -75,7 +75,7 @@ def note_document(note, article_title: str) -> dict:
         "owner": note_owner(note.id),
         "article_id": note.article_id,
         "section_id": note.section_id,
-        "section_path": PATH_SEPARATOR.join(path),
+        "section_path": STORED_PATH_SEPARATOR.join(path),
         "note_id": str(note.id),
         "text": pack_text(body),
         "fingerprint": note_fingerprint(note),
@@ -89,7 +89,7 @@ def note_document(note, article_title: str) -> dict:
 def document_from_stored(stored: dict) -> dict:
     """Rebuild a document from its stored fields (to fold small segments together cheaply)."""
     doc = dict(stored)
-    path = [p for p in stored.get("section_path", "").split(PATH_SEPARATOR) if p]
+    path = [p for p in stored.get("section_path", "").split(STORED_PATH_SEPARATOR) if p]
     doc["path"] = " ".join(path)
     doc["body"] = unpack_text(stored.get("text"))
     doc["owner"] = note_owner(stored["note_id"]) if stored.get("kind") == NOTE else article_owner(stored["article_id"])

@@ -3,14 +3,18 @@
 A :class:`SearchIndex` keeps a Whoosh index of the library's sections and the
 user's notes in the cache dir, in step with the library:
 
-* ``update()`` diffs ``library.fingerprints()`` (and the notes) against what
+* ``update()`` diffs ``articles.fingerprints()`` (and the notes) against what
   the index holds and re-indexes only what changed; a missing, stale (stamp)
   or unreadable index is rebuilt in full, into a new directory that replaces
   the old one only when complete;
 * ``search()`` and ``suggest()`` bring the index up to date on first use in a
   process, then answer from it; a read error during a search triggers one
   rebuild and a retry, never a crash;
-* while open it listens to ``articles_changed`` / ``notes_changed``.
+* it never listens to anyone: the coordinator (``reader/coordinator.py``)
+  calls :meth:`SearchIndex.mark_behind` after a change, and the next search,
+  suggestion or update catches up first. It never imports or calls the
+  ``Library``: it reads articles through the narrow ``articles`` lookup and
+  the notes through the ``notes`` callable it is given.
 
 One process writes at a time (an OS lock in the index dir); another process
 waits for it (``update``) or answers from the index as it is (``search``).
@@ -33,6 +37,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..errors import LecternError
+from ..notices import NOTE, Notices
 from . import analysis, documents, runs, schema, searching, spelling, storage, writers
 from .results import IndexReport, SearchResults, Suggestion
 from .suggest import SuggestionIndex
@@ -113,13 +118,19 @@ class _OpenIndex:
     marker: object  # identity of CURRENT when opened
 
 
+NOT_WRITABLE = "index.not_writable"  # a notice key: the index cannot be brought up to date (a full disk)
+REBUILDING = "index.rebuilding"  # a notice key: a full build is running
+
+
 class SearchIndex:
-    def __init__(self, index_dir: Path, library, *, notes: Callable[[], list] | None = None):
-        """``notes``: where notes come from (default ``library.store.notes``)."""
+    def __init__(self, index_dir: Path, articles, *, notes: Callable[[], list] | None = None,
+                 notices: Notices | None = None):
+        """``articles``: ``fingerprints()`` and ``article(id)`` (the coordinator's ``ArticleView``);
+        ``notes``: where notes come from (none when not given); ``notices``: where to tell the user."""
         self.index_dir = Path(index_dir)
-        self.library = library
-        self.messages: list[str] = []  # why the index was rebuilt, for the user
-        self._notes_source = notes
+        self._articles = articles
+        self.notices = notices or Notices()
+        self._notes_source = notes or (lambda: [])
         self._dir = storage.IndexDirectory(self.index_dir)
         self._lock = threading.RLock()  # the open index, its searcher, the suggestions
         self._write_lock = threading.Lock()  # one update at a time in this process
@@ -127,8 +138,15 @@ class SearchIndex:
         self._suggester: tuple[int, SuggestionIndex] | None = None
         self._reconciled = False
         self._closed = False
-        self._pending = False  # an event asked for an update that has not run yet
-        library.add_listener(self._on_library_event)
+        self._pending = False  # a change asked for an update that has not run yet
+
+    @property
+    def messages(self) -> list[str]:
+        """What the index told the user so far (through ``notices``)."""
+        return self.notices.texts("index")
+
+    def _tell(self, message: str, key: str = "") -> None:
+        self.notices.post("index", message, key=key, level=NOTE)
 
     # ------------------------------------------------------------------ public API
 
@@ -187,10 +205,12 @@ class SearchIndex:
     def _ensure_ready(self) -> None:
         if self._closed:
             raise LecternError("the search index is closed")
-        if not self._reconciled or self._open is None:  # not yet, or lost (its folder was deleted)
+        if not self._reconciled or self._open is None or self._pending:  # not yet, lost, or behind a change
             timeout = SEARCH_LOCK_TIMEOUT if self._dir.current() else UPDATE_LOCK_TIMEOUT
+            # Behind a change while another thread updates: answer from the index as it is now.
+            wait = not (self._reconciled and self._open is not None)
             try:
-                self._update(False, None, None, timeout)
+                self._update(False, None, None, timeout, wait=wait)
             except IndexNotWritable as exc:
                 self._search_as_it_is(exc)
         if self._open is None:
@@ -200,8 +220,9 @@ class SearchIndex:
         """The index cannot be brought up to date (a full disk): answer from the live generation if it reads."""
         if self._open is None and self._open_generation() is not None:
             raise error
-        self._reconciled = True  # events still try to update it; searches do not wait for that
-        self.messages.append(f"{error}; searching the index as it is (the latest changes may be missing)")
+        self._reconciled = True  # later changes still try to update it; searches do not wait for that
+        self._pending = False
+        self._tell(f"{error}; searching the index as it is (the latest changes may be missing)", key=NOT_WRITABLE)
 
     def _open_generation(self) -> str | None:
         """Open the live generation; returns why it cannot be used (then nothing is open)."""
@@ -251,7 +272,7 @@ class SearchIndex:
     def _recover(self, exc: Exception) -> None:
         log.warning("search failed (%r); rebuilding the search index", exc)
         message = f"the search index could not be read ({type(exc).__name__}: {exc}); rebuilt it"
-        self.messages.append(message)
+        self._tell(message)
         with self._lock:
             self._close_open()
         report = self._update(True, None, None, UPDATE_LOCK_TIMEOUT)
@@ -260,10 +281,13 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ updating
 
-    def _update(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
+    def _update(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float,
+                wait: bool = True) -> IndexReport | None:
+        """One update under the write lock; None when ``wait`` is false and another thread holds it."""
+        if not self._write_lock.acquire(blocking=wait):
+            return None
         try:
-            with self._write_lock:
-                report = self._update_locked(rebuild, progress, cancel, lock_timeout)
+            report = self._update_locked(rebuild, progress, cancel, lock_timeout)
         except OSError as exc:  # a full disk, a read-only cache dir
             if exc.errno == errno.ENOSPC:
                 raise IndexNotWritable(f"the disk holding the search index {self.index_dir} is full") from exc
@@ -272,7 +296,8 @@ class SearchIndex:
                                        "being written; try again") from exc
             raise IndexNotWritable(f"cannot write the search index in {self.index_dir}: {exc.strerror or exc}") from exc
         finally:
-            self._update_pending()
+            self._write_lock.release()
+        self.notices.clear(NOT_WRITABLE)
         return report
 
     def _update_locked(self, rebuild: bool, progress: Progress | None, cancel, lock_timeout: float) -> IndexReport:
@@ -282,6 +307,7 @@ class SearchIndex:
         self._pending = False  # this update sees every change made before it started
         with self._dir.write_lock(lock_timeout) as acquired:
             if not acquired:
+                self._pending = True  # still behind: the next call tries again
                 report.busy = True
                 report.messages.append("another Lectern process is updating the search index; using it as it is")
                 if self._open is None:
@@ -297,7 +323,8 @@ class SearchIndex:
                     self._incremental(report, progress, cancel)
             self._reconciled = True
         report.seconds = time.perf_counter() - started
-        self.messages.extend(report.messages)
+        for message in report.messages:
+            self._tell(message)
         return report
 
     def _refresh_or_open(self) -> str | None:
@@ -311,11 +338,14 @@ class SearchIndex:
 
     def _rebuild(self, report: IndexReport, progress: Progress | None, cancel) -> None:
         build = self._dir.new_build_dir()
+        self._tell("the search index is being rebuilt; search answers once it is done", key=REBUILDING)
         try:
             done = self._build_into(build, report, progress, cancel)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
+        finally:
+            self.notices.clear(REBUILDING)
         if not done:
             shutil.rmtree(build, ignore_errors=True)
             return
@@ -330,7 +360,7 @@ class SearchIndex:
     def _build_into(self, build: Path, report: IndexReport, progress: Progress | None, cancel) -> bool:
         ix = _file_storage(build).create_index(schema.build_schema())
         writer = writers.bulk_writer(ix, **_bulk_writer_options())
-        fingerprints = self.library.fingerprints()
+        fingerprints = self._articles.fingerprints()
         notes = self._current_notes() or {}
         catalog, words = _Catalog(), set()
         total, done = len(fingerprints) + len(notes), 0
@@ -363,7 +393,7 @@ class SearchIndex:
 
     def _incremental(self, report: IndexReport, progress: Progress | None, cancel) -> None:
         state = self._open
-        fingerprints = self.library.fingerprints()
+        fingerprints = self._articles.fingerprints()
         catalog = state.catalog
         removed = sorted(set(catalog.articles) - set(fingerprints))
         changed = sorted(a for a, sha in fingerprints.items() if catalog.articles.get(a, ("",))[0] != sha)
@@ -423,7 +453,7 @@ class SearchIndex:
     def _add_article(self, writer, article_id: str, sha: str, catalog: _Catalog, words: set, report: IndexReport) -> bool:
         """Index one article; ``words`` collects its whitespace chunks for the vocabulary."""
         try:
-            article = self.library.article(article_id)
+            article = self._articles.article(article_id)
         except LecternError as exc:
             report.skipped.append(f"{article_id}: {exc}")
             return False
@@ -437,7 +467,8 @@ class SearchIndex:
         return True
 
     def _add_note(self, writer, note, catalog: _Catalog, words: set) -> None:
-        title = self.library.summary(note.article_id).title if self.library.has_article(note.article_id) else ""
+        indexed = catalog.articles.get(note.article_id)  # its article is indexed before its notes
+        title = indexed[1] if indexed else ""
         doc = documents.note_document(note, title)
         writer.add_document(**doc)
         words.update(analysis.chunks(doc["body"]))
@@ -446,34 +477,31 @@ class SearchIndex:
     def _current_notes(self) -> dict | None:
         """``{note id: Note}``, or None when the store cannot be read (notes are then left as they are)."""
         try:
-            source = self._notes_source or self.library.store.notes
-            return {str(note.id): note for note in source()}
+            return {str(note.id): note for note in self._notes_source()}
         except Exception as exc:  # the store is another part's business: search must keep working
             log.warning("notes are not indexed: %r", exc)
             return None
 
-    def _on_library_event(self, event: str, payload: object) -> None:
-        """Note that the index is behind, and catch up unless an update is running.
+    @property
+    def behind(self) -> bool:
+        """Some change was marked (:meth:`mark_behind`) that no finished update has applied yet."""
+        return self._pending or self._write_lock.locked()
 
-        Never waits for the write lock: the event may come from inside an
-        update (opening the store re-anchors notes and announces them) or from
-        a thread holding a lock that the running update needs. The update that
-        holds the lock catches up when it ends (:meth:`_update_pending`).
+    def catch_up(self) -> IndexReport | None:
+        """Apply the changes marked since the last update, if the index is open and no update runs;
+        the window calls it in a worker after a change, so the next search does not pay for it."""
+        if not self._pending or self._open is None or self._closed:
+            return None
+        return self._update(False, None, None, SEARCH_LOCK_TIMEOUT, wait=False)
+
+    def mark_behind(self) -> None:
+        """Articles or notes changed: the next search, suggestion or update catches up first.
+
+        Takes no lock and does no work, so the coordinator may call it from
+        any thread, even from inside an update (opening the store re-anchors
+        notes) or while another component holds its own lock.
         """
-        if self._closed or self._open is None or event not in ("articles_changed", "notes_changed"):
-            return
         self._pending = True
-        self._update_pending()
-
-    def _update_pending(self) -> None:
-        """Run the updates that events asked for while no update holds the write lock."""
-        while self._pending and not self._closed and self._write_lock.acquire(blocking=False):
-            try:
-                self._update_locked(False, None, None, UPDATE_LOCK_TIMEOUT)
-            except Exception as exc:  # never break the change that triggered the event
-                log.warning("could not keep the search index current after a change: %r", exc)
-            finally:
-                self._write_lock.release()
 
     # ------------------------------------------------------------------ searching
 
@@ -485,7 +513,7 @@ class SearchIndex:
 
     def _known_article(self, article_id: str) -> bool:
         """In the library, or still in the index (notes of a removed article keep their article id)."""
-        return self.library.has_article(article_id) or (self._open is not None and article_id in self._open.catalog.articles)
+        return self._articles.has_article(article_id) or (self._open is not None and article_id in self._open.catalog.articles)
 
 
 def _merge_small_segments(writer, segments):

@@ -6,6 +6,34 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """A short extract as plain text with the matched words' places: each front end renders it
+    (the CLI in [brackets] or bold, the window as escaped HTML). Cuts are shown as "…"."""
+
+    text: str = ""
+    spans: tuple[tuple[int, int], ...] = ()  # [start, end) of each matched word in ``text``, in order
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def marked(self) -> list[str]:
+        """The matched words as they appear ("negotiations" for the query "negotiation")."""
+        return [self.text[start:end] for start, end in self.spans]
+
+    def render(self, left: str, right: str, escape=lambda text: text) -> str:
+        """The text with each match between ``left`` and ``right``; ``escape`` applies to the text pieces."""
+        parts, pos = [], 0
+        for start, end in self.spans:
+            parts += [escape(self.text[pos:start]), left, escape(self.text[start:end]), right]
+            pos = end
+        parts.append(escape(self.text[pos:]))
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
 class SearchHit:
     kind: str  # "section" or "note"
     article_id: str
@@ -13,7 +41,7 @@ class SearchHit:
     section_id: str | None
     section_path: tuple[str, ...]  # heading titles; () for the lead
     score: float
-    snippet: str  # HTML: escaped text, matched words in <mark>...</mark>, cuts shown as "…"
+    snippet: Snippet  # plain text and the matched words' spans
     note_id: str | None = None
 
 
@@ -25,6 +53,7 @@ class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     searched: str | None = None  # the query the hits are for: ``corrected`` when the typed query found nothing
     message: str | None = None  # why nothing was searched ("nothing to search for in ...")
+    terms: tuple[str, ...] = ()  # the searched query's words worth highlighting (no operators, filters or exclusions)
 
     @property
     def auto_corrected(self) -> bool:

@@ -130,7 +130,7 @@ def build_schema() -> fields.Schema:
         title_key=fields.ID(),  # lead sections only: the title's terms in order (exact-title queries)
         article_id=fields.ID(stored=True),  # the article:ID filter
         section_id=fields.STORED(),
-        section_path=fields.STORED(),  # heading titles joined by PATH_SEPARATOR
+        section_path=fields.STORED(),  # heading titles joined by STORED_PATH_SEPARATOR
         note_id=fields.STORED(),
         text=fields.STORED(),  # the body, zlib-compressed: snippets come from here
         fingerprint=fields.STORED(),  # article SHA-256 (lead document) or note hash
@@ -141,4 +141,4 @@ def build_schema() -> fields.Schema:
     )
 
 
-PATH_SEPARATOR = "\x1f"
+STORED_PATH_SEPARATOR = "\x1f"  # joins a stored heading path in the index (people see model.SECTION_LABEL_SEPARATOR)

@@ -15,7 +15,7 @@ from whoosh import query as wq
 from ..errors import UnknownArticleError
 from . import documents, querying, ranking, schema, spelling
 from .results import SearchHit, SearchResults
-from .snippets import make_snippet
+from .snippets import highlight_words, make_snippet
 
 CANDIDATES = 60  # BM25F hits reranked; more costs stored-field reads for little gain (docs/performance.md)
 LABEL_CANDIDATES = 20  # sections added for an exact title or a heading holding every query word
@@ -37,8 +37,9 @@ def run(state, query: str, *, limit: int, article_id: str | None, notes_only: bo
     if total == 0 and corrected and autocorrect:
         fixed_total, fixed_hits = _ranked(state.searcher, parse(corrected), limit, article_id, notes_only)
         if fixed_total:
-            return SearchResults(query, fixed_total, corrected, fixed_hits, searched=corrected)
-    return SearchResults(query, total, corrected, hits, searched=query)
+            return SearchResults(query, fixed_total, corrected, fixed_hits, searched=corrected,
+                                 terms=highlight_words(parse(corrected)))
+    return SearchResults(query, total, corrected, hits, searched=query, terms=highlight_words(parsed))
 
 
 def parse(query: str) -> querying.ParsedQuery:
@@ -108,7 +109,7 @@ def _label_candidates(searcher, parsed: querying.ParsedQuery, article_id: str | 
 
 
 def _hit(stored: dict, score: float, highlight: set[str]) -> SearchHit:
-    path = tuple(p for p in stored.get("section_path", "").split(schema.PATH_SEPARATOR) if p)
+    path = tuple(p for p in stored.get("section_path", "").split(schema.STORED_PATH_SEPARATOR) if p)
     return SearchHit(
         kind=stored.get("kind", documents.SECTION),
         article_id=stored["article_id"],

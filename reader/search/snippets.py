@@ -1,7 +1,8 @@
-"""Snippets: a short extract of a section around the matched words, as safe HTML.
+"""Snippets: a short extract of a section around the matched words, as text plus highlight spans.
 
-The text is escaped with :func:`html.escape`; matched words are wrapped in
-``<mark>``...``</mark>``; a cut at either end is shown as "…". Snippets are made
+A :class:`~reader.search.results.Snippet` is plain text (a cut at either end
+shown as "…") and the ``[start, end)`` spans of the matched words; each front
+end renders it (the CLI as plain text, the window as escaped HTML). Snippets are made
 from the section text re-read from the library (the index does not store
 bodies), with the same analysis as the index, so "negotiations" highlights
 "negotiation" and "asagi" highlights "Aşağı".
@@ -9,26 +10,25 @@ bodies), with the same analysis as the index, so "negotiations" highlights
 
 from __future__ import annotations
 
-import html
-
 from . import analysis
+from .results import Snippet
 
 SNIPPET_CHARS = 220
 _LEAD_IN = 40  # characters of context shown before the first match
 MAX_MATCHES_CONSIDERED = 200
 
 
-def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> str:
+def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snippet:
     text = " ".join(text.split())  # one line: bullets and paragraphs run together
     if not text:
-        return ""
+        return Snippet()
     matches = [(s, e, t) for s, e, t in analysis.term_spans(text) if t in terms][:MAX_MATCHES_CONSIDERED] if terms else []
     if not matches:
-        return _escape_window(text, 0, width, [])
+        return _window(text, 0, width, [])
     start = _best_window(matches, width)
     start = _word_start(text, max(0, start - _LEAD_IN))
     inside = [(s, e) for s, e, _ in matches if s >= start and e <= start + width]
-    return _escape_window(text, start, width, inside)
+    return _window(text, start, width, inside)
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
@@ -64,24 +64,20 @@ def _word_start(text: str, offset: int) -> int:
     return space + 1 if 0 <= space < offset + 20 else offset
 
 
-def _escape_window(text: str, start: int, width: int, marks: list[tuple[int, int]]) -> str:
+def _window(text: str, start: int, width: int, marks: list[tuple[int, int]]) -> Snippet:
     end = min(len(text), start + width)
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start + width // 2 else end
-    parts = ["…" if start > 0 else ""]
-    pos = start
-    for s, e in marks:
-        if e > end:
-            break
-        parts += [html.escape(text[pos:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
-        pos = e
-    parts.append(html.escape(text[pos:end]))
-    if end < len(text):
-        parts.append("…")
-    return "".join(parts)
+    lead = "…" if start > 0 else ""
+    shift = len(lead) - start
+    spans = tuple((s + shift, e + shift) for s, e in marks if e <= end)
+    return Snippet(lead + text[start:end] + ("…" if end < len(text) else ""), spans)
 
 
-def snippet_to_text(snippet: str, left: str = "[", right: str = "]") -> str:
-    """A snippet as plain text for a terminal, marks shown as ``left``...``right``."""
-    return html.unescape(snippet.replace("<mark>", left).replace("</mark>", right))
+def highlight_words(parsed) -> tuple[str, ...]:
+    """The words of a parsed query worth highlighting in the text: every positive word,
+    phrase word and prefix, in the order typed (not ids, exclusions or ``in:notes``)."""
+    words = [word for group in parsed.groups for clause in group if clause.kind != "id"
+             for word in clause.text.split()]
+    return tuple(dict.fromkeys(words))

@@ -29,7 +29,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -383,6 +382,7 @@ class FolderSource:
                 return ("new", data, sha)
             article = parse_file(path, article_id, data)
             self._entries[article_id] = _entry_for(key, article, data, sha, stat)
+            _PARSED.keep(article_id, path, len(data), stat.st_mtime_ns, article)  # the index reads it next
             self._skipped.pop(key, None)
             report.updated.append(self._summary(article_id, self._entries[article_id]))
             return None
@@ -406,10 +406,12 @@ class FolderSource:
         if moved_from:
             del vanished[moved_from]
             self._entries[moved_from] = _entry_for(key, article, data, sha, stat)
+            _PARSED.keep(moved_from, path, len(data), stat.st_mtime_ns, article)
             report.moved.append(self._summary(moved_from, self._entries[moved_from]))
             return
         article_id = self._allocate_id(article.title)
         self._entries[article_id] = _entry_for(key, article, data, sha, stat)
+        _PARSED.keep(article_id, path, len(data), stat.st_mtime_ns, replace(article, id=article_id, _by_id={}))
         self._skipped.pop(key, None)
         report.added.append(self._summary(article_id, self._entries[article_id]))
 
@@ -697,10 +699,48 @@ def _entry_for(key: str, article: Article, data: bytes, sha: str, stat: os.stat_
     )
 
 
-@lru_cache(maxsize=32)
+class _ParsedArticles:
+    """The last articles parsed, by (id, file, size, mtime): reopening one is instant, and the
+    parse a scan did to learn an article's title is the one the search index then reads (no second parse)."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._items: dict[tuple, Article] = {}
+        self._lock = threading.Lock()
+
+    def keep(self, article_id: str, path, size: int, mtime_ns: int, article: Article) -> None:
+        with self._lock:
+            key = (article_id, str(path), size, mtime_ns)
+            self._items.pop(key, None)
+            self._items[key] = article
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def get(self, article_id: str, path, size: int, mtime_ns: int) -> Article:
+        key = (article_id, str(path), size, mtime_ns)
+        with self._lock:
+            article = self._items.pop(key, None)
+            if article is not None:
+                self._items[key] = article  # most recently used last
+                return article
+        article = parse_file(Path(path), article_id)
+        self.keep(article_id, path, size, mtime_ns, article)
+        return article
+
+
+_PARSED = _ParsedArticles(64)
+
+
 def _parse_cached(article_id: str, path: str, size: int, mtime_ns: int) -> Article:
     """Parse once per (file, size, mtime): reopening an article is instant."""
-    return parse_file(Path(path), article_id)
+    return _PARSED.get(article_id, path, size, mtime_ns)
+
+
+_parse_cached.cache_clear = _PARSED.clear  # benchmarks time a cold open
 
 
 def _article_files(root: Path) -> list[Path]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import __version__
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError
-from ..model import LEAD_LABEL, LEAD_SECTION_ID
+from ..model import LEAD_LABEL, LEAD_SECTION_ID, section_label
 from .anchoring import STATES
 from .models import Bookmark, utc_now
 from .records import clean_color, clean_tags
@@ -102,7 +102,7 @@ def _sections(records: list[dict], order: list[str]):
 def _section_label(record: dict) -> str:
     if record["section_id"] == LEAD_SECTION_ID:
         return LEAD_LABEL
-    return " › ".join(record["section_path"]) or record["section_id"]
+    return section_label(record["section_path"]) or record["section_id"]
 
 
 def _markdown_note(record: dict, title: str = "") -> list[str]:
@@ -115,7 +115,7 @@ def _markdown_note(record: dict, title: str = "") -> list[str]:
     meta = [" ".join("#" + t for t in record["tags"])] if record["tags"] else []
     if record["orphaned"]:
         meta.append("was under: " + _section_label(record))
-    label = " › ".join(p for p in (title or record["article_id"], _section_label(record)) if p)
+    label = section_label(_section_label(record), title or record["article_id"])
     meta += _markdown_state(record)
     meta += [f"[{_link_text(label)}](<{link}>)", record["updated"]]
     return lines + [" · ".join(meta), "", "---", ""]

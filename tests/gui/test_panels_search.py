@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 
 from reader.gui.panel_support import HTML_ROLE, PAYLOAD_ROLE
-from reader.gui.search_panel import SearchPanel, _search_unless_cancelled
-from reader.gui.search_text import highlight_terms, query_terms, snippet_html
+from reader.gui.search_panel import SearchPanel
+from reader.gui.search_text import highlight_terms, snippet_html
+from reader.search.results import SearchHit, SearchResults, Snippet
 from reader.search import Suggestion
 from tests.conftest import DATA, SEED_ID
 
@@ -65,35 +66,39 @@ def test_results_appear_as_you_type_with_one_search_per_pause(qtbot, panel, inde
 
 
 def test_an_older_answer_never_replaces_a_newer_one(qtbot, panel, indexed, monkeypatch):
-    release, started, shown = threading.Event(), threading.Event(), []
+    release, started, returned = threading.Event(), threading.Event(), []
     real = indexed.search
 
     def search(query, **kw):
         if query == "ceasefire":  # the older query is slow
             started.set()
             release.wait(WAIT / 1000)
-        return real(query, **kw)
+        results = real(query, **kw)
+        returned.append(query)
+        return results
 
     monkeypatch.setattr(indexed, "search", search)
-    real_show = panel._show_results
-    monkeypatch.setattr(panel, "_show_results", lambda seq, query, results: shown.append(query) or real_show(seq, query, results))
     qtbot.keyClicks(panel.query, "ceasefire")
     qtbot.waitUntil(started.is_set, timeout=WAIT)
     with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
         panel.run_query("genocide")
     newer = _payloads(panel.results)
     release.set()
-    qtbot.waitUntil(lambda: "ceasefire" in shown, timeout=WAIT)  # the old answer arrived...
-    assert _payloads(panel.results) == newer  # ...and was dropped
+    qtbot.waitUntil(lambda: "ceasefire" in returned, timeout=WAIT)  # the old answer was computed...
+    QThreadPool.globalInstance().waitForDone(WAIT)
+    QCoreApplication.sendPostedEvents()  # ...and delivered to the GUI thread...
+    QCoreApplication.processEvents()
+    assert _payloads(panel.results) == newer  # ...and dropped
     assert panel.query.text() == "genocide"
 
 
-def test_a_search_still_waiting_for_a_worker_is_cancelled():
+def test_a_search_still_waiting_for_a_worker_is_cancelled(panel, indexed, monkeypatch):
     called = []
+    monkeypatch.setattr(indexed, "search", lambda query, **kw: called.append(query))
     cancelled, not_cancelled = threading.Event(), threading.Event()
     cancelled.set()
-    assert _search_unless_cancelled(lambda q: called.append(q), "old", cancel=cancelled) is None
-    _search_unless_cancelled(lambda q: called.append(q), "new", cancel=not_cancelled)
+    assert panel._search_worker("old", None, False, True, cancel=cancelled) == ("old", None)
+    panel._search_worker("new", None, False, True, cancel=not_cancelled)
     assert called == ["new"]
 
 
@@ -142,8 +147,9 @@ def test_keyboard_down_then_enter_opens_a_suggestion(qtbot, panel):
 
 
 def test_stale_suggestions_are_dropped(qtbot, panel):
-    panel._suggest_seq = 7
-    panel._show_suggestions(6, [Suggestion(SEED_ID, None, "Old answer")])
+    stale = panel._suggester.drop_pending()
+    panel._suggester.drop_pending()  # the user typed on
+    panel._suggester._answer(stale, [Suggestion(SEED_ID, None, "Old answer")])
     assert panel.suggestions.count() == 0
 
 
@@ -233,17 +239,21 @@ def test_notes_filter_finds_notes(qtbot, panel, indexed):
     assert panel.results.item(1).text().startswith("Note · Aftermath › Ceasefire violations")
 
 
-def test_snippet_html_escapes_text_and_keeps_only_marks():
-    html = snippet_html("a <script>x</script> &amp; <mark>war</mark> <img src=http://e/x.png>")
+def test_snippet_html_escapes_text_and_styles_only_the_spans():
+    text = "a <script>x</script> &amp; war <img src=http://e/x.png>"
+    start = text.index("war")
+    html = snippet_html(Snippet(text, ((start, start + 3),)))
     assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html and "&amp;" in html
+    assert "&lt;script&gt;" in html and "&amp;amp;" in html  # the text as written, escaped once
     assert "<b>war</b>" in html
 
 
-def test_query_terms_skip_operators_filters_and_exclusions():
-    assert query_terms('ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:x in:notes OR title:Baku') == \
-        ["ceasefire", "Lachin", "corridor", "peacekeep", "Baku"]
-    assert highlight_terms("negotiation", ["the <mark>Negotiations</mark>"]) == ["negotiation", "Negotiations"]
+def test_highlight_terms_are_the_parsed_query_words_and_the_matched_forms(indexed):
+    results = indexed.search(f'ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:{SEED_ID} in:notes '
+                             'OR title:Baku')
+    assert results.terms == ("ceasefire", "Lachin", "corridor", "peacekeep", "Baku")
+    hit = SearchHit("section", "a", "A", "_lead", (), 1.0, Snippet("the Negotiations", ((4, 16),)))
+    assert highlight_terms(SearchResults("negotiation", 1, None, [hit], terms=("negotiation",))) == ["negotiation", "Negotiations"]
 
 
 def test_up_from_the_first_row_returns_to_the_field_and_escape_closes_suggestions(qtbot, panel):

@@ -47,9 +47,10 @@ def test_window_on_a_read_only_data_folder_says_so_and_rescans(qtbot, unwritable
     try:
         boxes_before = len(messages._open_boxes)
         window.start_background_work()
-        message = window.statusBar().currentMessage()
-        assert "cannot be written" in message and "the library is read-only" in message
+        (message,) = [m for m in window.message_bar.texts() if "cannot be written" in m]
+        assert "the library is read-only" in message and window.message_bar.isVisible()
         qtbot.waitUntil(lambda: not window.activity.busy, timeout=60_000)
+        assert message in window.message_bar.texts()  # shown while the condition lasts
         assert len(messages._open_boxes) == boxes_before  # no "unexpected error" dialog
         assert [a.id for a in library.articles()] == [SEED_ID]
     finally:

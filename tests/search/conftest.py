@@ -64,7 +64,11 @@ def corpus_library(app_paths, corpus) -> Library:
 
 
 def open_index(library: Library, notes=None) -> SearchIndex:
-    return SearchIndex(library.paths.index_dir, library, notes=notes or FakeNotes())
+    """An index of ``library``'s articles and ``notes``, marked behind after each change event as the
+    coordinator does for ``library.search_index`` (the library's own index is not used)."""
+    index = SearchIndex(library.paths.index_dir, library, notes=notes or FakeNotes())
+    library.add_listener(lambda event, payload: index.mark_behind())
+    return index
 
 
 def indexed_documents(index: SearchIndex) -> list[tuple]:

@@ -191,15 +191,15 @@ def test_notes_list_json_carries_state_and_similarity(tmp_path, capsys):
     assert [n["original_quote"] for n in json.loads(capsys.readouterr().out)] == [FOX]
 
 
-class _CountingLibrary:
-    """A library of many articles that counts which are read."""
+class _CountingArticles:
+    """The store's article lookup for many articles; counts which are read."""
 
     def __init__(self, article, count: int):
         self.template, self.read = article, []
         self.prints = {f"a{i}": "v1" for i in range(count)}
 
-    def add_listener(self, listener) -> None:
-        pass
+    def fingerprint(self, article_id: str) -> str:
+        return self.prints.get(article_id, "")
 
     def fingerprints(self) -> dict:
         return self.prints
@@ -214,14 +214,13 @@ class _CountingLibrary:
 
 def test_a_rescan_re_anchors_only_the_changed_articles_notes(app_paths):
     article = parse_text(ANCHOR_ARTICLE, "a")
-    library = _CountingLibrary(article, 300)
-    store = UserStore(app_paths)
-    store.attach(library)
+    library = _CountingArticles(article, 300)
+    store = UserStore(app_paths, articles=library)
     for aid in ("a0", "a1", "a150", "a299"):
         store.add_note(aid, "alpha", "fox", quote=FOX)
     library.read.clear()
     library.prints["a150"] = "v2"
-    store.reanchor()
+    store.reanchor(library.prints)
     assert library.read == ["a150"]
     shas = {r["article_id"]: r["article_sha"] for r in store.note_records()}
     assert shas == {"a0": "v1", "a1": "v1", "a150": "v2", "a299": "v1"}

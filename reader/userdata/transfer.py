@@ -1,0 +1,102 @@
+"""Export and import orchestration: which records go out, what the articles add, what comes in.
+
+The formats themselves are :mod:`reader.userdata.exchange`; the store calls
+these with its connection (import) or its records (export) and the article
+lookup it was given.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..errors import LecternError
+from . import exchange
+from .anchoring import plain_text_position
+from .models import Bookmark, ImportReport
+from .records import bookmark_exists, insert_bookmark, insert_note, note_exists
+
+
+def export_text(fmt: str, records: list[dict], bookmarks, articles) -> str:
+    """``records`` (and, in JSON, ``bookmarks``) as ``"markdown"``, ``"json"`` or ``"w3c"`` text;
+    ``articles``: the store's article lookup (None: titles and positions are left out)."""
+    if fmt == "markdown":
+        return exchange.to_markdown(records, _titles_and_orders(records, articles))
+    if fmt == "json":
+        return exchange.to_json(records, bookmarks)
+    if fmt == "w3c":
+        return exchange.to_w3c(records, _sources(records, articles), _positions(records, articles))
+    raise LecternError(f"unknown export format {fmt!r} (use markdown, json or w3c)")
+
+
+def _positions(records: list[dict], lookup) -> dict[str, tuple[int, int]]:
+    """Each placed quote's offsets in its article's plain text (articles that cannot be read are skipped)."""
+    positions, articles = {}, {}
+    for record in records:
+        aid = record["article_id"]
+        if not record["quote"] or record["orphaned"] or lookup is None:
+            continue
+        if aid not in articles:
+            try:
+                articles[aid] = lookup.article(aid)
+            except LecternError:
+                articles[aid] = None
+        if articles[aid] is not None:
+            span = plain_text_position(articles[aid], record["section_id"], record["quote"],
+                                       record["prefix"], record["suffix"])
+            if span is not None:
+                positions[record["id"]] = span
+    return positions
+
+
+def _titles_and_orders(records: list[dict], lookup) -> dict[str, tuple[str, list[str]]]:
+    """``{article_id: (title, section ids in document order)}`` for the Markdown export."""
+    result = {}
+    for aid in {r["article_id"] for r in records}:
+        try:
+            article = lookup.article(aid) if lookup is not None else None
+        except LecternError:
+            article = None
+        result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
+    return result
+
+
+def _sources(records: list[dict], lookup) -> dict[str, exchange.Source]:
+    """``{article_id: Source(title, file)}`` for the W3C export: where other tools find the text."""
+    result = {}
+    for aid in {r["article_id"] for r in records}:
+        try:
+            summary = lookup.summary(aid) if lookup is not None else None
+        except LecternError:
+            summary = None
+        result[aid] = exchange.Source(summary.title, summary.path) if summary else exchange.Source(aid, "")
+    return result
+
+
+def insert_new(conn: sqlite3.Connection, parsed, report: ImportReport) -> list[dict]:
+    """Insert the notes and bookmarks of an import that are not there yet (the caller's transaction);
+    returns the note records added."""
+    added = _insert_new_notes(conn, parsed.notes, report)
+    _insert_new_bookmarks(conn, parsed.bookmarks, report)
+    return added
+
+
+def _insert_new_notes(conn: sqlite3.Connection, records: list[dict], report: ImportReport) -> list[dict]:
+    added = []
+    for record in records:
+        if note_exists(conn, record["id"], live_only=False):
+            report.skipped_duplicates += 1
+            continue
+        insert_note(conn, record)
+        added.append(record)
+    report.added = len(added)
+    return added
+
+
+def _insert_new_bookmarks(conn: sqlite3.Connection, marks: list[Bookmark], report: ImportReport) -> None:
+    for bookmark in marks:
+        if bookmark_exists(conn, bookmark.id):
+            report.bookmarks_skipped += 1
+            continue
+        insert_bookmark(conn, bookmark)
+        report.bookmarks_added += 1
+        report.bookmark_ids.append(bookmark.id)
