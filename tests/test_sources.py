@@ -200,6 +200,23 @@ def test_the_folders_source_tells_its_notices_to_a_listener_once(app_paths):
     assert source.messages == [told[0][1]]
 
 
+def test_the_library_hears_the_folders_notices_on_its_one_channel(app_paths):
+    newer = {"format": "lectern-library", "version": 99, "sources": [], "articles": {}, "skipped": {}}
+    app_paths.manifest.write_text(json.dumps(newer), encoding="utf-8")
+    library = Library(app_paths)
+    library.rescan()
+    [notice] = library.notices.posted()
+    assert (notice.source, notice.key) == ("library", "library.read_only") and "newer Lectern" in notice.text
+    assert library.notices.active() == [notice] and library.messages == [notice.text] and library.read_only
+
+
+def test_the_store_and_the_index_see_the_fingerprint_of_an_article_of_any_source(mixed):
+    library, _ = mixed
+    articles = library._coordinator.articles  # what the store stamps on a note's anchor
+    assert articles.fingerprint("syn-0000041") == "v1"
+    assert articles.fingerprint("delta") == library.fingerprints()["delta"] and articles.fingerprint("gone") == ""
+
+
 def test_a_note_on_an_archive_article_survives_a_rescan_of_the_folders(mixed, tmp_path):
     library, _ = mixed
     note = library.store.add_note("syn-0000041", "details", "Kept", quote="More about Bravo 0000041")
