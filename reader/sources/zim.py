@@ -19,6 +19,7 @@ every start.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError, UnknownArticleError
+from ..filelock import file_lock
 from ..model import Article
 from ..textutil import fold
 from .base import ChangeSet, TitleEntry
@@ -241,11 +243,29 @@ class ArchiveShelf:
 
     # ------------------------------------------------------------------ changes
 
+    @contextlib.contextmanager
+    def _changing(self, action: str):
+        """Serialise changes across threads and processes, on the list as another process left it."""
+        self._refuse_if_read_only(action)
+        with self._lock, file_lock(self.file.with_name(".archives.lock")):
+            self._reload()
+            yield
+
+    def _reload(self) -> None:
+        """Take the list on disk (another Lectern may have changed it); open what is new in it."""
+        self.records = self._read()
+        names = {r.name for r in self.records}
+        for gone in [n for n in self.sources if n not in names]:
+            del self.sources[gone]
+        for record in self.records:
+            if record.name not in self.sources and record.name not in self.problems:
+                with contextlib.suppress(LecternError):
+                    self.sources[record.name] = ZimSource(open_archive(record.path))
+
     def add(self, path: str | os.PathLike) -> tuple[ZimSource, ArchiveRecord | None]:
         """Open and remember an archive; returns it and the record it replaced (a newer release of
         the same Name), if any. O(1): only the header and metadata are read."""
-        with self._lock:
-            self._refuse_if_read_only(f"add {path}")
+        with self._changing(f"add {path}"):
             archive = open_archive(Path(path).expanduser().absolute())
             where = archive.path.resolve()
             if self._record_at(where) is not None:
@@ -265,8 +285,7 @@ class ArchiveShelf:
             return source, same_name
 
     def remove(self, path: str | os.PathLike) -> ArchiveRecord:
-        with self._lock:
-            self._refuse_if_read_only(f"remove {path}")
+        with self._changing(f"remove {path}"):
             record = self._record_at(Path(path))
             if record is None:
                 raise LecternError(f"not an archive of the library: {path}")

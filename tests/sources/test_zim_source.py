@@ -220,3 +220,14 @@ def test_removing_an_archive_forgets_it_and_orphans_nothing_silently(tmp_path, r
     [kept] = library.store.notes(RAY)
     assert kept.id == note.id and kept.orphaned  # like a removed folder: kept, listed as orphaned
     library.close()
+
+
+def test_two_libraries_on_one_data_dir_keep_each_others_archives(tmp_path, ray):
+    other = write_archive(tmp_path / "other.zim", [("Page", "Page", _page("Page", {"A": "Text."}))],
+                          name="lectern_other", main="Page", indexing=False)
+    first, second = Library(_paths(tmp_path)), Library(_paths(tmp_path))
+    first.add_sources([ray])
+    second.add_sources([other])  # re-reads the list first: the first one's archive is not lost
+    assert [a.name for a in second.archive_list()] == ["wikipedia_en_ray_charles", "lectern_other"]
+    first.close(), second.close()
+    assert [a.name for a in Library(_paths(tmp_path)).archive_list()] == ["wikipedia_en_ray_charles", "lectern_other"]
