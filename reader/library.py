@@ -136,7 +136,7 @@ class Library:
             return self._gather(lambda source, left: source.titles_with_prefix(folded, left), limit)
         found: list[TitleEntry] = []
         for source in self.article_sources():
-            if not source.indexed:  # an archive: its title index answers, at most MAX_PREFIX_MATCHES
+            if not _in_folded_order(source):  # a ZIM archive: its title index answers, at most MAX_PREFIX_MATCHES
                 matches = source.titles_with_prefix(folded, min(offset + limit, MAX_PREFIX_MATCHES))
                 found += matches[offset:offset + limit - len(found)] if len(found) < limit else []
                 offset = max(0, offset - len(matches))
@@ -152,7 +152,7 @@ class Library:
 
     def count_with_prefix(self, prefix: str) -> int:
         """How many titles start with ``prefix``, counted without reading them (two bisections a
-        source in title order; an archive's title index is asked for at most MAX_PREFIX_MATCHES)."""
+        source in title order; a ZIM archive's title index is asked for at most MAX_PREFIX_MATCHES)."""
         folded = fold(prefix)
         return sum(_prefix_count(s, folded) for s in self.article_sources())
 
@@ -473,8 +473,14 @@ class _FoldedRows:
         return fold(entry[0].title)[:self._width] if entry else "\U0010ffff"  # past the end: after any prefix
 
 
+def _in_folded_order(source: Source) -> bool:
+    """Whether a source lists its titles in folded title order (the protocol's order), so a prefix's
+    titles are one run of rows; a ZIM archive lists them in path order (``folded_order = False``)."""
+    return getattr(source, "folded_order", True)
+
+
 def _prefix_count(source: Source, folded_prefix: str) -> int:
-    if not source.indexed:
+    if not _in_folded_order(source):
         return len(source.titles_with_prefix(folded_prefix, MAX_PREFIX_MATCHES))
     start, end = _prefix_rows(source, folded_prefix)
     return end - start

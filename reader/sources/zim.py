@@ -82,6 +82,7 @@ class ZimSource:
     """
 
     indexed = False
+    folded_order = False  # titles() lists path order; prefixes go to the title index (reader.library)
 
     def __init__(self, archive: "ZimArchive"):
         self.archive = archive
