@@ -231,3 +231,35 @@ def test_two_libraries_on_one_data_dir_keep_each_others_archives(tmp_path, ray):
     assert [a.name for a in second.archive_list()] == ["wikipedia_en_ray_charles", "lectern_other"]
     first.close(), second.close()
     assert [a.name for a in Library(_paths(tmp_path)).archive_list()] == ["wikipedia_en_ray_charles", "lectern_other"]
+
+
+def test_every_real_test_archive_is_added_and_opens_at_its_main_page(tmp_path, zim_dir):
+    """Old and new namespace layouts, zstd and lzma clusters, split parts, no index, no counter."""
+    from .conftest import real_archives
+
+    library = Library(_paths(tmp_path))
+    for path in real_archives():
+        report = library.add_sources([path])
+        if path.name == "wikipedia_cr_all_2015-04.zim":  # truncated upstream
+            assert "damaged or truncated" in report.skipped[0].reason
+            continue
+        if report.skipped:  # the same Name as an archive added before (a variant of Wikibooks)
+            assert "is already in the library" in report.skipped[0].reason, (path, report.skipped)
+            continue
+        main = library.article_for_path(path)
+        assert main is not None and library.article(main.id).plain_text().strip(), path
+    assert len(library.archive_list()) >= 6
+    library.close()
+
+
+def test_adding_reads_no_title_page_however_large_the_archive(tmp_path, monkeypatch):
+    from reader.sources.zim_archive import ZimArchive
+
+    pages = [(f"P{n:05d}", f"Page {n}", _page(f"Page {n}", {"A": "Text."})) for n in range(3000)]
+    big = write_archive(tmp_path / "big.zim", pages, name="lectern_big", main="P00000", indexing=False)
+    walked = []
+    monkeypatch.setattr(ZimArchive, "titles", lambda self, *a, **k: walked.append(a) or pytest.fail("walked"))
+    library = Library(_paths(tmp_path))
+    report = library.add_sources([big])
+    assert walked == [] and report.archives == ["added archive 'Generated' (lectern_big, 3,000 articles)"]
+    library.close()
