@@ -328,7 +328,8 @@ class Library:
             (report.updated if replaced else report.added).append(self._summary_of(main))
         if replaced is not None:
             report.sources_changed.append(source.id)
-        facts = f"{source.name}, {source.count():,} articles"
+        count = source.count()
+        facts = f"{source.name}, {count:,} article{'' if count == 1 else 's'}"
         if replaced is not None:
             return f"archive {source.label!r} ({facts}) replaces the release of {replaced.date or 'unknown date'}"
         return f"added archive {source.label!r} ({facts})"
@@ -350,7 +351,8 @@ class Library:
         return report
 
     def _anchor_report_of(self, run: Callable[[], None]) -> tuple[int, int]:
-        """Run ``run`` and count the notes it re-placed: (moved by fuzzy matching, newly orphaned)."""
+        """Run ``run`` and count the notes it re-placed: (moved: found again at another place or by
+        fuzzy matching, or kept in their section without their passage; orphaned: no place found)."""
         changed: list = []
 
         def hear(event: str, payload: object) -> None:
@@ -362,8 +364,8 @@ class Library:
             run()
         finally:
             self._listeners.remove(hear)
-        moved = sum(1 for n in changed if getattr(n, "anchor_state", "") == "moved")
-        return moved, sum(1 for n in changed if n.orphaned)
+        orphaned = sum(1 for n in changed if n.orphaned)
+        return len(changed) - orphaned, orphaned
 
     # ------------------------------------------------------------------ search (reader.search)
 

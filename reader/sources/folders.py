@@ -77,7 +77,7 @@ class ScanReport:
     skipped: list[Skipped] = field(default_factory=list)
     archives: list[str] = field(default_factory=list)  # what to tell of each archive added or removed
     sources_changed: list[str] = field(default_factory=list)  # ids of sources whose articles all may have changed
-    notes_moved: int = 0  # notes re-placed by fuzzy matching after a source changed (a new archive release)
+    notes_moved: int = 0  # notes placed again elsewhere after a source changed (a new archive release)
     notes_orphaned: int = 0  # notes that could not be placed again (kept, orphaned)
 
     @property

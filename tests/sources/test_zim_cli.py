@@ -82,3 +82,23 @@ def test_a_bad_archive_is_one_line_and_exit_1_and_the_good_one_is_added(run, ray
     code, out, _ = run("remove", ray)
     assert code == 0 and out == "removed archive 'Ray Charles' (wikipedia_en_ray_charles)\n"
     assert json.loads(run("archives", "--json")[1]) == []
+
+
+def test_adding_a_newer_release_says_how_many_notes_moved_and_were_orphaned(run, tmp_path):
+    from .pages import write_archive
+
+    def release(name: str, date: str, body: str):
+        html = f"<html><body><h1>Topic</h1><h2>History</h2><p>{body}</p><h2>Design</h2><p>Granite arches.</p></body></html>"
+        return write_archive(tmp_path / name, [("Topic", "Topic", html)], name="cli_topics", main="Topic",
+                             indexing=False, date=date)
+
+    run("add", release("topics_2024.zim", "2024-01-01", "Built in 1901 by the town."))
+    run("notes", "add", "zim:cli_topics/Topic", "--section", "design", "--text", "t", "--quote", "Granite")
+    code, out, _ = run("add", release("topics_2025.zim", "2025-01-01", "Built in 1901 by the town, it says."))
+    assert code == 0
+    assert out.splitlines() == ["archive 'Generated' (cli_topics, 1 article) replaces the release of 2024-01-01"]
+    html_gone = "<html><body><h1>Topic</h1><h2>History</h2><p>Built.</p></body></html>"
+    write_archive(tmp_path / "topics_2026.zim", [("Topic", "Topic", html_gone)], name="cli_topics", main="Topic",
+                  indexing=False, date="2026-01-01")
+    code, out, _ = run("add", tmp_path / "topics_2026.zim")
+    assert out.splitlines()[1] == "notes re-anchored: 0 moved, 1 orphaned"

@@ -36,7 +36,8 @@ def _page(title: str, sections: dict[str, str]) -> str:
 
 
 def _release(path, date: str, sections: dict[str, str], extra_pages=()):
-    pages = [("Topic", "Topic", _page("Topic", sections)), *extra_pages]
+    pages = [("Topic", "Topic", _page("Topic", sections)),
+             *((p, p, _page(p, {"Only": "A page of one release."})) for p in extra_pages)]
     return write_archive(path, pages, name="lectern_test_topics", main="Topic", indexing=False, date=date)
 
 
@@ -172,20 +173,23 @@ def test_a_newer_release_re_anchors_the_notes_and_counts_moved_and_orphaned(tmp_
     old = _release(tmp_path / "topics_2024-01.zim", "2024-01-01", {
         "History": "The bridge was opened in 1901 by the mayor of the town.",
         "Design": "Its arches are made of red granite from the northern quarry.",
-    })
+    }, extra_pages=["Dropped"])
     library = Library(_paths(tmp_path))
     library.add_sources([old])
     article_id = "zim:lectern_test_topics/Topic"
     article = library.article(article_id)
     kept = library.store.add_note(article_id, article.sections[1].id, "moves", quote="opened in 1901 by the mayor")
     gone = library.store.add_note(article_id, article.sections[2].id, "goes", quote="red granite")
+    dropped = library.store.add_note("zim:lectern_test_topics/Dropped", "_lead", "page gone")
 
     new = _release(tmp_path / "topics_2025-01.zim", "2025-01-01", {
         "Background": "Long ago the bridge was opened in 1901 by the mayor of the town, people say.",
     })
     report = library.add_sources([new])
     assert report.skipped == [] and "replaces the release of 2024-01-01" in report.archives[0]
-    assert (report.notes_orphaned, report.sources_changed) == (1, ["zim:lectern_test_topics"])
+    assert (report.notes_moved, report.notes_orphaned, report.sources_changed) == (1, 2, ["zim:lectern_test_topics"])
+    assert [n.orphaned for n in library.store.notes("zim:lectern_test_topics/Dropped")] == [True]
+    assert library.store.notes("zim:lectern_test_topics/Dropped")[0].id == dropped.id
     notes = {n.id: n for n in library.store.notes(article_id)}
     assert notes[gone.id].orphaned and not notes[kept.id].orphaned
     assert notes[kept.id].section_id == library.article(article_id).sections[1].id
