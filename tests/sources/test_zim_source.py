@@ -267,3 +267,15 @@ def test_adding_reads_no_title_page_however_large_the_archive(tmp_path, monkeypa
     report = library.add_sources([big])
     assert walked == [] and report.archives == ["added archive 'Generated' (lectern_big, 3,000 articles)"]
     library.close()
+
+
+def test_a_damaged_archive_list_is_kept_aside_and_the_library_still_opens(tmp_path, ray):
+    paths = _paths(tmp_path)
+    (paths.data_dir / ARCHIVES_FILE).write_text('{"format": "lectern-archives", "archives": [{"path": 3}]')
+    library = Library(paths)
+    [notice] = [t for t in library.notices.texts("library") if ARCHIVES_FILE in t]
+    assert "unreadable" in notice and "kept as archives.json.corrupt-" in notice
+    assert library.archive_list() == [] and len(list(paths.data_dir.glob("archives.json.corrupt-*"))) == 1
+    library.add_sources([ray])
+    assert [a.name for a in Library(paths).archive_list()] == ["wikipedia_en_ray_charles"]
+    library.close()
