@@ -94,3 +94,31 @@ class Source(Protocol):
 
     def changes_since(self, version: str) -> ChangeSet | None:
         """What changed since ``version``; None when the source cannot tell (treat all as changed)."""
+
+
+@runtime_checkable
+class SearchableSource(Protocol):
+    """An extension for a source that brings its own full-text and title index (a ZIM archive).
+
+    A source offers it through one method, ``searchable() -> SearchableSource | None``
+    (None: no index of its own); the library then sends full-text queries there
+    instead of indexing the articles into Lectern's index. ``source_id`` is the
+    id of the source it serves (``--source ID``).
+    """
+
+    source_id: str
+
+    def fulltext(self, query: str, limit: int) -> list[TitleEntry]:
+        """The best full-text hits for ``query`` (the index's own syntax), best first."""
+
+    def suggest(self, prefix: str, limit: int) -> list[TitleEntry]:
+        """Titles matching what the user has typed so far, from the source's title index."""
+
+    def article(self, article_id: str) -> Article:
+        """The article, converted at most once while it stays in a small cache."""
+
+
+def searchable_of(source: object) -> SearchableSource | None:
+    """The source's own search (``source.searchable()``), or None."""
+    offer = getattr(source, "searchable", None)
+    return offer() if callable(offer) else None

@@ -1,0 +1,165 @@
+"""Archive search: hits mapped to sections with snippets, merged with files and notes, filters (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.errors import LecternError
+from reader.library import Library
+from reader.search import external
+
+from .archive_source import ArchiveSource
+from .pages import GenSection, Page, render, write_archive
+
+FILE_TEXT = """= Marmalade =
+
+Marmalade is a fruit preserve made from citrus peel. Seville oranges make the best marmalade.
+
+== History ==
+
+The word marmalade came into English in 1480.
+"""
+
+
+def _page(number: int, title: str, deep_text: str = "Hits followed.") -> Page:
+    return Page(
+        title=title,
+        lead=[f"The lead paragraph of page {number} is about otters."],
+        sections=[
+            GenSection("Early life", [f"Born in town {number}.", "Moved away."]),
+            GenSection("Career", ["Recorded many albums."], children=[GenSection("Atlantic years", [deep_text])]),
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def otter_archive(tmp_path_factory):
+    """25 pages; "quokka" only in the deep section of pages 0..14, one page titled "Marmalade"."""
+    pages = []
+    for number in range(25):
+        deep = f"The quokka sessions of {number} were recorded quickly." if number < 15 else "Hits followed."
+        page = _page(number, f"Otter page {number:02d}", deep)
+        pages.append((f"Otter_page_{number:02d}", page.title, render(page, ("details", "section", "flat")[number % 3])))
+    page = _page(99, "Marmalade", "Jam and marmalade differ.")
+    pages.append(("Marmalade", "Marmalade", render(page, "section")))
+    return write_archive(tmp_path_factory.mktemp("zs") / "otters_2026-11.zim", pages, name="otters", main="Marmalade")
+
+
+@pytest.fixture(scope="module")
+def other_archive(tmp_path_factory):
+    page = _page(7, "Quokka island", "A quokka colony lives here.")
+    return write_archive(tmp_path_factory.mktemp("zs2") / "islands_2026-11.zim",
+                         [("Quokka_island", page.title, render(page, "flat"))], name="islands", main=None)
+
+
+@pytest.fixture
+def library_with_archive(app_paths, otter_archive, tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "Marmalade.txt").write_text(FILE_TEXT, encoding="utf-8")
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([folder])
+    source = ArchiveSource(otter_archive)
+    library.attach_source(source)
+    library.update_index()
+    yield library, source
+    library.close()
+
+
+def test_a_hit_maps_to_the_section_holding_the_query_words(otter_archive):
+    source = ArchiveSource(otter_archive)
+    hits = external.source_hits(source.search, external.archive_query("quokka sessions"), limit=5)
+    assert hits and all(hit.article_id.startswith("zim:otters/Otter_page_") for hit in hits)
+    for hit in hits:
+        assert hit.section_path == ("Career", "Atlantic years")
+        assert [w.lower() for w in hit.snippet.marked()] == ["quokka", "sessions"]
+
+
+def test_lead_words_map_to_the_lead_and_title_words_count_for_it(otter_archive):
+    source = ArchiveSource(otter_archive)
+    hit = external.source_hits(source.search, external.archive_query("otters"), limit=1)[0]
+    assert hit.section_path == () and hit.snippet.marked() == ["otters"]
+
+
+def test_each_page_is_converted_at_most_once_and_only_the_top_pages(otter_archive):
+    source = ArchiveSource(otter_archive)
+    wanted = external.archive_query("quokka")
+    hits = external.source_hits(source.search, wanted, limit=20)
+    assert len(hits) == 15  # every page holding the word
+    assert source.search.conversions == external.MAX_PAGES
+    assert all(hit.snippet for hit in hits[:external.MAX_PAGES])
+    assert not any(hit.snippet or hit.section_id for hit in hits[external.MAX_PAGES:])
+    external.source_hits(source.search, wanted, limit=20)  # again: the converted pages come from the cache
+    assert source.search.conversions == external.MAX_PAGES
+
+
+def test_excluded_words_drop_archive_hits(otter_archive):
+    source = ArchiveSource(otter_archive)
+    kept = external.source_hits(source.search, external.archive_query("quokka -sessions"), limit=20)
+    assert external.source_hits(source.search, external.archive_query("quokka"), limit=20)
+    assert kept == []  # every page holding "quokka" also holds "sessions"
+    other = external.source_hits(source.search, external.archive_query("recorded -quokka"), limit=30)
+    assert other and all("quokka" not in source.search.article(h.article_id).plain_text() for h in other)
+
+
+def test_archive_hits_and_file_hits_come_in_one_list(library_with_archive):
+    library, source = library_with_archive
+    results = library.search("recorded", limit=20)
+    ids = [hit.article_id for hit in results.hits]
+    assert any(i.startswith("zim:otters/") for i in ids)
+    both = library.search("marmalade", limit=20)
+    kinds = {hit.article_id.startswith("zim:") for hit in both.hits}
+    assert kinds == {True, False}
+    assert both.total >= len(both.hits)
+
+
+def test_exact_title_matches_come_first_from_any_source(library_with_archive):
+    library, _ = library_with_archive
+    hits = library.search("marmalade", limit=20).hits
+    first_two = {(hit.article_id.startswith("zim:"), hit.article_title) for hit in hits[:2]}
+    assert first_two == {(True, "Marmalade"), (False, "Marmalade")}
+    assert all(hit.article_title != "Marmalade" or hits.index(hit) < 2 or hit.article_id in {h.article_id for h in hits[:2]}
+               for hit in hits)
+
+
+def test_search_filters_by_source(library_with_archive, other_archive):
+    library, source = library_with_archive
+    islands = ArchiveSource(other_archive)
+    library.attach_source(islands)
+    everywhere = {hit.article_id.split("/")[0] for hit in library.search("quokka", limit=30).hits}
+    assert everywhere == {"zim:otters", "zim:islands"}
+    only = library.search("quokka", limit=30, source=islands.id).hits
+    assert only and {hit.article_id for hit in only} == {"zim:islands/Quokka_island"}
+    files = library.search("marmalade", limit=30, source=library.folders.id).hits
+    assert files and not any(hit.article_id.startswith("zim:") for hit in files)
+    with pytest.raises(LecternError, match="no source 'nowhere'"):
+        library.search("quokka", source="nowhere")
+
+
+def test_title_and_article_filters_work_across_sources(library_with_archive):
+    library, _ = library_with_archive
+    titled = library.search("title:marmalade", limit=30).hits
+    assert titled and all(hit.article_title == "Marmalade" for hit in titled)
+    assert {hit.article_id.startswith("zim:") for hit in titled} == {True, False}
+    inside = library.search("article:zim:otters/Otter_page_03 quokka", limit=30).hits
+    assert inside and {hit.article_id for hit in inside} == {"zim:otters/Otter_page_03"}
+    assert inside[0].section_path == ("Career", "Atlantic years")
+    scoped = library.search("quokka", article_id="zim:otters/Otter_page_04", limit=30).hits
+    assert {hit.article_id for hit in scoped} == {"zim:otters/Otter_page_04"}
+
+
+def test_notes_only_searches_no_archive(library_with_archive):
+    library, _ = library_with_archive
+    assert not any(hit.article_id.startswith("zim:") for hit in library.search("quokka in:notes").hits)
+
+
+def test_suggestions_come_from_the_archive_title_index(library_with_archive):
+    library, _ = library_with_archive
+    labels = [s.label for s in library.suggest("Otter page 1", limit=5)]
+    assert labels and all(label.startswith("Otter page 1") for label in labels)
+
+
+def test_or_queries_find_either_word_in_archives(otter_archive):
+    source = ArchiveSource(otter_archive)
+    titles = {hit.article_title for hit in external.source_hits(source.search, external.archive_query("jam OR quokka"), 30)}
+    assert "Marmalade" in titles and "Otter page 00" in titles
