@@ -29,7 +29,7 @@ from .errors import LecternError, UnknownArticleError
 from .model import Article
 from .notices import Notices
 from .paths import AppPaths
-from .sources.base import PAGE_SIZE, Source, TitleEntry, searchable_of
+from .sources.base import PAGE_SIZE, Source, TitleEntry, media_of, searchable_of
 from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
 
 __all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
@@ -217,6 +217,12 @@ class Library:
     def article(self, article_id: str) -> Article:
         """The parsed article; raises :class:`UnknownArticleError` or :class:`LecternError`."""
         return self._owner_or_raise(article_id).article(article_id)
+
+    def media_of(self, article_id: str):
+        """The reading extras of the article's source (links and images of an archive page,
+        ``reader.sources.base.media_of``), or None for a source without them (the folders)."""
+        source = self._owner(article_id)
+        return media_of(source) if source is not None and source is not self.folders else None
 
     def find_by_title(self, title: str) -> ArticleSummary | None:
         """The article with this title (folded), for "See also" links."""

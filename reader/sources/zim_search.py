@@ -7,10 +7,16 @@ articles in a small LRU, so mapping a query's top hits to sections converts each
 page at most once while it stays in the cache (the reading view and the next
 query reuse it).
 
-Plugging it into a ``ZimSource`` (reader/sources/zim.py) takes one method::
+Plugging it into a ``ZimSource`` (reader/sources/zim.py) takes one method for search
+(and one more for links and images in the reading view)::
 
     def searchable(self) -> ZimSearch | None:
-        return self._search  # ZimSearch(self.archive, self.id), made once; None without a full-text index
+        return self._search if self.archive.has_fulltext_index else None  # ZimSearch(self.archive, self.id), made once
+
+    def media(self) -> ZimSearch:
+        return self._search  # page_media(article_id), image(path): links and archive images
+
+and its ``article(id)`` may return ``self._search.article(id)`` to share the cache.
 
 Qt-free and Whoosh-free; only :mod:`.zim_archive` imports libzim.
 """
@@ -20,11 +26,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from lxml import etree
+
 from ..errors import UnknownArticleError
 from ..model import Article
-from .base import TitleEntry
+from .base import PageMedia, TitleEntry
 from .zim_archive import KEY_PREFIX, ZimArchive, ZimError, parse_key
+from .zim_html import DROPPED_TAGS, html_parser
+from .zim_links import resolve
 
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # an image larger than this is not shown (its caption is)
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp")
 ARTICLE_CACHE = 24  # converted articles kept: a query maps its top ~10 hits, the reader keeps a few
 
 
@@ -78,3 +90,57 @@ class ZimSearch:
         if name != self.archive.name:
             raise UnknownArticleError(article_id)
         return path
+
+    # -- reading: links and images (the reading view)
+
+    def page_media(self, article_id: str) -> PageMedia:
+        """The page's links (internal ones as article ids) and its images stored in the archive;
+        a "nopic" archive's images are not in it, so only their captions show (as text)."""
+        path = self._path_of(article_id)
+        links = tuple(self._link(link) for link in self.archive.links(path))
+        entry, content, mimetype = self.archive.html(path)
+        images = tuple(_page_images(content, entry.path)) if mimetype.startswith("text/html") else ()
+        return PageMedia(tuple(link for link in links if link is not None),
+                         tuple((caption, target) for caption, target in images if self.image(target) is not None))
+
+    def image(self, path: str) -> bytes | None:
+        """The bytes of an image stored in the archive, or None (missing, not an image, too large)."""
+        found = self.archive.resource(path)
+        if found is None:
+            return None
+        content, mimetype = found
+        return content if mimetype in IMAGE_TYPES and len(content) <= MAX_IMAGE_BYTES else None
+
+    def _link(self, link) -> tuple[str, str, str] | None:
+        if not link.text or link.kind != "link":
+            return None
+        if link.external:
+            return link.text, link.target, "external"
+        target = self.archive.key(link.target) + (f"#{link.fragment}" if link.fragment else "")
+        return link.text, target, "article"
+
+
+def _page_images(content: bytes, page_path: str):
+    """``(caption, archive path)`` of every archive image of the page: a figure's caption, else its alt text."""
+    try:
+        root = etree.fromstring(content, html_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return
+    body = root.find("body") if root is not None else None
+    if body is None:
+        return
+    walker = etree.iterwalk(body, events=("start",))
+    for _, element in walker:
+        if element.tag in DROPPED_TAGS:
+            walker.skip_subtree()
+        elif element.tag == "img":
+            resolved = resolve(page_path, element.get("src", ""))
+            if resolved is not None and not resolved[2]:
+                yield _caption(element), resolved[0]
+
+
+def _caption(image) -> str:
+    figure = next((a for a in image.iterancestors() if a.tag == "figure"), None)
+    caption = figure.find(".//figcaption") if figure is not None else None
+    text = "".join(caption.itertext()) if caption is not None else image.get("alt", "")
+    return " ".join(text.split())

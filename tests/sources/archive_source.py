@@ -1,7 +1,7 @@
 """A minimal Source over a small ZimArchive, for tests only (the real one is reader/sources/zim.py's ZimSource).
 
 It lists every title of a small archive in folded order and offers the archive's own
-search through the one method the library looks for, ``searchable()``.
+search and reading extras through the methods the library looks for, ``searchable()`` and ``media()``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ class ArchiveSource:
 
     def searchable(self):
         return self.search if self.archive.has_fulltext_index else None
+
+    def media(self):
+        return self.search
 
     def count(self):
         return len(self._rows)

@@ -204,8 +204,10 @@ def sample_page(number: int = 0) -> Page:
 
 def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: str | None, main: str | None,
                   redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True,
-                  workers: int | None = None, compression: str = "zstd") -> Path:
-    """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once."""
+                  workers: int | None = None, compression: str = "zstd",
+                  files: Iterable[tuple[str, str, bytes]] = ()) -> Path:
+    """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once;
+    ``files`` are other entries (path, mimetype, content): images."""
     from libzim.writer import Compression, Creator, Hint, Item as ZimItem, StringProvider
 
     class _Item(ZimItem):
@@ -241,6 +243,8 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
             creator.add_item(_Item(item_path, title, "text/html", html, True))
         for index in range(assets):
             creator.add_item(_Item(f"_assets_/img{index:05d}.png", "", "image/png", "PNG", False))
+        for item_path, mimetype, content in files:
+            creator.add_item(_Item(item_path, "", mimetype, content, False))
         for item_path, title, target in redirects:
             creator.add_redirection(item_path, title, target, {Hint.FRONT_ARTICLE: True})
         for key, value in (("Title", "Generated"), ("Language", "eng"), ("Date", "2026-11-30"), ("Creator", "Lectern tests")):
