@@ -139,7 +139,20 @@ class PageMedia:
     images: tuple[tuple[str, str], ...] = ()  # (caption or alt text, image path inside the source)
 
 
+@dataclass(frozen=True)
+class ArchiveInfo:
+    """What the library panel shows on an archive's group row."""
+
+    title: str
+    language: str = ""
+    date: str = ""
+    creator: str = ""
+    icon: bytes | None = None  # a 48x48 PNG
+    main_article_id: str | None = None  # opened when the group row is selected
+
+
 def media_of(source: object):
-    """The source's reading extras (``source.media()``: ``page_media(id)``, ``image(path)``), or None."""
+    """The source's reading extras (``source.media()``: ``page_media(id)``, ``image(path)``,
+    ``info()``), or None."""
     offer = getattr(source, "media", None)
     return offer() if callable(offer) else None

@@ -30,7 +30,7 @@ from lxml import etree
 
 from ..errors import UnknownArticleError
 from ..model import Article
-from .base import PageMedia, TitleEntry
+from .base import ArchiveInfo, PageMedia, TitleEntry
 from .zim_archive import KEY_PREFIX, ZimArchive, ZimError, parse_key
 from .zim_html import DROPPED_TAGS, html_parser
 from .zim_links import resolve
@@ -102,6 +102,12 @@ class ZimSearch:
         images = tuple(_page_images(content, entry.path)) if mimetype.startswith("text/html") else ()
         return PageMedia(tuple(link for link in links if link is not None),
                          tuple((caption, target) for caption, target in images if self.image(target) is not None))
+
+    def info(self) -> ArchiveInfo:
+        """The archive's metadata for its group in the library panel (read when it was opened)."""
+        meta, main = self.archive.metadata, self.archive.main_path()
+        return ArchiveInfo(meta.title or self.archive.name, meta.language, meta.date, meta.creator,
+                           meta.illustration, self.archive.key(main) if main else None)
 
     def image(self, path: str) -> bytes | None:
         """The bytes of an image stored in the archive, or None (missing, not an image, too large)."""

@@ -255,8 +255,16 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
     return path
 
 
-# A valid 1x1 PNG (the writer does not check the size; readers get back these bytes).
-_PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+def _png_1px() -> bytes:
+    """A valid 1x1 PNG, built with its checksums (readers get back these bytes; Qt decodes them)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0\0")) + chunk(b"IEND", b"")
+
+
+_PNG_1PX = _png_1px()
