@@ -301,17 +301,15 @@ class Library:
         """
         archives = self._searchable_sources(source, article_id)
         if source and source != self.folders.id and not archives:
-            known = ", ".join(s.id for s in self.article_sources())
-            raise LecternError(f"no source {source!r} to search (sources: {known})")
+            self._refuse_source(source)
         if not archives:
             return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
                                             autocorrect=autocorrect)
         from .search import external
         from .search.results import SearchResults
 
-        own_article = article_id if article_id is None or self.folders.has_article(article_id) else None
-        if source in (None, self.folders.id) and (article_id is None or own_article):
-            own = self.search_index.search(query, limit=limit, article_id=own_article, notes_only=notes_only,
+        if source in (None, self.folders.id):  # files and notes (notes on archive articles too)
+            own = self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
                                            autocorrect=autocorrect)
         else:
             own = SearchResults(query, 0, None, [])
@@ -319,6 +317,14 @@ class Library:
         wanted.notes_only = wanted.notes_only or notes_only
         lists = [external.source_hits(s, wanted, limit, article_id) for s in archives]
         return external.merge(own, lists, wanted, limit)
+
+    def _refuse_source(self, source_id: str) -> None:
+        """A one-line error for a ``--source`` that cannot be searched."""
+        named = next((s for s in self._attached if s.id == source_id), None)
+        if named is not None:
+            raise LecternError(f"{named.label} has no full-text index of its own (its titles can be suggested)")
+        known = ", ".join(s.id for s in self.article_sources())
+        raise LecternError(f"no source {source_id!r} to search (sources: {known})")
 
     def _searchable_sources(self, source_id: str | None, article_id: str | None) -> list:
         """The own searches of the attached sources, kept to ``source_id`` and the owner of ``article_id``."""

@@ -148,6 +148,7 @@ class SearchPanel(QWidget):
         """Offer one entry per source with its own search (an archive) beside "Everywhere"; hidden
         while the library has none. Call it after attaching or removing an archive."""
         chosen = self.source_filter.currentData()
+        self._sources_seen = len(self.library.article_sources())
         self.source_filter.blockSignals(True)
         self.source_filter.clear()
         self.source_filter.addItem("Everywhere", None)
@@ -196,6 +197,8 @@ class SearchPanel(QWidget):
             self._shown_query = None
             self._clear_results("")
             return
+        if len(self.library.article_sources()) != self._sources_seen:  # an archive was attached or removed
+            self.refresh_sources()
         self.status.setText("Searching…")
         article = self.current_article if self.this_article.isChecked() and self.current_article else None
         self._searcher(text, article, self.notes_only.isChecked(), autocorrect, self.source_filter.currentData())

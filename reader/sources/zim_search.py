@@ -31,9 +31,9 @@ from lxml import etree
 from ..errors import UnknownArticleError
 from ..model import Article
 from .base import ArchiveInfo, PageMedia, TitleEntry
-from .zim_archive import KEY_PREFIX, ZimArchive, ZimError, parse_key
+from .zim_archive import KEY_PREFIX, OLD_ARTICLE_NAMESPACE, ZimArchive, ZimError, parse_key
 from .zim_html import DROPPED_TAGS, html_parser
-from .zim_links import resolve
+from .zim_links import page_links, resolve
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # an image larger than this is not shown (its caption is)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp")
@@ -47,6 +47,7 @@ class ZimSearch:
         self.archive = archive
         self.source_id = source_id or f"{KEY_PREFIX}{archive.name}"
         self._cache: OrderedDict[str, Article] = OrderedDict()
+        self._media: OrderedDict[str, PageMedia] = OrderedDict()  # links and images of pages read
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.conversions = 0  # pages converted so far (a test checks the cache spares work)
@@ -96,12 +97,22 @@ class ZimSearch:
     def page_media(self, article_id: str) -> PageMedia:
         """The page's links (internal ones as article ids) and its images stored in the archive;
         a "nopic" archive's images are not in it, so only their captions show (as text)."""
-        path = self._path_of(article_id)
-        links = tuple(self._link(link) for link in self.archive.links(path))
-        entry, content, mimetype = self.archive.html(path)
-        images = tuple(_page_images(content, entry.path)) if mimetype.startswith("text/html") else ()
-        return PageMedia(tuple(link for link in links if link is not None),
-                         tuple((caption, target) for caption, target in images if self.image(target) is not None))
+        with self._lock:
+            if article_id in self._media:
+                return self._media[article_id]
+        entry, content, mimetype = self.archive.html(self._path_of(article_id))
+        if not mimetype.startswith("text/html"):
+            return PageMedia()
+        page_path = OLD_ARTICLE_NAMESPACE + entry.path if self.archive.old_namespaces else entry.path
+        links = (self._link(link) for link in page_links(content, page_path))
+        images = _page_images(content, page_path)
+        media = PageMedia(tuple(link for link in links if link is not None),
+                          tuple((caption, target) for caption, target in images if self.image(target) is not None))
+        with self._lock:
+            self._media[article_id] = media
+            while len(self._media) > self._cache_size:
+                self._media.popitem(last=False)
+        return media
 
     def info(self) -> ArchiveInfo:
         """The archive's metadata for its group in the library panel (read when it was opened)."""
@@ -122,7 +133,7 @@ class ZimSearch:
             return None
         if link.external:
             return link.text, link.target, "external"
-        target = self.archive.key(link.target) + (f"#{link.fragment}" if link.fragment else "")
+        target = self.archive.key(link.target) + (f"#{link.fragment}" if link.fragment else "")  # key drops "A/"
         return link.text, target, "article"
 
 

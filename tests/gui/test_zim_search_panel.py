@@ -53,3 +53,19 @@ def test_without_archives_there_is_no_source_filter(qtbot, library):
     qtbot.addWidget(panel)
     panel.show()
     assert panel.source_filter.isHidden()
+
+
+def test_an_archive_attached_later_joins_the_source_filter(qtbot, library, tmp_path):
+    library.update_index()
+    panel = SearchPanel(library)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.source_filter.isHidden()
+    page = Page("Quokka island", lead=["Quokkas live on the island."])
+    path = write_archive(tmp_path / "late_2026-11.zim", [("Quokka_island", page.title, render(page, "flat"))],
+                         name="late", main=None)
+    library.attach_source(ArchiveSource(path))
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("quokkas")
+    assert not panel.source_filter.isHidden() and panel.source_filter.findData("zim:late") > 0
+    assert _hit_articles(panel) == {"zim:late/Quokka_island"}

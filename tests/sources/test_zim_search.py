@@ -163,3 +163,25 @@ def test_or_queries_find_either_word_in_archives(otter_archive):
     source = ArchiveSource(otter_archive)
     titles = {hit.article_title for hit in external.source_hits(source.search, external.archive_query("jam OR quokka"), 30)}
     assert "Marmalade" in titles and "Otter page 00" in titles
+
+
+def test_notes_on_archive_articles_are_found_with_the_article_filter(library_with_archive):
+    library, _ = library_with_archive
+    article = library.article("zim:otters/Otter_page_05")
+    library.store.add_note(article.id, article.sections[-1].id, "wombat remark")
+    library.update_index()
+    hits = library.search("wombat", article_id=article.id).hits
+    assert [(hit.kind, hit.article_id) for hit in hits] == [("note", article.id)]
+
+
+def test_an_archive_without_full_text_index_is_named_in_the_source_error(app_paths, tmp_path):
+    page = _page(1, "Plain page")
+    path = write_archive(tmp_path / "plain_2026-11.zim", [("Plain_page", page.title, render(page, "flat"))],
+                         name="plain", main=None, indexing=False)
+    library = Library(app_paths, include_bundled=False)
+    try:
+        library.attach_source(ArchiveSource(path))
+        with pytest.raises(LecternError, match="has no full-text index"):
+            library.search("plain", source="zim:plain")
+    finally:
+        library.close()
