@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..errors import LecternError
-from . import analysis, querying
+from . import analysis, documents, querying
 from .results import SearchHit, SearchResults, Snippet
 from .snippets import highlight_words, make_snippet
 
@@ -171,7 +171,7 @@ def _scored_sections(article, wanted: ArchiveQuery) -> list[tuple[int, SearchHit
         heading = title_terms if section.is_lead else set(analysis.terms(section.title))
         if not wanted.heading_terms <= heading:
             continue
-        text = section.text()
+        text = documents.section_body(article, section)  # the lead holds the infobox, as in Lectern's index
         counts = Counter(analysis.terms(text))
         if wanted.negated & (set(counts) | heading):
             return []  # an excluded word anywhere excludes the article, as in Lectern's index

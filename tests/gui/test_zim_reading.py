@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QUrl
 from PySide6.QtGui import QColor, QImage, QTextDocument
 
+from tests.conftest import SHARED_CONTENT
 from tests.sources.archive_source import ArchiveSource
 from tests.sources.pages import write_archive
 
@@ -114,5 +115,22 @@ def test_a_nopic_archive_shows_captions_only(qtbot, library, app_paths, tmp_path
     try:
         assert window.view.show_article("zim:otters_nopic/Otter")
         assert _images(window.view) == [] and "An otter swimming" in window.view.toPlainText()
+    finally:
+        close_window(window)
+
+
+def test_a_real_maxi_page_shows_its_archive_images(qtbot, library, app_paths):
+    path = SHARED_CONTENT / "zim" / "libkiwix" / "example.zim"
+    if not path.is_file():
+        pytest.skip("../shared/content/zim is not present")
+    source = ArchiveSource(path)
+    library.attach_source(source)
+    window = open_window(qtbot, library, app_paths)
+    try:
+        view = window.view
+        assert view.show_article(source.archive.key(source.archive.main_path()))
+        shown = _images(view)
+        assert len(shown) >= 10 and all(name.startswith("zim-image:") for name in shown)
+        assert not any(url.startswith("zim-image:") for url in view.refused_resources)
     finally:
         close_window(window)

@@ -185,3 +185,23 @@ def test_an_archive_without_full_text_index_is_named_in_the_source_error(app_pat
             library.search("plain", source="zim:plain")
     finally:
         library.close()
+
+
+def test_real_archive_hits_have_snippets_marking_the_query(zim_dir):
+    source = ArchiveSource(zim_dir / "libkiwix" / "zimfile.zim")  # Ray Charles, mwoffliner 2020
+    hits = external.source_hits(source.search, external.archive_query("piano blues"), limit=20)
+    assert len(hits) >= 5
+    for hit in hits[:external.MAX_PAGES]:  # the words may be in the infobox ("Genre: ... blues"): the lead's
+        marked = {word.lower() for word in hit.snippet.marked()}
+        assert marked and marked <= {"piano", "blues"}, hit
+
+
+def test_real_archive_page_media_lists_its_images_and_internal_links(zim_dir):
+    source = ArchiveSource(zim_dir / "libkiwix" / "example.zim")
+    main = source.archive.key(source.archive.main_path())
+    media = source.search.page_media(main)
+    assert len(media.images) >= 10
+    assert all(source.search.image(path) for _, path in media.images)
+    ray = ArchiveSource(zim_dir / "libkiwix" / "zimfile.zim")
+    internal = [target for _, target, kind in ray.search.page_media(ray.archive.key("index")).links if kind == "article"]
+    assert len(internal) > 100 and all(ray.entry(target.partition("#")[0]) for target in internal)
