@@ -315,8 +315,16 @@ class Library:
             own = SearchResults(query, 0, None, [])
         wanted = external.archive_query(query)
         wanted.notes_only = wanted.notes_only or notes_only
-        lists = [external.source_hits(s, wanted, limit, article_id) for s in archives]
+        lists = [self._hits_of(external, s, wanted, limit, article_id) for s in archives]
         return external.merge(own, lists, wanted, limit)
+
+    def _hits_of(self, external, searchable, wanted, limit: int, article_id: str | None) -> list:
+        """One archive's hits; an archive that cannot be read (moved, damaged) is told and left out."""
+        try:
+            return external.source_hits(searchable, wanted, limit, article_id)
+        except LecternError as exc:
+            self._tell(f"{searchable.source_id} was not searched: {exc}", key=f"search:{searchable.source_id}")
+            return []
 
     def _refuse_source(self, source_id: str) -> None:
         """A one-line error for a ``--source`` that cannot be searched."""

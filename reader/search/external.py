@@ -202,7 +202,13 @@ def _matches(group: set[str], present: set[str]) -> bool:
 
 
 def merge(own: SearchResults, lists: list[list[SearchHit]], wanted: ArchiveQuery, limit: int) -> SearchResults:
-    """Lectern's results and each archive's hits in one list (see the module docstring)."""
+    """Lectern's results and each archive's hits in one list (see the module docstring).
+
+    When the archives found the query as typed, Lectern's hits for an automatic
+    correction are left out (the correction stays offered as "did you mean").
+    """
+    if own.auto_corrected and any(lists):
+        own = SearchResults(own.query, 0, own.corrected, [], searched=own.query)
     ranked = []
     for list_index, hits in enumerate([own.hits, *lists]):
         seen: set[str] = set()

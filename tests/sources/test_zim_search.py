@@ -7,6 +7,7 @@ import pytest
 from reader.errors import LecternError
 from reader.library import Library
 from reader.search import external
+from reader.sources.zim_archive import ZimError
 
 from .archive_source import ArchiveSource
 from .pages import GenSection, Page, render, write_archive
@@ -17,7 +18,7 @@ Marmalade is a fruit preserve made from citrus peel. Seville oranges make the be
 
 == History ==
 
-The word marmalade came into English in 1480.
+The word marmalade came into English in 1480. The quakka is not a fruit.
 """
 
 
@@ -205,3 +206,24 @@ def test_real_archive_page_media_lists_its_images_and_internal_links(zim_dir):
     ray = ArchiveSource(zim_dir / "libkiwix" / "zimfile.zim")
     internal = [target for _, target, kind in ray.search.page_media(ray.archive.key("index")).links if kind == "article"]
     assert len(internal) > 100 and all(ray.entry(target.partition("#")[0]) for target in internal)
+
+
+def test_an_archive_that_fails_is_told_and_the_rest_still_answers(library_with_archive, monkeypatch):
+    library, source = library_with_archive
+
+    def broken(query, limit):
+        raise ZimError(source.archive.path, "cannot read cluster 7: bad data")
+
+    monkeypatch.setattr(source.search, "fulltext", broken)
+    hits = library.search("marmalade", limit=20).hits
+    assert hits and not any(hit.article_id.startswith("zim:") for hit in hits)
+    assert any("zim:otters was not searched" in text and "bad data" in text for text in library.messages)
+
+
+def test_archive_hits_for_the_typed_query_replace_a_files_correction(library_with_archive):
+    library, _ = library_with_archive
+    alone = library.search("quokka", limit=20, source=library.folders.id)
+    assert alone.searched == "quakka" and alone.hits  # no file has "quokka": Lectern's index corrects it
+    results = library.search("quokka", limit=20)
+    assert results.searched == "quokka" and results.corrected == "quakka" and results.hits
+    assert all(hit.article_id.startswith("zim:") for hit in results.hits)
