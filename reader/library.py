@@ -330,7 +330,7 @@ class Library:
         """A one-line error for a ``--source`` that cannot be searched."""
         named = next((s for s in self._attached if s.id == source_id), None)
         if named is not None:
-            raise LecternError(f"{named.label} has no full-text index of its own (its titles can be suggested)")
+            raise LecternError(f"{named.label} has no search of its own (its titles can be suggested)")
         known = ", ".join(s.id for s in self.article_sources())
         raise LecternError(f"no source {source_id!r} to search (sources: {known})")
 

@@ -10,8 +10,8 @@ query reuse it).
 Plugging it into a ``ZimSource`` (reader/sources/zim.py) takes one method for search
 (and one more for links and images in the reading view)::
 
-    def searchable(self) -> ZimSearch | None:
-        return self._search if self.archive.has_fulltext_index else None  # ZimSearch(self.archive, self.id), made once
+    def searchable(self) -> ZimSearch:
+        return self._search  # ZimSearch(self.archive, self.id), made once (title search without a full-text index)
 
     def media(self) -> ZimSearch:
         return self._search  # page_media(article_id), image(path): links and archive images
@@ -57,9 +57,12 @@ class ZimSearch:
         return self.archive.has_fulltext_index
 
     def fulltext(self, query: str, limit: int) -> list[TitleEntry]:
-        """The best hits of the archive's full-text index (id and title); [] when it has none."""
-        if not self.has_fulltext or not query.strip() or limit <= 0:
+        """The best hits of the archive's full-text index (id and title). An archive without
+        one answers from its title index (libzim's suggestions: title search only)."""
+        if not query.strip() or limit <= 0:
             return []
+        if not self.has_fulltext:
+            return self.suggest(query, limit)
         return [self._title_entry(self.archive.entry(path)) for path in self.archive.search(query, limit)]
 
     def suggest(self, prefix: str, limit: int) -> list[TitleEntry]:

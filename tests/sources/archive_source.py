@@ -31,7 +31,7 @@ class ArchiveSource:
         self._by_id = {e.id: e for e in self._rows}
 
     def searchable(self):
-        return self.search if self.archive.has_fulltext_index else None
+        return self.search
 
     def media(self):
         return self.search

@@ -175,15 +175,18 @@ def test_notes_on_archive_articles_are_found_with_the_article_filter(library_wit
     assert [(hit.kind, hit.article_id) for hit in hits] == [("note", article.id)]
 
 
-def test_an_archive_without_full_text_index_is_named_in_the_source_error(app_paths, tmp_path):
-    page = _page(1, "Plain page")
-    path = write_archive(tmp_path / "plain_2026-11.zim", [("Plain_page", page.title, render(page, "flat"))],
-                         name="plain", main=None, indexing=False)
+def test_an_archive_without_full_text_index_is_searched_by_title(app_paths, tmp_path):
+    pages = [(f"Plain_{n}", f"Plain page {n}", render(_page(n, f"Plain page {n}"), "flat")) for n in range(3)]
+    pages.append(("Other", "Other things", render(_page(9, "Other things", "plain words"), "flat")))
+    path = write_archive(tmp_path / "plain_2026-11.zim", pages, name="plain", main=None, indexing=False)
     library = Library(app_paths, include_bundled=False)
     try:
-        library.attach_source(ArchiveSource(path))
-        with pytest.raises(LecternError, match="has no full-text index"):
-            library.search("plain", source="zim:plain")
+        source = ArchiveSource(path)
+        assert not source.archive.has_fulltext_index
+        library.attach_source(source)
+        hits = library.search("plain page", source="zim:plain").hits
+        assert {hit.article_title for hit in hits} == {"Plain page 0", "Plain page 1", "Plain page 2"}
+        assert all(hit.snippet.marked() for hit in hits)  # mapped to a section like full-text hits
     finally:
         library.close()
 
