@@ -230,3 +230,15 @@ def test_archive_hits_for_the_typed_query_replace_a_files_correction(library_wit
     results = library.search("quokka", limit=20)
     assert results.searched == "quokka" and results.corrected == "quakka" and results.hits
     assert all(hit.article_id.startswith("zim:") for hit in results.hits)
+
+
+def test_cli_search_source_filter(tmp_path, capsys):
+    from reader.cli import main
+
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main([*data, "search", "ceasefire", "--source", "folders", "--json"]) == 0
+    hits = __import__("json").loads(capsys.readouterr().out)["hits"]
+    assert hits and not any(hit["article_id"].startswith("zim:") for hit in hits)
+    assert main([*data, "search", "ceasefire", "--source", "nowhere"]) == 1
+    err = capsys.readouterr().err
+    assert "lectern: error: no source 'nowhere' to search (sources: folders)" in err and "Traceback" not in err
