@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextCharFormat, QTe
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QTextBrowser, QTextEdit, QToolTip
 
 from ..errors import LecternError
+from ..textutil import slugify
 from . import messages
 from .accessibility import install as install_accessibility
 from .blank_resources import blank_resource
@@ -589,12 +590,27 @@ class ReadingView(QTextBrowser):
     def _anchor_clicked(self, url: QUrl) -> None:
         target = parse_article_href(url.scheme(), url.path(), url.fragment())
         if target is not None:
-            self.link_requested.emit(*target)
+            self.link_requested.emit(target[0], self._section_of_fragment(*target))
         elif not url.scheme() and url.fragment() and self._article is not None:
             self.link_requested.emit(self._article.id, url.fragment())
         elif url.scheme() in EXTERNAL_LINK_SCHEMES:
             self.external_link_clicked(url)
         # anything else (file:, javascript:, ...) is ignored: Lectern is offline by design
+
+    def _section_of_fragment(self, article_id: str, fragment: str) -> str:
+        """The section a link's ``#fragment`` names. An archive page's fragment is an HTML id
+        (``Early_life``), matched to the section whose heading slugs alike; "" (the top) when
+        none does. Other links already name section ids."""
+        if not fragment or self.library.media_of(article_id) is None:
+            return fragment
+        try:
+            article = self.library.article(article_id)  # converted once: the archive keeps it for show_article
+        except LecternError:
+            return ""
+        if article.section(fragment) is not None:
+            return fragment
+        wanted = slugify(fragment.replace("_", " "))
+        return next((s.id for s in article.sections if s.path and slugify(s.path[-1]) == wanted), "")
 
     def external_link_clicked(self, url: QUrl) -> None:
         """Never load it: ask whether to copy the address or open it in the system browser."""

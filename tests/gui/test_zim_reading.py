@@ -33,7 +33,8 @@ OTTER_HTML = """<html><head><title>Otter</title></head><body>
 <p>See the <a href="https://example.org/otters">Otter trust</a> for more.</p>
 <h2>Diet</h2><p>Otters eat fish.</p>
 </body></html>"""
-BADGER_HTML = "<html><body><p>The badger digs setts. <a href='Otter'>Otter</a> is a cousin.</p></body></html>"
+BADGER_HTML = ("<html><body><p>The badger digs setts. <a href='Otter'>Otter</a> is a cousin.</p>"
+               "<p>What do they eat? See <a href='Otter#Diet'>otter food</a>.</p></body></html>")
 
 
 @pytest.fixture
@@ -134,3 +135,15 @@ def test_a_real_maxi_page_shows_its_archive_images(qtbot, library, app_paths):
         assert not any(url.startswith("zim-image:") for url in view.refused_resources)
     finally:
         close_window(window)
+
+
+def test_a_link_to_a_section_of_another_page_opens_at_that_section(qtbot, otter_window):
+    window, view = otter_window, otter_window.view
+    window.open_article(BADGER)
+    assert 'href="article:zim%3Aotters%2FOtter#Diet"' in view._rendered.html
+    requested = []
+    view.link_requested.connect(lambda article_id, section_id: requested.append((article_id, section_id)))
+    with qtbot.waitSignal(view.article_shown, timeout=20_000):
+        view.anchorClicked.emit(QUrl("article:zim%3Aotters%2FOtter#Diet"))
+    assert requested == [(OTTER, "diet")]  # the page's HTML id "Diet" is the section "diet"
+    assert view.article_id == OTTER and window.history.entries[-1].section_id == "diet"
