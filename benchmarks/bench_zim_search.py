@@ -12,6 +12,8 @@ every frequency band and two-word queries), top 20:
   index, the top 10 pages read, converted and mapped to their best section with a
   snippet, the rest as article hits; cold (an empty article cache per query) and
   warm (the same query again), plus the merge with an empty own result list;
+* the whole ``Library.search``: the bundled articles (Lectern's Whoosh index) and the
+  archive (attached through tests/sources/archive_source.py) in one ranked list, cold;
 * the old way for comparison: search + read and convert all 20 hit pages.
 
 Medians and p95 in ms; peak RSS of this process at the end.
@@ -23,6 +25,7 @@ import random
 import resource
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +59,21 @@ def lectern_top20(archive: ZimArchive, query: str, cold: bool, search: ZimSearch
     return sum(1 for hit in merged.hits if hit.snippet)
 
 
+def merged_library(path: Path, workdir: Path):
+    """A library of the bundled articles, indexed, with the archive attached."""
+    from reader.library import Library
+    from reader.paths import AppPaths, bundle_root
+    from tests.sources.archive_source import ArchiveSource
+
+    root = Path(tempfile.mkdtemp(dir=workdir))
+    library = Library(AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure())
+    library.rescan()
+    library.update_index()
+    attached = ArchiveSource(path)
+    library.attach_source(attached)
+    return library, attached
+
+
 def primed(queries: list[str], search: ZimSearch, archive: ZimArchive):
     """Each query, once it has been asked (untimed) just before, so its pages are in the cache."""
     for query in queries:
@@ -84,6 +102,10 @@ def main() -> None:
     row("Lectern: the same query again (pages cached)", timed(
         lambda q: lectern_top20(archive, q, cold=False, search=warm), primed(queries, warm, archive)),
         "typing on, or paging back")
+    library, attached = merged_library(path, args.workdir)
+    row("Library.search: files + archive merged, cold", timed(
+        lambda q: attached.search.clear_cache() or library.search(q, limit=20), queries))
+    library.close()
     row("old way: read and convert all 20 hit pages", timed(
         lambda q: [archive.article(p) for p in archive.search(q, 20)], queries))
     snippets = [lectern_top20(archive, q, cold=False, search=warm) for q in queries]

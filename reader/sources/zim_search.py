@@ -72,6 +72,12 @@ class ZimSearch:
     def _title_entry(self, entry) -> TitleEntry:
         return TitleEntry(entry.key, entry.title, where=f"{self.archive.path.name}: {entry.path}")
 
+    def clear_cache(self) -> None:
+        """Forget the converted articles and page media (a new release of the archive; benchmarks)."""
+        with self._lock:
+            self._cache.clear()
+            self._media.clear()
+
     def article(self, article_id: str) -> Article:
         """The converted article, from the cache when it is there."""
         with self._lock:
