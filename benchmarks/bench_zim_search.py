@@ -106,6 +106,7 @@ def main() -> None:
     row("Library.search: files + archive merged, cold", timed(
         lambda q: attached.search.clear_cache() or library.search(q, limit=20), queries))
     library.close()
+    shutil.rmtree(library.paths.data_dir.parent)  # the library's data, cache and config of this run
     row("old way: read and convert all 20 hit pages", timed(
         lambda q: [archive.article(p) for p in archive.search(q, 20)], queries))
     snippets = [lectern_top20(archive, q, cold=False, search=warm) for q in queries]
