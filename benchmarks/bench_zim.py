@@ -109,8 +109,9 @@ def kiwix_search(path: Path, query: str) -> None:
     subprocess.run(["kiwix-search", str(path), query], capture_output=True, check=False)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def archive_from_arguments(description: str):
+    """``(args, path, titles, paths)``: the command line read and the archive generated once."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/lectern-zim-bench"))
     parser.add_argument("--queries", type=int, default=60)
@@ -118,6 +119,11 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     path = args.workdir / f"bench_zim_{args.articles}.zim"
     titles, paths = generate(path, args.articles)
+    return args, path, titles, paths
+
+
+def main() -> None:
+    args, path, titles, paths = archive_from_arguments(__doc__.splitlines()[0])
     rng = random.Random(5)
     vocabulary = build_vocabulary(1)
 

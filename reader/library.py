@@ -29,9 +29,9 @@ from .errors import LecternError, UnknownArticleError
 from .model import Article
 from .notices import Notices
 from .paths import AppPaths
-from .sources.base import PAGE_SIZE, Source, TitleEntry
+from .sources.base import PAGE_SIZE, Source, TitleEntry, media_of, searchable_of
 from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
-from .sources.zim import ArchiveInfo, ArchiveShelf, reason_of, split_archive_paths
+from .sources.zim import ArchiveShelf, ShelvedArchive, reason_of, split_archive_paths
 
 __all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
 from .textutil import fold
@@ -236,6 +236,12 @@ class Library:
         """The parsed article; raises :class:`UnknownArticleError` or :class:`LecternError`."""
         return self._owner_or_raise(article_id).article(article_id)
 
+    def media_of(self, article_id: str):
+        """The reading extras of the article's source (links and images of an archive page,
+        ``reader.sources.base.media_of``), or None for a source without them (the folders)."""
+        source = self._owner(article_id)
+        return media_of(source) if source is not None and source is not self.folders else None
+
     def find_by_title(self, title: str) -> ArticleSummary | None:
         """The article with this title (folded), for "See also" links."""
         found = self.find_title(title)
@@ -334,7 +340,7 @@ class Library:
             return f"archive {source.label!r} ({facts}) replaces the release of {replaced.date or 'unknown date'}"
         return f"added archive {source.label!r} ({facts})"
 
-    def archive_list(self) -> list[ArchiveInfo]:
+    def archive_list(self) -> list[ShelvedArchive]:
         """The archives the user added, open or missing, with their metadata."""
         return self.archives.infos()
 
@@ -378,10 +384,59 @@ class Library:
         return self._coordinator.search_index
 
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False,
-               autocorrect: bool = True):
-        """Ranked section (and note) hits for a query; see docs/search.md."""
-        return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                        autocorrect=autocorrect)
+               autocorrect: bool = True, source: str | None = None):
+        """Ranked section (and note) hits for a query; see docs/search.md.
+
+        Sources with their own full-text index (an archive, ``searchable()``) answer
+        from it and their hits join the index's in one list (reader/search/external.py);
+        ``source`` keeps one source's hits only (its id; the folders' id: files and notes).
+        """
+        archives = self._searchable_sources(source, article_id)
+        if source and source != self.folders.id and not archives:
+            self._refuse_source(source)
+        if not archives:
+            return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
+                                            autocorrect=autocorrect)
+        from .search import external
+        from .search.results import SearchResults
+
+        if source in (None, self.folders.id):  # files and notes (notes on archive articles too)
+            own = self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
+                                           autocorrect=autocorrect)
+        else:
+            own = SearchResults(query, 0, None, [])
+        wanted = external.archive_query(query)
+        wanted.notes_only = wanted.notes_only or notes_only
+        lists = [self._hits_of(external, s, wanted, limit, article_id) for s in archives]
+        return external.merge(own, lists, wanted, limit)
+
+    def _hits_of(self, external, searchable, wanted, limit: int, article_id: str | None) -> list:
+        """One archive's hits; an archive that cannot be read (moved, damaged) is told and left out."""
+        try:
+            return external.source_hits(searchable, wanted, limit, article_id)
+        except LecternError as exc:
+            self._tell(f"{searchable.source_id} was not searched: {exc}", key=f"search:{searchable.source_id}")
+            return []
+
+    def _refuse_source(self, source_id: str) -> None:
+        """A one-line error for a ``--source`` that cannot be searched."""
+        named = next((s for s in self._others() if s.id == source_id), None)
+        if named is not None:
+            raise LecternError(f"{named.label} has no search of its own (its titles can be suggested)")
+        known = ", ".join(s.id for s in self.article_sources())
+        raise LecternError(f"no source {source_id!r} to search (sources: {known})")
+
+    def _searchable_sources(self, source_id: str | None, article_id: str | None) -> list:
+        """The own searches of the attached sources, kept to ``source_id`` and the owner of ``article_id``."""
+        found = []
+        for attached in self._others():
+            searchable = searchable_of(attached)
+            if searchable is None or (source_id and source_id not in (attached.id, searchable.source_id)):
+                continue
+            if article_id and attached.entry(article_id) is None:
+                continue
+            found.append(searchable)
+        return found
 
     def suggest(self, prefix: str, limit: int = 10):
         """Article titles and headings matching what the user has typed so far; articles
@@ -398,7 +453,7 @@ class Library:
             return suggestions
         from .search.results import Suggestion
 
-        extra = [Suggestion(e.id, None, e.shown) for s in sources for e in s.titles_with_prefix(folded, limit)]
+        extra = [Suggestion(e.id, None, e.shown) for s in sources for e in _titles_for_prefix(s, prefix, folded, limit)]
         starts = [s for s in suggestions if s.section_id is None and fold(s.label).startswith(folded)]
         rest = [s for s in suggestions if s not in starts]
         return (sorted(starts + extra, key=lambda s: fold(s.label)) + rest)[:limit]
@@ -458,6 +513,12 @@ class _AnyFingerprint(Mapping):
 
     def __len__(self) -> int:
         return len(self._known)
+
+
+def _titles_for_prefix(source: Source, typed: str, folded: str, limit: int) -> list[TitleEntry]:
+    """Titles for suggestions: from the source's own title index when it has one (an archive)."""
+    searchable = searchable_of(source)
+    return searchable.suggest(typed, limit) if searchable is not None else source.titles_with_prefix(folded, limit)
 
 
 class _FoldedRows:

@@ -23,6 +23,7 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=_positive, default=20, metavar="N", help="at most N hits (default 20)")
     p.add_argument("--article", metavar="ID", help="only hits in this article")
     p.add_argument("--notes", action="store_true", help="only notes")
+    p.add_argument("--source", metavar="ID", help="only hits of this source (an archive's id, or 'folders' for files and notes)")
     p.add_argument("--as-typed", action="store_true",
                    help="search the query as typed, even when it finds nothing and has a correction")
     p.set_defaults(func=cmd_search)
@@ -65,7 +66,7 @@ def hit_json(hit) -> dict:
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
     results = library.search(args.query, limit=args.limit, article_id=args.article, notes_only=args.notes,
-                             autocorrect=not args.as_typed)
+                             autocorrect=not args.as_typed, source=args.source)
     if args.json:
         print_json({"query": results.query, "searched": results.searched, "total": results.total,
                     "corrected": results.corrected, "message": results.message,

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..sources.base import PAGE_SIZE
 from ..textutil import fold
 from . import messages
+from .archive_groups import ArchiveTree
 from .panel_support import LibraryEvents, muted_label, plain_tooltip
 from .workers import run_in_background
 
@@ -250,8 +251,11 @@ class LibraryPanel(QWidget):
         self.more_note = QLabel(self)  # the filter matched more titles than the list shows
         self.more_note.setWordWrap(True)
         self.more_note.hide()
-        for widget in (title, self.filter_field, self.more_note, self.list, self.skipped_button, self.skipped_list):
+        self.archives = ArchiveTree(library, self)  # one group per archive (archive_groups.py)
+        for widget in (title, self.filter_field, self.more_note, self.archives, self.list, self.skipped_button,
+                       self.skipped_list):
             layout.addWidget(widget)
+        layout.setStretchFactor(self.archives, 2)
         layout.setStretchFactor(self.list, 3)
         layout.setStretchFactor(self.skipped_list, 1)
         self._make_actions()
@@ -262,6 +266,8 @@ class LibraryPanel(QWidget):
         self.filter_field.returnPressed.connect(self._open_first)
         self.list.activated.connect(self._open_index)
         self.list.clicked.connect(self._open_index)
+        self.archives.activated.connect(self._open_index)
+        self.archives.clicked.connect(self._open_index)
         self.setTabOrder(self.filter_field, self.list)
         down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_field, self._enter_list)
         down.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -306,6 +312,7 @@ class LibraryPanel(QWidget):
             self._version = version
             current = self.current_article_id()
             self.model.set_listing(total, first_page)
+            self.archives.reload(fold(self.filter_field.text()).strip())
             if self.filter_field.text().strip():
                 self._filter(self.filter_field.text())
             if current:
@@ -354,6 +361,7 @@ class LibraryPanel(QWidget):
     def _filter(self, text: str) -> None:
         """Ask the sources for the typed text; an empty filter shows the listing again."""
         needle, matches = fold(text).strip(), []
+        self.archives.reload(needle)
         if needle:
             matches = self.library.titles_matching(needle, FILTER_LIMIT)
             self.model.set_matches(needle, matches)
@@ -366,7 +374,7 @@ class LibraryPanel(QWidget):
         self.more_note.setVisible(more)
 
     def _open_index(self, index) -> None:
-        if index.isValid():
+        if index.isValid() and index.data(ID_ROLE):  # an archive without a main page: only expands
             self.open_requested.emit(index.data(ID_ROLE), "", None)
 
     def _open_first(self) -> None:

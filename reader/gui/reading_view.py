@@ -5,27 +5,35 @@
   highlights the terms;
 * ``current_section_id()`` follows scrolling (``section_changed`` is emitted
   when it changes);
-* ``loadResource`` refuses everything: articles carry no images, so any request
-  is either a bug or hostile, and it is recorded in ``refused_resources``;
+* ``loadResource`` refuses everything but a ``zim-image:`` image of the shown
+  article's archive, answered from the archive's bytes: anything else (remote,
+  local) is either a bug or hostile, and it is recorded in ``refused_resources``;
 * links are never followed by Qt (``setOpenLinks(False)``): an ``article:`` link
-  becomes ``link_requested(article_id, section_id)`` and the window navigates.
+  becomes ``link_requested(article_id, section_id)`` and the window navigates; an
+  external link (an archive page's ``http(s):``/``mailto:``) is never loaded: a
+  click asks whether to copy it or open it in the system browser
+  (``QDesktopServices`` only after the user chose that).
 """
 
 from __future__ import annotations
 
 import textwrap
 from html import escape
+from urllib.parse import unquote
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QTextBrowser, QTextEdit, QToolTip
 
 from ..errors import LecternError
+from ..textutil import slugify
 from . import messages
 from .accessibility import install as install_accessibility
 from .blank_resources import blank_resource
 from .panel_support import NOTE_COLORS
-from .render import FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message
+from .render import (
+    IMAGE_SCHEME, FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message,
+)
 from .theme import ThemeManager, article_css
 from .workers import run_in_background
 
@@ -37,6 +45,7 @@ DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highl
 MAX_TOOLTIP_CHARS = 600
 NOTES_PER_STEP = 40  # off-screen passages painted per event-loop turn
 TOOLTIP_COLUMNS = 72
+EXTERNAL_LINK_SCHEMES = ("http", "https", "ftp", "mailto", "news", "tel", "geo")
 
 
 class ReadingView(QTextBrowser):
@@ -60,6 +69,8 @@ class ReadingView(QTextBrowser):
         self.setSearchPaths([])
         self.document().setDocumentMargin(MIN_SIDE_MARGIN)
         self.refused_resources: list[str] = []
+        self.shown_images: list[str] = []  # zim-image: URLs answered from an archive (tests)
+        self._media = None  # (the source's media, the shown page's PageMedia) for an archive page
         self.context_actions: list = []  # added by the window (bookmark, note...)
         self._article = None
         self._rendered = None
@@ -103,7 +114,8 @@ class ReadingView(QTextBrowser):
             return False
         if self._article is None or article is not self._article:
             self._article = article
-            self._rendered = render_article(article, self._title_index())
+            self._media = self._page_media(article.id)
+            self._rendered = render_article(article, self._title_index(), self._media_value())
             self._set_html(self._rendered.html)
         self._current_section = ""
         self.highlight_terms(highlight_terms or [])
@@ -239,7 +251,7 @@ class ReadingView(QTextBrowser):
         except LecternError:
             article = self._article
         self._article = article
-        self._rendered = render_article(article, self._title_index())
+        self._rendered = render_article(article, self._title_index(), self._media_value())
         self._set_html(self._rendered.html)
         self._reapply_highlights()
         self._paint_notes()
@@ -436,12 +448,37 @@ class ReadingView(QTextBrowser):
         return super().viewportEvent(event)
 
     def loadResource(self, type_: int, url: QUrl):  # noqa: N802 - Qt name
-        """Refuse every resource: nothing in an article may be fetched, local or remote.
+        """Refuse every resource but the shown archive page's own images: nothing in an
+        article may be fetched, local or remote.
 
         The answer is a blank stand-in, not None: with None, Qt reads local files itself.
         """
+        image = self._archive_image(type_, url)
+        if image is not None:
+            self.shown_images.append(url.toString())
+            return image
         self.refused_resources.append(url.toString())
         return blank_resource(type_)
+
+    def _archive_image(self, type_: int, url: QUrl) -> QImage | None:
+        if url.scheme() != IMAGE_SCHEME or self._media is None or self._article is None:
+            return None
+        if int(type_) != QTextDocument.ResourceType.ImageResource.value:
+            return None
+        content = self._media[0].image(unquote(url.path()))
+        image = QImage.fromData(content) if content else QImage()
+        return image if not image.isNull() else None
+
+    def _page_media(self, article_id: str):
+        """(the source's media, this page's PageMedia) for an archive page; None otherwise."""
+        try:
+            media = self.library.media_of(article_id)
+            return (media, media.page_media(article_id)) if media is not None else None
+        except LecternError:
+            return None  # the text shows; links and images are extras
+
+    def _media_value(self):
+        return self._media[1] if self._media is not None else None
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -553,10 +590,46 @@ class ReadingView(QTextBrowser):
     def _anchor_clicked(self, url: QUrl) -> None:
         target = parse_article_href(url.scheme(), url.path(), url.fragment())
         if target is not None:
-            self.link_requested.emit(*target)
+            self.link_requested.emit(target[0], self._section_of_fragment(*target))
         elif not url.scheme() and url.fragment() and self._article is not None:
             self.link_requested.emit(self._article.id, url.fragment())
-        # anything else (http:, file:, ...) is ignored: Lectern is offline by design
+        elif url.scheme() in EXTERNAL_LINK_SCHEMES:
+            self.external_link_clicked(url)
+        # anything else (file:, javascript:, ...) is ignored: Lectern is offline by design
+
+    def _section_of_fragment(self, article_id: str, fragment: str) -> str:
+        """The section a link's ``#fragment`` names. An archive page's fragment is an HTML id
+        (``Early_life``), matched to the section whose heading slugs alike; "" (the top) when
+        none does. Other links already name section ids."""
+        if not fragment or self.library.media_of(article_id) is None:
+            return fragment
+        try:
+            article = self.library.article(article_id)  # converted once: the archive keeps it for show_article
+        except LecternError:
+            return ""
+        if article.section(fragment) is not None:
+            return fragment
+        wanted = slugify(fragment.replace("_", " "))
+        return next((s.id for s in article.sections if s.path and slugify(s.path[-1]) == wanted), "")
+
+    def external_link_clicked(self, url: QUrl) -> None:
+        """Never load it: ask whether to copy the address or open it in the system browser."""
+        choice = self.ask_external_link(url.toString())
+        if choice == "copy":
+            QApplication.clipboard().setText(url.toString())
+        elif choice == "open":
+            QDesktopServices.openUrl(url)
+
+    def ask_external_link(self, address: str) -> str:
+        """"copy", "open" or "" (cancel), asked in a dialog (tests replace this method)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "External link",
+                          f"This link leads outside the library:\n\n{address}\n\n"
+                          "Lectern does not open it. Copy the address, or open it in your web browser?", parent=self)
+        copy = box.addButton("&Copy address", QMessageBox.ButtonRole.AcceptRole)
+        browser = box.addButton("&Open in browser", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return {copy: "copy", browser: "open"}.get(box.clickedButton(), "")
 
     def _theme_changed(self) -> None:
         self._apply_theme(rerender=True)

@@ -23,6 +23,7 @@ from ..model import Article, Block, BulletList, ListItem, Paragraph, Section, it
 from ..textutil import fold
 
 ARTICLE_SCHEME = "article"
+IMAGE_SCHEME = "zim-image"  # an image stored in the article's archive (reading_view.loadResource)
 ANCHOR_PREFIX = "s-"
 MAX_LINK_TITLE = 120  # longer list items are prose, not titles: skip the lookup
 
@@ -95,6 +96,7 @@ class _Renderer:
         self.candidates: list[str] = []
         self.targets: set[str] = set()
         self.parts: list[str] = []
+        self.page_links: _PageLinks | None = None
 
     def link_or_text(self, text: str) -> str:
         """``text`` escaped, as a link when it names another library article."""
@@ -132,7 +134,10 @@ class _Renderer:
             self.block(block)
 
     def block(self, block: Block) -> None:
-        if isinstance(block, Paragraph):
+        if isinstance(block, Paragraph) and self.page_links is not None:
+            self.parts.append(self.page_links.images_before(block.text))
+            self.parts.append(f"<p>{self.page_links.linked(block.text)}</p>")
+        elif isinstance(block, Paragraph):
             self.parts.append(f"<p>{escape(block.text)}</p>")
         elif isinstance(block, BulletList):
             self.parts.append(self.items(block.items))
@@ -145,7 +150,8 @@ class _Renderer:
                 out.append("<ul>")
             else:  # close the open item and every list deeper than this one
                 out.append("</li>" + "</ul></li>" * (depth - level))
-            out.append(f"<li>{self.link_or_text(item.text)}")
+            shown = self.page_links.linked(item.text) if self.page_links is not None else self.link_or_text(item.text)
+            out.append(f"<li>{shown}")
             depth = level
         if depth < 0:
             return "<ul></ul>"
@@ -196,12 +202,58 @@ def infobox_rows(infobox) -> list[tuple[str, str]]:
     return rows
 
 
-def render_article(article: Article, resolve_title: TitleResolver | None = None) -> RenderedArticle:
+def render_article(article: Article, resolve_title: TitleResolver | None = None, media=None) -> RenderedArticle:
+    """``media``: a :class:`reader.sources.base.PageMedia` (an archive page's links and images), or None."""
     renderer = _Renderer(article, resolve_title)
+    if media is not None and (media.links or media.images):
+        renderer.page_links = _PageLinks(media)
     body = renderer.render()
     anchors = {s.id: anchor_name(s.id) for s in article.sections}
     return RenderedArticle(article.id, f"<html><body>{body}</body></html>", anchors, renderer.links,
                            tuple(renderer.candidates), frozenset(renderer.targets))
+
+
+class _PageLinks:
+    """An archive page's links and images put back around its text, which stays as the model has it.
+
+    A link text found in a paragraph or list item (whole words, longest first,
+    wherever it occurs) becomes a link: ``article:ID`` for a page of the archive,
+    the URL as written for an external one (the view never loads it). An image goes
+    before the first paragraph that is its caption, as ``zim-image:PATH``, which only
+    the reading view's ``loadResource`` answers (from the archive's bytes).
+    """
+
+    def __init__(self, media):
+        self._hrefs: dict[str, str] = {}
+        for text, target, kind in media.links:
+            if len(text) >= 2 and text not in self._hrefs:
+                self._hrefs[text] = article_href(*_split_fragment(target)) if kind == "article" else target
+        texts = sorted(self._hrefs, key=len, reverse=True)
+        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)") if texts else None
+        self._images: dict[str, list[str]] = {}
+        for caption, path in media.images:
+            self._images.setdefault(caption, []).append(path)
+
+    def linked(self, text: str) -> str:
+        if self._pattern is None:
+            return escape(text)
+        parts, pos = [], 0
+        for match in self._pattern.finditer(text):
+            parts += [escape(text[pos:match.start()]),
+                      f'<a href="{escape(self._hrefs[match.group()])}">{escape(match.group())}</a>']
+            pos = match.end()
+        parts.append(escape(text[pos:]))
+        return "".join(parts)
+
+    def images_before(self, paragraph: str) -> str:
+        paths = self._images.pop(paragraph, ())
+        return "".join(f'<p><img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(paragraph)}"></p>'
+                       for path in paths)
+
+
+def _split_fragment(target: str) -> tuple[str, str]:
+    article_id, _, fragment = target.partition("#")
+    return article_id, fragment
 
 
 def links_affected(rendered: RenderedArticle, report) -> bool:

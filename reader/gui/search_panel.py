@@ -25,6 +25,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import LecternError
+from ..sources.base import searchable_of
 from .panel_support import (
     HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, Loader,
 )
@@ -82,10 +84,16 @@ class SearchPanel(QWidget):
         self.notes_only.setAccessibleName("Search notes only")
         for box in (self.this_article, self.notes_only):
             box.toggled.connect(self._filters_changed)
+        self.source_filter = QComboBox(self)
+        self.source_filter.setAccessibleName("Search in")
+        self.source_filter.setToolTip("Search everywhere, or only in one archive or in the files and notes")
+        self.refresh_sources()
+        self.source_filter.currentIndexChanged.connect(self._filters_changed)
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
         filters.addWidget(self.this_article)
         filters.addWidget(self.notes_only)
+        filters.addWidget(self.source_filter)
         filters.addStretch(1)
 
         self.did_you_mean = QLabel(self, visible=False, textFormat=Qt.TextFormat.RichText)
@@ -136,6 +144,23 @@ class SearchPanel(QWidget):
 
     # ------------------------------------------------------------------ the main window's API
 
+    def refresh_sources(self) -> None:
+        """Offer one entry per source with its own search (an archive) beside "Everywhere"; hidden
+        while the library has none. Call it after attaching or removing an archive."""
+        chosen = self.source_filter.currentData()
+        self._sources_seen = len(self.library.article_sources())
+        self.source_filter.blockSignals(True)
+        self.source_filter.clear()
+        self.source_filter.addItem("Everywhere", None)
+        archives = [s for s in self.library.article_sources()[1:] if searchable_of(s) is not None]
+        if archives:
+            self.source_filter.addItem(self.library.folders.label, self.library.folders.id)
+        for source in archives:
+            self.source_filter.addItem(source.label, source.id)
+        self.source_filter.setCurrentIndex(max(0, self.source_filter.findData(chosen)))
+        self.source_filter.setVisible(bool(archives))
+        self.source_filter.blockSignals(False)
+
     def set_current(self, article_id: str, section_id: str) -> None:
         changed = article_id != self.current_article
         self.current_article = article_id or ""
@@ -172,16 +197,19 @@ class SearchPanel(QWidget):
             self._shown_query = None
             self._clear_results("")
             return
+        if len(self.library.article_sources()) != self._sources_seen:  # an archive was attached or removed
+            self.refresh_sources()
         self.status.setText("Searching…")
         article = self.current_article if self.this_article.isChecked() and self.current_article else None
-        self._searcher(text, article, self.notes_only.isChecked(), autocorrect)
+        self._searcher(text, article, self.notes_only.isChecked(), autocorrect, self.source_filter.currentData())
 
-    def _search_worker(self, text: str, article_id: str | None, notes_only: bool, autocorrect: bool, cancel=None):
+    def _search_worker(self, text: str, article_id: str | None, notes_only: bool, autocorrect: bool,
+                       source: str | None = None, cancel=None):
         """Worker: the query and its results (None when a newer search cancelled it before it ran)."""
         if cancel is not None and cancel.is_set():
             return text, None
         return text, self.library.search(text, limit=RESULT_LIMIT, article_id=article_id, notes_only=notes_only,
-                                         autocorrect=autocorrect)
+                                         autocorrect=autocorrect, source=source)
 
     # ------------------------------------------------------------------ as you type
 

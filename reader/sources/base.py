@@ -94,3 +94,65 @@ class Source(Protocol):
 
     def changes_since(self, version: str) -> ChangeSet | None:
         """What changed since ``version``; None when the source cannot tell (treat all as changed)."""
+
+
+@runtime_checkable
+class SearchableSource(Protocol):
+    """An extension for a source that brings its own full-text and title index (a ZIM archive).
+
+    A source offers it through one method, ``searchable() -> SearchableSource | None``
+    (None: no index of its own); the library then sends full-text queries there
+    instead of indexing the articles into Lectern's index. ``source_id`` is the
+    id of the source it serves (``--source ID``).
+    """
+
+    source_id: str
+
+    def fulltext(self, query: str, limit: int) -> list[TitleEntry]:
+        """The best full-text hits for ``query`` (the index's own syntax), best first."""
+
+    def suggest(self, prefix: str, limit: int) -> list[TitleEntry]:
+        """Titles matching what the user has typed so far, from the source's title index."""
+
+    def article(self, article_id: str) -> Article:
+        """The article, converted at most once while it stays in a small cache."""
+
+
+def searchable_of(source: object) -> SearchableSource | None:
+    """The source's own search (``source.searchable()``), or None."""
+    offer = getattr(source, "searchable", None)
+    return offer() if callable(offer) else None
+
+
+@dataclass(frozen=True)
+class PageMedia:
+    """What an article of a web-page source (an archive) links to and shows, beside its text.
+
+    The article model has text only; the renderer wraps link texts found in
+    paragraphs and list items in links and puts each image before the paragraph
+    that is its caption (text stays escaped; the text itself is not changed, so
+    notes and search see the same words).
+    """
+
+    links: tuple[tuple[str, str, str], ...] = ()  # (link text, target, kind): kind "article" (target an
+    #                                               article id, "#fragment" allowed) or "external" (a URL)
+    images: tuple[tuple[str, str], ...] = ()  # (caption or alt text, image path inside the source)
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    """What the library panel shows on an archive's group row."""
+
+    title: str
+    language: str = ""
+    date: str = ""
+    creator: str = ""
+    icon: bytes | None = None  # a 48x48 PNG
+    main_article_id: str | None = None  # opened when the group row is selected
+
+
+def media_of(source: object):
+    """The source's reading extras (``source.media()``: ``page_media(id)``, ``image(path)``,
+    ``info()``), or None."""
+    offer = getattr(source, "media", None)
+    return offer() if callable(offer) else None

@@ -90,6 +90,22 @@ class ZimSource:
         self.id = f"{KEY_PREFIX}{archive.name}"
         self.label = archive.metadata.title
         self.uuid = str(archive._archive.uuid)
+        self._search = None  # the archive's own search, links and images (zim_search), made on first use
+
+    def searchable(self):
+        """The archive's own full-text and title search (``reader.sources.zim_search.ZimSearch``)."""
+        return self._zim_search()
+
+    def media(self):
+        """Links, images and metadata for the reading view and the library panel (the same ZimSearch)."""
+        return self._zim_search()
+
+    def _zim_search(self):
+        if self._search is None:
+            from .zim_search import ZimSearch
+
+            self._search = ZimSearch(self.archive, self.id)
+        return self._search
 
     @property
     def path(self) -> Path:
@@ -135,7 +151,7 @@ class ZimSource:
         if path is None:
             raise UnknownArticleError(article_id)
         try:
-            return self.archive.article(path)
+            return self._zim_search().article(article_id)  # shares the converted pages with search
         except LecternError as exc:
             reason = reason_of(exc)
             if reason.startswith("no article") or reason.endswith("is not an article"):
@@ -187,7 +203,7 @@ class ArchiveRecord:
 
 
 @dataclass(frozen=True)
-class ArchiveInfo:
+class ShelvedArchive:
     """An archive as ``lectern archives`` lists it."""
 
     path: str
@@ -229,16 +245,16 @@ class ArchiveShelf:
         record = self._record_at(Path(path))
         return self.sources.get(record.name) if record is not None else None
 
-    def infos(self) -> list[ArchiveInfo]:
+    def infos(self) -> list[ShelvedArchive]:
         found = []
         for record in self.records:
             source = self.sources.get(record.name)
             if source is None:
-                found.append(ArchiveInfo(record.path, record.name, record.title, "", record.date, "", None,
+                found.append(ShelvedArchive(record.path, record.name, record.title, "", record.date, "", None,
                                          self.problems.get(record.name, "not open")))
                 continue
             meta = source.archive.metadata
-            found.append(ArchiveInfo(str(source.path), source.name, meta.title, meta.language, meta.date,
+            found.append(ShelvedArchive(str(source.path), source.name, meta.title, meta.language, meta.date,
                                      meta.creator, source.count()))
         return found
 

@@ -178,6 +178,19 @@ class ZimArchive:
         content = self._guard(lambda: bytes(item.content), path)
         return self._entry(entry), content, item.mimetype
 
+    def resource(self, path: str) -> tuple[bytes, str] | None:
+        """``(content, mimetype)`` of any entry at ``path`` (an image), redirects followed; None when
+        absent or unreadable. Never more than ``MAX_PAGE_BYTES`` is read."""
+        try:
+            if not self._archive.has_entry_by_path(path):
+                return None
+            item = _follow(self._archive.get_entry_by_path(path)).get_item()
+            if item.size > MAX_PAGE_BYTES:
+                return None
+            return bytes(item.content), item.mimetype
+        except (RuntimeError, OSError, ZimError):
+            return None
+
     def article(self, path: str) -> Article:
         """The article at ``path`` in Lectern's model; its id is :meth:`key`."""
         found, content, mimetype = self.html(path)

@@ -119,11 +119,12 @@ def test_load_resource_refuses_remote_and_local_urls(window):
     assert view.refused_resources == ["http://example.com/x.png", "file:///etc/passwd", "x.png"]
 
 
-def test_clicking_an_external_link_url_does_nothing(qtbot, window):
-    before = window.view.article_id
+def test_clicking_an_external_link_url_only_asks(qtbot, window, monkeypatch):
+    before, asked = window.view.article_id, []
+    monkeypatch.setattr(window.view, "ask_external_link", lambda address: asked.append(address) or "")
     with qtbot.assertNotEmitted(window.view.link_requested):
         window.view.anchorClicked.emit(QUrl("http://example.com/"))
-    assert window.view.article_id == before
+    assert window.view.article_id == before and asked == ["http://example.com/"]
 
 
 def test_folded_text_maps_matches_back_to_the_original_offsets():

@@ -204,8 +204,10 @@ def sample_page(number: int = 0) -> Page:
 
 def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: str | None, main: str | None,
                   redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True,
-                  workers: int | None = None, compression: str = "zstd", date: str = "2026-11-30") -> Path:
-    """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once."""
+                  workers: int | None = None, compression: str = "zstd",
+                  files: Iterable[tuple[str, str, bytes]] = (), date: str = "2026-11-30") -> Path:
+    """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once;
+    ``files`` are other entries (path, mimetype, content): images."""
     from libzim.writer import Compression, Creator, Hint, Item as ZimItem, StringProvider
 
     class _Item(ZimItem):
@@ -241,6 +243,8 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
             creator.add_item(_Item(item_path, title, "text/html", html, True))
         for index in range(assets):
             creator.add_item(_Item(f"_assets_/img{index:05d}.png", "", "image/png", "PNG", False))
+        for item_path, mimetype, content in files:
+            creator.add_item(_Item(item_path, "", mimetype, content, False))
         for item_path, title, target in redirects:
             creator.add_redirection(item_path, title, target, {Hint.FRONT_ARTICLE: True})
         for key, value in (("Title", "Generated"), ("Language", "eng"), ("Date", date), ("Creator", "Lectern tests")):
@@ -251,8 +255,16 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
     return path
 
 
-# A valid 1x1 PNG (the writer does not check the size; readers get back these bytes).
-_PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+def _png_1px() -> bytes:
+    """A valid 1x1 PNG, built with its checksums (readers get back these bytes; Qt decodes them)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0\0")) + chunk(b"IEND", b"")
+
+
+_PNG_1PX = _png_1px()

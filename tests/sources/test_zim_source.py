@@ -279,3 +279,14 @@ def test_a_damaged_archive_list_is_kept_aside_and_the_library_still_opens(tmp_pa
     library.add_sources([ray])
     assert [a.name for a in Library(paths).archive_list()] == ["wikipedia_en_ray_charles"]
     library.close()
+
+
+def test_an_added_archive_is_searched_through_its_own_index_and_offers_its_media(tmp_path, ray):
+    library = Library(_paths(tmp_path))
+    library.add_sources([ray])
+    source = library.article_sources()[-1]
+    assert source.searchable() is source.media() and source.media().info().title == "Ray Charles"
+    hits = library.search("glaucoma").hits
+    assert hits and all(h.article_id.startswith("zim:wikipedia_en_ray_charles/") for h in hits)
+    assert RAY in {h.article_id for h in library.search("Ray Charles Robinson").hits}
+    library.close()
