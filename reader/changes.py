@@ -57,7 +57,9 @@ class Changes:
     @classmethod
     def of_scan(cls, report) -> "Changes":
         summaries = list(report.added) + list(report.updated) + list(report.moved)
-        return cls(articles=tuple(s.id for s in summaries) + tuple(report.removed))
+        # a source whose articles all may have changed (an archive removed or replaced) is named by its id
+        sources = tuple(getattr(report, "sources_changed", ()) or ())
+        return cls(articles=tuple(s.id for s in summaries) + tuple(report.removed) + sources)
 
     @classmethod
     def of_store_event(cls, event: str, payload) -> "Changes":

@@ -63,6 +63,10 @@ class ArticleView:
     def is_hidden(self, article_id: str) -> bool:
         return self._library.is_hidden(article_id)
 
+    def anchoring_fingerprints(self):
+        """The indexed articles' fingerprints, and any other article's when asked for by id."""
+        return self._library.anchoring_fingerprints()
+
 
 class Coordinator:
     """Opens the store and the index lazily and runs the steps after every change."""
@@ -147,7 +151,7 @@ class Coordinator:
 
     def _reanchor(self, store) -> None:
         try:
-            store.reanchor(self.articles.fingerprints())
+            store.reanchor(self.articles.anchoring_fingerprints())
         except LecternError as exc:  # busy or read-only: the notes keep their old anchor until next time
             log.warning("notes were not re-anchored this time: %s", exc)
             self.notices.post("store", f"notes were not re-anchored to the changed articles this time: {exc}")

@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from .coordinator import Coordinator
 from .errors import LecternError, UnknownArticleError
@@ -31,11 +31,13 @@ from .notices import Notices
 from .paths import AppPaths
 from .sources.base import PAGE_SIZE, Source, TitleEntry, media_of, searchable_of
 from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
+from .sources.zim import ArchiveShelf, ShelvedArchive, reason_of, split_archive_paths
 
 __all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
 from .textutil import fold
 
 Listener = Callable[[str, object], None]
+MAX_PREFIX_MATCHES = 1000  # titles by prefix counted in an archive (its title index ranks, it does not count)
 
 
 class Library:
@@ -46,12 +48,16 @@ class Library:
         self.notices = Notices()  # the one channel for what the user must be told (library, index, store)
         self.folders = FolderSource(paths, include_bundled, tell=self._tell)
         self._attached: list[Source] = []
+        self.archives = ArchiveShelf(paths.data_dir, tell=self._tell, read_only=self._read_only_reason)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._coordinator = Coordinator(self, self.notices, self._emit)  # opens the index and the store lazily
 
     def _tell(self, message: str, key: str = "") -> None:
         self.notices.post("library", message, key=key)
+
+    def _read_only_reason(self) -> str:
+        return self.folders.read_only_reason if self.folders.read_only else ""
 
     # the folders' state, as before the sources layer
     include_bundled = property(lambda self: self.folders.include_bundled)
@@ -62,8 +68,12 @@ class Library:
     # ------------------------------------------------------------------ sources
 
     def article_sources(self) -> list[Source]:
-        """Every source, in listing order: the folders, then attached sources."""
-        return [self.folders, *self._attached]
+        """Every source, in listing order: the folders, then attached sources, then the archives."""
+        return [self.folders, *self._others()]
+
+    def _others(self) -> list[Source]:
+        """The sources after the folders: those attached by a caller, then the user's archives."""
+        return [*self._attached, *self.archives.open_sources()]
 
     def attach_source(self, source: Source) -> None:
         """Add a source of articles (an archive); its ids must not clash with the others'."""
@@ -73,7 +83,7 @@ class Library:
     def _owner(self, article_id: str) -> Source | None:
         if self.folders.has_article(article_id):
             return self.folders
-        return next((s for s in self._attached if s.entry(article_id) is not None), None)
+        return next((s for s in self._others() if s.entry(article_id) is not None), None)
 
     def _owner_or_raise(self, article_id: str) -> Source:
         source = self._owner(article_id)
@@ -126,6 +136,11 @@ class Library:
             return self._gather(lambda source, left: source.titles_with_prefix(folded, left), limit)
         found: list[TitleEntry] = []
         for source in self.article_sources():
+            if not _in_folded_order(source):  # a ZIM archive: its title index answers, at most MAX_PREFIX_MATCHES
+                matches = source.titles_with_prefix(folded, min(offset + limit, MAX_PREFIX_MATCHES))
+                found += matches[offset:offset + limit - len(found)] if len(found) < limit else []
+                offset = max(0, offset - len(matches))
+                continue
             start, end = _prefix_rows(source, folded)
             if offset >= end - start:
                 offset -= end - start
@@ -136,9 +151,10 @@ class Library:
         return found
 
     def count_with_prefix(self, prefix: str) -> int:
-        """How many titles start with ``prefix``, counted without reading them (two bisections a source)."""
+        """How many titles start with ``prefix``, counted without reading them (two bisections a
+        source in title order; a ZIM archive's title index is asked for at most MAX_PREFIX_MATCHES)."""
         folded = fold(prefix)
-        return sum(end - start for start, end in (_prefix_rows(s, folded) for s in self.article_sources()))
+        return sum(_prefix_count(s, folded) for s in self.article_sources())
 
     def titles_matching(self, text: str, limit: int = PAGE_SIZE) -> list[TitleEntry]:
         """What the library filter shows for ``text``: titles containing it where a source can
@@ -186,7 +202,7 @@ class Library:
         """Deprecated: every article at once. Only tests and small scripts over a folder library
         use it; no part of Lectern does (a source may hold millions)."""
         summaries = list(self.folders.summaries())
-        for source in self._attached:
+        for source in self._others():
             summaries += [self._summary_of(entry) for entry in source.titles(0, source.count())]
         return summaries
 
@@ -202,7 +218,9 @@ class Library:
         """
         if self.folders.is_hidden(article_id):
             return True
-        return any(not s.indexed and s.entry(article_id) is not None for s in self._attached)
+        if self.archives.claims(article_id):  # an archive that is missing now: its notes stay as they are
+            return True
+        return any(not s.indexed and s.entry(article_id) is not None for s in self._others())
 
     def summary(self, article_id: str) -> ArticleSummary:
         if self.folders.has_article(article_id):
@@ -230,7 +248,12 @@ class Library:
         return self.summary(found.id) if found is not None else None
 
     def article_for_path(self, path: str | os.PathLike) -> ArticleSummary | None:
-        """The visible article read from this file, if any (``lectern FILE`` opens it)."""
+        """The visible article read from this file, if any (``lectern FILE`` opens it; an archive
+        opens at its main page)."""
+        source = self.archives.source_for_path(path)
+        if source is not None:
+            main = source.main_entry()
+            return self._summary_of(main) if main is not None else None
         return self.folders.article_for_path(path)
 
     def fingerprint(self, article_id: str) -> str | None:
@@ -248,6 +271,11 @@ class Library:
                 found[article_id] = fingerprint
         return found
 
+    def anchoring_fingerprints(self) -> "Mapping[str, str]":
+        """The fingerprints re-anchoring compares notes with: the indexed articles', and, asked one
+        id at a time, any other source's (an archive's articles are never all listed)."""
+        return _AnyFingerprint(self.fingerprints(), self.fingerprint)
+
     def fingerprints(self) -> dict[str, str]:
         """``{article id: content SHA-256}`` of the articles Lectern's full-text index holds
         (sources with ``indexed``: the folders). An archive with its own index is not listed."""
@@ -264,12 +292,57 @@ class Library:
     # ------------------------------------------------------------------ changes
 
     def add_sources(self, paths: Iterable[str | os.PathLike]) -> ScanReport:
-        """Add files or folders (read in place) and scan them."""
-        return self._after_scan(self.folders.add_sources(paths))
+        """Add files or folders (read in place) and scan them; ZIM archives (``.zim``, ``.zimaa``)
+        are added as archives (:meth:`add_archive`): their main page is in ``report.added`` (or
+        ``updated`` for a newer release), a bad one in ``report.skipped`` with its reason."""
+        archives, others = split_archive_paths(paths)
+        report = self.folders.add_sources(others) if others or not archives else ScanReport()
+        for path in archives:
+            try:
+                report.archives.append(self._add_archive(path, report))
+            except LecternError as exc:
+                report.skipped.append(Skipped(str(path), reason_of(exc)))
+        return self._after_scan(report)
 
     def remove_sources(self, paths: Iterable[str | os.PathLike]) -> ScanReport:
-        """Forget sources; their articles leave the library (notes on them stay)."""
-        return self._after_scan(self.folders.remove_sources(paths))
+        """Forget sources; their articles leave the library (notes on them stay, orphaned).
+        Archives the library holds are forgotten the same way."""
+        paths = list(paths)
+        archives = [p for p in paths if self.archives.source_for_path(p) or self._is_remembered_archive(p)]
+        others = [p for p in paths if p not in archives]
+        report = self.folders.remove_sources(others) if others or not archives else ScanReport()
+        for path in archives:
+            record = self.archives.remove(path)
+            report.archives.append(f"removed archive {record.title!r} ({record.name})")
+            report.sources_changed.append(f"zim:{record.name}")
+        return self._after_scan(report)
+
+    def _is_remembered_archive(self, path) -> bool:
+        return self.archives._record_at(Path(path)) is not None
+
+    def add_archive(self, path: str | os.PathLike) -> str:
+        """Add one ZIM archive (O(1)); returns what to tell the user. See :meth:`add_sources`."""
+        report = ScanReport()
+        message = self._add_archive(path, report)
+        self._after_scan(report)
+        return message
+
+    def _add_archive(self, path, report: ScanReport) -> str:
+        source, replaced = self.archives.add(path)
+        main = source.main_entry()
+        if main is not None:
+            (report.updated if replaced else report.added).append(self._summary_of(main))
+        if replaced is not None:
+            report.sources_changed.append(source.id)
+        count = source.count()
+        facts = f"{source.name}, {count:,} article{'' if count == 1 else 's'}"
+        if replaced is not None:
+            return f"archive {source.label!r} ({facts}) replaces the release of {replaced.date or 'unknown date'}"
+        return f"added archive {source.label!r} ({facts})"
+
+    def archive_list(self) -> list[ShelvedArchive]:
+        """The archives the user added, open or missing, with their metadata."""
+        return self.archives.infos()
 
     def rescan(self) -> ScanReport:
         """Re-read what changed on disk: size and mtime first, then the content hash."""
@@ -278,8 +351,27 @@ class Library:
     def _after_scan(self, report: ScanReport) -> ScanReport:
         self.folders.count()  # the sorted titles are rebuilt here, on the scanning thread, not by a reader
         if report.changed:  # no lock held: the coordinator re-anchors, marks the index behind, tells listeners
-            self._coordinator.articles_changed(report)
+            anchors = self._anchor_report_of(lambda: self._coordinator.articles_changed(report))
+            if report.sources_changed:
+                report.notes_moved, report.notes_orphaned = anchors
         return report
+
+    def _anchor_report_of(self, run: Callable[[], None]) -> tuple[int, int]:
+        """Run ``run`` and count the notes it re-placed: (moved: found again at another place or by
+        fuzzy matching, or kept in their section without their passage; orphaned: no place found)."""
+        changed: list = []
+
+        def hear(event: str, payload: object) -> None:
+            if event == "notes_changed":
+                changed.extend(getattr(payload, "changed", []) or [])
+
+        self._listeners.append(hear)
+        try:
+            run()
+        finally:
+            self._listeners.remove(hear)
+        orphaned = sum(1 for n in changed if n.orphaned)
+        return len(changed) - orphaned, orphaned
 
     # ------------------------------------------------------------------ search (reader.search)
 
@@ -328,7 +420,7 @@ class Library:
 
     def _refuse_source(self, source_id: str) -> None:
         """A one-line error for a ``--source`` that cannot be searched."""
-        named = next((s for s in self._attached if s.id == source_id), None)
+        named = next((s for s in self._others() if s.id == source_id), None)
         if named is not None:
             raise LecternError(f"{named.label} has no search of its own (its titles can be suggested)")
         known = ", ".join(s.id for s in self.article_sources())
@@ -337,7 +429,7 @@ class Library:
     def _searchable_sources(self, source_id: str | None, article_id: str | None) -> list:
         """The own searches of the attached sources, kept to ``source_id`` and the owner of ``article_id``."""
         found = []
-        for attached in self._attached:
+        for attached in self._others():
             searchable = searchable_of(attached)
             if searchable is None or (source_id and source_id not in (attached.id, searchable.source_id)):
                 continue
@@ -355,7 +447,7 @@ class Library:
     def _with_unindexed_titles(self, suggestions: list, prefix: str, limit: int) -> list:
         """Titles of sources outside the full-text index (an archive), asked for by prefix and
         ranked with the index's titles that start with the typed text, before everything else."""
-        sources = [s for s in self._attached if not s.indexed]
+        sources = [s for s in self._others() if not s.indexed]
         folded = fold(prefix).strip()
         if not sources or not folded:
             return suggestions
@@ -399,6 +491,30 @@ class Library:
         self._coordinator.close()
 
 
+class _AnyFingerprint(Mapping):
+    """``{id: fingerprint}``: the given ones, then any id looked up on demand (and remembered).
+    Iterating lists the given ones only."""
+
+    def __init__(self, known: dict[str, str], lookup: Callable[[str], str | None]):
+        self._known, self._lookup, self._asked = known, lookup, {}
+
+    def __getitem__(self, article_id: str) -> str:
+        found = self._known.get(article_id)
+        if found is None:
+            if article_id not in self._asked:
+                self._asked[article_id] = self._lookup(article_id)
+            found = self._asked[article_id]
+        if found is None:
+            raise KeyError(article_id)
+        return found
+
+    def __iter__(self):
+        return iter(self._known)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
 def _titles_for_prefix(source: Source, typed: str, folded: str, limit: int) -> list[TitleEntry]:
     """Titles for suggestions: from the source's own title index when it has one (an archive)."""
     searchable = searchable_of(source)
@@ -418,6 +534,19 @@ class _FoldedRows:
     def __getitem__(self, row: int) -> str:
         entry = self._source.titles(row, 1)
         return fold(entry[0].title)[:self._width] if entry else "\U0010ffff"  # past the end: after any prefix
+
+
+def _in_folded_order(source: Source) -> bool:
+    """Whether a source lists its titles in folded title order (the protocol's order), so a prefix's
+    titles are one run of rows; a ZIM archive lists them in path order (``folded_order = False``)."""
+    return getattr(source, "folded_order", True)
+
+
+def _prefix_count(source: Source, folded_prefix: str) -> int:
+    if not _in_folded_order(source):
+        return len(source.titles_with_prefix(folded_prefix, MAX_PREFIX_MATCHES))
+    start, end = _prefix_rows(source, folded_prefix)
+    return end - start
 
 
 def _prefix_rows(source: Source, folded_prefix: str) -> tuple[int, int]:

@@ -3,7 +3,8 @@
 Every check runs against a throw-away directory (``lectern-selftest-*`` in the
 system temp dir, removed afterwards): the bundled content is parsed, a search
 index is built and queried, a note and a bookmark are written and read back
-through a fresh database connection, and the main window is rendered (offscreen
+through a fresh database connection, a bundled Kiwix ZIM archive is opened and
+its title index asked (libzim is in the build), and the main window is rendered (offscreen
 when there is no display). The user's own data directory is never opened.
 
 The report has one line per check: a mark, the check's name, what it found and
@@ -41,6 +42,7 @@ WORD_QUERY = "ceasefire"
 NOTE_TEXT = "self-test note: lecternselftestmarker"
 BOOKMARK_NAME = "self-test bookmark"
 ICON = Path("icons") / "lectern.svg"
+SMALL_ZIM = Path("zim") / "small.zim"  # a one-article Kiwix test archive (content/ATTRIBUTION.md)
 
 
 class CheckFailed(Exception):
@@ -161,6 +163,22 @@ def check_note_search(ctx: Context) -> str:
     return "the note is in the search index"
 
 
+def check_archive(ctx: Context) -> str:
+    """libzim made it into the build: a bundled ZIM is added, its main page read and its title index asked."""
+    library = ctx.open_library()
+    report = library.add_sources([ctx.paths.resources / SMALL_ZIM])
+    if report.skipped:
+        raise CheckFailed(f"the test archive was refused: {report.skipped[0].reason}")
+    main = library.article_for_path(ctx.paths.resources / SMALL_ZIM)
+    article = library.article(main.id) if main is not None else None
+    if article is None or not article.plain_text().strip():
+        raise CheckFailed("the test archive's main page is empty")
+    found = library.titles_with_prefix(article.title[:4])
+    if main.id not in {entry.id for entry in found}:
+        raise CheckFailed(f"the archive's title index did not find {article.title!r}")
+    return f"{SMALL_ZIM.name}: {article.title!r} read and found by its title"
+
+
 def check_window(ctx: Context) -> str:
     platform = use_offscreen_without_display(os.environ)
     from .gui.selftest_window import WindowCheckFailed, render_main_window  # the only way into Qt
@@ -192,6 +210,7 @@ CHECKS: list[Check] = [
     ("accents", check_accents, ("index",)),
     ("user data", check_user_data, ("content",)),
     ("note search", check_note_search, ("index", "user data")),
+    ("archive", check_archive, ("bundle",)),
     ("window", check_window, ("content",)),
 ]
 

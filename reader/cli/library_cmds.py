@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 from typing import TextIO
 
 from ..library import ScanReport
 from ..model import Article, Section
+from ..sources.zim import split_archive_paths
 from .common import open_library, plural, print_json
 
 LIST_LIMIT = 200  # articles `lectern list` prints unless told otherwise (a source may hold millions)
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("add", help="add files or folders to the library (read in place)")
+    p = subparsers.add_parser("add", help="add files, folders or ZIM archives to the library (read in place)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_add)
 
-    p = subparsers.add_parser("remove", help="remove files or folders from the library's sources")
+    p = subparsers.add_parser("remove", help="remove files, folders or ZIM archives from the library's sources")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_remove)
+
+    p = subparsers.add_parser("archives", help="list the Kiwix ZIM archives with their metadata and counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_archives)
 
     p = subparsers.add_parser("rescan", help="re-read sources that changed on disk")
     p.set_defaults(func=cmd_rescan)
@@ -38,24 +44,51 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_show)
 
 
-def _print_report(report: ScanReport, out: TextIO) -> None:
-    out.write(
-        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.moved)} moved, "
-        f"{len(report.removed)} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped\n"
-    )
+def _print_report(report: ScanReport, out: TextIO, files_too: bool = True) -> None:
+    """The counts of a scan (when files or folders were part of it), then what happened to archives."""
+    if files_too:
+        out.write(
+            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.moved)} moved, "
+            f"{len(report.removed)} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped\n"
+        )
+    for line in report.archives:
+        out.write(line + "\n")
+    if report.sources_changed and (report.notes_moved or report.notes_orphaned):
+        out.write(f"notes re-anchored: {report.notes_moved} moved, {report.notes_orphaned} orphaned\n")
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
 
 
 def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
+    """Files and folders are scanned; a ZIM archive is opened (O(1)) and remembered. An archive
+    that cannot be added gives its one-line reason and exit status 1; the others are added."""
     library = open_library(args, scan=False)
-    _print_report(library.add_sources(args.paths), out)
-    return 0
+    archives, others = split_archive_paths(args.paths)
+    report = library.add_sources(args.paths)
+    _print_report(report, out, files_too=bool(others))
+    refused = {s.path for s in report.skipped} & set(archives)
+    return 1 if refused else 0
 
 
 def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args, scan=False)
-    _print_report(library.remove_sources(args.paths), out)
+    report = library.remove_sources(args.paths)
+    _print_report(report, out, files_too=len(report.archives) < len(args.paths))
+    return 0
+
+
+def cmd_archives(args: argparse.Namespace, out: TextIO) -> int:
+    """The ZIM archives of the library with their metadata and article counts."""
+    library = open_library(args, scan=False)
+    infos = library.archive_list()
+    if args.json:
+        print_json([asdict(info) for info in infos], out)
+        return 0
+    for info in infos:
+        count = f"{info.articles:,} articles" if info.articles is not None else f"missing: {info.missing}"
+        facts = ", ".join(f for f in (info.language, info.date, info.creator) if f)
+        out.write(f"{info.title}  [{info.name}]  {count}\n    {facts + '  ' if facts else ''}{info.path}\n")
+    out.write(f"{plural(len(infos), 'archive')}\n")
     return 0
 
 

@@ -75,10 +75,14 @@ class ScanReport:
     moved: list[ArticleSummary] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    archives: list[str] = field(default_factory=list)  # what to tell of each archive added or removed
+    sources_changed: list[str] = field(default_factory=list)  # ids of sources whose articles all may have changed
+    notes_moved: int = 0  # notes placed again elsewhere after a source changed (a new archive release)
+    notes_orphaned: int = 0  # notes that could not be placed again (kept, orphaned)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.moved)
+        return bool(self.added or self.updated or self.removed or self.moved or self.sources_changed)
 
 
 @dataclass

@@ -25,7 +25,9 @@ pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the frozen test runs the Linux build"),
 ]
 
-SIZE_BUDGET_MB = 150
+# 150 MB until Kiwix archives (issue 10): libzim's library (Xapian, ICU, zstd linked in) adds about
+# 20 MB that cannot be trimmed, lxml.etree about 6 MB.
+SIZE_BUDGET_MB = 175
 PLATFORM_PLUGINS = {"libqxcb.so", "libqoffscreen.so", "libqminimal.so"}
 
 

@@ -13,7 +13,7 @@ import pytest
 from reader import selftest
 from reader.selftest import CheckFailed, Context, run_self_test
 
-CHECK_NAMES = ["bundle", "content", "index", "search", "accents", "user data", "note search", "window"]
+CHECK_NAMES = ["bundle", "content", "index", "search", "accents", "user data", "note search", "archive", "window"]
 
 
 def assert_every_check_passed(stdout: str) -> None:
@@ -21,7 +21,7 @@ def assert_every_check_passed(stdout: str) -> None:
     lines = stdout.splitlines()
     assert [line.split("  ")[0][2:].strip() for line in lines[1:-1]] == CHECK_NAMES, stdout
     assert all(line.startswith("✓") for line in lines[1:-1]), stdout
-    assert lines[-1].startswith("self-test passed: 8 checks"), stdout
+    assert lines[-1].startswith("self-test passed: 9 checks"), stdout
 
 
 def _passing(ctx: Context) -> str:

@@ -205,7 +205,7 @@ def sample_page(number: int = 0) -> Page:
 def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: str | None, main: str | None,
                   redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True,
                   workers: int | None = None, compression: str = "zstd",
-                  files: Iterable[tuple[str, str, bytes]] = ()) -> Path:
+                  files: Iterable[tuple[str, str, bytes]] = (), date: str = "2026-11-30") -> Path:
     """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once;
     ``files`` are other entries (path, mimetype, content): images."""
     from libzim.writer import Compression, Creator, Hint, Item as ZimItem, StringProvider
@@ -247,7 +247,7 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
             creator.add_item(_Item(item_path, "", mimetype, content, False))
         for item_path, title, target in redirects:
             creator.add_redirection(item_path, title, target, {Hint.FRONT_ARTICLE: True})
-        for key, value in (("Title", "Generated"), ("Language", "eng"), ("Date", "2026-11-30"), ("Creator", "Lectern tests")):
+        for key, value in (("Title", "Generated"), ("Language", "eng"), ("Date", date), ("Creator", "Lectern tests")):
             creator.add_metadata(key, value)
         if name:
             creator.add_metadata("Name", name)

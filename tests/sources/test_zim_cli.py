@@ -1,0 +1,104 @@
+"""The CLI with ZIM archives: add, archives, list, show, notes and bookmarks, bad archives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reader.cli import main
+
+RAY = "zim:wikipedia_en_ray_charles/Ray_Charles"
+
+
+@pytest.fixture
+def run(tmp_path, capsys):
+    data_dir = tmp_path / "data"
+
+    def run(*args):
+        code = main(["--data-dir", str(data_dir), "--no-bundled", *map(str, args)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def ray(zim_dir):
+    return zim_dir / "libkiwix" / "zimfile.zim"
+
+
+def test_add_then_archives_lists_metadata_and_counts(run, ray, zim_dir):
+    split = zim_dir / "zim-testing-suite" / "nons" / "wikibooks_be_all_nopic_2017-02_splitted.zimaa"
+    code, out, err = run("add", ray, split)
+    assert code == 0 and err == ""
+    assert out.splitlines() == ["added archive 'Ray Charles' (wikipedia_en_ray_charles, 129 articles)",
+                                "added archive 'Wikibooks' (kiwix.wikibooks_be_all, 66 articles)"]
+    code, out, _ = run("archives", "--json")
+    listed = json.loads(out)
+    assert [(a["name"], a["title"], a["language"], a["date"], a["creator"], a["articles"]) for a in listed] == [
+        ("wikipedia_en_ray_charles", "Ray Charles", "eng", "2020-03-31", "Wikipedia", 129),
+        ("kiwix.wikibooks_be_all", "Wikibooks", "bel", "2017-02-13", "Wikibooks", 66),
+    ]
+    assert listed[1]["path"] == str(split.resolve())
+    code, out, _ = run("archives")
+    assert code == 0 and "Ray Charles  [wikipedia_en_ray_charles]  129 articles" in out and out.endswith("2 archives\n")
+
+
+def test_list_pages_through_archive_articles(run, ray):
+    run("add", ray)
+    code, out, _ = run("list", "--limit", "3", "--offset", "10", "--json")
+    page = json.loads(out)
+    code, out, _ = run("list", "--limit", "13", "--json")
+    assert page == json.loads(out)[10:13] and all(a["id"].startswith("zim:wikipedia_en_ray_charles/") for a in page)
+    code, out, _ = run("list", "--prefix", "Ray Charles", "--limit", "2")
+    assert code == 0 and "more, use --offset 2" in out
+
+
+def test_show_notes_and_bookmarks_on_an_archive_article(run, ray):
+    run("add", ray)
+    code, out, _ = run("show", RAY, "--json")
+    article = json.loads(out)
+    assert code == 0 and article["title"] == "Ray Charles" and article["id"] == RAY
+    lead = article["sections"][0]
+    quote = lead["text"].split(".")[0][:30]
+    code, out, err = run("notes", "add", RAY, "--section", lead["id"], "--text", "soul", "--quote", quote)
+    assert code == 0, err
+    code, out, _ = run("notes", "list", "--json")
+    assert [(n["article_id"], n["quote"]) for n in json.loads(out)] == [(RAY, quote)]
+    code, out, err = run("bookmarks", "add", RAY)
+    assert code == 0, err
+    code, out, _ = run("bookmarks", "list", "--json")
+    assert [b["article_id"] for b in json.loads(out)] == [RAY]
+
+
+def test_a_bad_archive_is_one_line_and_exit_1_and_the_good_one_is_added(run, ray, tmp_path):
+    bad = tmp_path / "bad.zim"
+    bad.write_bytes(b"\0" * 4096)
+    code, out, err = run("add", bad, ray)
+    assert code == 1
+    assert err == f"skipped {bad}: not a ZIM archive\n"
+    assert "added archive 'Ray Charles'" in out
+    code, out, _ = run("remove", ray)
+    assert code == 0 and out == "removed archive 'Ray Charles' (wikipedia_en_ray_charles)\n"
+    assert json.loads(run("archives", "--json")[1]) == []
+
+
+def test_adding_a_newer_release_says_how_many_notes_moved_and_were_orphaned(run, tmp_path):
+    from .pages import write_archive
+
+    def release(name: str, date: str, body: str):
+        html = f"<html><body><h1>Topic</h1><h2>History</h2><p>{body}</p><h2>Design</h2><p>Granite arches.</p></body></html>"
+        return write_archive(tmp_path / name, [("Topic", "Topic", html)], name="cli_topics", main="Topic",
+                             indexing=False, date=date)
+
+    run("add", release("topics_2024.zim", "2024-01-01", "Built in 1901 by the town."))
+    run("notes", "add", "zim:cli_topics/Topic", "--section", "design", "--text", "t", "--quote", "Granite")
+    code, out, _ = run("add", release("topics_2025.zim", "2025-01-01", "Built in 1901 by the town, it says."))
+    assert code == 0
+    assert out.splitlines() == ["archive 'Generated' (cli_topics, 1 article) replaces the release of 2024-01-01"]
+    html_gone = "<html><body><h1>Topic</h1><h2>History</h2><p>Built.</p></body></html>"
+    write_archive(tmp_path / "topics_2026.zim", [("Topic", "Topic", html_gone)], name="cli_topics", main="Topic",
+                  indexing=False, date="2026-01-01")
+    code, out, _ = run("add", tmp_path / "topics_2026.zim")
+    assert out.splitlines()[1] == "notes re-anchored: 0 moved, 1 orphaned"
