@@ -122,6 +122,7 @@ class _Renderer:
     def infobox(self) -> None:
         rows = "".join(
             f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
+            if value else f'<tr><th colspan="2" align="center" valign="top">{escape(key)}</th></tr>'
             for key, value in infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
@@ -172,9 +173,16 @@ KNOWN_INFOBOX_KEYS = {
 _KEY_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^\W\d_]+")
 
 
+_TEMPLATE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a template parameter name, not words a person wrote
+
+
 def readable_key(key: str) -> str:
     """An infobox key as a reader expects it: "Partof" -> "Part of", "Combatant1" ->
-    "Combatant 1", "birth_date" -> "Birth date". Display only: the stored text is unchanged."""
+    "Combatant 1", "birth_date" -> "Birth date". Only template parameter names are
+    respelled: a key that is already prose ("Songwriter(s)", "Ray Charles singles
+    chronology") is shown as it is. Display only: the stored text is unchanged."""
+    if not _TEMPLATE_KEY.fullmatch(key.strip()):
+        return " ".join(key.split())
     words = []
     for part in re.split(r"[_\s]+", key.strip()):
         head = part.rstrip("0123456789")
@@ -193,11 +201,13 @@ def readable_value(value: str) -> str:
 
 
 def infobox_rows(infobox) -> list[tuple[str, str]]:
-    """The infobox as shown: readable keys, values without empty fragments, empty rows left out."""
+    """The infobox as shown: readable keys, values without empty fragments. A template
+    parameter with nothing left is left out; a line of prose without a value (an archive
+    infobox's caption, "Single by Ray Charles") is kept as a row of its own, value ""."""
     rows = []
     for key, value in infobox:
         shown = readable_value(value)
-        if shown:
+        if shown or (key.strip() and not _TEMPLATE_KEY.fullmatch(key.strip())):
             rows.append((readable_key(key), shown))
     return rows
 

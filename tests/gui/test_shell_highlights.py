@@ -132,3 +132,12 @@ def test_infobox_keys_are_readable_and_empty_fragments_dropped(window):
     assert "(1 day)" in text and ", (1 day)" not in text
     stored = window.library.article(SEED_ID).infobox  # the stored text is unchanged
     assert ("Partof", "the Nagorno-Karabakh conflict") in stored
+
+
+def test_infobox_keys_written_as_prose_stay_as_they_are():
+    """Archive infoboxes carry keys a person wrote ("Songwriter(s)") and caption rows with no
+    value ("Single by Ray Charles"): neither is respelled nor dropped."""
+    rows = infobox_rows([("Single by Ray Charles", ""), ("Songwriter(s)", "Ray Charles"),
+                         ("Image", ""), ("Producer(s)", "Jerry Wexler")])
+    assert rows == [("Single by Ray Charles", ""), ("Songwriter(s)", "Ray Charles"), ("Producer(s)", "Jerry Wexler")]
+    assert readable_key("Ray Charles  singles chronology") == "Ray Charles singles chronology"
