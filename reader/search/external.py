@@ -23,7 +23,7 @@ module imports neither the library nor the sources.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import LecternError
 from . import analysis, documents, querying
@@ -205,10 +205,14 @@ def merge(own: SearchResults, lists: list[list[SearchHit]], wanted: ArchiveQuery
     """Lectern's results and each archive's hits in one list (see the module docstring).
 
     When the archives found the query as typed, Lectern's hits for an automatic
-    correction are left out (the correction stays offered as "did you mean").
+    correction are left out, and so is the correction itself: it comes from the
+    files' vocabulary, which does not know the archives' words ("atlantic" is no
+    misspelling of "attention" when an archive has it).
     """
     if own.auto_corrected and any(lists):
-        own = SearchResults(own.query, 0, own.corrected, [], searched=own.query)
+        own = SearchResults(own.query, 0, None, [], searched=own.query)
+    elif any(lists):
+        own = replace(own, corrected=None)
     ranked = []
     for list_index, hits in enumerate([own.hits, *lists]):
         seen: set[str] = set()

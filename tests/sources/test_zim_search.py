@@ -228,7 +228,7 @@ def test_archive_hits_for_the_typed_query_replace_a_files_correction(library_wit
     alone = library.search("quokka", limit=20, source=library.folders.id)
     assert alone.searched == "quakka" and alone.hits  # no file has "quokka": Lectern's index corrects it
     results = library.search("quokka", limit=20)
-    assert results.searched == "quokka" and results.corrected == "quakka" and results.hits
+    assert results.searched == "quokka" and results.corrected is None and results.hits
     assert all(hit.article_id.startswith("zim:") for hit in results.hits)
 
 
@@ -242,3 +242,14 @@ def test_cli_search_source_filter(tmp_path, capsys):
     assert main([*data, "search", "ceasefire", "--source", "nowhere"]) == 1
     err = capsys.readouterr().err
     assert "lectern: error: no source 'nowhere' to search (sources: folders)" in err and "Traceback" not in err
+
+
+def test_no_files_correction_is_offered_when_the_archives_found_the_typed_words(library_with_archive):
+    """The files' vocabulary does not know the archives' words: a query the archives answer
+    as typed gets no "did you mean" from it."""
+    library, _ = library_with_archive
+    alone = library.search("quokka recorded", limit=20, source=library.folders.id)
+    results = library.search("quokka recorded", limit=20)
+    assert results.hits and any(hit.article_id.startswith("zim:") for hit in results.hits)
+    assert alone.corrected  # the files alone would correct it
+    assert results.corrected is None
