@@ -35,7 +35,7 @@ from libzim.search import Query, Searcher  # noqa: E402
 from libzim.suggestion import SuggestionSearcher  # noqa: E402
 
 from bench_gui import _CHILD_LECTERN, _spawn  # noqa: E402
-from bench_zim import _page, kiwix_search  # noqa: E402
+from bench_zim import _page, kiwix_search, timed  # noqa: E402
 from bench_zim_search import queries_for  # noqa: E402
 from corpus import build_vocabulary, titles_for  # noqa: E402
 from tests.sources.pages import LAYOUTS, GenSection, Page, render, write_archive  # noqa: E402
@@ -107,15 +107,6 @@ def arguments():
 def percentiles(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-
-
-def timed(call, runs) -> list[float]:
-    times = []
-    for argument in runs:
-        start = time.perf_counter()
-        call(argument)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
 
 
 class Table:
