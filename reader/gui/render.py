@@ -226,18 +226,23 @@ def render_article(article: Article, resolve_title: TitleResolver | None = None,
 class _PageLinks:
     """An archive page's links and images put back around its text, which stays as the model has it.
 
-    A link text found in a paragraph or list item (whole words, longest first,
-    wherever it occurs) becomes a link: ``article:ID`` for a page of the archive,
-    the URL as written for an external one (the view never loads it). An image goes
+    A link text found in a paragraph or list item (whole words, longest first)
+    becomes a link: ``article:ID`` for a page of the archive, the URL as written
+    for an external one (the view never loads it). A text becomes a link as many
+    times as the page links it, at its first occurrences (Wikipedia links a term
+    once): wrapping every occurrence of a linked common word turned a 70 KB page
+    into ten thousand anchors and tripled Qt's layout time. An image goes
     before the first paragraph that is its caption, as ``zim-image:PATH``, which only
     the reading view's ``loadResource`` answers (from the archive's bytes).
     """
 
     def __init__(self, media):
         self._hrefs: dict[str, str] = {}
+        self._left: dict[str, int] = {}  # how many more occurrences of each text become links
         for text, target, kind in media.links:
             if len(text) >= 2 and text not in self._hrefs:
                 self._hrefs[text] = article_href(*_split_fragment(target)) if kind == "article" else target
+            self._left[text] = self._left.get(text, 0) + 1
         texts = sorted(self._hrefs, key=len, reverse=True)
         self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)") if texts else None
         self._images: dict[str, list[str]] = {}
@@ -249,8 +254,11 @@ class _PageLinks:
             return escape(text)
         parts, pos = [], 0
         for match in self._pattern.finditer(text):
-            parts += [escape(text[pos:match.start()]),
-                      f'<a href="{escape(self._hrefs[match.group()])}">{escape(match.group())}</a>']
+            found = match.group()
+            if self._left[found] <= 0:
+                continue
+            self._left[found] -= 1
+            parts += [escape(text[pos:match.start()]), f'<a href="{escape(self._hrefs[found])}">{escape(found)}</a>']
             pos = match.end()
         parts.append(escape(text[pos:]))
         return "".join(parts)

@@ -41,11 +41,26 @@ class PageLink:
     external: bool = False
 
 
+# a page name in the page's own folder ("Foo_(bar)", "./Foo#Early_life"): most links of a
+# mwoffliner page, resolved without urljoin (a 70 KB page has about a thousand links)
+_SAME_FOLDER = re.compile(r"(?:\./)?([^/?#%:;\\\s]+)(?:#([^\t\r\n]*))?")
+
+
 def resolve(page_path: str, href: str) -> tuple[str, str, bool] | None:
     """``(target, fragment, external)`` for ``href`` on the page at ``page_path``; None to drop."""
     href = href.strip()
     if not href:
         return None
+    plain = _SAME_FOLDER.fullmatch(href)
+    if plain is not None and plain.group(1) not in (".", ".."):
+        folder = page_path.lstrip("/").rpartition("/")[0]
+        name = plain.group(1)
+        return (f"{folder}/{name}" if folder else name), unquote(plain.group(2) or ""), False
+    return _resolve_by_urljoin(page_path, href)
+
+
+def _resolve_by_urljoin(page_path: str, href: str) -> tuple[str, str, bool] | None:
+    """:func:`resolve` for any href (stripped, not empty): RFC 3986 rules through urljoin."""
     scheme = urlsplit(href).scheme.lower()
     if scheme in EXTERNAL_SCHEMES or href.startswith("//"):
         return href, "", True
