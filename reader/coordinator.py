@@ -57,6 +57,12 @@ class ArticleView:
     def summary(self, article_id: str):
         return self._library.summary(article_id)
 
+    def title(self, article_id: str) -> str:
+        """The article's title as the library lists it, "" when no source shows it now (a missing
+        archive); cheap for any source (an archive answers from its entry, without reading the page)."""
+        entry = self._library.title_entry(article_id)
+        return entry.title if entry is not None else ""
+
     def has_article(self, article_id: str) -> bool:
         return self._library.has_article(article_id)
 

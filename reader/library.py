@@ -395,8 +395,8 @@ class Library:
         if source and source != self.folders.id and not archives:
             self._refuse_source(source)
         if not archives:
-            return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                            autocorrect=autocorrect)
+            return self._titled(self.search_index.search(query, limit=limit, article_id=article_id,
+                                                         notes_only=notes_only, autocorrect=autocorrect))
         from .search import external
         from .search.results import SearchResults
 
@@ -408,7 +408,20 @@ class Library:
         wanted = external.archive_query(query)
         wanted.notes_only = wanted.notes_only or notes_only
         lists = [self._hits_of(external, s, wanted, limit, article_id) for s in archives]
-        return external.merge(own, lists, wanted, limit)
+        return self._titled(external.merge(own, lists, wanted, limit))
+
+    def _titled(self, results):
+        """The results with a title on every hit: a note on an article outside Lectern's index (an
+        archive's) indexed while its archive could not be read has none stored; it is looked up now."""
+        if all(hit.article_title for hit in results.hits):
+            return results
+        hits = [hit if hit.article_title else replace(hit, article_title=self._title_of(hit.article_id))
+                for hit in results.hits]
+        return replace(results, hits=hits)
+
+    def _title_of(self, article_id: str) -> str:
+        entry = self.title_entry(article_id)
+        return entry.title if entry is not None else ""
 
     def _hits_of(self, external, searchable, wanted, limit: int, article_id: str | None) -> list:
         """One archive's hits; an archive that cannot be read (moved, damaged) is told and left out."""

@@ -468,11 +468,22 @@ class SearchIndex:
 
     def _add_note(self, writer, note, catalog: _Catalog, words: set) -> None:
         indexed = catalog.articles.get(note.article_id)  # its article is indexed before its notes
-        title = indexed[1] if indexed else ""
+        title = indexed[1] if indexed else self._title_outside_index(note.article_id)
         doc = documents.note_document(note, title)
         writer.add_document(**doc)
         words.update(analysis.chunks(doc["body"]))
         catalog.notes[str(note.id)] = doc["fingerprint"]
+
+    def _title_outside_index(self, article_id: str) -> str:
+        """The title of a noted article this index does not hold (an archive's, searched through its
+        own index), so the note's hit shows it; "" when it cannot be told now."""
+        lookup = getattr(self._articles, "title", None)
+        if lookup is None:
+            return ""
+        try:
+            return lookup(article_id) or ""
+        except LecternError:
+            return ""
 
     def _current_notes(self) -> dict | None:
         """``{note id: Note}``, or None when the store cannot be read (notes are then left as they are)."""

@@ -69,3 +69,16 @@ def test_an_archive_attached_later_joins_the_source_filter(qtbot, library, tmp_p
         panel.run_query("quokkas")
     assert not panel.source_filter.isHidden() and panel.source_filter.findData("zim:late") > 0
     assert _hit_articles(panel) == {"zim:late/Quokka_island"}
+
+
+def test_a_note_on_an_archive_article_is_listed_under_the_article_title(qtbot, archive_library):
+    library, _ = archive_library
+    library.store.add_note("zim:islands/Quokka_island", "_lead", "wombat remark")
+    panel = SearchPanel(library)
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("wombat")
+    rows = [panel.results.item(i) for i in range(panel.results.count())]
+    assert [row.text() for row in rows if row.data(PAYLOAD_ROLE)[1] == ""][:1] == ["Quokka island"]
+    assert any(">Quokka island › Note · " in row.toolTip() for row in rows)
