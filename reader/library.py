@@ -31,6 +31,7 @@ from .notices import Notices
 from .paths import AppPaths
 from .sources.base import PAGE_SIZE, Source, TitleEntry, media_of, searchable_of
 from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
+from .sources import zim as zim_sources
 from .sources.zim import ArchiveShelf, ShelvedArchive, reason_of, split_archive_paths
 
 __all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
@@ -51,6 +52,7 @@ class Library:
         self.archives = ArchiveShelf(paths.data_dir, tell=self._tell, read_only=self._read_only_reason)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
+        self._told_title_only: set[str] = set()  # archives whose title-only search was told (once)
         self._coordinator = Coordinator(self, self.notices, self._emit)  # opens the index and the store lazily
 
     def _tell(self, message: str, key: str = "") -> None:
@@ -277,9 +279,14 @@ class Library:
         return _AnyFingerprint(self.fingerprints(), self.fingerprint)
 
     def fingerprints(self) -> dict[str, str]:
-        """``{article id: content SHA-256}`` of the articles Lectern's full-text index holds
-        (sources with ``indexed``: the folders). An archive with its own index is not listed."""
-        return self.folders.fingerprints()
+        """``{article id: content token}`` of the articles Lectern's full-text index holds (sources
+        with ``indexed``: the folders (SHA-256) and small archives without a full-text index of their
+        own, whose articles all carry the archive's UUID). An archive with its own index is not listed."""
+        found = self.folders.fingerprints()
+        for source in self._others():
+            if source.indexed:  # a small archive without a full-text index: Lectern's index holds it
+                found.update(getattr(source, "fingerprints", dict)())
+        return found
 
     def sources(self) -> list[str]:
         """The files and folders the user added."""
@@ -392,17 +399,20 @@ class Library:
         ``source`` keeps one source's hits only (its id; the folders' id: files and notes).
         """
         archives = self._searchable_sources(source, article_id)
-        if source and source != self.folders.id and not archives:
+        indexed = [s.id + "/" for s in self._others() if s.indexed]  # archives Lectern's index holds
+        within = (source + "/",) if source and source + "/" in indexed else ()
+        if source and source != self.folders.id and not archives and not within:
             self._refuse_source(source)
+        scope = {"within": within, "without": tuple(indexed) if source == self.folders.id else ()}
         if not archives:
             return self._titled(self.search_index.search(query, limit=limit, article_id=article_id,
-                                                         notes_only=notes_only, autocorrect=autocorrect))
+                                                         notes_only=notes_only, autocorrect=autocorrect, **scope))
         from .search import external
         from .search.results import SearchResults
 
         if source in (None, self.folders.id):  # files and notes (notes on archive articles too)
             own = self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                           autocorrect=autocorrect)
+                                           autocorrect=autocorrect, **scope)
         else:
             own = SearchResults(query, 0, None, [])
         wanted = external.archive_query(query)
@@ -448,8 +458,18 @@ class Library:
                 continue
             if article_id and attached.entry(article_id) is None:
                 continue
+            self._tell_title_search_only(attached)
             found.append(searchable)
         return found
+
+    def _tell_title_search_only(self, source: Source) -> None:
+        """Say once that an archive without a full-text index, too large for Lectern's, is searched by title."""
+        if not getattr(source, "title_search_only", False) or source.id in self._told_title_only:
+            return
+        self._told_title_only.add(source.id)
+        limit = zim_sources.MAX_WHOOSH_ARTICLES
+        self._tell(f"archive {source.label!r} has no full-text index and more than {limit:,} articles: "
+                   "it is searched by title only")
 
     def suggest(self, prefix: str, limit: int = 10):
         """Article titles and headings matching what the user has typed so far; articles

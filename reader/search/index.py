@@ -155,11 +155,13 @@ class SearchIndex:
         return self._update(rebuild, progress, cancel, UPDATE_LOCK_TIMEOUT)
 
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False,
-               autocorrect: bool = True) -> SearchResults:
-        """``autocorrect``: when the query finds nothing, return the hits of its correction (``searched``)."""
+               autocorrect: bool = True, within: tuple[str, ...] = (), without: tuple[str, ...] = ()) -> SearchResults:
+        """``autocorrect``: when the query finds nothing, return the hits of its correction (``searched``).
+        ``within``/``without``: article-id prefixes of the sources to keep / whose sections to leave out."""
         if not query.strip() and not notes_only:
             return SearchResults(query, 0, None, [], message=searching.nothing_to_search(query))
-        return self._answer(lambda: self._search(query, limit, article_id, notes_only, autocorrect))
+        scope = (tuple(within), tuple(without))
+        return self._answer(lambda: self._search(query, limit, article_id, notes_only, autocorrect, scope))
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
@@ -516,11 +518,13 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool = True) -> SearchResults:
+    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool = True,
+                scope: tuple = ((), ())) -> SearchResults:
         with self._lock:
             state = self._fresh_state()
             return searching.run(state, query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                 autocorrect=autocorrect, known_article=self._known_article)
+                                 autocorrect=autocorrect, known_article=self._known_article,
+                                 within=scope[0], without=scope[1])
 
     def _known_article(self, article_id: str) -> bool:
         """In the library, or still in the index (notes of a removed article keep their article id)."""

@@ -46,6 +46,7 @@ ARCHIVES_VERSION = 1
 ARCHIVES_FILE = "archives.json"
 _ARCHIVE_NAME = re.compile(r"\.zim(?:a[a-z])?$", re.I)
 PREFIX_OVERFETCH = 4  # suggestions asked for per title wanted: the title index also matches inner words
+MAX_WHOOSH_ARTICLES = 50_000  # an archive without a full-text index is indexed into Lectern's index up to this size
 
 
 class ArchiveRefused(LecternError):
@@ -81,7 +82,6 @@ class ZimSource:
     title order; ``position`` is None (finding a row costs a walk from the start).
     """
 
-    indexed = False
     folded_order = False  # titles() lists path order; prefixes go to the title index (reader.library)
 
     def __init__(self, archive: "ZimArchive"):
@@ -91,10 +91,36 @@ class ZimSource:
         self.label = archive.metadata.title
         self.uuid = str(archive._archive.uuid)
         self._search = None  # the archive's own search, links and images (zim_search), made on first use
+        self._indexed: bool | None = None
+        self._ids: list[str] | None = None  # every article id, listed once (an indexed archive only)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether Lectern's own index holds the articles: an archive without a full-text index of at
+        most MAX_WHOOSH_ARTICLES articles (decided on first use, so adding stays O(1))."""
+        if self._indexed is None:
+            self._indexed = not self.archive.has_fulltext_index and self.count() <= MAX_WHOOSH_ARTICLES
+        return self._indexed
+
+    @property
+    def title_search_only(self) -> bool:
+        """No full-text index and too large to index into Lectern's: searched by title only."""
+        return not self.archive.has_fulltext_index and not self.indexed
+
+    def fingerprints(self) -> dict[str, str]:
+        """``{id: fingerprint}`` of every article, for Lectern's index; {} for an archive it does not index.
+        The ids are listed once (an archive never changes while open)."""
+        if not self.indexed:
+            return {}
+        if self._ids is None:
+            self._ids = [entry.id for entry in self.titles(0, self.count())]
+        token = self.version()
+        return dict.fromkeys(self._ids, token)
 
     def searchable(self):
-        """The archive's own full-text and title search (``reader.sources.zim_search.ZimSearch``)."""
-        return self._zim_search()
+        """The archive's own full-text and title search (``reader.sources.zim_search.ZimSearch``);
+        None when Lectern's index holds the articles (its hits come from there, not twice)."""
+        return None if self.indexed else self._zim_search()
 
     def media(self):
         """Links, images and metadata for the reading view and the library panel (the same ZimSearch)."""
