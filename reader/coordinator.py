@@ -66,6 +66,10 @@ class ArticleView:
     def has_article(self, article_id: str) -> bool:
         return self._library.has_article(article_id)
 
+    def origin(self, article_id: str) -> str:
+        """Where an article outside the folders comes from ("ARCHIVE-TITLE (file.zim) › PATH"), "" for files."""
+        return self._library.origin(article_id)
+
     def is_hidden(self, article_id: str) -> bool:
         return self._library.is_hidden(article_id)
 

@@ -238,6 +238,18 @@ class Library:
         """The parsed article; raises :class:`UnknownArticleError` or :class:`LecternError`."""
         return self._owner_or_raise(article_id).article(article_id)
 
+    def origin(self, article_id: str) -> str:
+        """Where an article of a source other than the folders comes from, for exports: an archive's
+        "ARCHIVE-TITLE (file.zim) › PATH" (also while the archive is missing); "" for files."""
+        found = self.archives.origin(article_id)
+        if found is not None:
+            return found
+        source = self._owner(article_id)
+        if source is None or source is self.folders:
+            return ""
+        entry = source.entry(article_id)
+        return entry.where if entry is not None else ""
+
     def media_of(self, article_id: str):
         """The reading extras of the article's source (links and images of an archive page,
         ``reader.sources.base.media_of``), or None for a source without them (the folders)."""

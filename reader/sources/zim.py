@@ -69,6 +69,11 @@ def reason_of(error: LecternError) -> str:
     return getattr(error, "reason", None) or str(error)
 
 
+def origin(archive_title: str, file_name: str, path: str) -> str:
+    """Where an archive article comes from, for people and exports: "ARCHIVE-TITLE (file.zim) › PATH"."""
+    return f"{archive_title} ({file_name}) › {path}"
+
+
 def is_archive_path(path: str | os.PathLike) -> bool:
     """Whether a path names a ZIM archive (``.zim``, or a split part ``.zimaa``...) by its name."""
     return bool(_ARCHIVE_NAME.search(str(path)))
@@ -214,7 +219,7 @@ class ZimSource:
             return []
 
     def _title(self, entry: "ZimEntry") -> TitleEntry:
-        return TitleEntry(entry.key, entry.title, "", f"{self.archive.path.name}: {entry.path}")
+        return TitleEntry(entry.key, entry.title, "", origin(self.label or self.name, self.archive.path.name, entry.path))
 
 
 @dataclass
@@ -270,6 +275,16 @@ class ArchiveShelf:
     def source_for_path(self, path: str | os.PathLike) -> ZimSource | None:
         record = self._record_at(Path(path))
         return self.sources.get(record.name) if record is not None else None
+
+    def origin(self, article_id: str) -> str | None:
+        """"ARCHIVE-TITLE (file.zim) › PATH" for an article id of a remembered archive (open or missing)."""
+        for record in self.records:
+            prefix = f"{KEY_PREFIX}{record.name}/"
+            if article_id.startswith(prefix) and len(article_id) > len(prefix):
+                source = self.sources.get(record.name)
+                title = (source.label if source is not None else record.title) or record.name
+                return origin(title, Path(record.path).name, article_id[len(prefix):])
+        return None
 
     def infos(self) -> list[ShelvedArchive]:
         found = []
