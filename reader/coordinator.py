@@ -57,8 +57,18 @@ class ArticleView:
     def summary(self, article_id: str):
         return self._library.summary(article_id)
 
+    def title(self, article_id: str) -> str:
+        """The article's title as the library lists it, "" when no source shows it now (a missing
+        archive); cheap for any source (an archive answers from its entry, without reading the page)."""
+        entry = self._library.title_entry(article_id)
+        return entry.title if entry is not None else ""
+
     def has_article(self, article_id: str) -> bool:
         return self._library.has_article(article_id)
+
+    def origin(self, article_id: str) -> str:
+        """Where an article outside the folders comes from ("ARCHIVE-TITLE (file.zim) › PATH"), "" for files."""
+        return self._library.origin(article_id)
 
     def is_hidden(self, article_id: str) -> bool:
         return self._library.is_hidden(article_id)

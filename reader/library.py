@@ -31,6 +31,7 @@ from .notices import Notices
 from .paths import AppPaths
 from .sources.base import PAGE_SIZE, Source, TitleEntry, media_of, searchable_of
 from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
+from .sources import zim as zim_sources
 from .sources.zim import ArchiveShelf, ShelvedArchive, reason_of, split_archive_paths
 
 __all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
@@ -51,6 +52,7 @@ class Library:
         self.archives = ArchiveShelf(paths.data_dir, tell=self._tell, read_only=self._read_only_reason)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
+        self._told_title_only: set[str] = set()  # archives whose title-only search was told (once)
         self._coordinator = Coordinator(self, self.notices, self._emit)  # opens the index and the store lazily
 
     def _tell(self, message: str, key: str = "") -> None:
@@ -236,6 +238,18 @@ class Library:
         """The parsed article; raises :class:`UnknownArticleError` or :class:`LecternError`."""
         return self._owner_or_raise(article_id).article(article_id)
 
+    def origin(self, article_id: str) -> str:
+        """Where an article of a source other than the folders comes from, for exports: an archive's
+        "ARCHIVE-TITLE (file.zim) › PATH" (also while the archive is missing); "" for files."""
+        found = self.archives.origin(article_id)
+        if found is not None:
+            return found
+        source = self._owner(article_id)
+        if source is None or source is self.folders:
+            return ""
+        entry = source.entry(article_id)
+        return entry.where if entry is not None else ""
+
     def media_of(self, article_id: str):
         """The reading extras of the article's source (links and images of an archive page,
         ``reader.sources.base.media_of``), or None for a source without them (the folders)."""
@@ -277,9 +291,14 @@ class Library:
         return _AnyFingerprint(self.fingerprints(), self.fingerprint)
 
     def fingerprints(self) -> dict[str, str]:
-        """``{article id: content SHA-256}`` of the articles Lectern's full-text index holds
-        (sources with ``indexed``: the folders). An archive with its own index is not listed."""
-        return self.folders.fingerprints()
+        """``{article id: content token}`` of the articles Lectern's full-text index holds (sources
+        with ``indexed``: the folders (SHA-256) and small archives without a full-text index of their
+        own, whose articles all carry the archive's UUID). An archive with its own index is not listed."""
+        found = self.folders.fingerprints()
+        for source in self._others():
+            if source.indexed:  # a small archive without a full-text index: Lectern's index holds it
+                found.update(getattr(source, "fingerprints", dict)())
+        return found
 
     def sources(self) -> list[str]:
         """The files and folders the user added."""
@@ -392,23 +411,39 @@ class Library:
         ``source`` keeps one source's hits only (its id; the folders' id: files and notes).
         """
         archives = self._searchable_sources(source, article_id)
-        if source and source != self.folders.id and not archives:
+        indexed = [s.id + "/" for s in self._others() if s.indexed]  # archives Lectern's index holds
+        within = (source + "/",) if source and source + "/" in indexed else ()
+        if source and source != self.folders.id and not archives and not within:
             self._refuse_source(source)
+        scope = {"within": within, "without": tuple(indexed) if source == self.folders.id else ()}
         if not archives:
-            return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                            autocorrect=autocorrect)
+            return self._titled(self.search_index.search(query, limit=limit, article_id=article_id,
+                                                         notes_only=notes_only, autocorrect=autocorrect, **scope))
         from .search import external
         from .search.results import SearchResults
 
         if source in (None, self.folders.id):  # files and notes (notes on archive articles too)
             own = self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                           autocorrect=autocorrect)
+                                           autocorrect=autocorrect, **scope)
         else:
             own = SearchResults(query, 0, None, [])
         wanted = external.archive_query(query)
         wanted.notes_only = wanted.notes_only or notes_only
         lists = [self._hits_of(external, s, wanted, limit, article_id) for s in archives]
-        return external.merge(own, lists, wanted, limit)
+        return self._titled(external.merge(own, lists, wanted, limit))
+
+    def _titled(self, results):
+        """The results with a title on every hit: a note on an article outside Lectern's index (an
+        archive's) indexed while its archive could not be read has none stored; it is looked up now."""
+        if all(hit.article_title for hit in results.hits):
+            return results
+        hits = [hit if hit.article_title else replace(hit, article_title=self._title_of(hit.article_id))
+                for hit in results.hits]
+        return replace(results, hits=hits)
+
+    def _title_of(self, article_id: str) -> str:
+        entry = self.title_entry(article_id)
+        return entry.title if entry is not None else ""
 
     def _hits_of(self, external, searchable, wanted, limit: int, article_id: str | None) -> list:
         """One archive's hits; an archive that cannot be read (moved, damaged) is told and left out."""
@@ -435,8 +470,18 @@ class Library:
                 continue
             if article_id and attached.entry(article_id) is None:
                 continue
+            self._tell_title_search_only(attached)
             found.append(searchable)
         return found
+
+    def _tell_title_search_only(self, source: Source) -> None:
+        """Say once that an archive without a full-text index, too large for Lectern's, is searched by title."""
+        if not getattr(source, "title_search_only", False) or source.id in self._told_title_only:
+            return
+        self._told_title_only.add(source.id)
+        limit = zim_sources.MAX_WHOOSH_ARTICLES
+        self._tell(f"archive {source.label!r} has no full-text index and more than {limit:,} articles: "
+                   "it is searched by title only")
 
     def suggest(self, prefix: str, limit: int = 10):
         """Article titles and headings matching what the user has typed so far; articles

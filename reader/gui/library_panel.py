@@ -283,7 +283,7 @@ class LibraryPanel(QWidget):
             return act
 
         self.add_files_action = action("&Add Files…", QKeySequence.StandardKey.Open, self.choose_files,
-                                       "Add article files to the library")
+                                       "Add article files or Kiwix ZIM archives (.zim, split .zimaa) to the library")
         self.add_folder_action = action("Add &Folder…", "Ctrl+Shift+O", self.choose_folder,
                                         "Add a folder of articles to the library")
         self.remove_action = action("&Remove Source…", "Ctrl+Shift+Del", self.choose_source_to_remove,
@@ -396,9 +396,9 @@ class LibraryPanel(QWidget):
 
     # ------------------------------------------------------------------ sources
 
-    def choose_files(self) -> None:
-        self._ask_paths("Add articles", QFileDialog.FileMode.ExistingFiles,
-                        "Articles (*.txt *.text *.wiki *.md *.markdown);;All files (*)")
+    def choose_files(self) -> QFileDialog:
+        """Articles and Kiwix ZIM archives (a split archive is added by its first part, ``.zimaa``)."""
+        return self._ask_paths("Add articles or archives", QFileDialog.FileMode.ExistingFiles, ADD_FILES_FILTER)
 
     def choose_folder(self) -> None:
         self._ask_paths("Add a folder of articles", QFileDialog.FileMode.Directory, "")
@@ -477,6 +477,10 @@ class LibraryPanel(QWidget):
         if paths:
             event.acceptProposedAction()
             self.add_paths(paths)
+
+
+ADD_FILES_FILTER = ("Articles and archives (*.txt *.text *.wiki *.md *.markdown *.zim *.zimaa);;"
+                    "Articles (*.txt *.text *.wiki *.md *.markdown);;Kiwix ZIM archives (*.zim *.zimaa);;All files (*)")
 
 
 def _first_page(library) -> tuple:

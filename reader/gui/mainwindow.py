@@ -392,7 +392,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ library events
 
     def _library_event(self, name: str, payload) -> None:
-        if name in ("articles_changed", "notes_changed", "trash_emptied"):
+        if name == "articles_changed" and getattr(payload, "archives", None):
+            self.update_index()  # an added archive may be indexed into Lectern's index: with progress, cancellable
+        elif name in ("articles_changed", "notes_changed", "trash_emptied"):
             self._catch_up_timer.start()
         if name == "articles_changed":
             current = self.view.article_id

@@ -152,7 +152,8 @@ class SearchPanel(QWidget):
         self.source_filter.blockSignals(True)
         self.source_filter.clear()
         self.source_filter.addItem("Everywhere", None)
-        archives = [s for s in self.library.article_sources()[1:] if searchable_of(s) is not None]
+        archives = [s for s in self.library.article_sources()[1:]
+                    if searchable_of(s) is not None or s.indexed]  # or in Lectern's index (a small archive)
         if archives:
             self.source_filter.addItem(self.library.folders.label, self.library.folders.id)
         for source in archives:

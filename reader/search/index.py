@@ -155,11 +155,13 @@ class SearchIndex:
         return self._update(rebuild, progress, cancel, UPDATE_LOCK_TIMEOUT)
 
     def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False,
-               autocorrect: bool = True) -> SearchResults:
-        """``autocorrect``: when the query finds nothing, return the hits of its correction (``searched``)."""
+               autocorrect: bool = True, within: tuple[str, ...] = (), without: tuple[str, ...] = ()) -> SearchResults:
+        """``autocorrect``: when the query finds nothing, return the hits of its correction (``searched``).
+        ``within``/``without``: article-id prefixes of the sources to keep / whose sections to leave out."""
         if not query.strip() and not notes_only:
             return SearchResults(query, 0, None, [], message=searching.nothing_to_search(query))
-        return self._answer(lambda: self._search(query, limit, article_id, notes_only, autocorrect))
+        scope = (tuple(within), tuple(without))
+        return self._answer(lambda: self._search(query, limit, article_id, notes_only, autocorrect, scope))
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
@@ -468,11 +470,22 @@ class SearchIndex:
 
     def _add_note(self, writer, note, catalog: _Catalog, words: set) -> None:
         indexed = catalog.articles.get(note.article_id)  # its article is indexed before its notes
-        title = indexed[1] if indexed else ""
+        title = indexed[1] if indexed else self._title_outside_index(note.article_id)
         doc = documents.note_document(note, title)
         writer.add_document(**doc)
         words.update(analysis.chunks(doc["body"]))
         catalog.notes[str(note.id)] = doc["fingerprint"]
+
+    def _title_outside_index(self, article_id: str) -> str:
+        """The title of a noted article this index does not hold (an archive's, searched through its
+        own index), so the note's hit shows it; "" when it cannot be told now."""
+        lookup = getattr(self._articles, "title", None)
+        if lookup is None:
+            return ""
+        try:
+            return lookup(article_id) or ""
+        except LecternError:
+            return ""
 
     def _current_notes(self) -> dict | None:
         """``{note id: Note}``, or None when the store cannot be read (notes are then left as they are)."""
@@ -505,11 +518,13 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool = True) -> SearchResults:
+    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool = True,
+                scope: tuple = ((), ())) -> SearchResults:
         with self._lock:
             state = self._fresh_state()
             return searching.run(state, query, limit=limit, article_id=article_id, notes_only=notes_only,
-                                 autocorrect=autocorrect, known_article=self._known_article)
+                                 autocorrect=autocorrect, known_article=self._known_article,
+                                 within=scope[0], without=scope[1])
 
     def _known_article(self, article_id: str) -> bool:
         """In the library, or still in the index (notes of a removed article keep their article id)."""

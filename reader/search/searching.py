@@ -23,19 +23,23 @@ EXACT_COUNT_LIMIT = 1000
 
 
 def run(state, query: str, *, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool,
-        known_article: Callable[[str], bool]) -> SearchResults:
-    """``state``: the open index (``searcher``, ``vocabulary``); ``known_article(id)``: is it in the library?"""
+        known_article: Callable[[str], bool], within: tuple[str, ...] = (),
+        without: tuple[str, ...] = ()) -> SearchResults:
+    """``state``: the open index (``searcher``, ``vocabulary``); ``known_article(id)``: is it in the library?
+    ``within``: keep the documents whose article id starts with one of these (one source's);
+    ``without``: leave out the sections (not the notes) of articles whose id starts with one of these."""
+    scope = _Scope(article_id, within, without)
     parsed = parse(query)
     for wanted in ([article_id] if article_id else []) + parsed.article_ids:
         if not known_article(wanted):
             raise UnknownArticleError(wanted)
     if not parsed.searchable and not (notes_only and not query.strip()):
         return SearchResults(query, 0, None, [], message=nothing_to_search(query))
-    total, hits = _ranked(state.searcher, parsed, limit, article_id, notes_only)
+    total, hits = _ranked(state.searcher, parsed, limit, scope, notes_only)
     fixes = spelling.correct(parsed.plain_words, state.searcher.reader(), state.vocabulary)
     corrected = spelling.apply_fixes(query, fixes) if fixes else None
     if total == 0 and corrected and autocorrect:
-        fixed_total, fixed_hits = _ranked(state.searcher, parse(corrected), limit, article_id, notes_only)
+        fixed_total, fixed_hits = _ranked(state.searcher, parse(corrected), limit, scope, notes_only)
         if fixed_total:
             return SearchResults(query, fixed_total, corrected, fixed_hits, searched=corrected,
                                  terms=highlight_words(parse(corrected)))
@@ -55,7 +59,14 @@ def nothing_to_search(query: str) -> str:
     return f"nothing to search for in “{shown}” ({why})"
 
 
-def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, article_id: str | None,
+class _Scope:
+    """Which documents a search may return: one article, one source's, all but some sources' sections."""
+
+    def __init__(self, article_id: str | None, within: tuple[str, ...] = (), without: tuple[str, ...] = ()):
+        self.article_id, self.within, self.without = article_id, tuple(within), tuple(without)
+
+
+def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
             notes_only: bool) -> tuple[int, list[SearchHit]]:
     notes_only = notes_only or parsed.notes_only
     if parsed.groups:
@@ -66,17 +77,17 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, article_id: str 
         built = querying.BuiltQuery(None, set())
     if built.query is None:
         return 0, []
-    restricted = _restrict(built.query, article_id, notes_only)
+    restricted = _restrict(built.query, scope, notes_only)
     results = searcher.search(restricted, limit=max(CANDIDATES, limit))
     total = _count(results, exact=not built.has_prefix)
     candidates = {docnum: score for score, docnum in results.top_n}
-    candidates.update(_label_candidates(searcher, parsed, article_id, notes_only, candidates))
+    candidates.update(_label_candidates(searcher, parsed, scope, notes_only, candidates))
     stored: dict = {}
     ordered = ranking.rerank(searcher.reader(), candidates, parsed, stored)[:limit]
     return total, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
 
 
-def _label_candidates(searcher, parsed: querying.ParsedQuery, article_id: str | None, notes_only: bool,
+def _label_candidates(searcher, parsed: querying.ParsedQuery, scope: _Scope, notes_only: bool,
                       found: dict) -> dict:
     """Sections titled exactly like the query, or whose heading alone matches it, that BM25F left out.
 
@@ -100,8 +111,7 @@ def _label_candidates(searcher, parsed: querying.ParsedQuery, article_id: str | 
     floor = min(found.values(), default=0.0)
     extra = {}
     for lookup in lookups:
-        if article_id:
-            lookup = wq.And([lookup, wq.Term("article_id", article_id)])
+        lookup = _restrict(lookup, scope, False)
         for _, docnum in searcher.search(lookup, limit=LABEL_CANDIDATES).top_n:
             if docnum not in found:
                 extra[docnum] = floor
@@ -135,14 +145,20 @@ def _count(results, exact: bool = True) -> int:
     return max(estimate, len(results.top_n))
 
 
-def _restrict(query, article_id: str | None, notes_only: bool):
-    """The query limited to one article and/or to notes, without changing scores.
+def _restrict(query, scope: _Scope, notes_only: bool):
+    """The query limited to one article, one source and/or to notes, without changing scores.
 
     (Whoosh's ``filter=`` argument is not used: ``len(results)`` ignores it.)
     """
     parts = [query]
-    if article_id:
-        parts.append(wq.ConstantScoreQuery(wq.Term("article_id", article_id), 0.0))
+    if scope.article_id:
+        parts.append(wq.ConstantScoreQuery(wq.Term("article_id", scope.article_id), 0.0))
+    if scope.within:
+        parts.append(wq.ConstantScoreQuery(wq.Or([wq.Prefix("article_id", p) for p in scope.within]), 0.0))
     if notes_only:
         parts.append(wq.ConstantScoreQuery(wq.Term("kind", documents.NOTE), 0.0))
-    return query if len(parts) == 1 else wq.And(parts)
+    restricted = query if len(parts) == 1 else wq.And(parts)
+    if scope.without:
+        others = wq.And([wq.Term("kind", documents.SECTION), wq.Or([wq.Prefix("article_id", p) for p in scope.without])])
+        restricted = wq.And([restricted, wq.ConstantScoreQuery(wq.Not(others), 0.0)])
+    return restricted

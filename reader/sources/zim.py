@@ -46,6 +46,7 @@ ARCHIVES_VERSION = 1
 ARCHIVES_FILE = "archives.json"
 _ARCHIVE_NAME = re.compile(r"\.zim(?:a[a-z])?$", re.I)
 PREFIX_OVERFETCH = 4  # suggestions asked for per title wanted: the title index also matches inner words
+MAX_WHOOSH_ARTICLES = 50_000  # an archive without a full-text index is indexed into Lectern's index up to this size
 
 
 class ArchiveRefused(LecternError):
@@ -68,6 +69,11 @@ def reason_of(error: LecternError) -> str:
     return getattr(error, "reason", None) or str(error)
 
 
+def origin(archive_title: str, file_name: str, path: str) -> str:
+    """Where an archive article comes from, for people and exports: "ARCHIVE-TITLE (file.zim) › PATH"."""
+    return f"{archive_title} ({file_name}) › {path}"
+
+
 def is_archive_path(path: str | os.PathLike) -> bool:
     """Whether a path names a ZIM archive (``.zim``, or a split part ``.zimaa``...) by its name."""
     return bool(_ARCHIVE_NAME.search(str(path)))
@@ -81,7 +87,6 @@ class ZimSource:
     title order; ``position`` is None (finding a row costs a walk from the start).
     """
 
-    indexed = False
     folded_order = False  # titles() lists path order; prefixes go to the title index (reader.library)
 
     def __init__(self, archive: "ZimArchive"):
@@ -91,10 +96,36 @@ class ZimSource:
         self.label = archive.metadata.title
         self.uuid = str(archive._archive.uuid)
         self._search = None  # the archive's own search, links and images (zim_search), made on first use
+        self._indexed: bool | None = None
+        self._ids: list[str] | None = None  # every article id, listed once (an indexed archive only)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether Lectern's own index holds the articles: an archive without a full-text index of at
+        most MAX_WHOOSH_ARTICLES articles (decided on first use, so adding stays O(1))."""
+        if self._indexed is None:
+            self._indexed = not self.archive.has_fulltext_index and self.count() <= MAX_WHOOSH_ARTICLES
+        return self._indexed
+
+    @property
+    def title_search_only(self) -> bool:
+        """No full-text index and too large to index into Lectern's: searched by title only."""
+        return not self.archive.has_fulltext_index and not self.indexed
+
+    def fingerprints(self) -> dict[str, str]:
+        """``{id: fingerprint}`` of every article, for Lectern's index; {} for an archive it does not index.
+        The ids are listed once (an archive never changes while open)."""
+        if not self.indexed:
+            return {}
+        if self._ids is None:
+            self._ids = [entry.id for entry in self.titles(0, self.count())]
+        token = self.version()
+        return dict.fromkeys(self._ids, token)
 
     def searchable(self):
-        """The archive's own full-text and title search (``reader.sources.zim_search.ZimSearch``)."""
-        return self._zim_search()
+        """The archive's own full-text and title search (``reader.sources.zim_search.ZimSearch``);
+        None when Lectern's index holds the articles (its hits come from there, not twice)."""
+        return None if self.indexed else self._zim_search()
 
     def media(self):
         """Links, images and metadata for the reading view and the library panel (the same ZimSearch)."""
@@ -188,7 +219,7 @@ class ZimSource:
             return []
 
     def _title(self, entry: "ZimEntry") -> TitleEntry:
-        return TitleEntry(entry.key, entry.title, "", f"{self.archive.path.name}: {entry.path}")
+        return TitleEntry(entry.key, entry.title, "", origin(self.label or self.name, self.archive.path.name, entry.path))
 
 
 @dataclass
@@ -244,6 +275,16 @@ class ArchiveShelf:
     def source_for_path(self, path: str | os.PathLike) -> ZimSource | None:
         record = self._record_at(Path(path))
         return self.sources.get(record.name) if record is not None else None
+
+    def origin(self, article_id: str) -> str | None:
+        """"ARCHIVE-TITLE (file.zim) › PATH" for an article id of a remembered archive (open or missing)."""
+        for record in self.records:
+            prefix = f"{KEY_PREFIX}{record.name}/"
+            if article_id.startswith(prefix) and len(article_id) > len(prefix):
+                source = self.sources.get(record.name)
+                title = (source.label if source is not None else record.title) or record.name
+                return origin(title, Path(record.path).name, article_id[len(prefix):])
+        return None
 
     def infos(self) -> list[ShelvedArchive]:
         found = []

@@ -33,6 +33,7 @@ from ..model import Article
 from .base import ArchiveInfo, PageMedia, TitleEntry
 from .zim_archive import KEY_PREFIX, OLD_ARTICLE_NAMESPACE, ZimArchive, ZimError, parse_key
 from .zim_html import DROPPED_TAGS, html_parser
+from .zim import origin
 from .zim_links import page_links, resolve
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # an image larger than this is not shown (its caption is)
@@ -70,7 +71,8 @@ class ZimSearch:
         return [self._title_entry(entry) for entry in self.archive.suggest(prefix, limit)]
 
     def _title_entry(self, entry) -> TitleEntry:
-        return TitleEntry(entry.key, entry.title, where=f"{self.archive.path.name}: {entry.path}")
+        title = self.archive.metadata.title or self.archive.name
+        return TitleEntry(entry.key, entry.title, where=origin(title, self.archive.path.name, entry.path))
 
     def clear_cache(self) -> None:
         """Forget the converted articles and page media (a new release of the archive; benchmarks)."""

@@ -71,8 +71,12 @@ def _umask() -> int:
 
 # ---------------------------------------------------------------- Markdown
 
-def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]]) -> str:
-    """Notes grouped by article, then by section path (document order), orphaned notes last."""
+def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]],
+                origins: dict[str, str] | None = None) -> str:
+    """Notes grouped by article, then by section path (document order), orphaned notes last.
+    ``origins``: where an archive article comes from ("ARCHIVE-TITLE (file.zim) › PATH"), named in
+    its notes' link text."""
+    origins = origins or {}
     lines = ["# Lectern notes", "", f"Exported {utc_now()} · {len(records)} note{'' if len(records) == 1 else 's'}", ""]
     by_article: dict[str, list[dict]] = {}
     for record in records:
@@ -83,7 +87,7 @@ def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]])
         for heading, group in _sections(by_article[article_id], order):
             lines += [f"### {heading}", ""]
             for record in group:
-                lines += _markdown_note(record, title)
+                lines += _markdown_note(record, title, origins.get(article_id, ""))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -105,7 +109,7 @@ def _section_label(record: dict) -> str:
     return section_label(record["section_path"]) or record["section_id"]
 
 
-def _markdown_note(record: dict, title: str = "") -> list[str]:
+def _markdown_note(record: dict, title: str = "", origin: str = "") -> list[str]:
     lines = []
     if record["quote"]:
         lines += ["> " + line if line else ">" for line in record["quote"].split("\n")] + [""]
@@ -116,6 +120,8 @@ def _markdown_note(record: dict, title: str = "") -> list[str]:
     if record["orphaned"]:
         meta.append("was under: " + _section_label(record))
     label = section_label(_section_label(record), title or record["article_id"])
+    if origin:
+        label = f"{label} · {origin}"
     meta += _markdown_state(record)
     meta += [f"[{_link_text(label)}](<{link}>)", record["updated"]]
     return lines + [" · ".join(meta), "", "---", ""]

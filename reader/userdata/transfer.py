@@ -20,7 +20,7 @@ def export_text(fmt: str, records: list[dict], bookmarks, articles) -> str:
     """``records`` (and, in JSON, ``bookmarks``) as ``"markdown"``, ``"json"`` or ``"w3c"`` text;
     ``articles``: the store's article lookup (None: titles and positions are left out)."""
     if fmt == "markdown":
-        return exchange.to_markdown(records, _titles_and_orders(records, articles))
+        return exchange.to_markdown(records, _titles_and_orders(records, articles), _origins(records, articles))
     if fmt == "json":
         return exchange.to_json(records, bookmarks)
     if fmt == "w3c":
@@ -60,15 +60,26 @@ def _titles_and_orders(records: list[dict], lookup) -> dict[str, tuple[str, list
     return result
 
 
+def _origins(records: list[dict], lookup) -> dict[str, str]:
+    """``{article_id: "ARCHIVE-TITLE (file.zim) › PATH"}`` for notes on archive articles (files: none)."""
+    origin_of = getattr(lookup, "origin", None)
+    if origin_of is None:
+        return {}
+    found = {aid: origin_of(aid) for aid in {r["article_id"] for r in records}}
+    return {aid: where for aid, where in found.items() if where}
+
+
 def _sources(records: list[dict], lookup) -> dict[str, exchange.Source]:
-    """``{article_id: Source(title, file)}`` for the W3C export: where other tools find the text."""
-    result = {}
+    """``{article_id: Source(title, file)}`` for the W3C export: where other tools find the text
+    (an archive article: "ARCHIVE-TITLE (file.zim) › PATH", also while its archive is missing)."""
+    result, origins = {}, _origins(records, lookup)
     for aid in {r["article_id"] for r in records}:
         try:
             summary = lookup.summary(aid) if lookup is not None else None
         except LecternError:
             summary = None
-        result[aid] = exchange.Source(summary.title, summary.path) if summary else exchange.Source(aid, "")
+        where = origins.get(aid) or (summary.path if summary else "")
+        result[aid] = exchange.Source(summary.title if summary else aid, where)
     return result
 
 

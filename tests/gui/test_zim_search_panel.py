@@ -69,3 +69,36 @@ def test_an_archive_attached_later_joins_the_source_filter(qtbot, library, tmp_p
         panel.run_query("quokkas")
     assert not panel.source_filter.isHidden() and panel.source_filter.findData("zim:late") > 0
     assert _hit_articles(panel) == {"zim:late/Quokka_island"}
+
+
+def test_a_note_on_an_archive_article_is_listed_under_the_article_title(qtbot, archive_library):
+    library, _ = archive_library
+    library.store.add_note("zim:islands/Quokka_island", "_lead", "wombat remark")
+    panel = SearchPanel(library)
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("wombat")
+    rows = [panel.results.item(i) for i in range(panel.results.count())]
+    assert [row.text() for row in rows if row.data(PAYLOAD_ROLE)[1] == ""][:1] == ["Quokka island"]
+    assert any(">Quokka island › Note · " in row.toolTip() for row in rows)
+
+
+def test_an_archive_in_lecterns_index_is_offered_in_the_source_filter(qtbot, library, tmp_path):
+    page = Page("Quokka island", lead=["Quokkas live on the island."],
+                sections=[GenSection("Habits", ["The quokkas held a ceasefire."])])
+    path = write_archive(tmp_path / "plain_2026-11.zim", [("Quokka_island", page.title, render(page, "flat"))],
+                         name="plain", main=None, indexing=False)
+    library.add_sources([path])
+    library.update_index()
+    panel = SearchPanel(library)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.source_filter.isHidden() and panel.source_filter.findData("zim:plain") > 0
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("ceasefire")
+    everywhere = _hit_articles(panel)
+    assert "zim:plain/Quokka_island" in everywhere and len(everywhere) > 1  # the seed article too
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.source_filter.setCurrentIndex(panel.source_filter.findData("zim:plain"))
+    assert _hit_articles(panel) == {"zim:plain/Quokka_island"}

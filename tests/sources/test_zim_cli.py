@@ -72,6 +72,16 @@ def test_show_notes_and_bookmarks_on_an_archive_article(run, ray):
     assert [b["article_id"] for b in json.loads(out)] == [RAY]
 
 
+def test_search_shows_the_archive_title_on_a_note_hit(run, ray):
+    run("add", ray)
+    code, _, err = run("notes", "add", RAY, "--section", "_lead", "--text", "wombat thoughts")
+    assert code == 0, err
+    code, out, _ = run("search", "wombat")
+    assert code == 0 and "note · Ray Charles  [zim:wikipedia_en_ray_charles/Ray_Charles#_lead]" in out
+    code, out, _ = run("search", "wombat", "--json")
+    assert [(h["kind"], h["article_title"]) for h in json.loads(out)["hits"]] == [("note", "Ray Charles")]
+
+
 def test_a_bad_archive_is_one_line_and_exit_1_and_the_good_one_is_added(run, ray, tmp_path):
     bad = tmp_path / "bad.zim"
     bad.write_bytes(b"\0" * 4096)

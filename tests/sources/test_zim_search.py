@@ -175,6 +175,31 @@ def test_notes_on_archive_articles_are_found_with_the_article_filter(library_wit
     assert [(hit.kind, hit.article_id) for hit in hits] == [("note", article.id)]
 
 
+def test_note_hits_on_archive_articles_show_the_article_title(library_with_archive):
+    library, _ = library_with_archive
+    article = library.article("zim:otters/Otter_page_05")
+    library.store.add_note(article.id, article.sections[-1].id, "wombat remark")
+    library.update_index()
+    hits = library.search("wombat").hits
+    assert [(hit.kind, hit.article_title) for hit in hits] == [("note", "Otter page 05")]
+    # the title is indexed with the note, so title: finds it among Lectern's own hits
+    titled = library.search("title:otter wombat", source=library.folders.id).hits
+    assert [(hit.kind, hit.article_id) for hit in titled] == [("note", article.id)]
+
+
+def test_a_note_indexed_while_its_archive_was_unreadable_gets_its_title_when_shown(library_with_archive,
+                                                                                  monkeypatch):
+    library, _ = library_with_archive
+    article = library.article("zim:otters/Otter_page_06")
+    from reader.coordinator import ArticleView
+
+    monkeypatch.setattr(ArticleView, "title", lambda self, article_id: "")  # the archive could not be read
+    library.store.add_note(article.id, article.sections[0].id, "numbat remark")
+    library.update_index()
+    monkeypatch.undo()
+    assert [hit.article_title for hit in library.search("numbat").hits] == ["Otter page 06"]
+
+
 def test_an_archive_without_full_text_index_is_searched_by_title(app_paths, tmp_path):
     pages = [(f"Plain_{n}", f"Plain page {n}", render(_page(n, f"Plain page {n}"), "flat")) for n in range(3)]
     pages.append(("Other", "Other things", render(_page(9, "Other things", "plain words"), "flat")))
