@@ -263,8 +263,9 @@ def set_article_sha(conn: sqlite3.Connection, article_id: str, sha: str) -> None
 
 
 def orphan_note(conn: sqlite3.Connection, note_id: str) -> None:
-    conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, review = 1 "
-                 "WHERE id = ?", (note_id,))
+    """Orphan a note; one moved and still to review keeps its similarity (see ``reanchoring.was_moved``)."""
+    conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', review = 1, similarity = "
+                 "CASE WHEN anchor_state = 'moved' AND review = 1 THEN similarity END WHERE id = ?", (note_id,))
 
 
 def bookmarks_of_article(conn: sqlite3.Connection, article_id: str) -> list[Bookmark]:

@@ -55,6 +55,43 @@ def test_a_deleted_quote_is_reported_lost_and_can_be_left_orphaned(editable, eve
     assert [n.id for n in store.notes(orphaned=True)] == [note.id]
 
 
+def _away_and_back(library, article, edit=None) -> None:
+    """The article leaves the library for a scan (its notes are orphaned), then comes back (``edit``ed)."""
+    aside = article.path.with_name("away.txt.hidden")
+    text = article.path.read_text(encoding="utf-8")
+    article.path.rename(aside)
+    library.rescan()
+    aside.unlink()
+    article.write(edit(text) if edit else text)
+    library.rescan()
+
+
+@pytest.mark.parametrize("edit", [None, lambda text: text.replace("quick brwn fox", "quick brwn foxes")],
+                         ids=["back-as-it-was", "back-moved-again"])
+def test_a_moved_note_still_to_review_stays_moved_after_its_article_was_away(editable, edit):
+    """QA 3: the pending review of a moved note once vanished when its article left and came back."""
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    assert store.note(note.id).anchor_state == "moved"
+    _away_and_back(library, article, edit)
+    back = store.note(note.id)
+    assert (back.anchor_state, back.review, back.orphaned, back.original_quote) == ("moved", True, False, FOX)
+    assert 0 < back.similarity < 1
+    assert [n.id for n in store.notes_to_review()] == [note.id]
+
+
+def test_a_reviewed_note_whose_article_was_away_comes_back_exact_without_review(editable):
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    _away_and_back(library, article)
+    back = store.note(note.id)
+    assert (back.anchor_state, back.review, back.orphaned, back.similarity) == ("exact", False, False, None)
+
+
 def test_a_lost_passage_that_comes_back_needs_no_review(editable, events):
     library, article, aid = editable
     store = library.store
