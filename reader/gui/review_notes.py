@@ -12,8 +12,10 @@ and offers:
   reading view instead;
 * **Leave Orphaned**: the note is kept, orphaned, with the text first quoted.
 
-Store calls run in a worker (:func:`run_in_background`); ``refreshed`` is
-emitted after every reload and ``reviewed(note_id)`` after each action.
+The list loads in a worker (:func:`run_in_background`); the three actions go
+through the undo history (``reader/gui/undo.py``: Ctrl+Z puts the note back as
+it was, still to review). ``refreshed`` is emitted after every reload and
+``reviewed(note_id)`` after each action.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from ..model import section_label
 from .messages import show_info
 from .panel_support import ChangeFeed
+from .undo import history_for
 from .workers import run_in_background
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
@@ -100,9 +103,9 @@ class ReviewNotesDialog(QDialog):
         self.accept_button = QPushButton("&Accept")
         self.reattach_button = QPushButton("Re-attach to &Selection")
         self.orphan_button = QPushButton("Leave &Orphaned")
-        self.accept_button.clicked.connect(lambda: self._act(self.library.store.accept_anchor))
+        self.accept_button.clicked.connect(lambda: self._act("Accept changed note", _accept))
         self.reattach_button.clicked.connect(self._reattach_to_selection)
-        self.orphan_button.clicked.connect(lambda: self._act(self.library.store.leave_orphaned))
+        self.orphan_button.clicked.connect(lambda: self._act("Leave note orphaned", _leave_orphaned))
         actions = QHBoxLayout()
         for button in (self.accept_button, self.reattach_button, self.orphan_button):
             actions.addWidget(button)
@@ -120,7 +123,9 @@ class ReviewNotesDialog(QDialog):
         self.reload()
 
     def _apply_changes(self, changes) -> None:
-        if changes.anchors and self.isVisible():  # another rescan moved or lost passages
+        shown = {n.id for n in self._notes}
+        back = any(n.review for n in changes.changed_notes)  # an undone review puts a note back in the list
+        if changes.anchors or back or shown.intersection(changes.notes):  # or another rescan moved or lost passages
             self.reload()
 
     # ------------------------------------------------------------------ list
@@ -161,11 +166,13 @@ class ReviewNotesDialog(QDialog):
 
     # ------------------------------------------------------------------ actions
 
-    def _act(self, store_call, *args) -> None:
+    def _act(self, label: str, store_call, *args) -> None:
+        """``store_call(store, note_id, *args)`` through the undo history (Ctrl+Z puts the note back to review)."""
         note = self.current_note()
         if note is None:
             return
-        run_in_background(store_call, note.id, *args, on_result=lambda _n, i=note.id: self._done(i))
+        history_for(self.library).review_note(label, note.id, lambda store, i=note.id: store_call(store, i, *args),
+                                              on_done=lambda _n, i=note.id: self._done(i))
 
     def _done(self, note_id: str) -> None:
         self.reviewed.emit(note_id)
@@ -177,7 +184,20 @@ class ReviewNotesDialog(QDialog):
         if not quote or not getattr(view, "article_id", None):
             show_info("Select the passage in the article first, then re-attach the note to it")
             return
-        self._act(self.library.store.reattach_note, view.article_id, view.selection_section_id(), quote, prefix, suffix)
+        self._act("Re-attach note to selection", _reattach, view.article_id, view.selection_section_id(),
+                  quote, prefix, suffix)
+
+
+def _accept(store, note_id: str):
+    return store.accept_anchor(note_id)
+
+
+def _leave_orphaned(store, note_id: str):
+    return store.leave_orphaned(note_id)
+
+
+def _reattach(store, note_id: str, *place):
+    return store.reattach_note(note_id, *place)
 
 
 def open_review(window) -> ReviewNotesDialog:

@@ -1,7 +1,7 @@
 """Undo and redo for notes and bookmarks: one history per library, shared by every window.
 
 Every change to notes and bookmarks made in the GUI (add, edit, delete,
-change of quote, re-attach, import; bookmark remove, rename, move) goes through
+change of quote, re-attach, import, the review of a changed note; bookmark remove, rename, move) goes through
 :class:`UndoHistory`. The store call runs in a worker; when it succeeds, a
 command is pushed whose undo and redo are store calls built from the values
 the store returned (the note moved to the trash, the snapshot taken before an
@@ -154,6 +154,11 @@ class UndoHistory(QObject):
     def reattach_note(self, note_id: str, article_id: str, section_id: str, on_done=None) -> Task:
         return self._note_change("Re-attach note", note_id, lambda store: store.reattach_note(
             note_id, article_id, section_id), on_done, "Note re-attached")
+
+    def review_note(self, label: str, note_id: str, review: StoreCall, on_done=None) -> Task:
+        """A review of a changed note (accept, leave orphaned, re-attach to a selection: ``review(store)``);
+        undo writes the note back as it was, still to review."""
+        return self._note_change(label, note_id, review, on_done, label)
 
     def _note_change(self, label: str, note_id: str, change: StoreCall, on_done, done_text: str = "") -> Task:
         def action(store):

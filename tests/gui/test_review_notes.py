@@ -133,3 +133,30 @@ def test_an_open_review_window_picks_up_a_later_rescan(qtbot, harbour):
     assert dialog.shown_notes() == [] and not dialog.accept_button.isEnabled()
     _rescan_with_typo(library, path)
     qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)
+
+
+@pytest.mark.parametrize("button", ["accept_button", "orphan_button"])
+def test_a_review_action_is_undone_by_ctrl_z_not_an_older_step(qtbot, harbour, button):
+    """QA 4: Accept / Leave Orphaned once bypassed the undo stack (Ctrl+Z undid an older, unrelated step)."""
+    from reader.gui.undo import history_for
+
+    library, path, note = harbour
+    other = library.store.add_note(note.article_id, "fishing", "an unrelated note")
+    history = history_for(library)
+    with qtbot.waitSignal(history.performed, timeout=WAIT):
+        history.edit_note(other.id, text="edited before the review")
+    _rescan_with_typo(library, path)
+    before = library.store.note(note.id)
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+        getattr(dialog, button).click()
+    assert not library.store.note(note.id).review
+    assert history.stack.undoText() != "Edit note"
+    with qtbot.waitSignal(history.undone, timeout=WAIT):
+        history.stack.undo()
+    back = library.store.note(note.id)
+    assert (back.anchor_state, back.review, back.orphaned, back.quote) == ("moved", True, False, before.quote)
+    assert library.store.note(other.id).text == "edited before the review"  # the older step is untouched
+    qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)  # back in the list
