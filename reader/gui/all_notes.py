@@ -79,8 +79,9 @@ class AllNotesView(QWidget):
         self._titles: dict[str, str] = {}
         self._rows: dict[str, _Row] = {}  # note id -> its row, newest first
         self._search_ids: set[str] | None = None  # full-text matches, or None for the word filter
-        self._search_seq = 0
         self._build()
+        self._searcher = Loader(self, lambda text: self.library.search(text, limit=SEARCH_LIMIT, notes_only=True),
+                                self._searched)
         self._loader = Loader(self, self._load, lambda found: self._loaded(*found))
         self._changes = ChangeFeed(library, self)
         self._changes.changed.connect(self._apply_changes)
@@ -245,7 +246,7 @@ class AllNotesView(QWidget):
     # ------------------------------------------------------------------ filter and search
 
     def _filter_edited(self, _text: str) -> None:
-        self._search_seq += 1  # a search on its way is for an older text
+        self._searcher.drop_pending()  # a search on its way is for an older text
         self._search_ids = None
         self._apply_filter()
 
@@ -254,15 +255,10 @@ class AllNotesView(QWidget):
         text = self.filter.text().strip()
         if not text:
             return
-        self._search_seq += 1
-        seq = self._search_seq
         self.count.setText("Searching…")
-        run_in_background(self.library.search, text, limit=SEARCH_LIMIT, notes_only=True,
-                          on_result=while_alive(self, lambda results: self._searched(seq, results)))
+        self._searcher(text)
 
-    def _searched(self, seq: int, results) -> None:
-        if seq != self._search_seq:
-            return
+    def _searched(self, results) -> None:
         self._search_ids = {hit.note_id for hit in results.hits if hit.note_id}
         self._apply_filter()
 

@@ -21,7 +21,7 @@ from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
 from .message_bar import MessageBar
-from .panel_support import LibraryEvents, while_alive
+from .panel_support import LibraryEvents, Loader
 from .reading_view import ReadingView
 from .state import (
     History,
@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self._paint_timer.setSingleShot(True)
         self._paint_timer.setInterval(0)
         self._paint_timer.timeout.connect(self.paint_notes)
+        self._note_painter = Loader(self, lambda article_id: (article_id, self.library.store.notes(article_id=article_id)),
+                                    self._painted_notes, on_error=quiet_store_failure)
         if self.notes_panel is not None:
             self.notes_panel.refreshed.connect(self._select_pending_note)
             # a note kept on its own section while the reader moved on: once it is saved or
@@ -346,14 +348,12 @@ class MainWindow(QMainWindow):
         if not article_id:
             return
 
-        def query(library=self.library):
-            return library.store.notes(article_id=article_id)
+        self._note_painter(article_id)
 
-        def answered(notes) -> None:
-            if self.view.article_id == article_id:  # not a late answer for a previous article
-                self.view.set_note_highlights(article_id, notes)  # notes_painted follows
-
-        run_in_background(query, on_result=while_alive(self, answered), on_error=quiet_store_failure)
+    def _painted_notes(self, found) -> None:
+        article_id, notes = found
+        if self.view.article_id == article_id:  # not a late answer for a previous article
+            self.view.set_note_highlights(article_id, notes)  # notes_painted follows
 
     def select_note(self, note) -> None:
         """A painted passage was clicked: show its note, selected, in the notes panel."""

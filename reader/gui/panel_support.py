@@ -87,7 +87,8 @@ class ChangeFeed(QObject):
 
 class Loader:
     """``loader(*args)`` runs ``load(*args)`` in a worker and ``apply(result)`` on the GUI thread,
-    unless a newer call was made meanwhile (or :meth:`drop_pending`), or ``owner`` was deleted."""
+    unless a newer call was made meanwhile (or :meth:`drop_pending`), or ``owner`` was deleted.
+    ``on_error(exc)`` likewise (only for the newest call); without it errors go to ``messages``."""
 
     def __init__(self, owner: QObject, load, apply, on_error=None):
         self._owner, self._load, self._apply, self._on_error = owner, load, apply, on_error
@@ -95,17 +96,18 @@ class Loader:
 
     def __call__(self, *args) -> None:
         seq = self.drop_pending()
+        on_error = self._on_error and while_alive(self._owner, lambda exc: self._answer(seq, exc, self._on_error))
         run_in_background(self._load, *args, on_result=while_alive(self._owner, lambda result: self._answer(seq, result)),
-                          on_error=self._on_error)
+                          on_error=on_error)
 
     def drop_pending(self) -> int:
         """Answers still on their way are stale from now on; returns the new request number."""
         self._seq += 1
         return self._seq
 
-    def _answer(self, seq: int, result) -> None:
+    def _answer(self, seq: int, result, handle=None) -> None:
         if seq == self._seq:
-            self._apply(result)
+            (handle or self._apply)(result)
 
 
 def while_alive(owner: QObject, fn):

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from .panel_support import (
-    HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, while_alive,
+    HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, Loader,
 )
 from .search_text import highlight_terms, section_label, snippet_html
-from .workers import run_in_background
 
 SUGGEST_DELAY_MS = 120
 SUGGEST_LIMIT = 10
@@ -50,8 +49,10 @@ class SearchPanel(QWidget):
         self.library = library
         self.setAccessibleName("Library search")
         self.current_article = ""
-        self._suggest_seq = 0
-        self._search_seq = 0
+        self._searcher = Loader(self, self._search_worker, lambda found: self._show_results(*found),
+                                on_error=self._search_failed)
+        self._suggester = Loader(self, lambda text: self.library.suggest(text, limit=SUGGEST_LIMIT),
+                                 self._show_suggestions, on_error=self._suggest_failed)
         self._last_query = ""
         self._build()
         self._timer = QTimer(self, singleShot=True, interval=SUGGEST_DELAY_MS)
@@ -149,22 +150,21 @@ class SearchPanel(QWidget):
         """Search for ``text`` (shown in the field) and list the hits."""
         self.query.setText(text)
         self._timer.stop()
-        self._suggest_seq += 1  # a suggestion still on its way is stale now
+        self._suggester.drop_pending()  # a suggestion still on its way is stale now
         self.suggestions.hide()
         text = text.strip()
         self._last_query = text
-        self._search_seq += 1
         if not text:
+            self._searcher.drop_pending()
             self._clear_results("")
             return
-        seq = self._search_seq
         self.status.setText("Searching…")
         article = self.current_article if self.this_article.isChecked() and self.current_article else None
-        run_in_background(
-            self.library.search, text, limit=RESULT_LIMIT, article_id=article, notes_only=self.notes_only.isChecked(),
-            on_result=while_alive(self, lambda results: self._show_results(seq, text, results)),
-            on_error=while_alive(self, lambda exc: self._search_failed(seq, exc)),
-        )
+        self._searcher(text, article, self.notes_only.isChecked())
+
+    def _search_worker(self, text: str, article_id: str | None, notes_only: bool):
+        """Worker: the query and its results."""
+        return text, self.library.search(text, limit=RESULT_LIMIT, article_id=article_id, notes_only=notes_only)
 
     # ------------------------------------------------------------------ suggestions
 
@@ -173,20 +173,13 @@ class SearchPanel(QWidget):
 
     def _request_suggestions(self) -> None:
         text = self.query.text().strip()
-        self._suggest_seq += 1
         if not text:
+            self._suggester.drop_pending()
             self.suggestions.hide()
             return
-        seq = self._suggest_seq
-        run_in_background(
-            self.library.suggest, text, limit=SUGGEST_LIMIT,
-            on_result=while_alive(self, lambda found: self._show_suggestions(seq, found)),
-            on_error=while_alive(self, lambda exc: self._suggest_failed(seq, exc)),
-        )
+        self._suggester(text)  # an answer to an older text is dropped: the user typed on
 
-    def _show_suggestions(self, seq: int, found) -> None:
-        if seq != self._suggest_seq:
-            return  # the user typed on; a newer request is coming
+    def _show_suggestions(self, found) -> None:
         self.suggestions.clear()
         for suggestion in found:
             kind = "Article" if not suggestion.section_id else "Section"
@@ -199,14 +192,13 @@ class SearchPanel(QWidget):
         self.results.setVisible(not found)
         self.suggestions_shown.emit(len(found))
 
-    def _suggest_failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._suggest_seq:
-            from .messages import show_error
+    def _suggest_failed(self, exc: BaseException) -> None:
+        from .messages import show_error
 
-            show_error(exc, "suggestions")
+        show_error(exc, "suggestions")
 
     def close_suggestions(self) -> None:
-        self._suggest_seq += 1  # one still on its way must not reopen the list
+        self._suggester.drop_pending()  # one still on its way must not reopen the list
         self.suggestions.hide()
         self.results.show()
         self.query.setFocus()
@@ -237,9 +229,7 @@ class SearchPanel(QWidget):
         self.did_you_mean.hide()
         self.status.setText(status)
 
-    def _show_results(self, seq: int, query: str, results) -> None:
-        if seq != self._search_seq:
-            return
+    def _show_results(self, query: str, results) -> None:
         self._clear_results(self._summary(results))
         self._show_correction(results.corrected)
         terms = highlight_terms(results)
@@ -279,9 +269,7 @@ class SearchPanel(QWidget):
         item.setToolTip(plain_tooltip(f"{hit.article_title} › {where}"))
         self.results.addItem(item)
 
-    def _search_failed(self, seq: int, exc: BaseException) -> None:
-        if seq != self._search_seq:
-            return
+    def _search_failed(self, exc: BaseException) -> None:
         from .messages import show_error
 
         self._clear_results("Search failed.")

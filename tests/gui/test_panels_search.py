@@ -63,8 +63,9 @@ def test_keyboard_down_then_enter_opens_a_suggestion(qtbot, panel):
 
 
 def test_stale_suggestions_are_dropped(qtbot, panel):
-    panel._suggest_seq = 7
-    panel._show_suggestions(6, [Suggestion(SEED_ID, None, "Old answer")])
+    stale = panel._suggester.drop_pending()
+    panel._suggester.drop_pending()  # the user typed on
+    panel._suggester._answer(stale, [Suggestion(SEED_ID, None, "Old answer")])
     assert panel.suggestions.count() == 0
 
 
