@@ -20,7 +20,7 @@ from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
-from .message_bar import MessageBar
+from .message_bar import REVIEW_KEY, MessageBar
 from .panel_support import LibraryEvents, Loader
 from .reading_view import ReadingView
 from .state import (
@@ -394,7 +394,8 @@ class MainWindow(QMainWindow):
             if name == "notes_changed":
                 self._paint_timer.start()  # a burst of changes (an import) is read once
         elif name == "anchors_changed":  # a rescan moved or lost quoted passages (docs/data-model.md)
-            messages.show_info(str(payload), messages.STATUS_TIMEOUT_MS * 3)
+            # In the message bar, not the status bar: the scan's own report would overwrite it there.
+            self.library.notices.post("store", str(payload), key=REVIEW_KEY)
 
     # ------------------------------------------------------------------ start-up and shutdown
 

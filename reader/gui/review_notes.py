@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import section_label
+from .message_bar import REVIEW_KEY
 from .messages import show_info
 from .panel_support import ChangeFeed
 from .undo import history_for
@@ -154,6 +155,8 @@ class ReviewNotesDialog(QDialog):
         self.summary.setText(f"{moved} moved, {len(self._notes) - moved} lost: compare, then accept, "
                              "re-attach to a selection, or leave orphaned." if self._notes
                              else "No changed notes to review.")
+        if not self._notes:
+            self.library.notices.clear(REVIEW_KEY)  # nothing left to review: the message bar's count goes
         self._show_current()
         self.refreshed.emit()
 
