@@ -335,6 +335,11 @@ def new_note_record(note_id: str, article_id: str, anchor: Anchor, text: str, ta
     }
 
 
+def make_quote_the_original(conn: sqlite3.Connection, note_id: str) -> None:
+    """The note's current quote becomes the one first quoted (the user chose a new passage)."""
+    conn.execute("UPDATE notes SET original_quote = quote WHERE id = ?", (note_id,))
+
+
 def save_note_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor: Anchor, article_sha: str,
                  updated: str | None = None, review: bool = False) -> None:
     """The note's new place and whether it awaits review; ``updated`` set means the user placed it

@@ -340,6 +340,7 @@ class UserStore:
         """Anchor a note to a new quoted passage (and its section), keeping its text, tags and colour.
 
         ``prefix``/``suffix`` (the text around the selection) pick the occurrence meant.
+        The new passage is the note's baseline: ``original_quote``, state ``exact``, nothing to review.
         """
         self.note(note_id)  # exists and is not in the trash
         if not (quote or "").strip():
@@ -349,6 +350,7 @@ class UserStore:
                   else Anchor(section_id, (), quote.strip()))
         with self._writing() as conn:
             save_note_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
+            sql.make_quote_the_original(conn, note_id)
         note = self.note(note_id)
         self._emit_notes(changed=[note])
         return note

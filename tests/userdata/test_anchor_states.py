@@ -279,3 +279,17 @@ def test_the_notes_changed_event_carries_the_notes_as_stored(editable, events, o
     library.rescan()
     sent = [n for e, p in events if e == "notes_changed" for n in p.changed if n.id == note.id]
     assert sent == [store.note(note.id)] and sent[0].review
+
+
+def test_quote_this_instead_makes_the_new_passage_the_baseline(editable):
+    """QA 6: a new quote chosen by the user is what later comparisons start from (original_quote)."""
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    assert store.note(note.id).anchor_state == "moved"
+    requoted = store.change_quote(note.id, aid, "beta", "silver spoons")
+    assert (requoted.quote, requoted.original_quote) == ("silver spoons", "silver spoons")
+    assert (requoted.anchor_state, requoted.review, requoted.similarity) == ("exact", False, None)
+    assert store.notes_to_review() == []
