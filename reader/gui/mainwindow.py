@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from ..errors import LecternError
 from . import messages
 from .accessibility import labels_speak_their_text
 from .activity import ActivityIndicator
@@ -39,10 +40,17 @@ from .toc import TocView, quiet_store_failure
 from .workers import run_in_background
 
 POSITION_SAVE_DELAY_MS = 3000
+CATCH_UP_DELAY_MS = 200
 FIRST_RUN_SIDEBAR_PX = 240  # library list and contents: titles fit, the article keeps the room
 FIRST_RUN_DOCK_PX = 280  # at least; a fifth of wider windows
 CLOSE_WAIT_MS = 5000
 MAX_TAB_SKIPS = 200  # widgets Tab may pass over looking for one on screen
+
+
+def quiet_index_failure(exc: BaseException) -> None:
+    """A catch-up that failed is retried by the next search; its problem is on the notices channel."""
+    if not isinstance(exc, (ImportError, LecternError)):
+        messages.show_error(exc, "updating the search index")
 
 
 def _has_focus_inside(widget: QWidget) -> bool:
@@ -87,6 +95,10 @@ class MainWindow(QMainWindow):
         self._paint_timer.setSingleShot(True)
         self._paint_timer.setInterval(0)
         self._paint_timer.timeout.connect(self.paint_notes)
+        self._catch_up_timer = QTimer(self)  # the index catches up after a burst of changes (an import)
+        self._catch_up_timer.setSingleShot(True)
+        self._catch_up_timer.setInterval(CATCH_UP_DELAY_MS)
+        self._catch_up_timer.timeout.connect(self._catch_up_index)
         self._note_painter = Loader(self, lambda article_id: (article_id, self.library.store.notes(article_id=article_id)),
                                     self._painted_notes, on_error=quiet_store_failure)
         if self.notes_panel is not None:
@@ -380,6 +392,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ library events
 
     def _library_event(self, name: str, payload) -> None:
+        if name in ("articles_changed", "notes_changed", "trash_emptied"):
+            self._catch_up_timer.start()
         if name == "articles_changed":
             current = self.view.article_id
             if current and not self.library.has_article(current):
@@ -466,6 +480,12 @@ class MainWindow(QMainWindow):
             self.library.update_index, rebuild=rebuild,
             on_result=self._indexed, on_error=self._index_failed,
         )
+
+    def _catch_up_index(self) -> None:
+        """Bring the index up to date with what just changed, in a worker: saving stays quick,
+        and the next search does not pay for it (the core only marks the index behind)."""
+        if self.index_task is None:
+            run_in_background(self.library.search_index.catch_up, on_error=quiet_index_failure)
 
     def _indexed(self, report) -> None:
         self.index_task = None

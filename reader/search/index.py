@@ -483,6 +483,18 @@ class SearchIndex:
             log.warning("notes are not indexed: %r", exc)
             return None
 
+    @property
+    def behind(self) -> bool:
+        """Some change was marked (:meth:`mark_behind`) that no finished update has applied yet."""
+        return self._pending or self._write_lock.locked()
+
+    def catch_up(self) -> IndexReport | None:
+        """Apply the changes marked since the last update, if the index is open and no update runs;
+        the window calls it in a worker after a change, so the next search does not pay for it."""
+        if not self._pending or self._open is None or self._closed:
+            return None
+        return self._update(False, None, None, SEARCH_LOCK_TIMEOUT, wait=False)
+
     def mark_behind(self) -> None:
         """Articles or notes changed: the next search, suggestion or update catches up first.
 

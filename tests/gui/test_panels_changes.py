@@ -42,3 +42,16 @@ def test_the_change_feed_delivers_store_events_as_values_on_the_gui_thread(qtbot
     changes = blocker.args[0]
     assert isinstance(changes, Changes) and changes.bookmarks and not changes.any_notes
     QThreadPool.globalInstance().waitForDone(GUARD_MS)
+
+
+def test_the_window_catches_the_index_up_after_a_note_is_saved(qtbot, library, app_paths):
+    from .shell_support import close_window, open_window
+
+    window = open_window(qtbot, library, app_paths)
+    library.update_index()
+    index = library.search_index
+    library.store.add_note(library.articles()[0].id, "_lead", "a puffin colony")
+    assert index.behind  # saving only marked it
+    qtbot.waitUntil(lambda: not index.behind, timeout=GUARD_MS)  # the window's worker caught up
+    assert index.search("puffin", notes_only=True).total == 1
+    close_window(window)
