@@ -24,7 +24,8 @@ import difflib
 import re
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter,
     QTextBrowser, QVBoxLayout, QWidget,
@@ -38,13 +39,21 @@ from .undo import history_for
 from .workers import run_in_background
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
-REMOVED_STYLE = "background-color:#f6c9c9; text-decoration:line-through"
-ADDED_STYLE = "background-color:#c6efc6; font-weight:bold"
+# (removed, added) word styles on a light and on a dark page: each names its text colour as well as its
+# background, so the words stay readable whatever the theme's own text colour is.
+DIFF_STYLES = {
+    False: ("background-color:#f6c9c9; color:#1a1a1a; text-decoration:line-through",
+            "background-color:#c6efc6; color:#1a1a1a; font-weight:bold"),
+    True: ("background-color:#6e2a2a; color:#f5f5f5; text-decoration:line-through",
+           "background-color:#1f5c2c; color:#f5f5f5; font-weight:bold"),
+}
 STATE_LABELS = {"moved": "moved", "section": "passage gone", "orphaned": "orphaned"}
 
 
-def marked_diff(old: str, new: str) -> tuple[str, str]:
-    """``old`` and ``new`` as escaped HTML, words only in ``old`` struck out, words only in ``new`` in bold."""
+def marked_diff(old: str, new: str, dark: bool = False) -> tuple[str, str]:
+    """``old`` and ``new`` as escaped HTML, words only in ``old`` struck out, words only in ``new`` in bold
+    (colours for a ``dark`` or a light page)."""
+    removed_style, added_style = DIFF_STYLES[dark]
     before, after = _TOKENS.findall(old), _TOKENS.findall(new)
     old_html, new_html = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
@@ -54,17 +63,18 @@ def marked_diff(old: str, new: str) -> tuple[str, str]:
             new_html.append(new_part)
             continue
         if old_part:
-            old_html.append(f'<span style="{REMOVED_STYLE}">{old_part}</span>')
+            old_html.append(f'<span style="{removed_style}">{old_part}</span>')
         if new_part:
-            new_html.append(f'<span style="{ADDED_STYLE}">{new_part}</span>')
+            new_html.append(f'<span style="{added_style}">{new_part}</span>')
     return "".join(old_html), "".join(new_html)
 
 
-def comparison_html(note) -> str:
-    """The note's passage as first quoted beside the passage now, as a two-column table."""
+def comparison_html(note, dark: bool = False) -> str:
+    """The note's passage as first quoted beside the passage now, as a two-column table (``dark``: the
+    page is dark)."""
     first = note.original_quote or note.quote or ""
     if note.anchor_state == "moved":
-        old_html, new_html = marked_diff(first, note.quote or "")
+        old_html, new_html = marked_diff(first, note.quote or "", dark)
         similarity = f" ({note.similarity:.0%} alike)" if note.similarity is not None else ""
         heading = f"Re-found after the text changed{similarity}"
     else:
@@ -162,10 +172,16 @@ class ReviewNotesDialog(QDialog):
 
     def _show_current(self, *_args) -> None:
         note = self.current_note()
-        self.detail.setHtml(comparison_html(note) if note is not None else "")
+        dark = self.detail.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        self.detail.setHtml(comparison_html(note, dark) if note is not None else "")
         for button in (self.accept_button, self.reattach_button, self.orphan_button):
             button.setEnabled(note is not None)
         self.accept_button.setEnabled(note is not None and note.anchor_state == "moved")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "orphan_button"):  # the theme changed
+            self._show_current()
 
     # ------------------------------------------------------------------ actions
 

@@ -167,3 +167,49 @@ def test_a_review_action_is_undone_by_ctrl_z_not_an_older_step(qtbot, harbour, b
     assert (back.anchor_state, back.review, back.orphaned, back.quote) == ("moved", True, False, before.quote)
     assert library.store.note(other.id).text == "edited before the review"  # the older step is untouched
     qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)  # back in the list
+
+
+def _luminance(color) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+
+
+def _contrast(a, b) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "sepia"])
+def test_changed_words_are_readable_in_every_theme(qtbot, harbour, theme):
+    """QA 7: in the dark theme the changed words were light text on pale red and green."""
+    from PySide6.QtGui import QColor, QTextCharFormat, QTextFormat
+
+    from reader.gui.theme import palette_for
+
+    library, path, note = harbour
+    _rescan_with_typo(library, path)
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    dialog.setPalette(palette_for(theme))
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    text_color = dialog.detail.palette().color(dialog.detail.foregroundRole())
+    marked = []
+    block = dialog.detail.document().begin()
+    while block.isValid():
+        for fragment in (it.fragment() for it in _fragments(block)):
+            fmt: QTextCharFormat = fragment.charFormat()
+            if fmt.hasProperty(QTextFormat.Property.BackgroundBrush) and fragment.text().strip():
+                fg = fmt.foreground().color() if fmt.hasProperty(QTextFormat.Property.ForegroundBrush) else text_color
+                marked.append((fragment.text(), _contrast(fg, QColor(fmt.background().color()))))
+        block = block.next()
+    assert {t.strip() for t, _ in marked} == {"ledger", "<big> ledgr"}
+    assert all(ratio >= 4.5 for _, ratio in marked), marked
+
+
+def _fragments(block):
+    it = block.begin()
+    while not it.atEnd():
+        yield it
+        it += 1
