@@ -20,6 +20,7 @@ from .. import __version__
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID, section_label
+from ..regularfile import FileTooLargeError, NotRegularFileError, read_regular_bytes
 from .anchoring import STATES
 from .models import Bookmark, utc_now
 from .records import clean_color, clean_tags
@@ -316,11 +317,11 @@ def _read_input(path_or_text) -> tuple[str, str]:
         return path_or_text, "the given text"
     path = Path(path_or_text).expanduser()
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise LecternError(f"cannot import {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-        return path.read_text(encoding="utf-8"), str(path)
+        return read_regular_bytes(path, MAX_IMPORT_BYTES).decode("utf-8"), str(path)
     except UnicodeDecodeError:
         raise LecternError(f"cannot import {path}: not UTF-8 text") from None
+    except (NotRegularFileError, FileTooLargeError) as exc:  # a FIFO, /dev/zero, a huge file
+        raise LecternError(f"cannot import {path}: {exc.strerror}") from None
     except OSError as exc:
         raise LecternError(f"cannot read {path}: {exc.strerror or exc}") from None
 
