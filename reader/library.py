@@ -563,7 +563,7 @@ class Library:
         """Bookmarks, notes and reading state (:class:`reader.userdata.UserStore`), opened lazily.
 
         Its changes reach this library's listeners (``"notes_changed"``,
-        ``"bookmarks_changed"``, ``"changed"``) through the coordinator, which
+        ``"bookmarks_changed"``...) through the coordinator, which
         also has it re-anchor notes after every scan that changed articles.
         """
         return self._coordinator.store
