@@ -280,6 +280,8 @@ class UserStore:
                 raise LecternError(f"no note with id {note_id!r}")
             if text is not None and not isinstance(text, str):
                 raise LecternError("a note's text must be a string")
+            if text is not None and not text.strip() and not sql.live_note_row(conn, note_id)["quote"]:
+                raise LecternError("a note needs some text or a quoted passage")  # as add_note says
             sql.set_note_fields(conn, note_id, text, clean_color(color) if color is not None else None,
                                 color is not None, utc_now())
             if tags is not None:
