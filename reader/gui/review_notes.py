@@ -7,7 +7,8 @@ until the user looks. This window lists them with the passage as first quoted
 and the passage now, side by side, the differences marked (all text escaped),
 and offers:
 
-* **Accept**: the new passage is right; the note's state becomes ``exact``;
+* **Accept**: the new passage is right; the note's state becomes ``exact`` (a
+  "passage gone" note stays on its section as it is: state ``section``, reviewed);
 * **Re-attach to Selection**: anchor the note to the passage selected in the
   reading view instead;
 * **Leave Orphaned**: the note is kept, orphaned, with the text first quoted.
@@ -176,7 +177,7 @@ class ReviewNotesDialog(QDialog):
         self.detail.setHtml(comparison_html(note, dark) if note is not None else "")
         for button in (self.accept_button, self.reattach_button, self.orphan_button):
             button.setEnabled(note is not None)
-        self.accept_button.setEnabled(note is not None and note.anchor_state == "moved")
+        self.accept_button.setEnabled(note is not None and note.anchor_state in ("moved", "section"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().changeEvent(event)

@@ -215,8 +215,9 @@ def drop_trashed_notes(conn: sqlite3.Connection, cutoff: str | None) -> list[str
     return ids
 
 
-ACCEPT_ANCHOR = ("UPDATE notes SET anchor_state = 'exact', similarity = NULL, review = 0, "
-                 "orphaned = 0 WHERE id = ? AND orphaned = 0")
+# Accepting a "passage gone" note keeps it on its section as it is (state 'section', reviewed).
+ACCEPT_ANCHOR = ("UPDATE notes SET anchor_state = CASE WHEN anchor_state = 'section' THEN 'section' ELSE 'exact' END, "
+                 "similarity = NULL, review = 0, orphaned = 0 WHERE id = ? AND orphaned = 0")
 LEAVE_ORPHANED = ("UPDATE notes SET anchor_state = 'orphaned', orphaned = 1, similarity = NULL, "
                   "review = 0, quote = coalesce(original_quote, quote) WHERE id = ?")
 

@@ -393,7 +393,8 @@ class UserStore:
         return note
 
     def accept_anchor(self, note_id: str) -> Note:
-        """The user agrees with where re-anchoring put the note: its state becomes ``exact``."""
+        """The user agrees with where re-anchoring put the note: its state becomes ``exact`` (a note whose
+        passage is gone stays ``section``, on its section as it is); either way it is reviewed."""
         return self._set_reviewed(note_id, sql.ACCEPT_ANCHOR)
 
     def leave_orphaned(self, note_id: str) -> Note:

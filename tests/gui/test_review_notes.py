@@ -213,3 +213,21 @@ def _fragments(block):
     while not it.atEnd():
         yield it
         it += 1
+
+
+def test_a_note_whose_passage_is_gone_can_be_accepted_on_its_section(qtbot, harbour):
+    """QA 10: Accept was disabled for a "passage gone" note; accepting keeps it on its section, reviewed."""
+    library, path, note = harbour
+    _write(path, ARTICLE.replace("The customs house recorded each cargo in a ledger kept by the harbour master himself.",
+                                 "The customs house burned down."))
+    library.rescan()
+    assert library.store.note(note.id).anchor_state == "section"
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    assert dialog.accept_button.isEnabled()
+    with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+        dialog.accept_button.click()
+    accepted = library.store.note(note.id)
+    assert (accepted.anchor_state, accepted.review, accepted.section_id, accepted.orphaned) == ("section", False, "trade", False)
+    assert accepted.quote == QUOTE
