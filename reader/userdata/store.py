@@ -584,7 +584,8 @@ class UserStore:
         return transfer.export_text(fmt, records, marks if note_ids is None else [], self._articles)
 
     def import_notes(self, path_or_text: str | os.PathLike) -> ImportReport:
-        """Add the notes and bookmarks of a JSON or W3C export; ones already present are skipped.
+        """Add the notes and bookmarks of a JSON or W3C export; ones already present are skipped,
+        ones in the trash are restored from it (``report.restored``).
 
         The whole input is validated before anything is written, and everything
         is written in one transaction: a bad file changes nothing.
@@ -597,8 +598,9 @@ class UserStore:
         imported = [reanchored.get(r["id"]) or note_from_record(r) for r in added_notes]
         report.reanchored = sum(1 for r in added_notes if r["id"] in reanchored)
         report.orphaned = sum(1 for n in imported if n.orphaned)
-        report.note_ids = [r["id"] for r in added_notes]
-        self._emit_notes(changed=[n for n in imported if n.id not in reanchored])
+        report.note_ids = [r["id"] for r in added_notes] + report.restored_ids
+        restored = [self.note(i) for i in report.restored_ids if i not in reanchored]
+        self._emit_notes(changed=[n for n in imported if n.id not in reanchored] + restored)
         if report.bookmarks_added:
             self._emit("bookmarks_changed", None)
         return report

@@ -13,7 +13,7 @@ from ..errors import LecternError
 from . import exchange
 from .anchoring import plain_text_position
 from .models import Bookmark, ImportReport
-from .records import bookmark_exists, insert_bookmark, insert_note, note_exists
+from .records import bookmark_exists, insert_bookmark, insert_note, note_exists, take_note_from_trash
 
 
 def export_text(fmt: str, records: list[dict], bookmarks, articles) -> str:
@@ -81,14 +81,18 @@ def insert_new(conn: sqlite3.Connection, parsed, report: ImportReport) -> list[d
 
 
 def _insert_new_notes(conn: sqlite3.Connection, records: list[dict], report: ImportReport) -> list[dict]:
+    """A note of the file that is in the trash comes out of it as it is there (re-importing an export
+    is asking for the note back); one already live is skipped. ``report.restored_ids``: those restored."""
     added = []
     for record in records:
-        if note_exists(conn, record["id"], live_only=False):
+        if take_note_from_trash(conn, record["id"]):
+            report.restored_ids.append(record["id"])
+        elif note_exists(conn, record["id"], live_only=False):
             report.skipped_duplicates += 1
-            continue
-        insert_note(conn, record)
-        added.append(record)
-    report.added = len(added)
+        else:
+            insert_note(conn, record)
+            added.append(record)
+    report.added, report.restored = len(added), len(report.restored_ids)
     return added
 
 
