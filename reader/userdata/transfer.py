@@ -50,14 +50,23 @@ def _positions(records: list[dict], lookup) -> dict[str, tuple[int, int]]:
 
 def _titles_and_orders(records: list[dict], lookup) -> dict[str, tuple[str, list[str]]]:
     """``{article_id: (title, section ids in document order)}`` for the Markdown export."""
-    result = {}
-    for aid in {r["article_id"] for r in records}:
-        try:
-            article = lookup.article(aid) if lookup is not None else None
-        except LecternError:
-            article = None
-        result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
-    return result
+    return {aid: _title_and_order(aid, lookup) for aid in {r["article_id"] for r in records}}
+
+
+def _title_and_order(article_id: str, lookup) -> tuple[str, list[str]]:
+    """The article's title and section order; its title alone when it cannot be read now; its id
+    "(removed)" when it left the library (the store keeps no title of its own)."""
+    if lookup is None:
+        return article_id, []
+    try:
+        article = lookup.article(article_id)
+        return article.title, [s.id for s in article.sections]
+    except LecternError:
+        pass
+    try:
+        return lookup.summary(article_id).title, []
+    except LecternError:
+        return f"{article_id} (removed)", []
 
 
 def _sources(records: list[dict], lookup) -> dict[str, exchange.Source]:
