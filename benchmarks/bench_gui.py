@@ -174,7 +174,7 @@ def bench_render(runs: int) -> list[tuple[str, float, str]]:
             view._article = None  # force a re-render, as when switching articles
             view.show_article(article_id, article.sections[section].id)
 
-        from reader import library as library_module
+        from reader.sources import folders as library_module
 
         library_module._parse_cached.cache_clear()
         started = time.perf_counter()

@@ -47,7 +47,7 @@ class ArticleView:
         return self._library.fingerprints()
 
     def fingerprint(self, article_id: str) -> str:
-        return self._library.fingerprints().get(article_id, "")
+        return self._library.fingerprint(article_id) or ""
 
     def article(self, article_id: str):
         return self._library.article(article_id)

@@ -1,18 +1,12 @@
 """The library facade: the one object the GUI and the CLI talk to.
 
-A :class:`Library` is opened on an :class:`~reader.paths.AppPaths`. It knows the
-sources (the bundled ``content/`` plus files and folders the user added, read
-in place and never modified), keeps a manifest of the articles found in them
-(``library.json`` in the data dir), and parses an article on demand.
-
-Article ids (docs/architecture.md, "Article ids"):
-
-* a new article gets ``slugify(title)``, or ``slug-2``, ``slug-3``... when that
-  id is taken, so ids are readable and usually the same on every machine;
-* a file keeps its id while it stays at the same path, whatever its content;
-* a file that disappears from one path and appears with identical content
-  (same SHA-256) at another keeps its id (moving a file between folders);
-* the manifest is saved atomically, so ids survive restarts.
+A :class:`Library` is opened on an :class:`~reader.paths.AppPaths`. It is a list
+of sources of articles (:mod:`reader.sources`) plus article ids: the folders
+source (the bundled ``content/`` and the files and folders the user added, with
+their manifest) always comes first; other sources (an archive) are attached with
+:meth:`Library.attach_source`. A lookup by id goes to the source that owns the
+id; titles come page by page or by prefix, never all at once, so a source of
+millions of articles costs what one page costs.
 
 Search and user data hang off the same object through the coordinator
 (``reader/coordinator.py``), which runs the steps after every change; front
@@ -22,125 +16,81 @@ through ``library.notices`` (``reader/notices.py``).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
+import bisect
 import os
 import threading
-import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
-from .atomicfile import atomic_write_text
 from .coordinator import Coordinator
-from .errors import LecternError, SourceNotFoundError, UnknownArticleError
-from .filelock import file_lock, unwritable_error
+from .errors import UnknownArticleError
 from .model import Article
 from .notices import Notices
-from .parser import ARTICLE_SUFFIXES, SkippedFile, parse_file, read_article_bytes
 from .paths import AppPaths
-from .regularfile import read_regular_bytes
-from .textutil import fold, slugify
+from .sources.base import PAGE_SIZE, Source, TitleEntry
+from .sources.folders import ArticleSummary, FolderSource, ScanReport, Skipped
 
-MANIFEST_FORMAT = "lectern-library"
-MANIFEST_VERSION = 1
-MAX_MANIFEST_BYTES = 256 * 2**20  # far above any real library; a bigger "manifest" is not one
-BUNDLED_PREFIX = "bundled:"
-# Files that describe a folder of articles rather than being one (compared by stem, case-insensitively).
-METADATA_STEMS = {"readme", "license", "licence", "copying", "attribution", "changelog", "authors"}
+__all__ = ["ArticleSummary", "Library", "ScanReport", "Skipped"]  # callers import the report types from here
+from .textutil import fold
 
 Listener = Callable[[str, object], None]
 
 
-@dataclass(frozen=True)
-class ArticleSummary:
-    id: str
-    title: str
-    path: str  # where the file is now, for display
-    sections: int
-    bundled: bool
-    warnings: int = 0
-    label: str = ""  # the title, plus where the file is when another article has the same title
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
-
-
-@dataclass
-class ScanReport:
-    added: list[ArticleSummary] = field(default_factory=list)
-    updated: list[ArticleSummary] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # article ids
-    moved: list[ArticleSummary] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.moved)
-
-
-@dataclass
-class _Entry:
-    """One manifest row: an article file and what the last scan learnt of it."""
-
-    key: str  # "bundled:<relative path>" or an absolute path
-    sha256: str
-    size: int
-    mtime_ns: int
-    title: str
-    sections: int
-    warnings: int = 0
-
-
-@dataclass
-class _SkipEntry:
-    reason: str
-    size: int
-    mtime_ns: int
-
-
 class Library:
-    """Articles from the bundled content and the user's sources."""
+    """Articles from a list of sources: the folders first, then any attached source."""
 
     def __init__(self, paths: AppPaths, include_bundled: bool = True):
         self.paths = paths
-        self.include_bundled = include_bundled
-        self.read_only = False
-        self.read_only_reason = ""
         self.notices = Notices()  # the one channel for what the user must be told (library, index, store)
+        self.folders = FolderSource(paths, include_bundled, tell=self._tell)
+        self._attached: list[Source] = []
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
-        self._sources: list[str] = []
-        self._entries: dict[str, _Entry] = {}  # article id -> entry
-        self._skipped: dict[str, _SkipEntry] = {}  # key -> why the file is not an article
         self._coordinator = Coordinator(self, self.notices, self._emit)  # opens the index and the store lazily
-        self._load_manifest()
-        unwritable = unwritable_error(self._lock_path)  # known at once: the window shows messages on start
-        if unwritable is not None:
-            self._data_dir_unwritable(unwritable)
-
-    @property
-    def messages(self) -> list[str]:
-        """The library's notices so far (all of them, from every part: ``notices``)."""
-        return self.notices.texts("library")
 
     def _tell(self, message: str, key: str = "") -> None:
-        """Tell the user once (the manifest is re-read before every scan); ``key``: a lasting condition."""
         self.notices.post("library", message, key=key)
+
+    # the folders' state, as before the sources layer
+    include_bundled = property(lambda self: self.folders.include_bundled)
+    read_only = property(lambda self: self.folders.read_only)
+    read_only_reason = property(lambda self: self.folders.read_only_reason)
+    messages = property(lambda self: self.notices.texts("library"), doc="the library's notices so far (``notices``)")
+
+    # ------------------------------------------------------------------ sources
+
+    def article_sources(self) -> list[Source]:
+        """Every source, in listing order: the folders, then attached sources."""
+        return [self.folders, *self._attached]
+
+    def attach_source(self, source: Source) -> None:
+        """Add a source of articles (an archive); its ids must not clash with the others'."""
+        with self._lock:
+            self._attached.append(source)
+
+    def _owner(self, article_id: str) -> Source | None:
+        if self.folders.has_article(article_id):
+            return self.folders
+        return next((s for s in self._attached if s.entry(article_id) is not None), None)
+
+    def _owner_or_raise(self, article_id: str) -> Source:
+        source = self._owner(article_id)
+        if source is None:
+            raise UnknownArticleError(article_id)
+        return source
 
     # ------------------------------------------------------------------ events
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(event, payload)`` on changes.
 
-        Events: ``"articles_changed"`` with a :class:`ScanReport`. Listeners run
-        on the thread that made the change.
+        Events: ``"articles_changed"`` with a :class:`ScanReport`, and the store's
+        (``"notes_changed"``, ``"bookmarks_changed"``, ``"anchors_changed"``,
+        ``"trash_emptied"``); ``reader.changes.Changes.of_event`` reads any of them
+        as one value. Listeners run on the thread that made the change, with no
+        lock of the library, the store or the index held.
         """
         self._listeners.append(listener)
 
@@ -148,378 +98,182 @@ class Library:
         for listener in list(self._listeners):
             listener(event, payload)
 
-    # ------------------------------------------------------------------ queries
+    # ------------------------------------------------------------------ titles (page by page)
+
+    def count(self) -> int:
+        """How many articles all sources show."""
+        return sum(source.count() for source in self.article_sources())
+
+    def titles(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[TitleEntry]:
+        """At most ``limit`` titles from row ``offset`` of the sources one after the other."""
+        found: list[TitleEntry] = []
+        for source in self.article_sources():
+            if len(found) >= limit:
+                break
+            size = source.count()
+            if offset < size:
+                found += source.titles(offset, limit - len(found))
+                offset = 0
+            else:
+                offset -= size
+        return found
+
+    def titles_with_prefix(self, prefix: str, limit: int = PAGE_SIZE, offset: int = 0) -> list[TitleEntry]:
+        """Titles starting with ``prefix`` (case and accents ignored), source after source,
+        from the ``offset``-th match on."""
+        folded = fold(prefix)
+        if offset <= 0:
+            return self._gather(lambda source, left: source.titles_with_prefix(folded, left), limit)
+        found: list[TitleEntry] = []
+        for source in self.article_sources():
+            start, end = _prefix_rows(source, folded)
+            if offset >= end - start:
+                offset -= end - start
+                continue
+            if len(found) < limit:
+                found += source.titles(start + offset, min(limit - len(found), end - start - offset))
+            offset = 0
+        return found
+
+    def count_with_prefix(self, prefix: str) -> int:
+        """How many titles start with ``prefix``, counted without reading them (two bisections a source)."""
+        folded = fold(prefix)
+        return sum(end - start for start, end in (_prefix_rows(s, folded) for s in self.article_sources()))
+
+    def titles_matching(self, text: str, limit: int = PAGE_SIZE) -> list[TitleEntry]:
+        """What the library filter shows for ``text``: titles containing it where a source can
+        afford that (the folders), titles starting with it everywhere."""
+        needle = fold(text).strip()
+        return self._gather(lambda source, left: source.titles_matching(needle, left), limit)
+
+    def _gather(self, ask: Callable[[Source, int], list[TitleEntry]], limit: int) -> list[TitleEntry]:
+        found: list[TitleEntry] = []
+        for source in self.article_sources():
+            if len(found) >= limit:
+                break
+            found += ask(source, limit - len(found))
+        return found
+
+    def version(self) -> str:
+        """Changes whenever any source's articles or titles change (a list compares it to redraw)."""
+        return "|".join(source.version() for source in self.article_sources())
+
+    def position(self, article_id: str) -> int | None:
+        """The row of an article in :meth:`titles`, or None."""
+        before = 0
+        for source in self.article_sources():
+            row = source.position(article_id)
+            if row is not None:
+                return before + row
+            before += source.count()
+        return None
+
+    def title_entry(self, article_id: str) -> TitleEntry | None:
+        source = self._owner(article_id)
+        return source.entry(article_id) if source is not None else None
+
+    def find_title(self, title: str) -> TitleEntry | None:
+        """The article with this title (folded, stripped), in the first source that has one."""
+        for source in self.article_sources():
+            found = source.find_title(title)
+            if found is not None:
+                return found
+        return None
+
+    # ------------------------------------------------------------------ articles
 
     def articles(self) -> list[ArticleSummary]:
-        """Visible articles, sorted by title (case- and accent-insensitive)."""
-        with self._lock:
-            summaries = [self._summary(i, e) for i, e in self._entries.items() if self._visible(e)]
-        return _sorted_and_labelled(summaries)
+        """Deprecated: every article at once. Only tests and small scripts over a folder library
+        use it; no part of Lectern does (a source may hold millions)."""
+        summaries = list(self.folders.summaries())
+        for source in self._attached:
+            summaries += [self._summary_of(entry) for entry in source.titles(0, source.count())]
+        return summaries
 
     def has_article(self, article_id: str) -> bool:
-        entry = self._entries.get(article_id)
-        return entry is not None and self._visible(entry)
+        return self._owner(article_id) is not None
 
     def is_hidden(self, article_id: str) -> bool:
-        """Known to the library but not shown now (a bundled article under ``--no-bundled``).
+        """Known to the library but absent from :meth:`fingerprints`: a bundled article under
+        ``--no-bundled``, or an article of a source outside Lectern's index (an archive).
 
-        Such an article has not left the library: notes on it must stay anchored.
+        Such an article has not left the library: notes on it must stay anchored (the
+        store leaves them as they are rather than orphan them).
         """
-        entry = self._entries.get(article_id)
-        return entry is not None and not self._visible(entry)
+        if self.folders.is_hidden(article_id):
+            return True
+        return any(not s.indexed and s.entry(article_id) is not None for s in self._attached)
 
     def summary(self, article_id: str) -> ArticleSummary:
-        with self._lock:
-            entry = self._entries.get(article_id)
-            if entry is None or not self._visible(entry):
-                raise UnknownArticleError(article_id)
-            return self._summary(article_id, entry)
+        if self.folders.has_article(article_id):
+            return self.folders.summary(article_id)
+        return self._summary_of(self._owner_or_raise(article_id).entry(article_id))
+
+    @staticmethod
+    def _summary_of(entry: TitleEntry) -> ArticleSummary:
+        """A summary of an article from another source: its sections are not known until it is read."""
+        return ArticleSummary(entry.id, entry.title, entry.where, sections=0, bundled=False, label=entry.shown)
 
     def article(self, article_id: str) -> Article:
         """The parsed article; raises :class:`UnknownArticleError` or :class:`LecternError`."""
-        with self._lock:
-            entry = self._entries.get(article_id)
-            if entry is None or not self._visible(entry):
-                raise UnknownArticleError(article_id)
-            path = self._path_of(entry.key)
-        try:
-            stat = path.stat()
-            return _parse_cached(article_id, str(path), stat.st_size, stat.st_mtime_ns)
-        except SkippedFile as exc:
-            raise LecternError(f"cannot read article {article_id!r}: {exc.reason}") from None
-        except OSError as exc:
-            raise LecternError(f"cannot read article {article_id!r} from {path}: {exc.strerror or exc}") from None
+        return self._owner_or_raise(article_id).article(article_id)
 
     def find_by_title(self, title: str) -> ArticleSummary | None:
-        """The visible article with this title (folded), for "See also" links."""
-        wanted = fold(title).strip()
-        with self._lock:
-            for article_id, entry in self._entries.items():
-                if self._visible(entry) and fold(entry.title).strip() == wanted:
-                    return self._summary(article_id, entry)
-        return None
+        """The article with this title (folded), for "See also" links."""
+        found = self.find_title(title)
+        return self.summary(found.id) if found is not None else None
 
     def article_for_path(self, path: str | os.PathLike) -> ArticleSummary | None:
         """The visible article read from this file, if any (``lectern FILE`` opens it)."""
-        wanted = Path(path).expanduser().resolve()
-        with self._lock:
-            for article_id, entry in self._entries.items():
-                if self._visible(entry) and self._path_of(entry.key).resolve() == wanted:
-                    return self._summary(article_id, entry)
-        return None
+        return self.folders.article_for_path(path)
+
+    def fingerprint(self, article_id: str) -> str | None:
+        """The content token of one article of any source, or None when it is not shown."""
+        source = self._owner(article_id)
+        return source.fingerprint(article_id) if source is not None else None
+
+    def fingerprints_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """``{id: fingerprint}`` of those of ``article_ids`` some source shows (re-anchoring the
+        noted articles needs these, of any source, not every article's)."""
+        found = {}
+        for article_id in article_ids:
+            fingerprint = self.fingerprint(article_id)
+            if fingerprint is not None:
+                found[article_id] = fingerprint
+        return found
 
     def fingerprints(self) -> dict[str, str]:
-        """``{article id: content SHA-256}`` of visible articles (for incremental indexing)."""
-        with self._lock:
-            return {i: e.sha256 for i, e in self._entries.items() if self._visible(e)}
+        """``{article id: content SHA-256}`` of the articles Lectern's full-text index holds
+        (sources with ``indexed``: the folders). An archive with its own index is not listed."""
+        return self.folders.fingerprints()
 
     def sources(self) -> list[str]:
-        return list(self._sources)
+        """The files and folders the user added."""
+        return self.folders.sources()
 
     def skipped(self) -> list[Skipped]:
         """Files in the sources that are not articles, with the reason."""
-        with self._lock:
-            return [Skipped(self._display_path(k), s.reason) for k, s in sorted(self._skipped.items()) if self._visible_key(k)]
+        return self.folders.skipped()
 
     # ------------------------------------------------------------------ changes
 
     def add_sources(self, paths: Iterable[str | os.PathLike]) -> ScanReport:
         """Add files or folders (read in place) and scan them."""
-        resolved = [Path(p).expanduser().resolve() for p in paths]
-        missing = [p for p in resolved if not p.exists()]
-        if missing:
-            raise SourceNotFoundError(", ".join(str(p) for p in missing))
-        with self._locked_manifest():
-            self._refuse_if_read_only("add " + ", ".join(str(p) for p in resolved))
-            new_sources = [str(p) for p in dict.fromkeys(resolved) if str(p) not in self._sources]
-            self._sources += new_sources
-            report = self._scan_locked(sources_changed=bool(new_sources))  # an empty folder is saved too
-            report.skipped = [s for s in report.skipped if any(_is_within(Path(s.path), p) for p in resolved)]
-        self._after_scan(report)
-        return report
+        return self._after_scan(self.folders.add_sources(paths))
 
     def remove_sources(self, paths: Iterable[str | os.PathLike]) -> ScanReport:
         """Forget sources; their articles leave the library (notes on them stay)."""
-        resolved = [str(Path(p).expanduser().resolve()) for p in paths]
-        with self._locked_manifest():
-            self._refuse_if_read_only("remove " + ", ".join(resolved))
-            unknown = [p for p in resolved if p not in self._sources]
-            if unknown:
-                raise LecternError("not a source of the library: " + ", ".join(unknown))
-            self._sources = [s for s in self._sources if s not in resolved]
-            report = self._scan_locked(sources_changed=True)
-        self._after_scan(report)
-        return report
+        return self._after_scan(self.folders.remove_sources(paths))
 
     def rescan(self) -> ScanReport:
         """Re-read what changed on disk: size and mtime first, then the content hash."""
-        with self._locked_manifest():
-            report = self._scan_locked()
-        self._after_scan(report)
-        return report
+        return self._after_scan(self.folders.rescan())
 
-    def _after_scan(self, report: ScanReport) -> None:
-        """Called with no lock held: the coordinator re-anchors, marks the index behind, then tells listeners."""
-        if report.changed:
+    def _after_scan(self, report: ScanReport) -> ScanReport:
+        self.folders.count()  # the sorted titles are rebuilt here, on the scanning thread, not by a reader
+        if report.changed:  # no lock held: the coordinator re-anchors, marks the index behind, tells listeners
             self._coordinator.articles_changed(report)
-
-    # ------------------------------------------------------------------ scanning
-
-    def _scan_locked(self, sources_changed: bool = False) -> ScanReport:
-        report = ScanReport()
-        found = dict(self._iter_files())
-        by_key = {e.key: i for i, e in self._entries.items()}
-        new_files: list[tuple[str, Path, bytes, str]] = []
-        seen_ids: set[str] = set()
-        for key, path in sorted(found.items()):
-            result = self._check_file(key, path, by_key.get(key), report)
-            if result is None:
-                seen_ids.add(by_key.get(key, ""))
-            elif result[0] == "new":
-                new_files.append((key, path, result[1], result[2]))
-        in_scope = {i for i, e in self._entries.items() if self._in_scope(e.key)}
-        vanished = {i: self._entries[i] for i in in_scope - seen_ids if self._entries[i].key not in found}
-        for key, path, data, sha in new_files:
-            self._add_file(key, path, data, sha, vanished, report)
-        for article_id in sorted(vanished):
-            del self._entries[article_id]
-            report.removed.append(article_id)
-        for key in [k for k in self._skipped if self._in_scope(k) and k not in found]:
-            del self._skipped[key]
-        report.skipped = [Skipped(self._display_path(k), s.reason) for k, s in sorted(self._skipped.items()) if self._in_scope(k)]
-        if sources_changed or report.changed or report.skipped or not self.paths.manifest.exists():
-            self._save_manifest()
         return report
-
-    def _check_file(self, key: str, path: Path, article_id: str | None, report: ScanReport):
-        """Returns None when the file is known (unchanged, updated or now skipped), or ("new", data, sha)."""
-        try:
-            problem = not_an_article_reason(path)
-            if problem is not None:
-                raise SkippedFile(path, problem)
-            stat = path.stat()
-            entry = self._entries.get(article_id) if article_id else None
-            skip = self._skipped.get(key)
-            if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                report.unchanged += 1
-                return None
-            if skip and (skip.size, skip.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                return ("skipped",)
-            data = read_article_bytes(path)
-            sha = hashlib.sha256(data).hexdigest()
-            if entry and entry.sha256 == sha:
-                entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
-                report.unchanged += 1
-                return None
-            if entry is None:
-                return ("new", data, sha)
-            article = parse_file(path, article_id, data)
-            self._entries[article_id] = _entry_for(key, article, data, sha, stat)
-            _PARSED.keep(article_id, path, len(data), stat.st_mtime_ns, article)  # the index reads it next
-            self._skipped.pop(key, None)
-            report.updated.append(self._summary(article_id, self._entries[article_id]))
-            return None
-        except SkippedFile as exc:
-            self._skip(key, path, exc.reason)
-        except OSError as exc:
-            self._skip(key, path, f"cannot read: {exc.strerror or exc}")
-        if article_id and article_id in self._entries:
-            del self._entries[article_id]
-            report.removed.append(article_id)
-        return ("skipped",)
-
-    def _add_file(self, key: str, path: Path, data: bytes, sha: str, vanished: dict[str, _Entry], report: ScanReport) -> None:
-        moved_from = next((i for i, e in sorted(vanished.items()) if e.sha256 == sha), None)
-        try:
-            article = parse_file(path, moved_from or "", data)
-        except SkippedFile as exc:
-            self._skip(key, path, exc.reason)
-            return
-        stat = path.stat()
-        if moved_from:
-            del vanished[moved_from]
-            self._entries[moved_from] = _entry_for(key, article, data, sha, stat)
-            _PARSED.keep(moved_from, path, len(data), stat.st_mtime_ns, article)
-            report.moved.append(self._summary(moved_from, self._entries[moved_from]))
-            return
-        article_id = self._allocate_id(article.title)
-        self._entries[article_id] = _entry_for(key, article, data, sha, stat)
-        _PARSED.keep(article_id, path, len(data), stat.st_mtime_ns, replace(article, id=article_id, _by_id={}))
-        self._skipped.pop(key, None)
-        report.added.append(self._summary(article_id, self._entries[article_id]))
-
-    def _skip(self, key: str, path: Path, reason: str) -> None:
-        try:
-            stat = path.stat()
-            size, mtime = stat.st_size, stat.st_mtime_ns
-        except OSError:
-            size, mtime = -1, -1
-        self._skipped[key] = _SkipEntry(reason, size, mtime)
-
-    def _allocate_id(self, title: str) -> str:
-        base = slugify(title, default="article")
-        candidate, n = base, 1
-        while candidate in self._entries:
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
-
-    def _iter_files(self) -> Iterator[tuple[str, Path]]:
-        if self.include_bundled and self.paths.bundled_content.is_dir():
-            root = self.paths.bundled_content
-            for path in _article_files(root):
-                yield BUNDLED_PREFIX + path.relative_to(root).as_posix(), path
-        for source in self._sources:
-            root = Path(source)
-            if root.is_dir():
-                for path in _article_files(root):
-                    yield str(path), path
-            elif os.path.lexists(root):  # a file named directly: checked (and skipped with a reason) like any other
-                yield str(root), root
-
-    # ------------------------------------------------------------------ visibility
-
-    def _visible(self, entry: _Entry) -> bool:
-        return self._visible_key(entry.key)
-
-    def _visible_key(self, key: str) -> bool:
-        return self._in_scope(key)
-
-    def _in_scope(self, key: str) -> bool:
-        """Whether a scan with the current settings looks at this key.
-
-        Bundled entries stay in the manifest while ``--no-bundled`` hides them,
-        so their ids are kept for the next run that shows them.
-        """
-        if key.startswith(BUNDLED_PREFIX):
-            return self.include_bundled
-        return True
-
-    def _path_of(self, key: str) -> Path:
-        if key.startswith(BUNDLED_PREFIX):
-            return self.paths.bundled_content / key[len(BUNDLED_PREFIX):]
-        return Path(key)
-
-    def _display_path(self, key: str) -> str:
-        return str(self._path_of(key))
-
-    def _summary(self, article_id: str, entry: _Entry) -> ArticleSummary:
-        return ArticleSummary(
-            id=article_id,
-            title=entry.title,
-            path=self._display_path(entry.key),
-            sections=entry.sections,
-            bundled=entry.key.startswith(BUNDLED_PREFIX),
-            warnings=entry.warnings,
-            label=entry.title,
-        )
-
-    # ------------------------------------------------------------------ manifest
-
-    @contextlib.contextmanager
-    def _locked_manifest(self):
-        """Serialise scans across threads and processes, and re-read the manifest first.
-
-        Another Lectern process may have scanned since we loaded; reloading under
-        the lock means neither process overwrites the other's ids.
-        """
-        with self._lock, file_lock(self._lock_path, enabled=not self.read_only, on_unwritable=self._data_dir_unwritable):
-            self._load_manifest()
-            yield
-
-    @property
-    def _lock_path(self) -> Path:
-        return self.paths.data_dir / ".library.lock"
-
-    def _data_dir_unwritable(self, error: OSError) -> None:
-        """The data folder cannot be written (read-only folder or disk): read and scan, save nothing."""
-        reason = f"the data folder {self.paths.data_dir} cannot be written ({error.strerror or error})"
-        self._go_read_only(reason, f"{reason}; the library is read-only: it is read and rescanned, but nothing is saved")
-
-    def _go_read_only(self, reason: str, message: str = "") -> None:
-        """Save nothing from now on; ``reason`` answers a refused change, ``message`` is told once."""
-        self.read_only = True
-        self.read_only_reason = self.read_only_reason or reason
-        self._tell(message or reason, key="library.read_only")
-
-    def _refuse_if_read_only(self, action: str) -> None:
-        """Adding or removing a source that could not be saved would be lost silently: say so instead."""
-        if self.read_only:
-            raise LecternError(f"cannot {action}: {self.read_only_reason}")
-
-    def _load_manifest(self) -> None:
-        """Load ``library.json``, or its copy ``library.json.bak`` if it is missing or unreadable.
-
-        An unreadable file is kept aside (``.corrupt-*``), never deleted. Losing
-        both copies would forget the added sources and re-derive the ids, so the
-        copy is what protects notes' article ids from a damaged disk block.
-        """
-        path, copy = self.paths.manifest, self._manifest_copy
-        data, problem = _read_manifest(path)
-        if problem is not None:
-            data = self._recover_manifest(f"the library manifest was unreadable ({problem}); {self._keep_aside(path)}")
-        elif data is None and copy.exists():
-            data = self._recover_manifest(f"{path.name} was missing", quiet_if_restored=True)
-        if data is None:
-            return
-        if int(data.get("version", 0)) > MANIFEST_VERSION:
-            self._go_read_only(f"{path} was written by a newer Lectern (version {data['version']}); "
-                               "the library is read-only in this version")
-        self._sources = [str(s) for s in data.get("sources", [])]
-        self._entries = {i: _Entry(**e) for i, e in data.get("articles", {}).items()}
-        self._skipped = {k: _SkipEntry(**s) for k, s in data.get("skipped", {}).items()}
-
-    def _recover_manifest(self, what_happened: str, quiet_if_restored: bool = False) -> dict | None:
-        """The data of the copy ``library.json.bak``, or None: the library starts afresh, with a notice.
-
-        An unreadable copy is kept aside too, so the notice is given once.
-        """
-        copy = self._manifest_copy
-        data, problem = _read_manifest(copy)
-        if data is not None:
-            if not quiet_if_restored:
-                self._tell(f"{what_happened} and the library was restored from {copy.name}")
-            return data
-        if problem is not None:
-            what_happened += f"; its copy {copy.name} is unreadable too ({problem}; {self._keep_aside(copy)})"
-        self._tell(f"{what_happened}: the library is being rebuilt from the bundled content (add your folders again)")
-        return None
-
-    def _keep_aside(self, path: Path) -> str:
-        """Move an unreadable file to ``NAME.corrupt-TIME`` (never deleted); says where it went.
-
-        When it cannot be moved (a read-only data folder) the library goes
-        read-only rather than overwrite it.
-        """
-        kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            os.replace(path, kept)
-        except OSError as exc:
-            self._go_read_only(f"{path} is unreadable and could not be kept aside ({exc.strerror or exc}); "
-                               "the library is read-only")
-            return "it was left in place"
-        return f"it was kept as {kept.name}"
-
-    @property
-    def _manifest_copy(self) -> Path:
-        return self.paths.manifest.with_name(self.paths.manifest.name + ".bak")
-
-    def _save_manifest(self) -> None:
-        if self.read_only:
-            return
-        data = {
-            "format": MANIFEST_FORMAT,
-            "version": MANIFEST_VERSION,
-            "sources": self._sources,
-            "articles": {i: asdict(e) for i, e in sorted(self._entries.items())},
-            "skipped": {k: asdict(s) for k, s in sorted(self._skipped.items())},
-        }
-        text = json.dumps(data, ensure_ascii=False, indent=1)
-        try:
-            atomic_write_text(self.paths.manifest, text)
-            atomic_write_text(self._manifest_copy, text)
-        except OSError as exc:
-            raise LecternError(f"cannot save the library manifest {self.paths.manifest}: {exc.strerror or exc}") from None
 
     # ------------------------------------------------------------------ search (reader.search)
 
@@ -538,7 +292,22 @@ class Library:
     def suggest(self, prefix: str, limit: int = 10):
         """Article titles and headings matching what the user has typed so far; articles
         that share a title are told apart as in the library list ("Title · folder/file")."""
-        return self._tell_apart(self.search_index.suggest(prefix, limit=limit))
+        indexed = self._tell_apart(self.search_index.suggest(prefix, limit=limit))
+        return self._with_unindexed_titles(indexed, prefix, limit)
+
+    def _with_unindexed_titles(self, suggestions: list, prefix: str, limit: int) -> list:
+        """Titles of sources outside the full-text index (an archive), asked for by prefix and
+        ranked with the index's titles that start with the typed text, before everything else."""
+        sources = [s for s in self._attached if not s.indexed]
+        folded = fold(prefix).strip()
+        if not sources or not folded:
+            return suggestions
+        from .search.results import Suggestion
+
+        extra = [Suggestion(e.id, None, e.shown) for s in sources for e in s.titles_with_prefix(folded, limit)]
+        starts = [s for s in suggestions if s.section_id is None and fold(s.label).startswith(folded)]
+        rest = [s for s in suggestions if s not in starts]
+        return (sorted(starts + extra, key=lambda s: fold(s.label)) + rest)[:limit]
 
     def _tell_apart(self, suggestions: list) -> list:
         titles = Counter(fold(s.label) for s in suggestions if s.section_id is None)
@@ -563,8 +332,8 @@ class Library:
         """Bookmarks, notes and reading state (:class:`reader.userdata.UserStore`), opened lazily.
 
         Its changes reach this library's listeners (``"notes_changed"``,
-        ``"bookmarks_changed"``...) through the coordinator, which
-        also has it re-anchor notes after every scan that changed articles.
+        ``"bookmarks_changed"``...) through the coordinator, which also has it
+        re-anchor notes after every scan that changed articles.
         """
         return self._coordinator.store
 
@@ -573,158 +342,23 @@ class Library:
         self._coordinator.close()
 
 
-def _sorted_and_labelled(summaries: list[ArticleSummary]) -> list[ArticleSummary]:
-    """Sort by folded title, and tell apart articles that share one ("Title · folder/file.txt").
+class _FoldedRows:
+    """A source's folded titles cut to ``width`` characters, as a sequence ``bisect`` can search:
+    each probe reads one title, so a prefix's rows are found in about 2 x log2(count) reads."""
 
-    Each title is folded once: the list is rebuilt on every library change.
-    """
-    keyed = sorted((fold(s.title), s.id, s) for s in summaries)
-    counts = Counter(folded for folded, _, _ in keyed)
-    return [
-        replace(s, label=f"{s.title} · {Path(s.path).parent.name}/{Path(s.path).name}") if counts[folded] > 1 else s
-        for folded, _, s in keyed
-    ]
+    def __init__(self, source: Source, width: int):
+        self._source, self._width, self._count = source, width, source.count()
 
+    def __len__(self) -> int:
+        return self._count
 
-def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
-    """(data, None), (None, None) when the file does not exist, or (None, what is wrong with it).
-
-    Whatever the bytes are (not UTF-8, nested 100,000 deep, ``"version": 1e400``,
-    a number where a path belongs), the answer is a reason, never an exception.
-    """
-    try:
-        raw = read_regular_bytes(path, MAX_MANIFEST_BYTES)  # a FIFO in its place must not hang every command
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        raise LecternError(f"cannot read the library manifest {path}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-        _check_manifest(data)
-    except RecursionError:
-        return None, "nested too deeply to be a Lectern library manifest"
-    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
-        return None, str(exc)
-    return data, None
+    def __getitem__(self, row: int) -> str:
+        entry = self._source.titles(row, 1)
+        return fold(entry[0].title)[:self._width] if entry else "\U0010ffff"  # past the end: after any prefix
 
 
-def _check_manifest(data: object) -> None:
-    """Raise ValueError unless ``data`` has the manifest's shape, every field of the right type."""
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        raise ValueError("not a Lectern library manifest")
-    shapes = {"sources": list, "articles": dict, "skipped": dict}
-    if any(not isinstance(data.get(key, kind()), kind) for key, kind in shapes.items()):
-        raise ValueError("a field has the wrong type")
-    if not _is_int(data.get("version", 0)) or data.get("version", 0) < 0:
-        raise ValueError(f"the version is not a whole number: {data.get('version')!r}")
-    if not all(isinstance(source, str) and source for source in data.get("sources", [])):
-        raise ValueError("a source is not a path")
-    for entry in data.get("articles", {}).values():
-        _check_fields(_Entry, entry)
-    for entry in data.get("skipped", {}).values():
-        _check_fields(_SkipEntry, entry)
-
-
-_FIELD_TYPES = {"str": str, "int": int}
-
-
-def _check_fields(cls: type, entry: object) -> None:
-    """``cls(**entry)`` would work and every value has its declared type (an int is not a bool)."""
-    if not isinstance(entry, dict):
-        raise ValueError(f"a {cls.__name__.strip('_')} row is not an object")
-    cls(**entry)  # unknown or missing fields: TypeError
-    for name, declared in cls.__annotations__.items():
-        value = entry.get(name)
-        wanted = _FIELD_TYPES[declared]
-        if name in entry and not (_is_int(value) if wanted is int else isinstance(value, wanted)):
-            raise ValueError(f"{name} has the wrong type: {value!r}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _entry_for(key: str, article: Article, data: bytes, sha: str, stat: os.stat_result) -> _Entry:
-    return _Entry(
-        key=key,
-        sha256=sha,
-        size=len(data),
-        mtime_ns=stat.st_mtime_ns,
-        title=article.title,
-        sections=len(article.sections),
-        warnings=len(article.warnings),
-    )
-
-
-class _ParsedArticles:
-    """The last articles parsed, by (id, file, size, mtime): reopening one is instant, and the
-    parse a scan did to learn an article's title is the one the search index then reads (no second parse)."""
-
-    def __init__(self, size: int):
-        self._size = size
-        self._items: dict[tuple, Article] = {}
-        self._lock = threading.Lock()
-
-    def keep(self, article_id: str, path, size: int, mtime_ns: int, article: Article) -> None:
-        with self._lock:
-            key = (article_id, str(path), size, mtime_ns)
-            self._items.pop(key, None)
-            self._items[key] = article
-            while len(self._items) > self._size:
-                del self._items[next(iter(self._items))]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def get(self, article_id: str, path, size: int, mtime_ns: int) -> Article:
-        key = (article_id, str(path), size, mtime_ns)
-        with self._lock:
-            article = self._items.pop(key, None)
-            if article is not None:
-                self._items[key] = article  # most recently used last
-                return article
-        article = parse_file(Path(path), article_id)
-        self.keep(article_id, path, size, mtime_ns, article)
-        return article
-
-
-_PARSED = _ParsedArticles(64)
-
-
-def _parse_cached(article_id: str, path: str, size: int, mtime_ns: int) -> Article:
-    """Parse once per (file, size, mtime): reopening an article is instant."""
-    return _PARSED.get(article_id, path, size, mtime_ns)
-
-
-_parse_cached.cache_clear = _PARSED.clear  # benchmarks time a cold open
-
-
-def _article_files(root: Path) -> list[Path]:
-    """Article files under a folder, sorted, skipping hidden files and folders."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and not_an_article_reason(Path(name)) is None:
-                found.append(Path(dirpath) / name)
-    return found
-
-
-def not_an_article_reason(path: Path) -> str | None:
-    """Why a file's name says it is not an article (its suffix, or a README-like name), or None.
-
-    The same rule for a folder scan and for files named directly
-    (``lectern add notes.json README.md`` adds neither).
-    """
-    suffix = path.suffix.lower()
-    if suffix not in ARTICLE_SUFFIXES:
-        kinds = ", ".join(sorted(ARTICLE_SUFFIXES))
-        return f"not an article file ({f'suffix {suffix}' if suffix else 'no suffix'}; articles end in {kinds})"
-    if path.stem.lower() in METADATA_STEMS:
-        return f"{path.name} describes a folder (README, LICENSE...), it is not an article"
-    return None
-
-
-def _is_within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _prefix_rows(source: Source, folded_prefix: str) -> tuple[int, int]:
+    """(first row, row after the last) of the titles starting with ``folded_prefix`` in a source
+    (its titles are in folded order, so they are one run of rows)."""
+    rows = _FoldedRows(source, len(folded_prefix))
+    return bisect.bisect_left(rows, folded_prefix), bisect.bisect_right(rows, folded_prefix)

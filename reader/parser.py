@@ -369,19 +369,7 @@ class _Builder:
         for section in self.sections[1:]:
             if not section.blocks and not section.has_children:
                 self.warn(section.line, f"empty section {section.title!r}")
-        ids = _section_ids(self.sections)
-        sections = tuple(
-            Section(
-                id=ids[id(s)],
-                title=s.title,
-                level=s.level,
-                parent_id=ids[id(s.parent)] if s.parent is not None else None,
-                path=s.path,
-                blocks=tuple(s.blocks),
-                line=s.line,
-            )
-            for s in self.sections
-        )
+        sections = freeze_sections(self.sections)
         return Article(
             id=article_id,
             title=title,
@@ -395,6 +383,23 @@ class _Builder:
 
 def _freeze_item(item: dict) -> ListItem:
     return ListItem(item["text"], item["children"], item["line"])
+
+
+def freeze_sections(open_sections: list) -> tuple[Section, ...]:
+    """The finished sections of a builder's open ones, with their ids (files and ZIM pages alike)."""
+    ids = _section_ids(open_sections)
+    return tuple(
+        Section(
+            id=ids[id(s)],
+            title=s.title,
+            level=s.level,
+            parent_id=ids[id(s.parent)] if s.parent is not None else None,
+            path=s.path,
+            blocks=tuple(s.blocks),
+            line=s.line,
+        )
+        for s in open_sections
+    )
 
 
 def _section_ids(sections: list[_OpenSection]) -> dict[int, str]:

@@ -29,7 +29,7 @@ def _modules_importing(top_level: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "library, owner",
-    [("PySide6", "reader/gui/"), ("whoosh", "reader/search/"), ("sqlite3", "reader/userdata/")],
+    [("PySide6", "reader/gui/"), ("whoosh", "reader/search/"), ("sqlite3", "reader/userdata/"), ("libzim", "reader/sources/")],
 )
 def test_only_the_owner_imports(library, owner):
     offenders = [m for m in _modules_importing(library) if not m.startswith(owner)]

@@ -113,7 +113,7 @@ def test_every_event_reads_as_one_changes_value(app_paths, tmp_path):
 
 def test_adding_and_indexing_an_article_parses_its_file_once(app_paths, tmp_path, monkeypatch):
     """The parse a scan does to learn the title is the one the index reads (issue 9, "work done twice")."""
-    import reader.library as library_module
+    import reader.sources.folders as library_module  # the folders source reads and parses the files
 
     parsed = []
     real = library_module.parse_file

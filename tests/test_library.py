@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-import reader.library as library_module
+import reader.sources.folders as library_module  # the folders source reads and parses the files
 from reader.errors import LecternError, SourceNotFoundError, UnknownArticleError
 from reader.library import Library
 

@@ -10,6 +10,8 @@ from ..library import ScanReport
 from ..model import Article, Section
 from .common import open_library, plural, print_json
 
+LIST_LIMIT = 200  # articles `lectern list` prints unless told otherwise (a source may hold millions)
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("add", help="add files or folders to the library (read in place)")
@@ -23,7 +25,10 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("rescan", help="re-read sources that changed on disk")
     p.set_defaults(func=cmd_rescan)
 
-    p = subparsers.add_parser("list", help="list the articles")
+    p = subparsers.add_parser("list", help="list the articles, a page at a time")
+    p.add_argument("--prefix", default="", help="only titles starting with this (case and accents ignored)")
+    p.add_argument("--limit", type=_count, default=LIST_LIMIT, help=f"at most this many (default {LIST_LIMIT})")
+    p.add_argument("--offset", type=_count, default=0, help="skip this many first (the next page)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
 
@@ -60,17 +65,52 @@ def cmd_rescan(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    """A whole number >= 0 for --limit and --offset (argparse turns the ValueError into a usage error)."""
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+_count.__name__ = "whole number"  # argparse says "invalid whole number value"
+
+
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
-    articles = library.articles()
+    page, total = _list_page(library, args.prefix, args.offset, args.limit)
+    articles = [library.summary(entry.id) for entry in page]
     if args.json:
         print_json([{"id": a.id, "title": a.title, "path": a.path, "sections": a.sections} for a in articles], out)
-        return 0
-    width = max((len(a.id) for a in articles), default=0)
-    for a in articles:
-        out.write(f"{a.id:<{width}}  {a.title}  ({plural(a.sections, 'section')})\n")
-    out.write(plural(len(articles), "article") + "\n")
+    else:
+        width = max((len(a.id) for a in articles), default=0)
+        for a in articles:
+            sections = f"  ({plural(a.sections, 'section')})" if a.sections else ""
+            out.write(f"{a.id:<{width}}  {a.title}{sections}\n")
+    more = _more_line(total, args.offset, len(articles))
+    if args.json:
+        sys.stderr.write(more)  # stdout stays one JSON document
+    elif more:
+        out.write(more)
+    else:
+        matching = f" starting with {args.prefix!r}" if args.prefix.strip() else ""
+        out.write(f"{plural(total, 'article')}{matching}\n")
     return 0
+
+
+def _list_page(library, prefix: str, offset: int, limit: int) -> tuple[list, int]:
+    """(the page, how many there are in all): a page of the listing, or of the titles with a prefix."""
+    if not prefix.strip():
+        return library.titles(offset, limit), library.count()
+    return library.titles_with_prefix(prefix, limit, offset=offset), library.count_with_prefix(prefix)
+
+
+def _more_line(total: int, offset: int, shown: int) -> str:
+    """"N more, use --offset M" when the page does not reach the end, else ""."""
+    following = offset + shown
+    if following >= total:
+        return ""
+    return f"{plural(shown, 'article')} of {total} shown; {total - following} more, use --offset {following}\n"
 
 
 def section_json(section: Section) -> dict:

@@ -58,6 +58,7 @@ from .workers import run_in_background
 
 COLUMNS = ("Note", "Article", "Section", "Updated")
 SEARCH_LIMIT = 500
+REATTACH_CHOICES = 5000  # articles the re-attach picker lists (a folder library: all of them)
 MAX_ROW_UPDATES = 50  # a bigger change (an import, a restore) reloads everything instead
 ORPHAN_MARK = "⚠ orphaned"
 
@@ -76,7 +77,7 @@ class AllNotesView(QWidget):
         self.setWindowTitle("All notes · Lectern")
         self.setAccessibleName("All notes")
         self.resize(920, 560)
-        self._titles: dict[str, str] = {}
+        self._titles = ArticleTitles(library)
         self._rows: dict[str, _Row] = {}  # note id -> its row, newest first
         self._search_ids: set[str] | None = None  # full-text matches, or None for the word filter
         self._build()
@@ -209,7 +210,7 @@ class AllNotesView(QWidget):
 
     def _load(self, trash: bool = False):
         """Worker: article titles and a ready row for every note (or every trashed one), newest first."""
-        titles = {a.id: a.title for a in self.library.articles()}
+        titles = ArticleTitles(self.library)
         notes = self.library.store.trash() if trash else self.library.store.notes()
         notes = sorted(notes, key=lambda n: n.updated, reverse=True)
         return titles, {n.id: _make_row(n, titles) for n in notes}
@@ -434,6 +435,14 @@ class AllNotesView(QWidget):
             return
         return export_notes(self, self.library, note_ids=ids)
 
+    def _reattach_choices(self, current_id: str) -> list[tuple[str, str]]:
+        """(id, title) of the articles a note can move to: the library's first titles (every
+        article of a folder library) and the note's own article, by title."""
+        choices = {e.id: e.shown for e in self.library.titles(0, REATTACH_CHOICES)}
+        if current_id in self._titles:
+            choices.setdefault(current_id, self._titles.get(current_id))
+        return sorted(choices.items(), key=lambda kv: fold(kv[1]))
+
     def show_reattach(self) -> None:
         """Show the article/section pickers for the selected note, preset to its old place when it still exists."""
         note = self.selected_note()
@@ -441,7 +450,7 @@ class AllNotesView(QWidget):
             return
         self.reattach_article.blockSignals(True)
         self.reattach_article.clear()
-        for article_id, title in sorted(self._titles.items(), key=lambda kv: fold(kv[1])):
+        for article_id, title in self._reattach_choices(note.article_id):
             self.reattach_article.addItem(title, article_id)
         self.reattach_article.setCurrentIndex(max(0, self.reattach_article.findData(note.article_id)))
         self.reattach_article.blockSignals(False)
@@ -508,7 +517,24 @@ class _Row:
     haystack: str  # folded text the word filter looks in
 
 
-def _make_row(note, titles: dict[str, str]) -> _Row:
+class ArticleTitles:
+    """Article titles looked up by id as rows need them (never the whole library), remembered."""
+
+    def __init__(self, library):
+        self._library = library
+        self._known: dict[str, str | None] = {}
+
+    def get(self, article_id: str, default: str | None = None) -> str | None:
+        if article_id not in self._known:
+            entry = self._library.title_entry(article_id)
+            self._known[article_id] = entry.title if entry is not None else None
+        return self._known[article_id] or default
+
+    def __contains__(self, article_id: str) -> bool:
+        return self.get(article_id) is not None
+
+
+def _make_row(note, titles: ArticleTitles) -> _Row:
     section = section_label(note.section_path) or "Introduction"
     title = titles.get(note.article_id) or f"{note.article_id} (not in the library)"
     haystack = fold(" ".join([note.text, note.quote or "", " ".join(note.tags), title, note.article_id, section]))

@@ -12,106 +12,155 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QFileDialog,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
     QListWidgetItem,
-    QStyledItemDelegate,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ..sources.base import PAGE_SIZE
 from ..textutil import fold
 from . import messages
-from .panel_support import LibraryEvents, plain_tooltip
+from .panel_support import LibraryEvents, muted_label, plain_tooltip
 from .workers import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+KEPT_PAGES = 20  # pages of titles the list keeps; others are read again when scrolled back to
+FILTER_LIMIT = 1000  # rows the filter shows at most: type more to narrow it
 
 
 class ArticleListModel(QAbstractListModel):
-    """The library's articles; rows are summaries, so a reload is one reset, not N items."""
+    """The library's titles, fetched a page at a time (``canFetchMore``/``fetchMore``).
 
-    def __init__(self, parent=None):
+    Unfiltered, the rows are the library's listing: the view asks for more rows as
+    it scrolls, and a row's title is read from a page fetched from the sources
+    when the row is shown (the last :data:`KEPT_PAGES` pages are kept), so a
+    source of a million articles costs the pages on screen. Filtered, the rows
+    are the sources' answer for the typed text (at most :data:`FILTER_LIMIT`).
+    """
+
+    def __init__(self, library, parent=None):
         super().__init__(parent)
-        self.summaries: list = []
-        self._folded: list[str] | None = None  # folded titles, computed on the first filter
-
-    def set_summaries(self, summaries: list) -> None:
-        self.beginResetModel()
-        self.summaries = summaries
-        self._folded = None
-        self.endResetModel()
-
-    def folded(self, row: int) -> str:
-        if self._folded is None:
-            self._folded = [fold(s.title) for s in self.summaries]
-        return self._folded[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt name
-        return 0 if parent.isValid() else len(self.summaries)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        summary = self.summaries[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return summary.label or summary.title
-        if role == ID_ROLE:
-            return summary.id
-        if role == Qt.ItemDataRole.ToolTipRole:  # the whole title (the row may be elided) and the file
-            return plain_tooltip(f"{summary.title}\n{summary.path}")
-        return None
-
-
-class _FoldFilter(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
+        self.library = library
+        self.total = 0  # rows of the listing (library.count() when it was last read)
+        self._loaded = 0  # rows of the listing the view has been given so far
+        self._pages: OrderedDict[int, list] = OrderedDict()  # page number -> TitleEntry list
+        self._matches: list | None = None  # the filter's answer, or None when unfiltered
         self._needle = ""
 
-    def set_needle(self, text: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateRowsFilter is deprecated there
-            self.beginFilterChange()
-            self._needle = fold(text).strip()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._needle = fold(text).strip()
-            self.invalidateRowsFilter()
+    # ------------------------------------------------------------------ filling
 
-    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt name
-        if not self._needle:
-            return True
-        return self._needle in self.sourceModel().folded(row)
+    def set_listing(self, total: int, first_page: list) -> None:
+        """Show the listing from its first page (read by the caller, perhaps off the GUI thread)."""
+        self.beginResetModel()
+        self.total, self._pages, self._matches, self._needle = total, OrderedDict(), None, ""
+        self._pages[0] = first_page
+        self._loaded = min(total, PAGE_SIZE)
+        self.endResetModel()
+
+    def set_matches(self, needle: str, matches: list) -> None:
+        self.beginResetModel()
+        self._needle, self._matches = needle, matches
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        return self._matches is not None
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt name
+        return not parent.isValid() and self._matches is None and self._loaded < self.total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt name
+        """As many rows again as the view has (at least a page): dragging the scroll bar to the
+        end reaches the millionth title in a score of steps, not five thousand. A row's title is
+        read (with its page) only when the row is shown."""
+        if self.canFetchMore(parent):
+            self._extend_to(self._loaded + max(PAGE_SIZE, self._loaded))
+
+    def _extend_to(self, rows: int) -> None:
+        """Give the view the listing's rows up to ``rows``."""
+        rows = min(rows, self.total)
+        if rows > self._loaded:
+            self.beginInsertRows(QModelIndex(), self._loaded, rows - 1)
+            self._loaded = rows
+            self.endInsertRows()
+
+    def _page(self, number: int) -> list:
+        page = self._pages.get(number)
+        if page is None:
+            page = self.library.titles(number * PAGE_SIZE, PAGE_SIZE)
+            self._pages[number] = page
+            while len(self._pages) > KEPT_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page
+
+    def entry(self, row: int):
+        """The TitleEntry on a row, or None (the library shrank since the listing was read)."""
+        if self._matches is not None:
+            return self._matches[row] if 0 <= row < len(self._matches) else None
+        if not 0 <= row < self._loaded:
+            return None
+        page = self._page(row // PAGE_SIZE)
+        return page[row % PAGE_SIZE] if row % PAGE_SIZE < len(page) else None
+
+    # ------------------------------------------------------------------ finding rows
+
+    def row_of(self, article_id: str) -> int | None:
+        """The row showing an article (giving the view the listing's rows up to it), or None."""
+        if self._matches is not None:
+            return next((row for row, e in enumerate(self._matches) if e.id == article_id), None)
+        row = self.library.position(article_id)
+        if row is None or row >= self.total:
+            return None
+        self._extend_to(row + 1)
+        return row
 
     def best_row(self) -> int:
-        """The shown row that best matches the filter: the exact title first, then a title
-        starting with it, then the first shown; -1 when nothing is shown."""
-        source = self.sourceModel()
-        folded = [source.folded(self.mapToSource(self.index(r, 0)).row()).strip() for r in range(self.rowCount())]
+        """The row that best matches the filter: the exact title first, then a title
+        starting with it, then the first row; -1 when nothing is shown."""
+        if self._matches is None:
+            return 0 if self._loaded else -1
+        folded = [fold(e.title).strip() for e in self._matches]
         for matches in (lambda title: title == self._needle, lambda title: title.startswith(self._needle)):
             row = next((r for r, title in enumerate(folded) if matches(title)), -1)
             if row >= 0:
                 return row
         return 0 if folded else -1
 
+    # ------------------------------------------------------------------ Qt
 
-class _ElidingDelegate(QStyledItemDelegate):
-    """Rows never wider than the list: a long title is elided ("…") instead of scrolling sideways.
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt name
+        if parent.isValid():
+            return 0
+        return len(self._matches) if self._matches is not None else self._loaded
 
-    A list lays its rows out as wide as the viewport or the widest row, whichever is
-    more; claiming no width leaves the viewport's, at any sidebar width.
-    """
-
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt name
-        return QSize(1, super().sizeHint(option, index).height())
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry.shown
+        if role == ID_ROLE:
+            return entry.id
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole title (the row may be elided) and the file
+            return plain_tooltip(f"{entry.title}\n{entry.where}" if entry.where else entry.title)
+        return None
 
 
 def describe_report(report) -> str:
@@ -126,6 +175,42 @@ def describe_report(report) -> str:
         more = f" and {len(report.skipped) - 1} more" if len(report.skipped) > 1 else ""
         text += f"; skipped {Path(first.path).name}: {first.reason}{more}"
     return text
+
+
+class TitleList(QTableView):
+    """The list of titles: a one-column table without headers or grid.
+
+    A QListView lays out every row it has been given (2.5 s for a million rows,
+    again on every resize or style change); a table with fixed row heights lays
+    out the rows on screen only, whatever the count.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setShowGrid(False)
+        self.setCornerButtonEnabled(False)
+        for corner in self.findChildren(QAbstractButton):  # hidden with the headers; named all the same
+            corner.setAccessibleName("Select all articles")
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the list, as it does a list view
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_rows()
 
 
 class LibraryPanel(QWidget):
@@ -146,18 +231,10 @@ class LibraryPanel(QWidget):
         self.filter_field.setPlaceholderText("Filter articles")
         self.filter_field.setAccessibleName("Filter articles")
         self.filter_field.setClearButtonEnabled(True)
-        self.model = ArticleListModel(self)
-        self.proxy = _FoldFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.list = QListView(self)
-        self.list.setModel(self.proxy)
+        self.model = ArticleListModel(library, self)
+        self.list = TitleList(self)
+        self.list.setModel(self.model)
         self.list.setAccessibleName("Articles")
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setUniformItemSizes(True)
-        self.list.setItemDelegate(_ElidingDelegate(self.list))
-        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)  # rows re-fit when the sidebar is resized
         self.skipped_button = QToolButton(self)
         self.skipped_button.setCheckable(True)
         self.skipped_button.setAutoRaise(True)
@@ -170,12 +247,15 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.setSpacing(3)
-        for widget in (title, self.filter_field, self.list, self.skipped_button, self.skipped_list):
+        self.more_note = QLabel(self)  # the filter matched more titles than the list shows
+        self.more_note.setWordWrap(True)
+        self.more_note.hide()
+        for widget in (title, self.filter_field, self.more_note, self.list, self.skipped_button, self.skipped_list):
             layout.addWidget(widget)
         layout.setStretchFactor(self.list, 3)
         layout.setStretchFactor(self.skipped_list, 1)
         self._make_actions()
-        self._signature: list | None = None
+        self._version: str | None = None  # the library's version the list shows
         self.events = LibraryEvents(library, self)
         self.events.event.connect(lambda name, _payload: self.refresh() if name == "articles_changed" else None)
         self.filter_field.textChanged.connect(self._filter)
@@ -208,24 +288,26 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ list
 
     def reload(self) -> None:
-        """Refill the list now (at start-up: the manifest is in memory)."""
-        self._apply(self.library.articles())
+        """Refill the list now (at start-up: the manifest is in memory; one page is read)."""
+        self._apply(_first_page(self.library))
 
     def refresh(self, then=None) -> None:
         """Refill the list from a worker: sorting thousands of titles stays off the GUI thread."""
-        def done(summaries):
-            self._apply(summaries)
+        def done(snapshot):
+            self._apply(snapshot)
             if then is not None:
                 then()
 
-        run_in_background(self.library.articles, on_result=done)
+        run_in_background(_first_page, self.library, on_result=done)
 
-    def _apply(self, summaries: list) -> None:
-        signature = [(s.id, s.title, s.path) for s in summaries]
-        if signature != self._signature:  # a no-op when nothing visible changed
-            self._signature = signature
+    def _apply(self, snapshot: tuple) -> None:
+        version, total, first_page = snapshot
+        if version != self._version:  # a no-op when nothing visible changed
+            self._version = version
             current = self.current_article_id()
-            self.model.set_summaries(summaries)
+            self.model.set_listing(total, first_page)
+            if self.filter_field.text().strip():
+                self._filter(self.filter_field.text())
             if current:
                 self.select(current)
         self._reload_skipped()
@@ -243,22 +325,23 @@ class LibraryPanel(QWidget):
             self.skipped_button.setChecked(False)
 
     def article_count(self) -> int:
-        return self.model.rowCount()
+        """Articles in the library (not only the rows fetched or shown)."""
+        return self.model.total
 
     def visible_titles(self) -> list[str]:
-        return [self.proxy.index(r, 0).data() for r in range(self.proxy.rowCount())]
+        """The rows the list holds now (the filter's matches, or the pages fetched so far)."""
+        return [self.model.index(r, 0).data() for r in range(self.model.rowCount())]
 
     def current_article_id(self) -> str:
         index = self.list.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else ""
 
     def select(self, article_id: str) -> None:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(ID_ROLE) == article_id:
-                self.list.setCurrentIndex(index)
-                self.list.scrollTo(index)
-                return
+        row = self.model.row_of(article_id)
+        if row is not None:
+            index = self.model.index(row, 0)
+            self.list.setCurrentIndex(index)
+            self.list.scrollTo(index)
 
     def set_current(self, article_id: str, section_id: str = "") -> None:
         if article_id != self.current_article_id():
@@ -269,7 +352,18 @@ class LibraryPanel(QWidget):
         self.filter_field.selectAll()
 
     def _filter(self, text: str) -> None:
-        self.proxy.set_needle(text)
+        """Ask the sources for the typed text; an empty filter shows the listing again."""
+        needle, matches = fold(text).strip(), []
+        if needle:
+            matches = self.library.titles_matching(needle, FILTER_LIMIT)
+            self.model.set_matches(needle, matches)
+        elif self.model.filtered:
+            self._version = None
+            self.reload()
+        more = len(matches) >= FILTER_LIMIT
+        self.more_note.setText(muted_label(f"The first {FILTER_LIMIT:,} matches are shown: type more to narrow them")
+                               if more else "")
+        self.more_note.setVisible(more)
 
     def _open_index(self, index) -> None:
         if index.isValid():
@@ -277,9 +371,9 @@ class LibraryPanel(QWidget):
 
     def _open_first(self) -> None:
         """Enter in the filter: open the best title match (exact title, then prefix, then the first)."""
-        row = self.proxy.best_row()
+        row = self.model.best_row()
         if row >= 0:
-            index = self.proxy.index(row, 0)
+            index = self.model.index(row, 0)
             self.list.setCurrentIndex(index)
             self._open_index(index)
 
@@ -287,9 +381,9 @@ class LibraryPanel(QWidget):
         """Down in the filter: into the list, on the best match (or the current row)."""
         current = self.list.currentIndex()
         if not current.isValid() or self.filter_field.text().strip():
-            row = self.proxy.best_row()
+            row = self.model.best_row()
             if row >= 0:
-                self.list.setCurrentIndex(self.proxy.index(row, 0))
+                self.list.setCurrentIndex(self.model.index(row, 0))
         self.list.setFocus(Qt.FocusReason.TabFocusReason)
 
     # ------------------------------------------------------------------ sources
@@ -375,3 +469,8 @@ class LibraryPanel(QWidget):
         if paths:
             event.acceptProposedAction()
             self.add_paths(paths)
+
+
+def _first_page(library) -> tuple:
+    """(version, count, first page of titles): what the list needs to show the library."""
+    return library.version(), library.count(), library.titles(0, PAGE_SIZE)

@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
                 self.toc.set_article(None)
             elif current:
                 self.view.library_changed(payload)
-            elif self.library.articles():
+            elif self.library.count():
                 self.open_first_article()
         elif name in ("notes_changed", "bookmarks_changed"):
             self.toc.refresh_marks()
@@ -429,9 +429,9 @@ class MainWindow(QMainWindow):
         self._update_navigation_actions()
 
     def open_first_article(self) -> None:
-        articles = self.library.articles()
-        if articles:
-            self.open_article(articles[0].id)
+        first = self.library.titles(0, 1)
+        if first:
+            self.open_article(first[0].id)
         else:
             self.view.show_placeholder("Your library is empty",
                                        "Add files or folders of articles with File ▸ Add Files or by dropping them here.")

@@ -460,8 +460,12 @@ class ReadingView(QTextBrowser):
 
     def _title_index(self) -> TitleIndex:
         if self._titles is None:
-            self._titles = TitleIndex(self.library.articles())
+            self._titles = TitleIndex.asking(self._find_title)
         return self._titles
+
+    def _find_title(self, title: str) -> str | None:
+        found = self.library.find_title(title)
+        return found.id if found is not None else None
 
     def _set_html(self, html: str) -> None:
         self._tops = None

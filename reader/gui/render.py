@@ -60,18 +60,28 @@ def parse_article_href(scheme: str, path: str, fragment: str) -> tuple[str, str]
 
 
 class TitleIndex:
-    """Folded title -> article id, built once per library change.
+    """Folded title -> article id, for "See also" links; built once per library change.
 
-    Same matching as ``Library.find_by_title`` (folded, stripped), but a dict
-    lookup: an article with hundreds of list items would otherwise scan the
-    whole library once per item.
+    Same matching as ``Library.find_title`` (folded, stripped). Made from a list
+    of summaries (a test, a small library) or, with :meth:`asking`, from a
+    lookup asked title by title and remembered: a page names a few hundred
+    titles, the library may hold millions.
     """
 
-    def __init__(self, summaries):
-        self._ids = {fold(s.title).strip(): s.id for s in summaries}
+    def __init__(self, summaries=(), lookup: TitleResolver | None = None):
+        self._ids: dict[str, str | None] = {fold(s.title).strip(): s.id for s in summaries}
+        self._lookup = lookup
+
+    @classmethod
+    def asking(cls, lookup: TitleResolver) -> "TitleIndex":
+        """An index that asks ``lookup(title)`` (an id or None) for each title it has not seen."""
+        return cls(lookup=lookup)
 
     def __call__(self, title: str) -> str | None:
-        return self._ids.get(fold(title).strip())
+        key = fold(title).strip()
+        if key not in self._ids and self._lookup is not None:
+            self._ids[key] = self._lookup(title)
+        return self._ids.get(key)
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -53,7 +53,7 @@ def test_long_titles_elide_with_the_full_title_as_tooltip(qtbot, window, tmp_pat
     qtbot.waitUntil(lambda: panel.list.viewport().width() < 220)
     assert panel.list.horizontalScrollBar().maximum() == 0 or not panel.list.horizontalScrollBar().isVisible()
     row = panel.visible_titles().index(long_title)
-    index = panel.proxy.index(row, 0)
+    index = panel.model.index(row, 0)
     assert panel.list.visualRect(index).width() <= panel.list.viewport().width()
     assert long_title in index.data(Qt.ItemDataRole.ToolTipRole)
 

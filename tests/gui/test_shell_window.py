@@ -47,7 +47,7 @@ def test_opening_from_the_library_list_by_mouse_and_keyboard(qtbot, data_window)
     titles = panel.visible_titles()
     target = next(t for t in titles if t.startswith("Homarus"))
     row = titles.index(target)
-    rect = panel.list.visualRect(panel.proxy.index(row, 0))
+    rect = panel.list.visualRect(panel.model.index(row, 0))
     qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: data_window.view.article is not None and data_window.view.article.title == target)
     # keyboard: filter, Enter opens the first match

@@ -1,0 +1,398 @@
+"""A Kiwix ZIM archive read through ``libzim`` (Qt-free, no Whoosh, no SQLite).
+
+Everything here is O(1) or O(page) in the size of the archive: opening reads
+the header, counts come from the archive, titles are read page by page through
+``_get_entry_by_id`` (the binding has no public entry iteration; python-libzim
+#94/#224), prefixes go to libzim's title index and full-text queries to the
+archive's own Xapian index. Nothing enumerates every entry for one answer,
+except the article count of archives made without a front-article counter
+(see :meth:`ZimArchive.article_count`).
+
+Articles: an entry that is not a redirect and is ``text/html``, or, in the old
+namespace layout, any ``text/*`` entry under ``A/`` (the articles namespace).
+Paths are given and returned without the ``A/`` prefix in both layouts, so a
+key stays the same when a newer release of an archive switches layout.
+
+Failures are :class:`ZimError` (a :class:`~reader.errors.LecternError`) with a
+one-line reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from html import escape
+from pathlib import Path
+
+from libzim.reader import Archive
+from libzim.search import Query, Searcher
+from libzim.suggestion import SuggestionSearcher
+
+from ..errors import LecternError
+from ..model import Article
+from .zim_html import page_to_article
+from .zim_links import PageLink, page_links
+
+KEY_PREFIX = "zim:"
+OLD_ARTICLE_NAMESPACE = "A/"
+MAX_SCAN_PER_PAGE = 20_000  # entries looked at for one title page before it is returned short
+CHECKPOINT_EVERY = 1_000  # titles_at() remembers a cursor every this many articles
+COUNT_SCAN_LIMIT = 100_000  # archives without a front-article counter are counted up to this size
+ILLUSTRATION_SIZE = 48
+MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page is read whole into memory; Wikipedia's largest are a few MB
+_DATE_SUFFIX = re.compile(r"_\d{4}-\d{2}(?:-\d{2})?(?=_|$)")
+_SPLIT_SUFFIX = re.compile(r"\.zima[a-z]$", re.I)
+
+
+class ZimError(LecternError):
+    """An archive that cannot be opened or read; the message is one line."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ZimMetadata:
+    title: str
+    language: str
+    date: str
+    creator: str
+    name: str  # the archive's Name metadata, "" when it has none
+    description: str
+    illustration: bytes | None  # Illustration_48x48@1 (PNG), None when absent
+
+
+@dataclass(frozen=True)
+class ZimEntry:
+    path: str  # without the old "A/" namespace prefix
+    title: str
+    key: str  # the stable article key: see ZimArchive.key()
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    entries: tuple[ZimEntry, ...]
+    next_cursor: int | None  # pass to titles() for the next page; None at the end
+
+
+def parse_key(key: str) -> tuple[str, str]:
+    """``zim:NAME/PATH`` -> ``(NAME, PATH)``; ZimError for anything else."""
+    name, sep, path = key.removeprefix(KEY_PREFIX).partition("/")
+    if not key.startswith(KEY_PREFIX) or not sep or not name or not path:
+        raise ZimError(key, "not a ZIM article key (expected zim:NAME/PATH)")
+    return name, path
+
+
+def archive_name_from_file(path: Path) -> str:
+    """The file name without extension, split suffix and release date: ``wikipedia_en_all_maxi``."""
+    stem = _SPLIT_SUFFIX.sub("", path.name)
+    stem = stem[:-4] if stem.lower().endswith(".zim") else stem
+    return _DATE_SUFFIX.sub("", stem) or stem
+
+
+def resolve_archive_path(path: Path | str) -> Path:
+    """The file to open: ``name.zim`` may exist only as split parts ``name.zimaa``, ``.zimab``..."""
+    path = Path(path)
+    if path.is_file():
+        if re.search(r"\.zima[b-z]$", path.name, re.I):
+            first = path.with_name(path.name[:-1] + "a")
+            raise ZimError(path, f"a later part of a split archive; open its first part {first.name}")
+        return path
+    first_part = path.with_name(path.name + "aa")
+    if first_part.is_file():
+        return first_part
+    if path.is_dir():
+        raise ZimError(path, "a folder, not a ZIM archive")
+    raise ZimError(path, "no such file")
+
+
+class ZimArchive:
+    """One open archive. Cheap to create; safe to keep open while the file is replaced."""
+
+    def __init__(self, path: Path | str):
+        self.path = resolve_archive_path(path)
+        self._archive = _open(self.path)
+        self.old_namespaces = not self._archive.has_new_namespace_scheme
+        self._range = self._article_id_range()
+        self._count: int | None = None
+        self._checkpoints: list[int | None] = [0]  # cursor of article k * CHECKPOINT_EVERY
+        self.metadata = self._read_metadata()
+        self.name = _safe_name(self.metadata.name) or archive_name_from_file(self.path)
+        if self._archive.article_count == 0 and not self._has_any_article():
+            raise ZimError(self.path, "the archive has no articles")
+
+    # -- facts
+
+    @property
+    def has_fulltext_index(self) -> bool:
+        return self._archive.has_fulltext_index
+
+    @property
+    def has_title_index(self) -> bool:
+        return self._archive.has_title_index
+
+    @property
+    def article_count(self) -> int:
+        """Front articles as the archive counts them.
+
+        Archives made without the front-article counter (zimwriterfs before
+        2021, some tests) report 0; they are counted by a walk when they have at
+        most ``COUNT_SCAN_LIMIT`` entries, and otherwise by their entry count.
+        """
+        if self._count is None:
+            counted = self._archive.article_count
+            if counted == 0:
+                first, end = self._range
+                counted = self._count_articles() if end - first <= COUNT_SCAN_LIMIT else end - first
+            self._count = counted
+        return self._count
+
+    def key(self, path: str) -> str:
+        """``zim:NAME/PATH``: the archive's Name metadata (else the file name without its
+        date) and the entry path without namespace; the same across releases, never the UUID."""
+        return f"{KEY_PREFIX}{self.name}/{self._strip_namespace(path)}"
+
+    # -- entries
+
+    def main_path(self) -> str | None:
+        """The main page's path (redirect followed), or None when the archive names none."""
+        if not self._archive.has_main_entry:
+            return None
+        entry = self._guard(lambda: _follow(self._archive.main_entry), "main page")
+        return self._strip_namespace(entry.path)
+
+    def entry(self, path: str) -> ZimEntry:
+        """The article at ``path`` (``A/x`` and ``x`` both work), redirects followed."""
+        entry = self._find(path)
+        return self._entry(entry)
+
+    def html(self, path: str) -> tuple[ZimEntry, bytes, str]:
+        """``(entry, content, mimetype)`` of the article at ``path``, redirects followed."""
+        entry = self._find(path)
+        item = self._guard(entry.get_item, path)
+        if item.size > MAX_PAGE_BYTES:
+            raise ZimError(self.path, f"{path!r} is too large to show ({item.size / 1048576:.0f} MB, "
+                                      f"limit {MAX_PAGE_BYTES // 1048576} MB)")
+        content = self._guard(lambda: bytes(item.content), path)
+        return self._entry(entry), content, item.mimetype
+
+    def article(self, path: str) -> Article:
+        """The article at ``path`` in Lectern's model; its id is :meth:`key`."""
+        found, content, mimetype = self.html(path)
+        if mimetype.startswith("text/html"):
+            return page_to_article(content, article_id=found.key, title=found.title)
+        text = content.decode("utf-8", "replace")
+        paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines())
+        return page_to_article(paragraphs, article_id=found.key, title=found.title)
+
+    def links(self, path: str) -> list[PageLink]:
+        """The page's links and archive images (zim_links), internal targets as archive paths without ``A/``."""
+        entry = self._find(path)
+        _, content, mimetype = self.html(path)
+        if not mimetype.startswith("text/html"):
+            return []
+        return [
+            link if link.external else replace(link, target=self._strip_namespace(link.target))
+            for link in page_links(content, entry.path)
+        ]
+
+    def titles(self, cursor: int = 0, limit: int = 100) -> TitlePage:
+        """Up to ``limit`` articles in the archive's path order, starting at ``cursor``.
+
+        At most ``MAX_SCAN_PER_PAGE`` entries are looked at, so a page may come
+        back short (runs of images between articles); ``next_cursor`` continues.
+        """
+        first, end = self._range
+        position = max(cursor, first)
+        stop = min(end, position + MAX_SCAN_PER_PAGE)
+        found: list[ZimEntry] = []
+        while position < stop and len(found) < limit:
+            entry = self._guard(lambda: self._archive._get_entry_by_id(position), f"entry {position}")
+            position += 1
+            if self._is_article(entry):
+                found.append(self._entry(entry))
+        return TitlePage(tuple(found), position if position < end else None)
+
+    def titles_at(self, offset: int, limit: int = 100) -> list[ZimEntry]:
+        """Articles ``offset`` .. ``offset + limit - 1`` in path order (for ``list --offset``).
+
+        The first call walks from the nearest remembered position: a cursor is
+        kept every ``CHECKPOINT_EVERY`` articles, so paging on from there, or
+        jumping back, never walks from the start again.
+        """
+        index = min(offset // CHECKPOINT_EVERY, len(self._checkpoints) - 1)
+        position, cursor = index * CHECKPOINT_EVERY, self._checkpoints[index]
+        found: list[ZimEntry] = []
+        while cursor is not None and len(found) < limit:
+            wanted = min(CHECKPOINT_EVERY - position % CHECKPOINT_EVERY, offset + limit - position)
+            page = self.titles(cursor, wanted)  # never past the next checkpoint, nor past what was asked
+            for entry in page.entries:
+                if position >= offset and len(found) < limit:
+                    found.append(entry)
+                position += 1
+            cursor = page.next_cursor
+            if position % CHECKPOINT_EVERY == 0 and position // CHECKPOINT_EVERY == len(self._checkpoints):
+                self._checkpoints.append(cursor)
+        return found
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[ZimEntry]:
+        """Articles whose title matches ``prefix`` (libzim's title index), redirects resolved, no repeats."""
+        if not prefix.strip():
+            return []
+        results = SuggestionSearcher(self._archive).suggest(prefix)
+        return self._unique_entries(results.getResults(0, limit * 2), limit)
+
+    def search(self, query: str, limit: int = 20) -> list[str]:
+        """Paths of the best full-text hits (the binding gives paths only: no title, score or snippet)."""
+        if not self.has_fulltext_index:
+            raise ZimError(self.path, "the archive has no full-text index (title search only)")
+        if not query.strip():
+            return []
+        results = Searcher(self._archive).search(Query().set_query(query))
+        return [entry.path for entry in self._unique_entries(results.getResults(0, limit * 2), limit)]
+
+    # -- internals
+
+    def _guard(self, read, what: str):
+        try:
+            return read()
+        except (RuntimeError, OSError) as exc:
+            raise ZimError(self.path, f"cannot read {what}: {_one_line(exc)}") from None
+
+    def _find(self, path: str):
+        candidates = [path]
+        if self.old_namespaces and not path.startswith(OLD_ARTICLE_NAMESPACE):
+            candidates.insert(0, OLD_ARTICLE_NAMESPACE + path)
+        elif not self.old_namespaces and path.startswith(OLD_ARTICLE_NAMESPACE):
+            candidates.append(path[len(OLD_ARTICLE_NAMESPACE):])
+        for candidate in candidates:
+            if self._guard(lambda: self._archive.has_entry_by_path(candidate), candidate):
+                entry = self._guard(lambda: _follow(self._archive.get_entry_by_path(candidate)), candidate)
+                if self._is_article(entry):
+                    return entry
+                raise ZimError(self.path, f"{path!r} is not an article")
+        raise ZimError(self.path, f"no article {path!r}")
+
+    def _strip_namespace(self, path: str) -> str:
+        if self.old_namespaces and path.startswith(OLD_ARTICLE_NAMESPACE):
+            return path[len(OLD_ARTICLE_NAMESPACE):]
+        return path
+
+    def _entry(self, entry) -> ZimEntry:
+        path = self._strip_namespace(entry.path)
+        return ZimEntry(path, entry.title or path, self.key(path))
+
+    def _is_article(self, entry) -> bool:
+        if entry.is_redirect:
+            return False
+        mimetype = self._guard(lambda: entry.get_item().mimetype, entry.path)
+        if self.old_namespaces:
+            return entry.path.startswith(OLD_ARTICLE_NAMESPACE) and mimetype.startswith("text/")
+        return mimetype.startswith("text/html")
+
+    def _unique_entries(self, paths, limit: int) -> list[ZimEntry]:
+        found: dict[str, ZimEntry] = {}
+        for path in paths:
+            try:
+                entry = self._find(path)
+            except ZimError:
+                continue  # an index entry for something that is not an article
+            found.setdefault(entry.path, self._entry(entry))
+            if len(found) == limit:
+                break
+        return list(found.values())
+
+    def _article_id_range(self) -> tuple[int, int]:
+        """Entry ids that can hold articles: all of them, or the ``A/`` run in the old layout."""
+        total = self._archive.entry_count
+        if not self.old_namespaces:
+            return 0, total
+        return self._first_id_at_or_after(OLD_ARTICLE_NAMESPACE, total), self._first_id_at_or_after("B", total)
+
+    def _first_id_at_or_after(self, path: str, total: int) -> int:
+        """Binary search over ids: entries are stored in path order (namespace first)."""
+        low, high = 0, total
+        while low < high:
+            middle = (low + high) // 2
+            if self._guard(lambda: self._archive._get_entry_by_id(middle).path, "entry index") < path:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _has_any_article(self) -> bool:
+        """For archives without a front-article counter: walk until the first article."""
+        page = self.titles(0, 1)
+        while not page.entries and page.next_cursor is not None:
+            page = self.titles(page.next_cursor, 1)
+        return bool(page.entries)
+
+    def _count_articles(self) -> int:
+        count, cursor = 0, 0
+        while cursor is not None:
+            page = self.titles(cursor, MAX_SCAN_PER_PAGE)
+            count, cursor = count + len(page.entries), page.next_cursor
+        return count
+
+    def _read_metadata(self) -> ZimMetadata:
+        def text(name: str) -> str:
+            try:
+                return bytes(self._archive.get_metadata(name)).decode("utf-8", "replace").strip()
+            except (RuntimeError, KeyError):
+                return ""
+
+        illustration = None
+        try:
+            if self._archive.has_illustration(ILLUSTRATION_SIZE):
+                illustration = bytes(self._archive.get_illustration_item(ILLUSTRATION_SIZE).content) or None
+        except (RuntimeError, KeyError):
+            illustration = None
+        return ZimMetadata(
+            title=text("Title") or archive_name_from_file(self.path),
+            language=text("Language"),
+            date=text("Date"),
+            creator=text("Creator"),
+            name=text("Name"),
+            description=text("Description"),
+            illustration=illustration,
+        )
+
+
+def _open(path: Path) -> Archive:
+    try:
+        return Archive(path)
+    except RuntimeError as exc:
+        raise ZimError(path, _open_reason(str(exc))) from None
+    except OSError as exc:
+        raise ZimError(path, exc.strerror or _one_line(exc)) from None
+
+
+def _open_reason(message: str) -> str:
+    """libzim's exception text -> a reason a reader can act on."""
+    lowered = message.lower()
+    if "magic number" in lowered or "too small to contain a header" in lowered or "reading zim-file header" in lowered:
+        return "not a ZIM archive"
+    if "bad size or corrupted" in lowered:
+        return "damaged or truncated ZIM archive (its size does not match its header)"
+    if "error opening" in lowered:
+        return "cannot open the file (missing or not readable)"
+    return f"cannot open the ZIM archive: {_one_line(message)}"
+
+
+def _follow(entry, hops: int = 50):
+    """The final target of a redirect chain (a loop or an overly long chain stops at ``hops``)."""
+    for _ in range(hops):
+        if not entry.is_redirect:
+            return entry
+        entry = entry.get_redirect_entry()
+    raise RuntimeError("redirect loop")
+
+
+def _safe_name(name: str) -> str:
+    return name.strip().replace("/", "_")
+
+
+def _one_line(error) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

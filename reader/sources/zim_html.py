@@ -1,0 +1,715 @@
+"""Kiwix / mwoffliner HTML pages -> :class:`reader.model.Article`.
+
+One converter reads the three mwoffliner layouts, and any other HTML page, by
+the same rule: headings in document order open sections (``hN`` is level N,
+clamped to 2..5 like the text parser), and the two wrapper layouts also scope
+them by the DOM:
+
+* ``<details data-level="N"><summary><hN>`` (2019 to mid-2026; a summary with
+  no heading inside is the heading itself, at ``data-level``);
+* ``<section data-mw-section-id>`` with ``div.mw-heading`` (current renderer);
+* flat ``<h2>``..``<h6>`` (older Parsoid, warc2zim, zimwriterfs pages).
+
+When a ``details``/``section`` element ends, the section that was current
+when it started is current again, so text after a wrapper belongs to the
+wrapper's parent. The first ``h1`` before any other heading is the title
+(unless the entry's title is given and differs); a page without headings is
+one section.
+
+The model has paragraphs and nested bullet lists only, so (docs/zim.md):
+
+* ``ul``/``ol``/``menu`` -> :class:`BulletList` with nested :class:`ListItem`;
+  blocks inside an item are joined into its text; ordered lists lose numbers;
+  lists nest at most ``MAX_LIST_DEPTH`` (the text parser's) levels;
+* a table -> one paragraph per row, cells joined by `` | `` (caption first);
+  a table inside a cell or list item is flattened into that text;
+* the first ``table.infobox`` -> ``Article.infobox``: ``(header, value)`` per
+  row, a one-cell row as ``(text, "")``;
+* figures: the image is dropped, the caption is a paragraph;
+* ``<math>``: the TeX annotation (``{\\displaystyle ...}`` unwrapped), else the
+  MathML text;
+* a references list (``ol.references``, ``div.reflist``,
+  ``div.mw-references-wrap``) met in the lead starts a "References" section;
+* ``pre``: one paragraph per non-blank line; ``br`` ends a paragraph.
+
+Dropped with their content (:data:`DROPPED_TAGS`): scripts, styles, frames,
+embedded objects, media, forms and their controls. No attribute survives, so
+event handlers, links and remote resources cannot reach the model. Every other
+text node of the body lands in the title, a heading, the infobox or a block
+(tests/sources/test_zim_html.py checks it word by word).
+
+lxml parses; the walk over its tree is iterative (``etree.iterwalk``). libxml2
+stops building the tree at depth 2048 and drops the rest, so a page nested
+deeper is re-read with the standard library's event parser, which has no depth
+limit, through the same converter.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import re
+import threading
+from typing import Callable, Mapping
+
+from lxml import etree
+
+from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning
+from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, freeze_sections  # the same limits and section ids as files
+
+DROPPED_TAGS = frozenset({
+    "script", "style", "template", "noembed", "head", "title", "link", "meta", "base",
+    "iframe", "frame", "frameset", "object", "embed", "applet", "canvas", "audio", "video",
+    "form", "input", "select", "textarea", "button", "datalist", "output",
+})
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "dialog", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "hr", "legend",
+    "main", "nav", "noscript", "p", "search", "summary",
+})
+REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
+REFERENCES_TITLE = "References"
+
+_WS = re.compile(r"\s+")
+_local = threading.local()
+_TEX_WRAPPER = re.compile(r"\{\\(?:displaystyle|textstyle|scriptstyle)\s*(.*)\}", re.S)
+_RANK = {"": 0, " ": 1, ", ": 2, "; ": 3}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def page_to_article(page: bytes | str, article_id: str = "", title: str = "") -> Article:
+    """Convert one HTML page.
+
+    The title is ``title`` (the entry's, as the library lists it), else the
+    page's first ``h1``, else its ``<title>``. A first ``h1`` that differs from
+    a given title is kept as the lead's first paragraph (a site banner, say).
+    Never raises on content: an empty or unparsable page gives an article with
+    one empty section.
+    """
+    data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
+    converter = _Converter(_WS.sub(" ", title).strip())
+    parser = html_parser()
+    try:
+        document = etree.fromstring(data, parser) if data.strip() else None
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        document = None
+    if document is not None and not _too_deep(parser):
+        _walk_tree(document.find("body"), converter)
+        title = converter.title or _head_title(document)
+    elif data.strip():  # too deep for libxml2, or nothing it calls a document: the event parser keeps any text
+        if document is not None:
+            converter.warnings.append(ParseWarning(0, "page nested deeper than the HTML parser allows; read with the fallback parser"))
+        _EventDriver(converter).run(data.decode("utf-8", "replace"))
+    return converter.finish(article_id, title)
+
+
+def html_parser() -> etree.HTMLParser:
+    """This thread's parser (lxml parsers must not be shared between threads; making one per page costs)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # etree's parser, not lxml.html's: its custom element classes cost a third of the walk.
+        parser = _local.parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+    return parser
+
+
+def _too_deep(parser) -> bool:
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+def _head_title(document) -> str:
+    node = document.find("head/title")
+    return _WS.sub(" ", "".join(node.itertext())).strip() if node is not None else ""
+
+
+def _walk_tree(body, converter: "_Converter") -> None:
+    """Feed an lxml tree to the converter as start/text/end events, without recursion."""
+    if body is None:
+        return
+    start, end, text = converter.start, converter.end, converter.text  # the hot loop: bound once
+    walker = etree.iterwalk(body, events=("start", "end"))
+    skip = walker.skip_subtree
+    for event, element in walker:
+        tag = element.tag
+        if tag.__class__ is not str:  # a comment or processing instruction the parser kept
+            if event == "end" and element.tail:
+                text(element.tail)
+        elif event == "start":
+            if start(tag, element, element.sourceline or 0):  # attrs: the element's own .get()
+                skip()
+            elif element.text:
+                text(element.text)
+        else:
+            end()
+            if element.tail and element is not body:
+                text(element.tail)
+
+
+# --------------------------------------------------------------------------- text collectors
+
+
+class _Text:
+    """Text of one target (a heading, list item, cell...), joined at element boundaries.
+
+    Between two pieces of text the strongest separator met since the first one
+    is inserted: a space, ", " between list items, "; " between blocks. Text is
+    never dropped; whitespace is collapsed when it is taken.
+    """
+
+    block_sep = " "
+    item_sep = " "
+
+    def __init__(self, line: int = 0):
+        self.parts: list[str] = []
+        self.pending = ""
+        self.line = line
+
+    def add(self, text: str) -> None:
+        if text.isspace():
+            if self.parts and not self.pending:  # separate(" "), inlined: the hottest path
+                self.pending = " "
+            return
+        if not self.parts:
+            self.started()
+        elif self.pending:
+            if self.pending != " ":
+                self.parts[-1] = self.parts[-1].rstrip()
+                text = text.lstrip()
+            self.parts.append(self.pending)
+            self.pending = ""
+        self.parts.append(text)
+
+    def started(self) -> None:
+        """The first text arrives (a hook for the paragraph's line)."""
+
+    def separate(self, separator: str) -> None:
+        if self.parts and _RANK[separator] > _RANK[self.pending]:
+            self.pending = separator
+
+    def boundary(self, kind: str) -> None:
+        self.separate(self.item_sep if kind == "item" else self.block_sep)
+
+    def take(self) -> str:
+        text = " ".join("".join(self.parts).split())  # collapses whitespace as re's \s would, faster
+        self.parts, self.pending = [], ""
+        return text
+
+
+class _Heading(_Text):
+    def __init__(self, level: int, line: int):
+        super().__init__(line)
+        self.level = level
+
+
+class _Cell(_Text):
+    block_sep = "; "
+    item_sep = ", "
+
+
+class _Math(_Text):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.tex = ""
+
+
+class _Source(_Text):
+    """A TeX annotation: its characters as written, markup inside adds no separators."""
+
+    def boundary(self, kind: str) -> None:
+        pass
+
+
+class _Pre(_Text):
+    """Keeps line breaks: each non-blank line becomes a paragraph."""
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+
+    def boundary(self, kind: str) -> None:
+        self.parts.append("\n")
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in "".join(self.parts).split("\n") if line.strip()]
+
+
+class _Item(_Text):
+    def __init__(self, line: int, depth: int):
+        super().__init__(line)
+        self.children: list[ListItem] = []
+        self.depth = depth
+
+
+class _List:
+    """An open ``ul``/``ol``: collects items; text outside any ``li`` becomes an item of its own."""
+
+    def __init__(self, line: int, depth: int):
+        self.items: list[ListItem] = []
+        self.line = line
+        self.depth = depth
+        self.stray = _Text(line)
+
+    def add(self, text: str) -> None:
+        self.stray.add(text)
+
+    def boundary(self, kind: str) -> None:
+        self.stray.boundary(kind)
+
+    def flush_stray(self) -> None:
+        text = self.stray.take()
+        if text:
+            self.items.append(ListItem(text, (), self.line))
+
+
+class _Table:
+    """An open table: rows of cell texts, emitted as they end."""
+
+    def __init__(self, infobox: bool, line: int):
+        self.infobox = infobox
+        self.row: list[str] | None = None
+        self.stray = _Text(line)
+        self.line = line
+
+    def add(self, text: str) -> None:
+        self.stray.add(text)
+
+    def boundary(self, kind: str) -> None:
+        self.stray.boundary(kind)
+
+
+class _Flow(_Text):
+    """Running text of the current section: a block boundary ends the paragraph."""
+
+    def __init__(self, converter: "_Converter"):
+        super().__init__()
+        self.converter = converter
+
+    def started(self) -> None:
+        self.line = self.converter.line  # the paragraph's line: where its first text is
+
+    def flush(self) -> None:
+        self.converter.flush_paragraph()
+
+    def boundary(self, kind: str) -> None:
+        if self.parts:
+            self.flush()
+
+
+class _OpenSection:
+    def __init__(self, title: str, level: int, parent: "_OpenSection | None", line: int):
+        self.title = title
+        self.level = level
+        self.parent = parent
+        self.path: tuple[str, ...] = parent.path + (title,) if parent is not None else ()
+        self.blocks: list[Block] = []
+        self.line = line
+
+
+# --------------------------------------------------------------------------- converter
+
+
+_HANDLERS = {  # tag -> the _Converter method that opens it
+    "ul": "_list", "ol": "_list", "menu": "_list", "li": "_item",
+    "table": "_table", "tr": "_row", "td": "_cell", "th": "_cell", "caption": "_caption",
+    "details": "_details", "section": "_section", "summary": "_summary",
+    "math": "_math", "annotation": "_annotation", "pre": "_pre", "br": "_br",
+    **{tag: "_heading" for tag in _HEADINGS},
+}
+
+
+class _Converter:
+    """Turns start/text/end events of one page into sections and blocks."""
+
+    def __init__(self, title: str = ""):
+        self.lead = _OpenSection("", 1, None, 1)
+        self.sections = [self.lead]
+        self.current = self.lead
+        self.title = title
+        self.seen_h1 = False
+        self.infobox: list[tuple[str, str]] | None = None
+        self.warnings: list[ParseWarning] = []
+        self.flow = _Flow(self)
+        self.sinks: list = [self.flow]
+        self.closers: list[Callable[[], None] | None] = []
+        self.details_levels: list[int | None] = []
+        self.skipping = 0
+        self.line = 0
+        self._starts = {tag: getattr(self, name) for tag, name in _HANDLERS.items()}
+
+    # -- events
+
+    def start(self, tag: str, attrs: Mapping[str, str], line: int) -> bool:
+        """Open an element; True when its content is to be skipped (dropped tags)."""
+        if self.skipping:
+            self.skipping += 1
+            return True
+        if tag in DROPPED_TAGS:
+            self.skipping = 1
+            return True
+        self.line = line or self.line
+        sink = self.sinks[-1]
+        if isinstance(sink, _Source):  # markup inside TeX source is not structure
+            self.closers.append(None)
+            return False
+        if isinstance(sink, _Math):
+            sink.separate(" ")
+        handler = self._starts.get(tag)
+        if handler is not None:
+            closer = handler(tag, attrs)
+        elif tag in BLOCK_TAGS:
+            closer = self._block(attrs)
+        else:
+            closer = None
+        self.closers.append(closer)
+        return False
+
+    def end(self) -> None:
+        if self.skipping:
+            self.skipping -= 1
+            return
+        closer = self.closers.pop()
+        if closer is not None:
+            closer()
+
+    def text(self, text: str) -> None:
+        if not self.skipping:
+            self.sinks[-1].add(text)
+
+    @property
+    def in_flow(self) -> bool:
+        return self.sinks[-1] is self.flow
+
+    # -- sections and blocks
+
+    def flush_paragraph(self) -> None:
+        text = self.flow.take()
+        if text:
+            self.current.blocks.append(Paragraph(text, self.flow.line))
+
+    def _open_section(self, title: str, level: int, line: int) -> None:
+        level = max(2, min(level, MAX_LEVEL))
+        parent = self.current
+        while parent.level >= level:
+            parent = parent.parent
+        section = _OpenSection(title, level, parent, line)
+        self.sections.append(section)
+        self.current = section
+
+    def _boundary_closer(self) -> Callable[[], None]:
+        self.sinks[-1].boundary("block")
+        return lambda: self.sinks[-1].boundary("block")
+
+    def _block(self, attrs: Mapping[str, str]) -> Callable[[], None]:
+        if self.in_flow and self.current is self.lead and _is_references(attrs):
+            self.flow.boundary("block")
+            self._open_section(REFERENCES_TITLE, 2, self.line)
+        return self._boundary_closer()
+
+    def _br(self, tag, attrs):
+        self.sinks[-1].boundary("block")
+        return None
+
+    def _heading(self, tag, attrs):
+        level = _HEADINGS[tag]
+        sink = self.sinks[-1]
+        if isinstance(sink, _Heading):  # <summary><h3> inside <details data-level>: the tag decides
+            sink.level = level
+            return None
+        if not self.in_flow:
+            return self._boundary_closer()
+        self.flow.boundary("block")
+        heading = _Heading(level, self.line)
+        self.sinks.append(heading)
+        return lambda: self._end_heading(heading)
+
+    def _end_heading(self, heading: _Heading) -> None:
+        self.sinks.pop()
+        text = heading.take()
+        if not text:
+            return
+        if heading.level == 1 and not self.seen_h1 and len(self.sections) == 1:
+            self.seen_h1 = True
+            if not self.title:
+                self.title = text
+            elif text.casefold() != self.title.casefold():
+                self.current.blocks.append(Paragraph(text, heading.line))
+            return
+        self._open_section(text, heading.level, heading.line)
+
+    def _details(self, tag, attrs):
+        level = attrs.get("data-level", "")
+        self.details_levels.append(int(level) if level.isdigit() else None)
+        restore = self._scope()
+
+        def close():
+            self.details_levels.pop()
+            restore()
+
+        return close
+
+    def _section(self, tag, attrs):
+        return self._scope()
+
+    def _scope(self) -> Callable[[], None]:
+        """A wrapper element: when it ends, the section current at its start is current again."""
+        self.sinks[-1].boundary("block")
+        entry = self.current
+        in_flow = self.in_flow
+
+        def close():
+            self.sinks[-1].boundary("block")
+            if in_flow and self.in_flow:
+                self.current = entry
+
+        return close
+
+    def _summary(self, tag, attrs):
+        level = self.details_levels[-1] if self.details_levels else None
+        if level is None or not self.in_flow:
+            return self._block(attrs)
+        self.flow.boundary("block")
+        heading = _Heading(level, self.line)
+        self.sinks.append(heading)
+        return lambda: self._end_heading(heading)
+
+    # -- lists
+
+    def _list(self, tag, attrs):
+        sink = self.sinks[-1]
+        if isinstance(sink, _List):
+            sink.flush_stray()  # keeps document order: stray text, then the nested list's items
+        if sink is self.flow:
+            if self.current is self.lead and _is_references(attrs):
+                self.flow.boundary("block")
+                self._open_section(REFERENCES_TITLE, 2, self.line)
+            self.flow.boundary("block")
+        elif not isinstance(sink, (_Item, _List)) or sink.depth >= MAX_LIST_DEPTH:
+            sink.boundary("item")  # in a cell or heading, or deeper than files allow: joined into that text
+            return lambda: self.sinks[-1].boundary("item")
+        depth = sink.depth + 1 if isinstance(sink, _Item) else getattr(sink, "depth", 0)
+        opened = _List(self.line, max(depth, 1))
+        self.sinks.append(opened)
+        return lambda: self._end_list(opened)
+
+    def _end_list(self, opened: _List) -> None:
+        opened.flush_stray()
+        self.sinks.pop()
+        outer = self.sinks[-1]
+        if isinstance(outer, _Item):
+            outer.children.extend(opened.items)
+        elif isinstance(outer, _List):  # <ul><ul>: no item to nest under, so the items join the outer list
+            outer.items.extend(opened.items)
+        elif opened.items:
+            self.current.blocks.append(BulletList(tuple(opened.items), opened.line))
+
+    def _item(self, tag, attrs):
+        sink = self.sinks[-1]
+        if not isinstance(sink, _List):
+            if sink is self.flow:
+                return self._boundary_closer()
+            sink.boundary("item")
+            return lambda: self.sinks[-1].boundary("item")
+        sink.flush_stray()
+        item = _Item(self.line, sink.depth)
+        self.sinks.append(item)
+        return lambda: self._end_item(item)
+
+    def _end_item(self, item: _Item) -> None:
+        self.sinks.pop()
+        text = item.take()
+        if text or item.children:
+            self.sinks[-1].items.append(ListItem(text, tuple(item.children), item.line))
+
+    # -- tables
+
+    def _table(self, tag, attrs):
+        if not self.in_flow:
+            return self._boundary_closer()
+        self.flow.boundary("block")
+        infobox = self.infobox is None and any(c.startswith("infobox") for c in attrs.get("class", "").split())
+        if infobox:
+            self.infobox = []
+        table = _Table(infobox, self.line)
+        self.sinks.append(table)
+        return lambda: self._end_table(table)
+
+    def _end_table(self, table: _Table) -> None:
+        self._end_row(table)
+        self.sinks.pop()
+        stray = table.stray.take()
+        if stray:
+            self._table_row(table, [stray])
+
+    def _row(self, tag, attrs):
+        table = self.sinks[-1]
+        if not isinstance(table, _Table):
+            return self._boundary_closer()
+        self._end_row(table)
+        table.row = []
+        return lambda: self._end_row(table)
+
+    def _end_row(self, table: _Table) -> None:
+        if table.row is not None:
+            row, table.row = table.row, None
+            self._table_row(table, row)
+
+    def _table_row(self, table: _Table, cells: list[str]) -> None:
+        cells = [cell for cell in cells if cell]
+        if not cells:
+            return
+        if table.infobox:
+            self.infobox.append((cells[0], " | ".join(cells[1:])))
+        else:
+            self.current.blocks.append(Paragraph(" | ".join(cells), table.line))
+
+    def _cell(self, tag, attrs):
+        table = self.sinks[-1]
+        if not isinstance(table, _Table):
+            return self._boundary_closer()
+        if table.row is None:
+            table.row = []
+        cell = _Cell(self.line)
+        self.sinks.append(cell)
+
+        def close():
+            self.sinks.pop()
+            if table.row is None:
+                table.row = []
+            table.row.append(cell.take())
+
+        return close
+
+    def _caption(self, tag, attrs):
+        table = self.sinks[-1]
+        if not isinstance(table, _Table):
+            return self._boundary_closer()
+        caption = _Cell(self.line)
+        self.sinks.append(caption)
+
+        def close():
+            self.sinks.pop()
+            self._table_row(table, [caption.take()])
+
+        return close
+
+    # -- math and preformatted text
+
+    def _math(self, tag, attrs):
+        math = _Math(self.line)
+        self.sinks.append(math)
+
+        def close():
+            self.sinks.pop()
+            text = math.tex or math.take()
+            if text:
+                self.sinks[-1].add(" " + text + " ")
+
+        return close
+
+    def _annotation(self, tag, attrs):
+        math = self.sinks[-1]
+        if not isinstance(math, _Math) or "tex" not in attrs.get("encoding", ""):
+            return None
+        tex = _Source(self.line)
+        self.sinks.append(tex)
+
+        def close():
+            self.sinks.pop()
+            source = tex.take()
+            unwrapped = _TEX_WRAPPER.fullmatch(source)
+            math.tex = " ".join(filter(None, (math.tex, unwrapped.group(1).strip() if unwrapped else source)))
+
+        return close
+
+    def _pre(self, tag, attrs):
+        if not self.in_flow:
+            return self._boundary_closer()
+        self.flow.boundary("block")
+        pre = _Pre(self.line)
+        self.sinks.append(pre)
+
+        def close():
+            self.sinks.pop()
+            self.current.blocks.extend(Paragraph(line, pre.line) for line in pre.lines())
+
+        return close
+
+    # -- result
+
+    def finish(self, article_id: str, title: str) -> Article:
+        while self.closers:  # an event source that ended early: close what is open
+            self.end()
+        self.flow.boundary("block")
+        title = self.title or _WS.sub(" ", title).strip() or "Untitled"  # title: the fallback
+        self.lead.title = title
+        sections = freeze_sections(self.sections)
+        return Article(
+            id=article_id,
+            title=title,
+            source=None,
+            infobox=tuple(self.infobox or ()),
+            sections=sections,
+            warnings=tuple(self.warnings),
+            has_infobox=self.infobox is not None,
+        )
+
+
+def _is_references(attrs: Mapping[str, str]) -> bool:
+    return not REFERENCES_CLASSES.isdisjoint(attrs.get("class", "").split())
+
+
+# --------------------------------------------------------------------------- fallback parser
+
+
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
+_IMPLIED_CLOSE = {  # starting KEY closes an open element of these tags (HTML's optional end tags)
+    "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "p": {"p"},
+    "tr": {"tr", "td", "th"}, "td": {"td", "th"}, "th": {"td", "th"},
+}
+_CLOSES_P = BLOCK_TAGS | {"ul", "ol", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "details", "section"}
+
+
+class _EventDriver(html.parser.HTMLParser):
+    """The standard library's event parser feeding the converter (no depth limit).
+
+    It balances tags the way the converter expects: void elements end at once,
+    optional end tags are implied, stray end tags are ignored.
+    """
+
+    def __init__(self, converter: _Converter):
+        super().__init__(convert_charrefs=True)
+        self.converter = converter
+        self.open: list[str] = []
+
+    def run(self, text: str) -> None:
+        self.feed(text)
+        self.close()
+        while self.open:
+            self._pop()
+
+    def handle_starttag(self, tag, attrs):
+        tag = tag.lower()
+        implied = _IMPLIED_CLOSE.get(tag, set()) | ({"p"} if tag in _CLOSES_P else set())
+        while self.open and self.open[-1] in implied:
+            self._pop()
+        self.converter.start(tag, {k: v or "" for k, v in attrs}, self.getpos()[0])
+        if tag in _VOID_TAGS:
+            self.converter.end()
+        else:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag.lower() not in _VOID_TAGS:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        tag = tag.lower()
+        if tag in self.open:
+            while self.open[-1] != tag:
+                self._pop()
+            self._pop()
+
+    def handle_data(self, data):
+        self.converter.text(data)
+
+    def _pop(self) -> None:
+        self.open.pop()
+        self.converter.end()

@@ -1,0 +1,93 @@
+"""Links and images of a ZIM page, resolved to archive paths (for wiring in later).
+
+:mod:`reader.sources.zim_html` keeps only text, because the article model has
+no links or images yet. This module reads the same page for the ``<a href>``
+and ``<img src>`` it holds and resolves each relative to the page's own path,
+as a browser would inside the archive:
+
+* ``Tangerine_Records_(1962)`` on ``A/Ray_Charles`` -> ``A/Tangerine_Records_(1962)``;
+* percent-encoding is decoded (``%D0%9D...html`` -> ``Новыя_кнігі.html``);
+  ``..`` cannot climb above the archive root; a query string is dropped;
+* ``#cite_note-1`` alone is an anchor on the same page;
+* ``http:``/``https:``/``mailto:``/``//host`` links are external (never loaded:
+  the reader may copy them or open them in the system browser after asking);
+* ``javascript:``, ``data:``, ``file:``, ``blob:``, ``about:`` are dropped; any other
+  ``name:rest`` is read as a page whose name has a colon (``Help:Contents``);
+* remote images are dropped: only images stored in the archive are listed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from .zim_html import DROPPED_TAGS, html_parser
+
+_BASE = "http://zim.invalid/"  # a stand-in origin, so urljoin applies RFC 3986 path rules
+EXTERNAL_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "news", "tel", "geo"})
+DROPPED_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "about", "filesystem"})
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class PageLink:
+    kind: str  # "link" or "image"
+    text: str  # the link's text, or the image's alt text
+    target: str  # an archive path (internal) or the URL as written (external)
+    fragment: str = ""  # the part after "#", for links into a section
+    external: bool = False
+
+
+def resolve(page_path: str, href: str) -> tuple[str, str, bool] | None:
+    """``(target, fragment, external)`` for ``href`` on the page at ``page_path``; None to drop."""
+    href = href.strip()
+    if not href:
+        return None
+    scheme = urlsplit(href).scheme.lower()
+    if scheme in EXTERNAL_SCHEMES or href.startswith("//"):
+        return href, "", True
+    if scheme in DROPPED_SCHEMES:
+        return None
+    if scheme:  # "Help:Contents": a page whose name has a colon, not a scheme we know
+        href = "./" + href
+    joined = urlsplit(urljoin(_BASE + page_path, href))
+    target = unquote(joined.path).lstrip("/")
+    return target or page_path, unquote(joined.fragment), False
+
+
+def page_links(page: bytes | str, page_path: str) -> list[PageLink]:
+    """Every link and archive image of the page's body, in document order."""
+    data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
+    if not data.strip():
+        return []
+    try:
+        root = etree.fromstring(data, html_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    body = root.find("body") if root is not None else None
+    if body is None:
+        return []
+    return [link for element in _visible(body) if (link := _link(element, page_path)) is not None]
+
+
+def _visible(body):
+    """``a`` and ``img`` elements outside dropped subtrees (iterative)."""
+    walker = etree.iterwalk(body, events=("start",))
+    for _, element in walker:
+        if element.tag in DROPPED_TAGS:
+            walker.skip_subtree()
+        elif element.tag in ("a", "img"):
+            yield element
+
+
+def _link(element, page_path: str) -> PageLink | None:
+    is_image = element.tag == "img"
+    resolved = resolve(page_path, element.get("src" if is_image else "href", ""))
+    if resolved is None or (is_image and resolved[2]):
+        return None
+    target, fragment, external = resolved
+    text = element.get("alt", "") if is_image else "".join(element.itertext())
+    return PageLink("image" if is_image else "link", _WS.sub(" ", text).strip(), target, fragment, external)
