@@ -240,6 +240,6 @@ def test_a_library_change_after_the_view_was_opened_reloads_it(qtbot, tmp_path, 
         with qtbot.waitSignal(view.refreshed, timeout=WAIT):
             report = library.rescan()
         assert report.changed
-        assert view._titles["field-notes"] == "Field notes, revised"
+        assert view.tree.topLevelItem(0).text(1) == "Field notes, revised"  # the row shows the new title
     finally:
         library.close()
