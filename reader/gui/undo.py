@@ -33,6 +33,8 @@ from .workers import Task
 
 UNDO_LIMIT = 200  # steps kept; a long session's oldest steps are forgotten (the trash still has deleted notes)
 UNDO_HINT = "Undo: Ctrl+Z"
+HELP_NAME = "lectern_help_name"  # action property: the name the F1 list gives an action whose text changes
+HELP_KEYS = "lectern_help_keys"  # action property: the keys F1 lists ("or"), when more than the first matter
 
 StoreCall = Callable[[object], object]  # fn(store) -> value
 
@@ -120,6 +122,10 @@ class UndoHistory(QObject):
         redo = self.stack.createRedoAction(parent, "&Redo")
         redo.setShortcuts(_unique(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
                                   + [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
+        # What F1 lists: a fixed name (the text names the live step) and, for Redo, both usual keys.
+        undo.setProperty(HELP_NAME, "Undo")
+        redo.setProperty(HELP_NAME, "Redo")
+        redo.setProperty(HELP_KEYS, ["Ctrl+Shift+Z", "Ctrl+Y"])
         return undo, redo
 
     # ------------------------------------------------------------------ notes

@@ -87,6 +87,7 @@ def damaged_message(path: Path, detail: str, backups_dir: Path) -> str:
         f"The newest backup is {backup}; restore it with `lectern restore {backup}` (the damaged file is kept aside)."
         if backup else "There is no backup to restore."
     )
+    detail = " ".join(str(detail).split())  # quick_check answers one line per problem: one line here
     return f"the notes database {path} is damaged ({detail}). It was left untouched and is read-only. {offer}"
 
 
