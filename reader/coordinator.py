@@ -12,11 +12,13 @@ Changes flow one way::
 notes), and the store reports what it changed back to this coordinator,
 after its transaction is committed and its lock released. The index is never
 updated inside another component's call: a change only marks it behind, and
-the next search, suggestion or ``update`` catches up first.
+the next search, suggestion or ``update`` catches up first (the window also
+calls ``SearchIndex.catch_up`` in a worker after changes).
 
 A CLI ``search`` on a current index opens the notes database only to read
 (``reader.userdata.read_notes``), unless a rescan found changed articles
-whose notes must be re-anchored first.
+whose notes must be re-anchored first, or the notes cannot be read as they
+are (then the store is opened before the index is used, never inside it).
 """
 
 from __future__ import annotations
@@ -73,7 +75,6 @@ class Coordinator:
         self._lock = threading.Lock()  # only guards opening and closing; never held while a step runs
         self._store = None
         self._search = None
-        self._closed = False
 
     # ------------------------------------------------------------------ the parts
 
@@ -105,7 +106,18 @@ class Coordinator:
 
     @property
     def search_index(self):
-        """The full-text index, opened lazily (Whoosh is imported only here)."""
+        """The full-text index, opened lazily (Whoosh is imported only here).
+
+        If the notes cannot be read as they are (a schema to migrate, a damaged
+        file), the store is opened first, here, with no lock held: the index
+        never opens it from inside its own update (the store's announcements
+        would run inside the index's write lock).
+        """
+        if self._search is None and self._store is None:
+            from .userdata import notes_readable
+
+            if not notes_readable(self.paths.database):
+                self.store  # noqa: B018 - opens, migrates and re-anchors
         with self._lock:
             if self._search is None:
                 from .search import SearchIndex
@@ -152,11 +164,17 @@ class Coordinator:
             search.mark_behind()
 
     def _notes_for_index(self) -> list:
-        """The notes, read without opening the database for writing unless it is already open
-        (or must be migrated first)."""
+        """The notes, read without opening the database for writing unless it is already open.
+
+        Called inside the index's update: it never opens the store (see
+        :attr:`search_index`); notes that cannot be read now are left as the
+        index holds them.
+        """
         if self._store is not None:
             return self._store.notes()
         from .userdata import read_notes
 
         notes = read_notes(self.paths.database)
-        return notes if notes is not None else self.store.notes()
+        if notes is None:
+            raise LecternError("the notes cannot be read without opening the notes database")
+        return notes

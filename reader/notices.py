@@ -10,7 +10,11 @@ rebuilt) or a *condition* with a ``key`` (the notes database is damaged or
 read-only, the disk is full): a condition stays active until its component
 calls :meth:`Notices.clear` with that key, and the window keeps showing it
 meanwhile. Listeners are called after the channel's lock is released, on the
-thread that posted.
+thread that posted, which may be inside a component's work (the index posts
+"being rebuilt" while it rebuilds, so the window can show it meanwhile): a
+notice listener only records or re-emits (the window's ``NoticeBridge`` emits
+a queued Qt signal, the CLI prints at the end) and never calls back into the
+library, the index or the store.
 """
 
 from __future__ import annotations

@@ -131,3 +131,29 @@ def test_adding_and_indexing_an_article_parses_its_file_once(app_paths, tmp_path
     assert library.search("gamma").total == 1
     assert parsed == ["once.txt", "once.txt"]
     library.close()
+
+
+def test_a_search_that_needs_the_store_opens_it_before_the_index_update(app_paths, tmp_path, monkeypatch):
+    """Notes that cannot be read as they are (a schema to migrate, simulated) make the coordinator open
+    the store first, outside the index's lock: a listener that hears the store's re-anchoring and searches
+    from the same thread answers instead of waiting for that lock forever."""
+    import reader.userdata as userdata
+    from reader.userdata.db import connect
+
+    _annotated(app_paths, tmp_path)
+    conn = connect(app_paths.database)
+    conn.execute("UPDATE notes SET article_sha = 'old', section_id = 'gone'")  # opening the store re-places it
+    conn.close()
+    monkeypatch.setattr(userdata, "notes_readable", lambda path: False)
+    monkeypatch.setattr(userdata, "read_notes", lambda path: None)
+    library = Library(app_paths, include_bundled=False)
+    heard = []
+    library.add_listener(lambda event, payload: heard.append((event, library.search("alpha").total)))
+    finished = []
+    worker = threading.Thread(target=lambda: finished.append(library.search("kittiwake", notes_only=True).total),
+                              daemon=True)
+    worker.start()
+    worker.join(HANG_GUARD_SECONDS)
+    assert finished == [1], "the search hung (a listener waited for the index's write lock) or missed the note"
+    assert ("notes_changed", 1) in heard
+    library.close()

@@ -6,7 +6,7 @@ See docs/data-model.md. The GUI and CLI reach it through ``Library.store``; the 
 
 from .db import ReadOnlyStoreError, StoreError
 from .models import Bookmark, ImportReport, Note, NotesChange
-from .reading import read_notes
+from .reading import notes_readable, read_notes
 from .store import UserStore
 
-__all__ = ["UserStore", "read_notes", "Bookmark", "Note", "NotesChange", "ImportReport", "StoreError", "ReadOnlyStoreError"]
+__all__ = ["UserStore", "notes_readable", "read_notes", "Bookmark", "Note", "NotesChange", "ImportReport", "StoreError", "ReadOnlyStoreError"]

@@ -19,6 +19,22 @@ from .records import live_note_records, note_from_record
 READ_TIMEOUT = 2.0  # seconds; a longer wait means another process writes: the store then opens as usual
 
 
+def notes_readable(path: Path) -> bool:
+    """Whether :func:`read_notes` can read the database as it is (no database counts: no notes)."""
+    if not Path(path).exists():
+        return True
+    try:
+        conn = connect_untouched(Path(path), timeout=READ_TIMEOUT)
+    except sqlite3.Error:
+        return False
+    try:
+        return user_version(conn) == SCHEMA_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def read_notes(path: Path) -> list[Note] | None:
     """The live notes; ``[]`` when there is no database; None when only the store can tell
     (a schema to migrate, a damaged or unreadable file: the store reports those)."""
