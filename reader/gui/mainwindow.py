@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.view.notes_painted.connect(self.notes_painted)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
+        self.library_panel.scan_finished.connect(lambda _report: self._reread_user_data())
 
     def _set_tab_order(self) -> None:
         chain = [self.library_panel.filter_field, self.library_panel.list, self.toc, self.view,
@@ -388,6 +389,15 @@ class MainWindow(QMainWindow):
                 panel.list.scrollToItem(panel.list.item(row))
                 return True
         return False
+
+    def _reread_user_data(self) -> None:
+        """After a rescan (F5): read notes and bookmarks again. Another process (``lectern notes add``)
+        may have changed them, and no event of this window's store told it."""
+        self._paint_timer.start()
+        self.toc.refresh_marks()
+        for panel in (self.notes_panel, self.bookmarks_panel, getattr(self.notes_panel, "_all_notes", None)):
+            if panel is not None:
+                panel.reload()
 
     # ------------------------------------------------------------------ library events
 
