@@ -344,6 +344,10 @@ class MainWindow(QMainWindow):
         panel = self.show_dock("notes_panel")
         if panel is None or not self.view.article_id:
             return
+        problem = self.view.selection_problem()
+        if problem:  # refused now, not when the note is saved
+            messages.show_info(problem)
+            return
         quote, prefix, suffix = self.view.selection_context()
         panel.add_note(self.view.article_id, self.view.selection_section_id(), quote or None,
                        prefix=prefix, suffix=suffix)

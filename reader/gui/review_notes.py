@@ -204,6 +204,9 @@ class ReviewNotesDialog(QDialog):
         if not quote or not getattr(view, "article_id", None):
             show_info("Select the passage in the article first, then re-attach the note to it")
             return
+        if view.selection_problem():
+            show_info(view.selection_problem())
+            return
         self._act("Re-attach note to selection", _reattach, view.article_id, view.selection_section_id(),
                   quote, prefix, suffix)
 
