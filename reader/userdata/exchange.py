@@ -31,6 +31,7 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LINK_SCHEME = "lectern://"
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("6f1c3b0e-6a55-4c1e-9a8e-3b8f3f1d9a10")  # ids for foreign annotations
+SIMILARITY_DIGITS = 4  # W3C files: 0.9388, not 0.9388399999999999
 SECTION_LEVEL = 3  # a section's heading in the Markdown export is "###"; a note's own headings go below it
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)(.*)$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -243,9 +244,10 @@ def _annotation(record: dict, source: Source | None = None,
         "lectern:sectionPath": record["section_path"],
         "lectern:orphaned": record["orphaned"],
         "lectern:anchorState": record["anchor_state"],
+        "lectern:review": bool(record["review"]),
     }
     if record["similarity"] is not None:
-        annotation["lectern:similarity"] = record["similarity"]
+        annotation["lectern:similarity"] = round(record["similarity"], SIMILARITY_DIGITS)
     if record["original_quote"] and record["original_quote"] != record["quote"]:
         annotation["lectern:originalQuote"] = record["original_quote"]
     if record["color"]:
@@ -416,7 +418,9 @@ def _with_state(record: dict, state, similarity, original: str, review: bool) ->
         raise _Invalid(f"'similarity' must be a number from 0 to 1, not {similarity!r}")
     if record["orphaned"] != (state == "orphaned"):
         state = "orphaned" if record["orphaned"] else "exact"  # 'orphaned' wins: it decides where the note is listed
-    return dict(record, anchor_state=state, similarity=similarity if state == "moved" else None,
+    # An orphaned note still to review as moved keeps its similarity (reanchoring.was_moved).
+    kept = state == "moved" or (state == "orphaned" and review)
+    return dict(record, anchor_state=state, similarity=similarity if kept else None,
                 original_quote=original or record["quote"], review=review)
 
 
@@ -537,7 +541,7 @@ def _note_from_annotation(item: dict) -> dict:
         "section_sha": "",
     }
     return _with_state(record, item.get("lectern:anchorState"), item.get("lectern:similarity"),
-                       _text(item, "lectern:originalQuote"), False)
+                       _text(item, "lectern:originalQuote"), _flag(item, "lectern:review"))
 
 
 def _w3c_target(target) -> tuple[str, str, dict]:

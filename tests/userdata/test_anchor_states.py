@@ -11,6 +11,7 @@ import pytest
 from reader.parser import parse_text
 from reader.userdata import UserStore
 from tests.userdata.conftest import ANCHOR_ARTICLE
+from tests.userdata.test_exchange import other_store  # noqa: F401  (fixture: a second, empty store)
 
 FOX = "the quick brown fox jumping over the lazy dog"
 
@@ -293,3 +294,21 @@ def test_quote_this_instead_makes_the_new_passage_the_baseline(editable):
     assert (requoted.quote, requoted.original_quote) == ("silver spoons", "silver spoons")
     assert (requoted.anchor_state, requoted.review, requoted.similarity) == ("exact", False, None)
     assert store.notes_to_review() == []
+
+
+def test_w3c_round_trip_keeps_the_pending_review_and_rounds_the_similarity(editable, other_store):
+    """QA 16: W3C lost the review flag and wrote similarities like 0.9388399999999999."""
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    exported = store.export_notes("w3c")
+    (item,) = json.loads(exported)["first"]["items"]
+    assert item["lectern:review"] is True
+    assert item["lectern:similarity"] == round(store.note(note.id).similarity, 4)
+    assert len(repr(item["lectern:similarity"])) <= len("0.1234")
+    other_store.import_notes(exported)
+    (imported,) = other_store.notes()
+    assert (imported.anchor_state, imported.review, imported.original_quote) == ("moved", True, FOX)
+    assert [n.id for n in other_store.notes_to_review()] == [imported.id]
