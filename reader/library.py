@@ -285,9 +285,11 @@ class Library:
         """
         return self._coordinator.search_index
 
-    def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False):
+    def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False,
+               autocorrect: bool = True):
         """Ranked section (and note) hits for a query; see docs/search.md."""
-        return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only)
+        return self.search_index.search(query, limit=limit, article_id=article_id, notes_only=notes_only,
+                                        autocorrect=autocorrect)
 
     def suggest(self, prefix: str, limit: int = 10):
         """Article titles and headings matching what the user has typed so far; articles

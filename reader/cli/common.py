@@ -30,13 +30,14 @@ def print_notices(error: str = "") -> None:
     """Print, once, every notice of the library, index and store (the one channel) to stderr.
 
     Called when the command ends; a notice that the command's error already
-    says is left out, so each problem is one line. A condition that ended
-    meanwhile (an index rebuild that finished) is not printed.
+    says is left out, so each problem is one line, and after an error only
+    warnings are printed (not notes such as "building the index"). A condition
+    that ended meanwhile (an index rebuild that finished) is not printed.
     """
     told: set[str] = set()
     for library in _opened:
         for notice in library.notices.posted():
-            if notice.text in told or (error and notice.text in error):
+            if notice.text in told or (error and (notice.text in error or notice.level == NOTE)):
                 continue
             told.add(notice.text)
             print(f"lectern: {'note' if notice.level == NOTE else 'warning'}: {notice.text}", file=sys.stderr)

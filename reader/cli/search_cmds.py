@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=_positive, default=20, metavar="N", help="at most N hits (default 20)")
     p.add_argument("--article", metavar="ID", help="only hits in this article")
     p.add_argument("--notes", action="store_true", help="only notes")
+    p.add_argument("--as-typed", action="store_true",
+                   help="search the query as typed, even when it finds nothing and has a correction")
     p.set_defaults(func=cmd_search)
 
     p = subparsers.add_parser("suggest", help="article titles and headings starting with PREFIX")
@@ -62,11 +64,18 @@ def hit_json(hit) -> dict:
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args)
-    results = library.search(args.query, limit=args.limit, article_id=args.article, notes_only=args.notes)
+    results = library.search(args.query, limit=args.limit, article_id=args.article, notes_only=args.notes,
+                             autocorrect=not args.as_typed)
     if args.json:
-        print_json({"query": results.query, "total": results.total, "corrected": results.corrected,
+        print_json({"query": results.query, "searched": results.searched, "total": results.total,
+                    "corrected": results.corrected, "message": results.message,
                     "hits": [hit_json(h) for h in results.hits]}, out)
         return 0
+    if results.message:
+        out.write(results.message + "\n")
+        return 0
+    if results.auto_corrected:
+        out.write(f"Showing results for {results.searched} — search instead for {results.query} (--as-typed)\n")
     bold = out.isatty()
     for hit in results.hits:
         where = section_label(hit.section_path, hit.article_title)
@@ -76,7 +85,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"         {_terminal_snippet(hit.snippet, bold)}\n")
     out.write(f"{results.total} result{'s' if results.total != 1 else ''}"
               f"{f' (showing {len(results.hits)})' if results.total > len(results.hits) else ''}\n")
-    if results.corrected:
+    if results.corrected and not results.auto_corrected:
         out.write(f"Did you mean: {results.corrected}\n")
     return 0
 

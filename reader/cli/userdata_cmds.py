@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import LecternError
+from ..errors import LecternError, UnknownArticleError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID, section_label
 from ..userdata.exchange import write_export
 from ..userdata.store import TRASH_DAYS
@@ -95,8 +95,8 @@ def _register_notes(subparsers) -> None:
     p.set_defaults(func=cmd_notes_import)
 
 
-def _run(action):
-    """A command handler that gets the opened store; the library (and database) is closed afterwards.
+def _run(action, with_library: bool = False):
+    """A command handler that gets the opened store (and the library if asked); both are closed afterwards.
 
     The store's notices (a damaged or read-only database) are printed when the
     command ends, with the others (``common.print_notices``).
@@ -106,7 +106,8 @@ def _run(action):
     def handler(args: argparse.Namespace, out: TextIO) -> int:
         library = open_library(args)
         try:
-            return action(library.store, args, out)
+            store = library.store
+            return action(library, store, args, out) if with_library else action(store, args, out)
         finally:
             library.close()
 
@@ -168,9 +169,11 @@ def cmd_bookmarks_remove(store, args: argparse.Namespace, out: TextIO) -> int:
 
 # ---------------------------------------------------------------- notes
 
-@_run
-def cmd_notes_list(store, args: argparse.Namespace, out: TextIO) -> int:
+@functools.partial(_run, with_library=True)
+def cmd_notes_list(library, store, args: argparse.Namespace, out: TextIO) -> int:
     notes = store.notes(article_id=args.article, orphaned=True if args.orphaned else None)
+    if args.article and not notes and not (library.has_article(args.article) or library.is_hidden(args.article)):
+        raise UnknownArticleError(args.article)  # no note on it, and no such article: a typo, not "0 notes"
     if args.changed:
         to_review = {n.id for n in store.notes_to_review()}
         notes = [n for n in notes if n.id in to_review]

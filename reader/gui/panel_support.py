@@ -88,20 +88,28 @@ class ChangeFeed(QObject):
 class Loader:
     """``loader(*args)`` runs ``load(*args)`` in a worker and ``apply(result)`` on the GUI thread,
     unless a newer call was made meanwhile (or :meth:`drop_pending`), or ``owner`` was deleted.
-    ``on_error(exc)`` likewise (only for the newest call); without it errors go to ``messages``."""
+    ``on_error(exc)`` likewise (only for the newest call); without it errors go to ``messages``.
+    A newer call (or :meth:`drop_pending`) also cancels the older task: a ``load`` that takes a
+    ``cancel`` argument (a ``threading.Event``) may skip work nobody will see."""
 
     def __init__(self, owner: QObject, load, apply, on_error=None):
         self._owner, self._load, self._apply, self._on_error = owner, load, apply, on_error
         self._seq = 0
+        self._task = None
 
     def __call__(self, *args) -> None:
         seq = self.drop_pending()
         on_error = self._on_error and while_alive(self._owner, lambda exc: self._answer(seq, exc, self._on_error))
-        run_in_background(self._load, *args, on_result=while_alive(self._owner, lambda result: self._answer(seq, result)),
-                          on_error=on_error)
+        self._task = run_in_background(
+            self._load, *args, on_result=while_alive(self._owner, lambda result: self._answer(seq, result)),
+            on_error=on_error)
 
     def drop_pending(self) -> int:
-        """Answers still on their way are stale from now on; returns the new request number."""
+        """Answers still on their way are stale from now on (their tasks are cancelled); returns the new
+        request number."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
         self._seq += 1
         return self._seq
 

@@ -1,14 +1,19 @@
-"""The library search panel: as-you-type suggestions, ranked results, "Did you mean".
+"""The library search panel: results and suggestions as you type, "Did you mean".
 
-Typing restarts a short single-shot timer; when it fires, ``library.suggest``
-runs in a worker and the titles and headings it returns replace the list. Enter
-runs ``library.search`` in a worker and shows the hits grouped by article with
+Typing restarts a short single-shot timer (150 ms); when it fires,
+``library.suggest`` and ``library.search`` run in workers: the titles and
+headings found are listed above the hits, which are grouped by article with
 their highlighted snippets. Each request carries a number and a result that
 comes back after a newer request was made is dropped, so a slow answer can
-never overwrite a fresh one. Nothing here blocks the event loop.
+never overwrite a fresh one; a search still waiting for a worker when a newer
+one starts is cancelled before it runs. Nothing here blocks the event loop.
 
-Keyboard: Down moves from the field into the list, Up from the first row goes
-back, Enter opens the current row, Esc closes the suggestions.
+A query that finds nothing but has a correction shows the correction's hits
+with "Showing results for X — search instead for Y" (Y searches as typed).
+
+Keyboard: Enter opens the first hit (once the hits of what is typed are in),
+Down moves from the field into the list, Up from the first row goes back,
+Enter there opens the current row, Esc closes the suggestions.
 """
 
 from __future__ import annotations
@@ -29,12 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..errors import LecternError
 from .panel_support import (
     HTML_ROLE, PAYLOAD_ROLE, catch_escape, html_list, muted, plain_tooltip, term_style, Loader,
 )
 from .search_text import highlight_terms, section_label, snippet_html
 
-SUGGEST_DELAY_MS = 120
+TYPING_PAUSE_MS = 150  # suggestions and results once typing pauses this long
 SUGGEST_LIMIT = 10
 RESULT_LIMIT = 50
 
@@ -54,9 +60,11 @@ class SearchPanel(QWidget):
         self._suggester = Loader(self, lambda text: self.library.suggest(text, limit=SUGGEST_LIMIT),
                                  self._show_suggestions, on_error=self._suggest_failed)
         self._last_query = ""
+        self._shown_query: str | None = None  # the text whose hits the list shows
+        self._open_first_when_shown = False  # Enter was pressed before the hits of the text came in
         self._build()
-        self._timer = QTimer(self, singleShot=True, interval=SUGGEST_DELAY_MS)
-        self._timer.timeout.connect(self._request_suggestions)
+        self._timer = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._timer.timeout.connect(self._typing_paused)
 
     # ------------------------------------------------------------------ layout
 
@@ -82,8 +90,9 @@ class SearchPanel(QWidget):
 
         self.did_you_mean = QLabel(self, visible=False, textFormat=Qt.TextFormat.RichText)
         self.did_you_mean.setAccessibleName("Did you mean")
-        self.did_you_mean.linkActivated.connect(lambda _link: self.run_query(self._corrected))
+        self.did_you_mean.linkActivated.connect(self._correction_link)
         self._corrected = ""
+        self._typed = ""
         self.status = QLabel(self)
         self.status.setAccessibleName("Search status")
         self.status.setWordWrap(True)
@@ -146,30 +155,44 @@ class SearchPanel(QWidget):
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
 
-    def run_query(self, text: str) -> None:
+    def run_query(self, text: str, autocorrect: bool = True) -> None:
         """Search for ``text`` (shown in the field) and list the hits."""
         self.query.setText(text)
         self._timer.stop()
         self._suggester.drop_pending()  # a suggestion still on its way is stale now
         self.suggestions.hide()
+        self._search(text, autocorrect)
+
+    def _search(self, text: str, autocorrect: bool = True) -> None:
+        """Start a search in a worker; any older one still waiting is cancelled, any older answer dropped."""
         text = text.strip()
         self._last_query = text
-        if not text:
+        if not text and not self.notes_only.isChecked():
             self._searcher.drop_pending()
+            self._shown_query = None
             self._clear_results("")
             return
         self.status.setText("Searching…")
         article = self.current_article if self.this_article.isChecked() and self.current_article else None
-        self._searcher(text, article, self.notes_only.isChecked())
+        self._searcher(text, article, self.notes_only.isChecked(), autocorrect)
 
-    def _search_worker(self, text: str, article_id: str | None, notes_only: bool):
-        """Worker: the query and its results."""
-        return text, self.library.search(text, limit=RESULT_LIMIT, article_id=article_id, notes_only=notes_only)
+    def _search_worker(self, text: str, article_id: str | None, notes_only: bool, autocorrect: bool, cancel=None):
+        """Worker: the query and its results (None when a newer search cancelled it before it ran)."""
+        if cancel is not None and cancel.is_set():
+            return text, None
+        return text, self.library.search(text, limit=RESULT_LIMIT, article_id=article_id, notes_only=notes_only,
+                                         autocorrect=autocorrect)
 
-    # ------------------------------------------------------------------ suggestions
+    # ------------------------------------------------------------------ as you type
 
     def _text_edited(self, _text: str) -> None:
+        self._open_first_when_shown = False
         self._timer.start()
+
+    def _typing_paused(self) -> None:
+        self._request_suggestions()
+        if self.query.text().strip() != self._last_query or self._shown_query is None:
+            self._search(self.query.text())
 
     def _request_suggestions(self) -> None:
         text = self.query.text().strip()
@@ -189,7 +212,6 @@ class SearchPanel(QWidget):
             item.setToolTip(plain_tooltip(suggestion.label))
             self.suggestions.addItem(item)
         self.suggestions.setVisible(bool(found))
-        self.results.setVisible(not found)
         self.suggestions_shown.emit(len(found))
 
     def _suggest_failed(self, exc: BaseException) -> None:
@@ -217,7 +239,19 @@ class SearchPanel(QWidget):
             self.status.clear()
 
     def _return_pressed(self) -> None:
+        """Open the first hit of what is typed: now if its hits are shown, else when they come in."""
+        text = self.query.text().strip()
+        if text and text == self._shown_query and self._open_first_hit():
+            return
+        self._open_first_when_shown = True
         self.run_query(self.query.text())
+
+    def _open_first_hit(self) -> bool:
+        if self.results.count() == 0:
+            return False
+        self.results.setCurrentRow(1 if self.results.count() > 1 else 0)  # past the first article's header row
+        self._result_activated(self.results.currentItem())
+        return True
 
     def _filters_changed(self) -> None:
         if self._last_query:
@@ -230,28 +264,46 @@ class SearchPanel(QWidget):
         self.status.setText(status)
 
     def _show_results(self, query: str, results) -> None:
+        if results is None:
+            return
+        self._shown_query = query
         self._clear_results(self._summary(results))
-        self._show_correction(results.corrected)
+        self._show_correction(results)
         terms = highlight_terms(results)
         for article_id, title, hits in _group_by_article(results.hits):
             self._add_article_row(article_id, title, len(hits), terms)
             for hit in hits:
                 self._add_hit_row(hit, terms)
         self.results_shown.emit(len(results.hits))
+        if self._open_first_when_shown:
+            self._open_first_when_shown = False
+            self._open_first_hit()
 
     @staticmethod
     def _summary(results) -> str:
+        if results.message:
+            return results.message[:1].upper() + results.message[1:] + "."
         shown = len(results.hits)
         if not shown:
             return "No results."
         more = f" (showing {shown})" if results.total > shown else ""
         return f"{results.total} result{'s' if results.total != 1 else ''}{more}"
 
-    def _show_correction(self, corrected: str | None) -> None:
-        self._corrected = corrected or ""
-        if corrected:
-            self.did_you_mean.setText(f'Did you mean <a href="#correction"><b>{escape(corrected)}</b></a>?')
-        self.did_you_mean.setVisible(bool(corrected))
+    def _show_correction(self, results) -> None:
+        """ "Showing results for X — search instead for Y" after an automatic correction, else "Did you mean"."""
+        self._corrected, self._typed = results.corrected or "", results.query
+        if results.auto_corrected:
+            self.did_you_mean.setText(f"Showing results for <b>{escape(results.searched)}</b> — search instead for "
+                                      f'<a href="#as-typed">{escape(results.query)}</a>')
+        elif results.corrected:
+            self.did_you_mean.setText(f'Did you mean <a href="#correction"><b>{escape(results.corrected)}</b></a>?')
+        self.did_you_mean.setVisible(bool(results.corrected))
+
+    def _correction_link(self, link: str) -> None:
+        if link == "#as-typed":
+            self.run_query(self._typed, autocorrect=False)
+        else:
+            self.run_query(self._corrected)
 
     def _add_article_row(self, article_id: str, title: str, count: int, terms: list[str]) -> None:
         item = QListWidgetItem(title)
@@ -270,6 +322,11 @@ class SearchPanel(QWidget):
         self.results.addItem(item)
 
     def _search_failed(self, exc: BaseException) -> None:
+        self._shown_query = None
+        self._open_first_when_shown = False
+        if isinstance(exc, LecternError):  # the user's mistake (an unknown article id): say it here
+            self._clear_results(str(exc)[:1].upper() + str(exc)[1:] + ".")
+            return
         from .messages import show_error
 
         self._clear_results("Search failed.")

@@ -6,6 +6,7 @@ import hashlib
 import zlib
 
 from ..model import Article, Section
+from .ranking import title_key
 from .schema import STORED_PATH_SEPARATOR
 
 SECTION, NOTE = "section", "note"
@@ -55,6 +56,7 @@ def section_documents(article: Article, sha256: str) -> list[dict]:
             "text": pack_text(body),
         })
     docs[0]["fingerprint"] = sha256
+    docs[0]["title_key"] = title_key(article.title)
     return docs
 
 
@@ -91,4 +93,6 @@ def document_from_stored(stored: dict) -> dict:
     doc["path"] = " ".join(path)
     doc["body"] = unpack_text(stored.get("text"))
     doc["owner"] = note_owner(stored["note_id"]) if stored.get("kind") == NOTE else article_owner(stored["article_id"])
+    if stored.get("kind") != NOTE and "fingerprint" in stored:  # an article's lead
+        doc["title_key"] = title_key(stored.get("title", ""))
     return doc

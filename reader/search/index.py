@@ -33,15 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..errors import LecternError
 from ..notices import NOTE, Notices
-from . import analysis, documents, querying, schema, spelling, storage, writers
-from .results import IndexReport, SearchHit, SearchResults, Suggestion
-from .snippets import highlight_words, make_snippet
+from . import analysis, documents, runs, schema, searching, spelling, storage, writers
+from .results import IndexReport, SearchResults, Suggestion
 from .suggest import SuggestionIndex
 
 log = logging.getLogger(__name__)
@@ -52,7 +50,6 @@ WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lo
 BUILD_LIMITMB = 64  # posting pool memory per indexing process
 REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
 CATALOG_FORMAT = 3
-EXACT_COUNT_LIMIT = 1000
 MERGE_AT_SEGMENTS = 8  # small segments left by updates are merged once there are this many...
 SMALL_SEGMENT_DOCS = 2000  # ...of fewer documents than this (the big ones of a full build stay as they are)
 
@@ -157,10 +154,12 @@ class SearchIndex:
         """Bring the index in line with the library and notes; see the module docstring."""
         return self._update(rebuild, progress, cancel, UPDATE_LOCK_TIMEOUT)
 
-    def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False) -> SearchResults:
-        if not query.strip():
-            return SearchResults(query, 0, None, [])
-        return self._answer(lambda: self._search(query, limit, article_id, notes_only))
+    def search(self, query: str, *, limit: int = 20, article_id: str | None = None, notes_only: bool = False,
+               autocorrect: bool = True) -> SearchResults:
+        """``autocorrect``: when the query finds nothing, return the hits of its correction (``searched``)."""
+        if not query.strip() and not notes_only:
+            return SearchResults(query, 0, None, [], message=searching.nothing_to_search(query))
+        return self._answer(lambda: self._search(query, limit, article_id, notes_only, autocorrect))
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
@@ -506,69 +505,15 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool) -> SearchResults:
+    def _search(self, query: str, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool = True) -> SearchResults:
         with self._lock:
             state = self._fresh_state()
-            parsed = querying.parse(query)
-            if not parsed.groups and not parsed.notes_only:
-                parsed = querying.fallback(query)
-            notes_only = notes_only or parsed.notes_only
-            if parsed.groups:
-                built = querying.build(parsed, state.searcher.reader())
-            elif notes_only and not parsed.negated:  # "in:notes" alone: every note
-                built = querying.BuiltQuery(wq.Every(), set())
-            else:
-                built = querying.BuiltQuery(None, set())
-            total, hits = 0, []
-            if built.query is not None:
-                results = state.searcher.search(_restrict(built.query, article_id, notes_only), limit=max(1, limit))
-                total = _count(results, exact=not built.has_prefix)
-                hits = [self._hit(hit.fields(), hit.score, built.highlight) for hit in results][:limit]
-            corrected = self._did_you_mean(query, parsed, state)
-        return SearchResults(query, total, corrected, hits, highlight_words(parsed))
+            return searching.run(state, query, limit=limit, article_id=article_id, notes_only=notes_only,
+                                 autocorrect=autocorrect, known_article=self._known_article)
 
-    def _hit(self, stored: dict, score: float, highlight: set[str]) -> SearchHit:
-        path = tuple(p for p in stored.get("section_path", "").split(schema.STORED_PATH_SEPARATOR) if p)
-        return SearchHit(
-            kind=stored.get("kind", documents.SECTION),
-            article_id=stored["article_id"],
-            article_title=stored.get("title", ""),
-            section_id=stored.get("section_id"),
-            section_path=path,
-            score=round(float(score), 4),
-            snippet=make_snippet(documents.unpack_text(stored.get("text")), highlight),
-            note_id=stored.get("note_id"),
-        )
-
-    def _did_you_mean(self, query: str, parsed: querying.ParsedQuery, state: _OpenIndex) -> str | None:
-        fixes = spelling.correct(parsed.plain_words, state.searcher.reader(), state.vocabulary)
-        return spelling.apply_fixes(query, fixes) if fixes else None
-
-
-def _count(results, exact: bool = True) -> int:
-    """Exact for up to EXACT_COUNT_LIMIT matches; above that (or for prefixes) Whoosh's estimate.
-
-    Counting every match of a common word walks all its postings again and
-    cost more than the search itself. A prefix's terms rarely share a
-    section, so the sum of their frequencies is close to the true count.
-    """
-    estimate = results.estimated_length()
-    if estimate <= EXACT_COUNT_LIMIT and (exact or estimate <= len(results.top_n)):
-        return len(results)
-    return max(estimate, len(results.top_n))
-
-
-def _restrict(query, article_id: str | None, notes_only: bool):
-    """The query limited to one article and/or to notes, without changing scores.
-
-    (Whoosh's ``filter=`` argument is not used: ``len(results)`` ignores it.)
-    """
-    parts = [query]
-    if article_id:
-        parts.append(wq.ConstantScoreQuery(wq.Term("article_id", article_id), 0.0))
-    if notes_only:
-        parts.append(wq.ConstantScoreQuery(wq.Term("kind", documents.NOTE), 0.0))
-    return query if len(parts) == 1 else wq.And(parts)
+    def _known_article(self, article_id: str) -> bool:
+        """In the library, or still in the index (notes of a removed article keep their article id)."""
+        return self._articles.has_article(article_id) or (self._open is not None and article_id in self._open.catalog.articles)
 
 
 def _merge_small_segments(writer, segments):
@@ -622,7 +567,8 @@ def _reopen_searcher(state: _OpenIndex):
 
 def _bulk_writer_options() -> dict:
     """Writer settings for a full build: two processes where that works (not on Windows)."""
-    options = {"limitmb": BUILD_LIMITMB}
+    runs.install()
+    options = {"limitmb": BUILD_LIMITMB, "codec": schema.BuildCodec()}
     if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
         options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)
     return options

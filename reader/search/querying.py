@@ -10,7 +10,7 @@ else of Whoosh's syntax (ranges, boosts, fuzzy ``~``) surprises the user.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
@@ -30,7 +30,9 @@ MAX_PREFIX_TERMS = 8  # expansions kept (the most frequent): bounds the cost of 
 MAX_PREFIX_POSTINGS = 3000  # ...and so does the documents they cover (after the first term)
 MAX_PREFIX_SCAN = 300  # terms looked at before choosing
 
-_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|([^\s"]+))')
+# [-][name:]("phrase"|word), or a bare "name:" with nothing after it (an empty field prefix)
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|([^\s"]+)|(?<=:)(?=\s|$))')
+_EMPTY_PREFIX = re.compile(r'(?<!\S)-?[A-Za-z]+:(?=\s|$)')
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,41 @@ class ParsedQuery:
     notes_only: bool = False
 
     @property
+    def article_ids(self) -> list[str]:
+        """The ids named by ``article:ID`` (each must be an article of the library)."""
+        return [c.text for c in (*(c for g in self.groups for c in g), *self.negated) if c.kind == "id"]
+
+    @property
+    def searchable(self) -> bool:
+        """Whether anything is left to search for (not only stop words, punctuation or "title:")."""
+        return self.notes_only or any(_has_terms(c) for g in self.groups for c in g)
+
+    def group_terms(self) -> list[set[str]]:
+        """Index terms of the positive text clauses, one set per required group (for ranking).
+
+        A group of one multi-word clause (a phrase, "Nagorno-Karabakh") gives one set per word.
+        """
+        found = []
+        for group in self.groups:
+            texts = [c for c in group if c.kind in ("word", "phrase") and "body" in c.fields]
+            if len(texts) == 1 and len(group) == 1:
+                found += [{t} for t in dict.fromkeys(analysis.terms(texts[0].text))]
+            elif texts:
+                found.append({t for c in texts for t in analysis.terms(c.text)})
+        return [g for g in found if g]
+
+    def ordered_terms(self) -> list[str]:
+        """The terms of a plain-word query in the order typed (empty if it uses operators)."""
+        if self.negated or any(len(g) != 1 or g[0].kind not in ("word", "phrase") or g[0].fields != DEFAULT_FIELDS
+                               for g in self.groups):
+            return []
+        return [t for g in self.groups for t in analysis.terms(g[0].text)]
+
+    def in_fields(self, fields: tuple[str, ...]) -> "ParsedQuery":
+        """The same positive clauses searched in ``fields`` only (no exclusions, no notes filter)."""
+        return ParsedQuery([[replace(c, fields=fields) for c in g] for g in self.groups])
+
+    @property
     def plain_words(self) -> list[str]:
         """The words typed in the default fields (candidates for did-you-mean)."""
         return [c.text for g in self.groups for c in g if c.kind == "word" and c.fields == DEFAULT_FIELDS]
@@ -63,31 +100,38 @@ def parse(text: str) -> ParsedQuery:
             pending_or = pending_or or word in ("OR", "|")
             pending_not = pending_not or word == "NOT"
             continue
-        clause = _clause(name, phrase, word, negated=bool(minus) or pending_not)
+        if not (minus or name or phrase is not None or word):
+            continue  # an empty match (only a "name:" with nothing after it matches empty)
+        clauses = _clauses(name, phrase, word, negated=bool(minus) or pending_not)
         pending_not = False
-        if clause == "notes":
-            parsed.notes_only = True
-        elif clause is None:
-            continue
-        elif clause.negated:
-            parsed.negated.append(clause)
-        elif pending_or and parsed.groups:
-            parsed.groups[-1].append(clause)
-        else:
-            parsed.groups.append([clause])
-        pending_or = False
+        for clause in clauses:
+            if clause == "notes":
+                parsed.notes_only = True
+            elif clause.negated:
+                parsed.negated.append(clause)
+            elif pending_or and parsed.groups:
+                parsed.groups[-1].append(clause)
+            else:
+                parsed.groups.append([clause])
+            pending_or = False
     return parsed
 
 
-def _clause(name: str | None, phrase: str | None, word: str | None, negated: bool):
+def _clauses(name: str | None, phrase: str | None, word: str | None, negated: bool) -> list:
+    """The clauses of one token: none for an empty field prefix ("title:"), two for "foo:bar"."""
     value = phrase if phrase is not None else word or ""
     key = (name or "").lower()
     if key == "in" and value.lower() in ("notes", "note"):
-        return "notes"
+        return ["notes"]
+    if not value.strip():
+        return []  # "title:", "foo:" with nothing after: ignored
     if name and key not in FIELD_ALIASES:  # "foo:bar" is just the words foo and bar
-        value = f"{name} {value}"
-        phrase = phrase if phrase is not None else value
-        key = ""
+        return [Clause(name, "word", DEFAULT_FIELDS, negated)] + _clauses(None, phrase, word, negated)
+    clause = _clause(key, phrase, value, negated)
+    return [clause] if clause is not None else []
+
+
+def _clause(key: str, phrase: str | None, value: str, negated: bool) -> Clause | None:
     if not value.strip():
         return None
     fields = FIELD_ALIASES.get(key, DEFAULT_FIELDS)
@@ -101,9 +145,13 @@ def _clause(name: str | None, phrase: str | None, word: str | None, negated: boo
 
 
 def fallback(text: str) -> ParsedQuery:
-    """The plain words of a query that parsed to nothing usable."""
-    words = [w for w in analysis.words(text) if w not in ("OR", "NOT", "AND")]
+    """The plain words of a query that parsed to nothing usable (an empty "title:" is no word)."""
+    words = [w for w in analysis.words(_EMPTY_PREFIX.sub(" ", text)) if w not in ("OR", "NOT", "AND")]
     return ParsedQuery(groups=[[Clause(w)] for w in words], notes_only="in:notes" in text.lower())
+
+
+def _has_terms(clause: Clause) -> bool:
+    return clause.kind in ("id", "prefix") or bool(analysis.terms(clause.text))
 
 
 @dataclass

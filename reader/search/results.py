@@ -51,7 +51,14 @@ class SearchResults:
     total: int  # all matching documents, not just the hits returned
     corrected: str | None  # "did you mean" query, or None
     hits: list[SearchHit] = field(default_factory=list)
-    terms: tuple[str, ...] = ()  # the query's words worth highlighting (no operators, filters or exclusions)
+    searched: str | None = None  # the query the hits are for: ``corrected`` when the typed query found nothing
+    message: str | None = None  # why nothing was searched ("nothing to search for in ...")
+    terms: tuple[str, ...] = ()  # the searched query's words worth highlighting (no operators, filters or exclusions)
+
+    @property
+    def auto_corrected(self) -> bool:
+        """The typed query found nothing and these are the hits of ``corrected`` instead."""
+        return self.searched is not None and self.searched != self.query
 
 
 @dataclass(frozen=True)

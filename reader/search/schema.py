@@ -12,12 +12,14 @@ from pickle import dumps
 
 from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment, _lenfield
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 
 from .. import __version__
 from . import analysis
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: title_key (exact-title lookup)
 TITLE_BOOST, HEADING_BOOST, PATH_BOOST, BODY_BOOST = 3.0, 2.0, 1.0, 1.0
 TEXT_FIELDS = ("title", "heading", "path", "body")
 FIELD_BOOSTS = {"title": TITLE_BOOST, "heading": HEADING_BOOST, "path": PATH_BOOST, "body": BODY_BOOST}
@@ -62,8 +64,51 @@ class FastPositions(formats.Positions):
         for pos, term in enumerate(analysis.terms(value)):
             positions[term].append(pos)
         for term, poslist in positions.items():
+            if len(poslist) == 1:  # most postings: one occurrence, encoded once per position
+                yield term, 1, 1.0, _single_position(poslist[0])
+                continue
             deltas = [b - a for a, b in zip([0] + poslist, poslist)]
             yield term, len(poslist), float(len(poslist)), pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+class _SinglePositions(dict):
+    """position -> the encoded value of a posting with that one position (Whoosh's format, cached)."""
+
+    def __missing__(self, position: int) -> bytes:
+        encoded = pack_uint(1) + dumps([position], 2)
+        if len(self) < 100_000:
+            self[position] = encoded
+        return encoded
+
+
+_single_position = _SinglePositions().__getitem__
+
+
+class BuildCodec(W3Codec):
+    """Whoosh's codec, except that writing a segment reads each field's lengths column once.
+
+    While a segment is written, Whoosh looks up the field length of every
+    posting's document one at a time (a seek and a read per posting, ~10% of a
+    full build). The segments it makes are plain W3 segments (``new_segment``),
+    so reading an index never depends on this class.
+    """
+
+    def per_document_reader(self, storage, segment):
+        return _BulkLengthsReader(storage, segment)
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname)
+
+
+class _BulkLengthsReader(W3PerDocReader):
+    def doc_field_length(self, docnum, fieldname, default=0):
+        cache = self.__dict__.setdefault("_bulk_lengths", {})
+        table = cache.get(fieldname)
+        if table is None:
+            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            table = cache[fieldname] = column.load() if column is not None else ()
+        lbyte = table[docnum] if docnum < len(table) else 0
+        return byte_to_length(lbyte) if lbyte else default
 
 
 class LecternText(fields.TEXT):
@@ -82,6 +127,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         kind=fields.ID(stored=True),  # "section" or "note"
         owner=fields.ID(),  # "a:<article id>" or "n:<note id>": what replaces/deletes a document
+        title_key=fields.ID(),  # lead sections only: the title's terms in order (exact-title queries)
         article_id=fields.ID(stored=True),  # the article:ID filter
         section_id=fields.STORED(),
         section_path=fields.STORED(),  # heading titles joined by STORED_PATH_SEPARATOR

@@ -27,8 +27,9 @@ class Vocabulary:
     MAX_SCAN = 200  # words looked at per stem lookup
 
     def __init__(self, words: list[str] | None = None):
-        self.words: list[str] = sorted(set(words or ()))
-        self._known = set(self.words)
+        known = set(words or ())  # one set, not two: this runs each time an index is opened
+        self.words: list[str] = sorted(known)
+        self._known = known
 
     def add_words(self, raw_words: Iterable[str]) -> bool:
         """Add words as written; returns True when the vocabulary grew."""

@@ -21,24 +21,35 @@ _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")  # a letter or digit after a non-
 
 class SuggestionIndex:
     def __init__(self, entries: Iterable[tuple[str, str, str | None]]):
-        """``entries``: (label, article id, section id or None for the title)."""
+        """``entries``: (label, article id, section id or None for the title).
+
+        Built on the first suggestion after the index changed, so it is kept
+        lean: one pass appending to bound methods, then each group sorted as
+        row numbers by key (a stable sort keeps equal keys in entry order,
+        as sorting (key, row) pairs did, at half the cost).
+        """
         self._payload: list[tuple[str, str, str | None]] = []
-        groups: list[list[tuple[str, int]]] = [[], [], [], []]
-        for label, article_id, section_id in entries:
-            index = len(self._payload)
-            self._payload.append((label, article_id, section_id))
+        keys: list[list[str]] = [[], [], [], []]
+        rows: list[list[int]] = [[], [], [], []]
+        add_key = [k.append for k in keys]
+        add_row = [r.append for r in rows]
+        add_payload, word_starts = self._payload.append, _WORD_START.finditer
+        for index, (label, article_id, section_id) in enumerate(entries):
+            add_payload((label, article_id, section_id))
             folded = label.casefold() if label.isascii() else fold(label)  # same result, 10x faster
             heading = section_id is not None
-            groups[heading].append((folded[:MAX_KEY], index))
-            for match in _WORD_START.finditer(folded):
-                if match.start() > 0:
-                    groups[2 + heading].append((folded[match.start():match.start() + MAX_KEY], index))
+            add_key[heading](folded[:MAX_KEY])
+            add_row[heading](index)
+            for match in word_starts(folded, 1):
+                start = match.start()
+                add_key[2 + heading](folded[start:start + MAX_KEY])
+                add_row[2 + heading](index)
         self._keys: list[list[str]] = []
         self._rows: list[list[int]] = []
-        for group in groups:
-            group.sort()
-            self._keys.append([key for key, _ in group])
-            self._rows.append([row for _, row in group])
+        for group_keys, group_rows in zip(keys, rows):
+            order = sorted(range(len(group_keys)), key=group_keys.__getitem__)
+            self._keys.append([group_keys[i] for i in order])
+            self._rows.append([group_rows[i] for i in order])
 
     def __len__(self) -> int:
         return len(self._payload)

@@ -55,3 +55,23 @@ def test_the_window_catches_the_index_up_after_a_note_is_saved(qtbot, library, a
     qtbot.waitUntil(lambda: not index.behind, timeout=GUARD_MS)  # the window's worker caught up
     assert index.search("puffin", notes_only=True).total == 1
     close_window(window)
+
+
+def test_a_newer_load_cancels_the_older_task(qtbot):
+    owner, events, release = QObject(), [], threading.Event()
+
+    def load(answer, cancel=None):
+        events.append(cancel)
+        if answer == "old":
+            release.wait(GUARD_MS / 1000)
+        return answer
+
+    applied = []
+    loader = Loader(owner, load, applied.append)
+    loader("old")
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=GUARD_MS)
+    loader("new")
+    assert events[0].is_set()  # the older task was told it is not wanted any more
+    qtbot.waitUntil(lambda: applied == ["new"], timeout=GUARD_MS)
+    release.set()
+    QThreadPool.globalInstance().waitForDone(GUARD_MS)

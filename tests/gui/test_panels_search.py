@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 
 from reader.gui.panel_support import HTML_ROLE, PAYLOAD_ROLE
 from reader.gui.search_panel import SearchPanel
@@ -48,7 +50,89 @@ def test_suggestions_appear_while_typing_with_one_debounced_request(qtbot, panel
     assert calls == ["nego"]  # four keystrokes, one request
     labels = [s.label for s in _payloads(panel.suggestions)]
     assert "Negotiations and dissolution of Artsakh" in labels
-    assert panel.suggestions.isVisible() and not panel.results.isVisible()
+    assert panel.suggestions.isVisible() and panel.results.isVisible()  # titles and headings above the hits
+
+
+def test_results_appear_as_you_type_with_one_search_per_pause(qtbot, panel, indexed, monkeypatch):
+    calls = []
+    real = indexed.search
+    monkeypatch.setattr(indexed, "search", lambda query, **kw: calls.append(query) or real(query, **kw))
+    panel.focus_search()
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
+        qtbot.keyClicks(panel.query, "Asagi Ayrim")  # no Enter
+    assert shown.args == [1]
+    assert calls == ["Asagi Ayrim"]  # eleven keystrokes, one search
+    assert _payloads(panel.results)[1][:2] == (SEED_ID, CEASEFIRE)
+
+
+def test_an_older_answer_never_replaces_a_newer_one(qtbot, panel, indexed, monkeypatch):
+    release, started, returned = threading.Event(), threading.Event(), []
+    real = indexed.search
+
+    def search(query, **kw):
+        if query == "ceasefire":  # the older query is slow
+            started.set()
+            release.wait(WAIT / 1000)
+        results = real(query, **kw)
+        returned.append(query)
+        return results
+
+    monkeypatch.setattr(indexed, "search", search)
+    qtbot.keyClicks(panel.query, "ceasefire")
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("genocide")
+    newer = _payloads(panel.results)
+    release.set()
+    qtbot.waitUntil(lambda: "ceasefire" in returned, timeout=WAIT)  # the old answer was computed...
+    QThreadPool.globalInstance().waitForDone(WAIT)
+    QCoreApplication.sendPostedEvents()  # ...and delivered to the GUI thread...
+    QCoreApplication.processEvents()
+    assert _payloads(panel.results) == newer  # ...and dropped
+    assert panel.query.text() == "genocide"
+
+
+def test_a_search_still_waiting_for_a_worker_is_cancelled(panel, indexed, monkeypatch):
+    called = []
+    monkeypatch.setattr(indexed, "search", lambda query, **kw: called.append(query))
+    cancelled, not_cancelled = threading.Event(), threading.Event()
+    cancelled.set()
+    assert panel._search_worker("old", None, False, True, cancel=cancelled) == ("old", None)
+    panel._search_worker("new", None, False, True, cancel=not_cancelled)
+    assert called == ["new"]
+
+
+def test_enter_opens_the_first_hit(qtbot, panel):
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
+        qtbot.keyClicks(panel.query, "Asagi Ayrim")
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)  # before the hits are in: opens when they come
+    assert opened.args[:2] == [SEED_ID, CEASEFIRE]
+    with qtbot.waitSignal(panel.open_requested, timeout=WAIT) as opened:
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)  # the hits are shown: opens at once
+    assert opened.args[:2] == [SEED_ID, CEASEFIRE]
+
+
+def test_a_misspelling_that_finds_nothing_shows_the_correction_s_hits(qtbot, panel):
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
+        panel.run_query("genocdie")
+    assert shown.args[0] > 0
+    assert any(p[1] == "risk-of-genocide" for p in _payloads(panel.results))
+    text = panel.did_you_mean.text()
+    assert "Showing results for <b>genocide</b> — search instead for" in text and "genocdie</a>" in text
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT) as shown:
+        panel.did_you_mean.linkActivated.emit("#as-typed")
+    assert shown.args == [0]
+    assert panel.query.text() == "genocdie" and panel.status.text() == "No results."
+    assert "Did you mean" in panel.did_you_mean.text()
+
+
+def test_an_unknown_article_id_and_nothing_to_search_are_said_in_the_panel(qtbot, panel):
+    panel.run_query("article:no-such-article ceasefire")
+    qtbot.waitUntil(lambda: panel.status.text() == "No article with id 'no-such-article'.", timeout=WAIT)
+    assert panel.results.count() == 0
+    with qtbot.waitSignal(panel.results_shown, timeout=WAIT):
+        panel.run_query("***")
+    assert panel.status.text().startswith("Nothing to search for in “***”")
 
 
 def test_keyboard_down_then_enter_opens_a_suggestion(qtbot, panel):
@@ -165,10 +249,11 @@ def test_snippet_html_escapes_text_and_styles_only_the_spans():
 
 
 def test_highlight_terms_are_the_parsed_query_words_and_the_matched_forms(indexed):
-    results = indexed.search('ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:x in:notes OR title:Baku')
+    results = indexed.search(f'ceasefire NOT Russia "Lachin corridor" -Turkey peacekeep* article:{SEED_ID} in:notes '
+                             'OR title:Baku')
     assert results.terms == ("ceasefire", "Lachin", "corridor", "peacekeep", "Baku")
     hit = SearchHit("section", "a", "A", "_lead", (), 1.0, Snippet("the Negotiations", ((4, 16),)))
-    assert highlight_terms(SearchResults("negotiation", 1, None, [hit], ("negotiation",))) == ["negotiation", "Negotiations"]
+    assert highlight_terms(SearchResults("negotiation", 1, None, [hit], terms=("negotiation",))) == ["negotiation", "Negotiations"]
 
 
 def test_up_from_the_first_row_returns_to_the_field_and_escape_closes_suggestions(qtbot, panel):

@@ -40,7 +40,8 @@ def test_malformed_queries_parse_to_something_or_nothing_without_errors():
         parsed = querying.parse(text)
         assert isinstance(parsed, querying.ParsedQuery)
     assert [c.text for g in querying.parse('"unclosed phrase').groups for c in g] == ["unclosed phrase"]
-    assert [c.text for g in querying.parse("foo:bar").groups for c in g] == ["foo bar"]
+    assert [[(c.text, c.kind) for c in g] for g in querying.parse("foo:bar").groups] == [[("foo", "word")], [("bar", "word")]]
+    assert [c.text for g in querying.parse("ceasefire title: section:").groups for c in g] == ["ceasefire"]
     assert [c.text for g in querying.fallback("NOT (russia OR").groups for c in g] == ["russia"]
 
 
@@ -57,3 +58,12 @@ def test_long_snippet_is_cut_around_the_matches():
     snippet = make_snippet(text, {"otter"})
     assert snippet.text.startswith("…") and snippet.text.endswith("…") and snippet.marked() == ["otter"]
     assert len(snippet.text) < 300
+
+
+def test_suggestion_lists_keep_entry_order_for_equal_keys_and_find_inner_words():
+    from reader.search.suggest import SuggestionIndex
+
+    entries = [("Tribute (Ray)", "b", None), ("Ray", "a", "s1"), ("Ray", "c", None), ("(Ray) tribute", "d", "s2")]
+    index = SuggestionIndex(entries)
+    assert [(s.article_id, s.section_id) for s in index.lookup("ray")] == [("c", None), ("a", "s1"), ("b", None), ("d", "s2")]
+    assert [s.article_id for s in index.lookup("trib")] == ["b", "d"]

@@ -80,11 +80,13 @@ def scores(rankings, queries) -> tuple[float, float]:
 
 @pytest.fixture(scope="module")
 def wiki(tmp_path_factory):
-    from tests.conftest import SHARED_CONTENT
     from reader.paths import AppPaths, bundle_root
 
-    folder = SHARED_CONTENT / "wikitext-valid"
-    if not folder.is_dir():
+    from .judged import content_folders
+
+    folders = [f for f in content_folders() if f.name == "wikitext-valid"]
+    folder = folders[0] if folders else None
+    if folder is None or not folder.is_dir():
         pytest.skip("../shared/content/wikitext-valid is not present")
     root = tmp_path_factory.mktemp("quality")
     paths = AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure()
@@ -103,6 +105,8 @@ def test_known_item_quality_is_not_worse_than_fts5(wiki):
     fts_success, fts_mrr = scores(fts5_rankings(wiki, queries), queries)
     print(f"\n{len(queries)} known-item queries: Lectern success@3 {lectern_success:.3f} MRR {lectern_mrr:.3f}; "
           f"FTS5 success@3 {fts_success:.3f} MRR {fts_mrr:.3f}")
-    # Measured 2026-11-25 (docs/performance.md): Lectern 0.992 / 0.957, FTS5 1.000 / 0.963.
+    # Measured 2026-11-25 (docs/performance.md): Lectern 0.992 / 0.957, FTS5 1.000 / 0.963: a tie, not a lead.
+    # With the reranking of issue 11 (2026-11-30): Lectern 0.992 / 0.966.
     assert lectern_success >= 0.95
-    assert lectern_success >= fts_success - 0.02 and lectern_mrr >= fts_mrr - 0.02
+    assert lectern_success >= fts_success - 0.02
+    assert lectern_mrr >= fts_mrr  # no longer behind FTS5 on ranking (0.957 < 0.963 before)

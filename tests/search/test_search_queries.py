@@ -2,6 +2,7 @@
 
 import pytest
 
+from reader.errors import UnknownArticleError
 from reader.search import analysis
 
 from tests.conftest import SEED_ID
@@ -79,8 +80,36 @@ def test_field_filters(seed):
     assert seed.search("title:karabakh").total == len(seed.article(SEED_ID).sections)
     assert seed.search("title:ceasefire").total == 0
     assert seed.search(f"article:{SEED_ID} Shusha").total == seed.search("Shusha").total > 0
-    assert seed.search("article:no-such-article Shusha").total == 0
-    assert seed.search("Shusha", article_id="no-such-article").total == 0
+
+
+def test_an_unknown_article_id_is_an_error_not_zero_results(seed):
+    with pytest.raises(UnknownArticleError, match="no-such-article"):
+        seed.search("article:no-such-article Shusha")
+    with pytest.raises(UnknownArticleError, match="no-such-article"):
+        seed.search("Shusha", article_id="no-such-article")
+
+
+def test_an_unknown_field_name_is_two_words(seed):
+    words = seed.search("sniper ceasefire", limit=100)
+    assert words.total > 0
+    assert seed.search("sniper:ceasefire", limit=100).hits == words.hits
+
+
+def test_an_empty_field_prefix_falls_back_to_the_plain_words(seed):
+    plain = seed.search("ceasefire", limit=100)
+    assert plain.total > 0
+    for prefix in ("title:", "section:", "article:", "foo:", "in:"):
+        results = seed.search(f"ceasefire {prefix}", limit=100)
+        assert (results.total, results.hits, results.message) == (plain.total, plain.hits, None), prefix
+
+
+def test_a_query_with_nothing_to_search_says_so(seed):
+    for text in ["***", "title:", "", "   ", "the of", "-", "foo:"]:
+        results = seed.search(text)
+        assert results.total == 0 and not results.hits
+        assert results.message and results.message.startswith(f"nothing to search for in “{text.strip()}”"), text
+    assert seed.search('"Lachin corridor').message is None  # an unclosed quote still has words
+    assert seed.search("zzzqqq").message is None  # words that find nothing are "0 results", not "nothing to search"
 
 
 def test_malformed_queries_fall_back_to_words_and_never_fail(seed):
