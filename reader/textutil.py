@@ -37,3 +37,8 @@ def slugify(text: str, default: str = "section") -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     slug = _NON_ALNUM.sub("-", text).strip("-")
     return slug[:80].rstrip("-") or default
+
+
+def plural(count: int, word: str) -> str:
+    """``1 note``, ``2 notes``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..textutil import plural  # noqa: F401  (the CLI's commands import it from here)
+
 import argparse
 import json
 import sys
@@ -47,6 +49,3 @@ def print_json(data: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def plural(count: int, word: str) -> str:
-    """``1 note``, ``2 notes``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"

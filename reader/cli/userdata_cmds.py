@@ -189,7 +189,7 @@ def cmd_notes_list(library, store, args: argparse.Namespace, out: TextIO) -> int
 def _note_line(n, flag: str = "") -> str:
     where = section_label(n.section_path) or (LEAD_LABEL if n.section_id == LEAD_SECTION_ID else n.section_id)
     flag += " ORPHANED" if n.orphaned else _state_flag(n)
-    first_line = (n.text.strip().splitlines() or [f"> {n.quote}"])[0]
+    first_line = (n.text.strip().splitlines() or [f"> {n.quote}" if n.quote else "(empty note)"])[0]
     return f"{n.id[:8]}  {n.article_id} › {where}{flag}: {first_line[:70]}"
 
 

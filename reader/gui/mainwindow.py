@@ -21,7 +21,7 @@ from .activity import ActivityIndicator
 from .docks import PANEL_ATTRIBUTES, build_docks
 from .find_bar import FindBar
 from .library_panel import LibraryPanel
-from .message_bar import MessageBar
+from .message_bar import REVIEW_KEY, MessageBar
 from .panel_support import LibraryEvents, Loader
 from .reading_view import ReadingView
 from .state import (
@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.view.notes_painted.connect(self.notes_painted)
         self.toc.section_activated.connect(lambda sid: self.open_article(self.view.article_id, sid))
         self.library_panel.open_requested.connect(self.open_article)
+        self.library_panel.scan_finished.connect(lambda _report: self._reread_user_data())
 
     def _set_tab_order(self) -> None:
         chain = [self.library_panel.filter_field, self.library_panel.list, self.toc, self.view,
@@ -343,6 +344,10 @@ class MainWindow(QMainWindow):
         panel = self.show_dock("notes_panel")
         if panel is None or not self.view.article_id:
             return
+        problem = self.view.selection_problem()
+        if problem:  # refused now, not when the note is saved
+            messages.show_info(problem)
+            return
         quote, prefix, suffix = self.view.selection_context()
         panel.add_note(self.view.article_id, self.view.selection_section_id(), quote or None,
                        prefix=prefix, suffix=suffix)
@@ -389,6 +394,15 @@ class MainWindow(QMainWindow):
                 return True
         return False
 
+    def _reread_user_data(self) -> None:
+        """After a rescan (F5): read notes and bookmarks again. Another process (``lectern notes add``)
+        may have changed them, and no event of this window's store told it."""
+        self._paint_timer.start()
+        self.toc.refresh_marks()
+        for panel in (self.notes_panel, self.bookmarks_panel, getattr(self.notes_panel, "_all_notes", None)):
+            if panel is not None:
+                panel.reload()
+
     # ------------------------------------------------------------------ library events
 
     def _library_event(self, name: str, payload) -> None:
@@ -410,7 +424,8 @@ class MainWindow(QMainWindow):
             if name == "notes_changed":
                 self._paint_timer.start()  # a burst of changes (an import) is read once
         elif name == "anchors_changed":  # a rescan moved or lost quoted passages (docs/data-model.md)
-            messages.show_info(str(payload), messages.STATUS_TIMEOUT_MS * 3)
+            # In the message bar, not the status bar: the scan's own report would overwrite it there.
+            self.library.notices.post("store", str(payload), key=REVIEW_KEY)
 
     # ------------------------------------------------------------------ start-up and shutdown
 

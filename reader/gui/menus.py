@@ -178,6 +178,10 @@ def _selection(window) -> tuple:
 
 
 def _requote(window) -> None:
+    problem = window.view.selection_problem()
+    if problem:  # a quote lives in one section
+        messages.show_info(problem)
+        return
     panel = window.show_dock("notes_panel")
     if panel is not None:
         panel.requote_from_selection()

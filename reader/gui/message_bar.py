@@ -19,6 +19,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 from ..notices import CLEARED, NOTE, POSTED, Notice, Notices
 
 
+# The window's own condition: notes re-anchoring moved or lost, until none is left to review
+# (posted on ``anchors_changed``, cleared by the review window when its list is empty).
+REVIEW_KEY = "store.review"
+
+
 class NoticeBridge(QObject):
     """Notices re-emitted on the GUI thread; the channel holds only a weak reference to it."""
 

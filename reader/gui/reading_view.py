@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QTextBrowser, QT
 
 from ..errors import LecternError
 from ..textutil import slugify
+from ..model import LEAD_LABEL
 from . import messages
 from .accessibility import install as install_accessibility
 from .blank_resources import blank_resource
@@ -143,6 +144,14 @@ class ReadingView(QTextBrowser):
         tell the store which occurrence of a repeated quote was selected. ("", "", "") with
         no selection.
         """
+        text, start, end = self._selected_span()
+        if start >= end:
+            return "", "", ""
+        return (text[start:end], text[max(0, start - QUOTE_CONTEXT_CHARS):start],
+                text[end:end + QUOTE_CONTEXT_CHARS])
+
+    def _selected_span(self) -> tuple[str, int, int]:
+        """(the page's text, start, end) of the selection without its surrounding white space."""
         cursor = self.textCursor()
         start, end = cursor.selectionStart(), cursor.selectionEnd()
         # raw text offsets are document positions; U+2029/U+2028 separate paragraphs and lines
@@ -151,10 +160,20 @@ class ReadingView(QTextBrowser):
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if start >= end:
-            return "", "", ""
-        return (text[start:end], text[max(0, start - QUOTE_CONTEXT_CHARS):start],
-                text[end:end + QUOTE_CONTEXT_CHARS])
+        return text, start, end
+
+    def selection_problem(self) -> str | None:
+        """Why the selection cannot be a note's quote, or None: a quote lives in one section, so a
+        selection that runs past a heading is refused here rather than when the note is saved."""
+        if self._article is None or not self.textCursor().hasSelection():
+            return None
+        _text, start, end = self._selected_span()
+        names = [LEAD_LABEL] + [s.title for s in self._article.sections[1:]]
+        for index, block in enumerate(self._heading_blocks()[1:len(names)], start=1):
+            if start < block.position() < end:
+                return (f"The selection runs from “{names[index - 1]}” into “{names[index]}”: "
+                        "select a passage within one section to quote it")
+        return None
 
     def selection_section_id(self) -> str:
         """The section the selection starts in (the section at the top of the page

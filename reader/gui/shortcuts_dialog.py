@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..textutil import fold
+from .undo import HELP_KEYS, HELP_NAME
 
 MAX_WIDTH, MAX_HEIGHT = 560, 620  # px: fits 1366 × 768 with the panel and title bar to spare
 
@@ -31,10 +32,11 @@ def shortcut_rows(actions, menu_bar=None) -> list[tuple[str, str]]:
     for action in actions:
         keys = action.shortcuts()
         if keys:
-            text = _plain(action.text())
+            text = action.property(HELP_NAME) or _plain(action.text())  # Undo's text names the live step
             if action in submenu_of:
                 text = f"{submenu_of[action]}: {text}"
-            rows.append((text, keys[0].toString(QKeySequence.SequenceFormat.NativeText)))
+            shown = [QKeySequence(k) for k in action.property(HELP_KEYS) or ()] or keys[:1]
+            rows.append((text, " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in shown)))
     return rows
 
 

@@ -1,7 +1,7 @@
 """Undo and redo for notes and bookmarks: one history per library, shared by every window.
 
 Every change to notes and bookmarks made in the GUI (add, edit, delete,
-change of quote, re-attach, import; bookmark remove, rename, move) goes through
+change of quote, re-attach, import, the review of a changed note; bookmark remove, rename, move) goes through
 :class:`UndoHistory`. The store call runs in a worker; when it succeeds, a
 command is pushed whose undo and redo are store calls built from the values
 the store returned (the note moved to the trash, the snapshot taken before an
@@ -33,6 +33,8 @@ from .workers import Task
 
 UNDO_LIMIT = 200  # steps kept; a long session's oldest steps are forgotten (the trash still has deleted notes)
 UNDO_HINT = "Undo: Ctrl+Z"
+HELP_NAME = "lectern_help_name"  # action property: the name the F1 list gives an action whose text changes
+HELP_KEYS = "lectern_help_keys"  # action property: the keys F1 lists ("or"), when more than the first matter
 
 StoreCall = Callable[[object], object]  # fn(store) -> value
 
@@ -120,6 +122,10 @@ class UndoHistory(QObject):
         redo = self.stack.createRedoAction(parent, "&Redo")
         redo.setShortcuts(_unique(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
                                   + [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
+        # What F1 lists: a fixed name (the text names the live step) and, for Redo, both usual keys.
+        undo.setProperty(HELP_NAME, "Undo")
+        redo.setProperty(HELP_NAME, "Redo")
+        redo.setProperty(HELP_KEYS, ["Ctrl+Shift+Z", "Ctrl+Y"])
         return undo, redo
 
     # ------------------------------------------------------------------ notes
@@ -154,6 +160,11 @@ class UndoHistory(QObject):
     def reattach_note(self, note_id: str, article_id: str, section_id: str, on_done=None) -> Task:
         return self._note_change("Re-attach note", note_id, lambda store: store.reattach_note(
             note_id, article_id, section_id), on_done, "Note re-attached")
+
+    def review_note(self, label: str, note_id: str, review: StoreCall, on_done=None) -> Task:
+        """A review of a changed note (accept, leave orphaned, re-attach to a selection: ``review(store)``);
+        undo writes the note back as it was, still to review."""
+        return self._note_change(label, note_id, review, on_done, label)
 
     def _note_change(self, label: str, note_id: str, change: StoreCall, on_done, done_text: str = "") -> Task:
         def action(store):

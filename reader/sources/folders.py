@@ -38,11 +38,13 @@ from ..filelock import file_lock, unwritable_error
 from ..model import Article
 from ..parser import ARTICLE_SUFFIXES, SkippedFile, parse_file, read_article_bytes
 from ..paths import AppPaths
+from ..regularfile import read_regular_bytes
 from ..textutil import fold, slugify
 from .base import ChangeSet, TitleEntry
 
 MANIFEST_FORMAT = "lectern-library"
 MANIFEST_VERSION = 1
+MAX_MANIFEST_BYTES = 256 * 2**20  # far above any real library; a bigger "manifest" is not one
 BUNDLED_PREFIX = "bundled:"
 # Files that describe a folder of articles rather than being one (compared by stem, case-insensitively).
 METADATA_STEMS = {"readme", "license", "licence", "copying", "attribution", "changelog", "authors"}
@@ -640,7 +642,7 @@ def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
     a number where a path belongs), the answer is a reason, never an exception.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_regular_bytes(path, MAX_MANIFEST_BYTES)  # a FIFO in its place must not hang every command
     except FileNotFoundError:
         return None, None
     except OSError as exc:

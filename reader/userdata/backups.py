@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from ..atomicfile import _fsync_dir
+from ..regularfile import file_problem
 from .db import connect, connect_untouched, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
 
@@ -85,10 +86,9 @@ def newest_backup(backups_dir: Path) -> Path | None:
 
 def check_restorable(path: Path) -> str | None:
     """Why ``path`` cannot be restored, or None when it is a sound Lectern database."""
-    if path.is_dir():
-        return "it is a folder, not a backup file"
-    if not path.is_file():
-        return "no such file"
+    problem = file_problem(path)  # a FIFO or /dev/zero is "not a regular file", not "no such file"
+    if problem is not None:
+        return "it is a folder, not a backup file" if path.is_dir() else problem
     try:
         conn = connect_untouched(path)
     except sqlite3.Error as exc:

@@ -20,6 +20,7 @@ from .. import __version__
 from ..atomicfile import atomic_write_text
 from ..errors import LecternError
 from ..model import LEAD_LABEL, LEAD_SECTION_ID, section_label
+from ..regularfile import FileTooLargeError, NotRegularFileError, read_regular_bytes
 from .anchoring import STATES
 from .models import Bookmark, utc_now
 from .records import clean_color, clean_tags
@@ -30,9 +31,13 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LINK_SCHEME = "lectern://"
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("6f1c3b0e-6a55-4c1e-9a8e-3b8f3f1d9a10")  # ids for foreign annotations
+SIMILARITY_DIGITS = 4  # W3C files: 0.9388, not 0.9388399999999999
 SECTION_LEVEL = 3  # a section's heading in the Markdown export is "###"; a note's own headings go below it
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)(.*)$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_NOT_PARAGRAPH = re.compile(r"^( {4}|\t| {0,3}([-+*>]|\d{1,9}[.)])([ \t]|$)| {0,3}#{1,6}([ \t]|$))")
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&#~!|])")
 _UMASK_LOCK = threading.Lock()
 
 
@@ -83,9 +88,9 @@ def to_markdown(records: list[dict], articles: dict[str, tuple[str, list[str]]],
         by_article.setdefault(record["article_id"], []).append(record)
     for article_id in sorted(by_article, key=lambda a: (articles[a][0].casefold(), a)):
         title, order = articles[article_id]
-        lines += [f"## {title}", ""]
+        lines += [f"## {escape_inline(title)}", ""]
         for heading, group in _sections(by_article[article_id], order):
-            lines += [f"### {heading}", ""]
+            lines += [f"### {escape_inline(heading)}", ""]
             for record in group:
                 lines += _markdown_note(record, title, origins.get(article_id, ""))
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -118,7 +123,7 @@ def _markdown_note(record: dict, title: str = "", origin: str = "") -> list[str]
     link = f"{LINK_SCHEME}{record['article_id']}#{record['section_id']}"
     meta = [" ".join("#" + t for t in record["tags"])] if record["tags"] else []
     if record["orphaned"]:
-        meta.append("was under: " + _section_label(record))
+        meta.append("was under: " + escape_inline(_section_label(record)))
     label = section_label(_section_label(record), title or record["article_id"])
     if origin:
         label = f"{label} · {origin}"
@@ -132,25 +137,46 @@ def _link_text(label: str) -> str:
     return re.sub(r"([\\\[\]])", r"\\\1", " ".join(label.split()))
 
 
-def demote_headings(markdown: str, below_level: int) -> str:
-    """``markdown`` with its ATX headings moved below ``below_level`` (``## B`` under ``###`` -> ``##### B``).
+def escape_inline(text: str) -> str:
+    """``text`` (a title, a heading) as literal CommonMark inline text, on one line: ``<unk>`` is not
+    an HTML tag, ``[``, ``*``, ``_``, ``&`` and ``#`` are not markup (backslash escapes)."""
+    return _INLINE_MARKUP.sub(r"\\\1", " ".join(text.split()))
 
+
+def demote_headings(markdown: str, below_level: int) -> str:
+    """``markdown`` with its headings moved below ``below_level`` (``## B`` under ``###`` -> ``##### B``).
+
+    ATX headings keep their text; a setext heading (a paragraph underlined with
+    ``===`` or ``---``) becomes an ATX one of its level, demoted the same way.
     Headings deeper than Markdown's six levels become bold lines; fenced code is left alone.
     So a note's own headings never break the export's outline.
     """
-    lines, fenced = [], False
+    lines, fenced, paragraph = [], False, 0  # paragraph: how many of the last lines are a plain paragraph
     for line in markdown.split("\n"):
         if _FENCE.match(line):
             fenced = not fenced
+        underline = None if fenced or not paragraph else _SETEXT_UNDERLINE.match(line)
         match = None if fenced else _ATX_HEADING.match(line)
-        if match is None:
+        if underline is not None:
+            text = " ".join(part.strip() for part in lines[-paragraph:])
+            del lines[-paragraph:]
+            lines.append(_demoted("", 1 if underline.group(1)[0] == "=" else 2, text, below_level))
+            paragraph = 0
+        elif match is not None:
+            indent, hashes, _space, rest = match.groups()
+            text = re.sub(r"[ \t]+#+[ \t]*$", "", rest).strip()  # closing hashes
+            lines.append(_demoted(indent, len(hashes), text, below_level))
+            paragraph = 0
+        else:
             lines.append(line)
-            continue
-        indent, hashes, _space, rest = match.groups()
-        text = re.sub(r"[ \t]+#+[ \t]*$", "", rest).strip()  # closing hashes
-        level = len(hashes) + below_level
-        lines.append(f"{indent}{'#' * level} {text}" if level <= 6 else f"{indent}**{text}**")
+            plain = not fenced and line.strip() and (paragraph or not _NOT_PARAGRAPH.match(line))
+            paragraph = paragraph + 1 if plain else 0
     return "\n".join(lines)
+
+
+def _demoted(indent: str, level: int, text: str, below_level: int) -> str:
+    level += below_level
+    return f"{indent}{'#' * level} {text}" if level <= 6 else f"{indent}**{text}**"
 
 
 def _markdown_state(record: dict) -> list[str]:
@@ -224,9 +250,10 @@ def _annotation(record: dict, source: Source | None = None,
         "lectern:sectionPath": record["section_path"],
         "lectern:orphaned": record["orphaned"],
         "lectern:anchorState": record["anchor_state"],
+        "lectern:review": bool(record["review"]),
     }
     if record["similarity"] is not None:
-        annotation["lectern:similarity"] = record["similarity"]
+        annotation["lectern:similarity"] = round(record["similarity"], SIMILARITY_DIGITS)
     if record["original_quote"] and record["original_quote"] != record["quote"]:
         annotation["lectern:originalQuote"] = record["original_quote"]
     if record["color"]:
@@ -322,11 +349,11 @@ def _read_input(path_or_text) -> tuple[str, str]:
         return path_or_text, "the given text"
     path = Path(path_or_text).expanduser()
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise LecternError(f"cannot import {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-        return path.read_text(encoding="utf-8"), str(path)
+        return read_regular_bytes(path, MAX_IMPORT_BYTES).decode("utf-8"), str(path)
     except UnicodeDecodeError:
         raise LecternError(f"cannot import {path}: not UTF-8 text") from None
+    except (NotRegularFileError, FileTooLargeError) as exc:  # a FIFO, /dev/zero, a huge file
+        raise LecternError(f"cannot import {path}: {exc.strerror}") from None
     except OSError as exc:
         raise LecternError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -397,7 +424,9 @@ def _with_state(record: dict, state, similarity, original: str, review: bool) ->
         raise _Invalid(f"'similarity' must be a number from 0 to 1, not {similarity!r}")
     if record["orphaned"] != (state == "orphaned"):
         state = "orphaned" if record["orphaned"] else "exact"  # 'orphaned' wins: it decides where the note is listed
-    return dict(record, anchor_state=state, similarity=similarity if state == "moved" else None,
+    # An orphaned note still to review as moved keeps its similarity (reanchoring.was_moved).
+    kept = state == "moved" or (state == "orphaned" and review)
+    return dict(record, anchor_state=state, similarity=similarity if kept else None,
                 original_quote=original or record["quote"], review=review)
 
 
@@ -518,7 +547,7 @@ def _note_from_annotation(item: dict) -> dict:
         "section_sha": "",
     }
     return _with_state(record, item.get("lectern:anchorState"), item.get("lectern:similarity"),
-                       _text(item, "lectern:originalQuote"), False)
+                       _text(item, "lectern:originalQuote"), _flag(item, "lectern:review"))
 
 
 def _w3c_target(target) -> tuple[str, str, dict]:

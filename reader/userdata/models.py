@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..textutil import plural
+
 
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC string with milliseconds (sorts as text)."""
@@ -104,16 +106,19 @@ class AnchorReport:
 class ImportReport:
     added: int = 0
     skipped_duplicates: int = 0
+    restored: int = 0  # notes of the file that were in the trash: taken out of it (see docs/data-model.md)
     bookmarks_added: int = 0
     bookmarks_skipped: int = 0
     reanchored: int = 0  # imported notes whose anchor was adjusted to the current articles
     orphaned: int = 0  # imported notes that could not be placed (kept, listed as orphaned)
-    note_ids: list[str] = field(default_factory=list)  # the notes added (what undoing the import removes)
+    note_ids: list[str] = field(default_factory=list)  # the notes added or restored (what undoing the import trashes)
     bookmark_ids: list[str] = field(default_factory=list)  # the bookmarks added
+    restored_ids: list[str] = field(default_factory=list)  # the notes taken out of the trash
 
     def __str__(self) -> str:
         return (
-            f"{self.added} notes added, {self.skipped_duplicates} already present; "
-            f"{self.bookmarks_added} bookmarks added, {self.bookmarks_skipped} already present"
+            f"{plural(self.added, 'note')} added, {self.skipped_duplicates} already present; "
+            + (f"{self.restored} restored from the trash; " if self.restored else "")
+            + f"{plural(self.bookmarks_added, 'bookmark')} added, {self.bookmarks_skipped} already present"
             + (f"; {self.orphaned} orphaned" if self.orphaned else "")
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..filelock import file_lock
+from ..regularfile import NOT_REGULAR, is_special_file
 from .backups import move_into_place, named_backup, newest_backup, schema_problem
 from .db import configure_for_writing, connect, connect_untouched, describe, disk_full, quick_check
 from .migrations import SCHEMA_VERSION, migrate, user_version
@@ -51,6 +52,9 @@ def _open_unlocked(path: Path, backups_dir: Path, timeout: float) -> Opened:
         if not _writable(path.parent):
             return Opened(_empty(), problem=f"the data folder {path.parent} is read-only: bookmarks and notes cannot be saved")
         return _create(path, backups_dir, timeout)
+    if is_special_file(path):  # a FIFO would hang SQLite's open; a device is no database
+        return Opened(_empty(), problem=f"the notes database {path} is {NOT_REGULAR}: bookmarks and notes "
+                                        "cannot be read or saved; move it away")
     if _is_empty_file(path):  # a new database is never empty (see _create): something truncated it
         return Opened(_empty(), problem=damaged_message(path, "the file is empty", backups_dir), damaged=True)
     try:
@@ -83,6 +87,7 @@ def damaged_message(path: Path, detail: str, backups_dir: Path) -> str:
         f"The newest backup is {backup}; restore it with `lectern restore {backup}` (the damaged file is kept aside)."
         if backup else "There is no backup to restore."
     )
+    detail = " ".join(str(detail).split())  # quick_check answers one line per problem: one line here
     return f"the notes database {path} is damaged ({detail}). It was left untouched and is read-only. {offer}"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..regularfile import is_special_file
 from .db import connect_untouched
 from .migrations import SCHEMA_VERSION, user_version
 from .models import Note
@@ -39,6 +40,8 @@ def read_notes(path: Path) -> list[Note] | None:
     (a schema to migrate, a damaged or unreadable file: the store reports those)."""
     if not Path(path).exists():
         return []
+    if is_special_file(path):  # a FIFO would hang the connection: the store says what is wrong
+        return None
     try:
         conn = connect_untouched(Path(path), timeout=READ_TIMEOUT)
     except sqlite3.Error:

@@ -76,15 +76,16 @@ def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Articl
     set_article_sha(conn, article_id, sha)
     for row in rows:
         record = note_record(row)
+        state = MOVED if was_moved(record) else record["anchor_state"]
         old = Anchor(record["section_id"], tuple(record["section_path"]), record["quote"],
-                     record["prefix"], record["suffix"], record["section_sha"], record["anchor_state"],
-                     record["similarity"])
+                     record["prefix"], record["suffix"], record["section_sha"], state, record["similarity"])
         new = place(article, old, text) if article is not None else None
         stored = dict(record, article_sha=sha)
         if new is None:
             if not record["orphaned"]:
                 orphan_note(conn, record["id"])
-                stored.update(orphaned=True, anchor_state=ORPHANED, similarity=None, review=True)
+                kept = record["similarity"] if record["anchor_state"] == MOVED and record["review"] else None
+                stored.update(orphaned=True, anchor_state=ORPHANED, similarity=kept, review=True)
             report.count(record["id"], ORPHANED, newly=not record["orphaned"])
         elif new != old or record["orphaned"]:
             newly = new.state != old.state or (new.state == MOVED and new.quote != old.quote) or record["orphaned"]
@@ -98,6 +99,16 @@ def _reanchor_article(conn: sqlite3.Connection, article_id: str, article: Articl
         if new != old or (new is None) != record["orphaned"]:
             changed.append(stored)
     return changed
+
+
+def was_moved(record: dict) -> bool:
+    """Whether an orphaned note was ``moved`` and not yet reviewed when it lost its article.
+
+    Orphaning keeps such a note's similarity (and only such a note's), so the
+    pending review survives the article's absence: back in the library, the note
+    is ``moved`` again (its passage found exactly or not) and still to review.
+    """
+    return bool(record["orphaned"]) and record["similarity"] is not None
 
 
 def _reanchor_bookmarks(conn: sqlite3.Connection, article_id: str, article: Article, sha: str) -> bool:

@@ -215,8 +215,9 @@ def drop_trashed_notes(conn: sqlite3.Connection, cutoff: str | None) -> list[str
     return ids
 
 
-ACCEPT_ANCHOR = ("UPDATE notes SET anchor_state = 'exact', similarity = NULL, review = 0, "
-                 "orphaned = 0 WHERE id = ? AND orphaned = 0")
+# Accepting a "passage gone" note keeps it on its section as it is (state 'section', reviewed).
+ACCEPT_ANCHOR = ("UPDATE notes SET anchor_state = CASE WHEN anchor_state = 'section' THEN 'section' ELSE 'exact' END, "
+                 "similarity = NULL, review = 0, orphaned = 0 WHERE id = ? AND orphaned = 0")
 LEAVE_ORPHANED = ("UPDATE notes SET anchor_state = 'orphaned', orphaned = 1, similarity = NULL, "
                   "review = 0, quote = coalesce(original_quote, quote) WHERE id = ?")
 
@@ -263,8 +264,9 @@ def set_article_sha(conn: sqlite3.Connection, article_id: str, sha: str) -> None
 
 
 def orphan_note(conn: sqlite3.Connection, note_id: str) -> None:
-    conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', similarity = NULL, review = 1 "
-                 "WHERE id = ?", (note_id,))
+    """Orphan a note; one moved and still to review keeps its similarity (see ``reanchoring.was_moved``)."""
+    conn.execute("UPDATE notes SET orphaned = 1, anchor_state = 'orphaned', review = 1, similarity = "
+                 "CASE WHEN anchor_state = 'moved' AND review = 1 THEN similarity END WHERE id = ?", (note_id,))
 
 
 def bookmarks_of_article(conn: sqlite3.Connection, article_id: str) -> list[Bookmark]:
@@ -332,6 +334,11 @@ def new_note_record(note_id: str, article_id: str, anchor: Anchor, text: str, ta
         "anchor_state": ORPHANED if orphaned else anchor.state, "similarity": anchor.similarity,
         "original_quote": anchor.quote, "review": False,
     }
+
+
+def make_quote_the_original(conn: sqlite3.Connection, note_id: str) -> None:
+    """The note's current quote becomes the one first quoted (the user chose a new passage)."""
+    conn.execute("UPDATE notes SET original_quote = quote WHERE id = ?", (note_id,))
 
 
 def save_note_anchor(conn: sqlite3.Connection, note_id: str, article_id: str, anchor: Anchor, article_sha: str,

@@ -280,6 +280,8 @@ class UserStore:
                 raise LecternError(f"no note with id {note_id!r}")
             if text is not None and not isinstance(text, str):
                 raise LecternError("a note's text must be a string")
+            if text is not None and not text.strip() and not sql.live_note_row(conn, note_id)["quote"]:
+                raise LecternError("a note needs some text or a quoted passage")  # as add_note says
             sql.set_note_fields(conn, note_id, text, clean_color(color) if color is not None else None,
                                 color is not None, utc_now())
             if tags is not None:
@@ -340,6 +342,7 @@ class UserStore:
         """Anchor a note to a new quoted passage (and its section), keeping its text, tags and colour.
 
         ``prefix``/``suffix`` (the text around the selection) pick the occurrence meant.
+        The new passage is the note's baseline: ``original_quote``, state ``exact``, nothing to review.
         """
         self.note(note_id)  # exists and is not in the trash
         if not (quote or "").strip():
@@ -349,6 +352,7 @@ class UserStore:
                   else Anchor(section_id, (), quote.strip()))
         with self._writing() as conn:
             save_note_anchor(conn, note_id, article_id, anchor, self._fingerprint(article_id), utc_now())
+            sql.make_quote_the_original(conn, note_id)
         note = self.note(note_id)
         self._emit_notes(changed=[note])
         return note
@@ -389,7 +393,8 @@ class UserStore:
         return note
 
     def accept_anchor(self, note_id: str) -> Note:
-        """The user agrees with where re-anchoring put the note: its state becomes ``exact``."""
+        """The user agrees with where re-anchoring put the note: its state becomes ``exact`` (a note whose
+        passage is gone stays ``section``, on its section as it is); either way it is reviewed."""
         return self._set_reviewed(note_id, sql.ACCEPT_ANCHOR)
 
     def leave_orphaned(self, note_id: str) -> Note:
@@ -579,7 +584,8 @@ class UserStore:
         return transfer.export_text(fmt, records, marks if note_ids is None else [], self._articles)
 
     def import_notes(self, path_or_text: str | os.PathLike) -> ImportReport:
-        """Add the notes and bookmarks of a JSON or W3C export; ones already present are skipped.
+        """Add the notes and bookmarks of a JSON or W3C export; ones already present are skipped,
+        ones in the trash are restored from it (``report.restored``).
 
         The whole input is validated before anything is written, and everything
         is written in one transaction: a bad file changes nothing.
@@ -592,8 +598,9 @@ class UserStore:
         imported = [reanchored.get(r["id"]) or note_from_record(r) for r in added_notes]
         report.reanchored = sum(1 for r in added_notes if r["id"] in reanchored)
         report.orphaned = sum(1 for n in imported if n.orphaned)
-        report.note_ids = [r["id"] for r in added_notes]
-        self._emit_notes(changed=[n for n in imported if n.id not in reanchored])
+        report.note_ids = [r["id"] for r in added_notes] + report.restored_ids
+        restored = [self.note(i) for i in report.restored_ids if i not in reanchored]
+        self._emit_notes(changed=[n for n in imported if n.id not in reanchored] + restored)
         if report.bookmarks_added:
             self._emit("bookmarks_changed", None)
         return report

@@ -13,7 +13,7 @@ from ..errors import LecternError
 from . import exchange
 from .anchoring import plain_text_position
 from .models import Bookmark, ImportReport
-from .records import bookmark_exists, insert_bookmark, insert_note, note_exists
+from .records import bookmark_exists, insert_bookmark, insert_note, note_exists, take_note_from_trash
 
 
 def export_text(fmt: str, records: list[dict], bookmarks, articles) -> str:
@@ -50,14 +50,23 @@ def _positions(records: list[dict], lookup) -> dict[str, tuple[int, int]]:
 
 def _titles_and_orders(records: list[dict], lookup) -> dict[str, tuple[str, list[str]]]:
     """``{article_id: (title, section ids in document order)}`` for the Markdown export."""
-    result = {}
-    for aid in {r["article_id"] for r in records}:
-        try:
-            article = lookup.article(aid) if lookup is not None else None
-        except LecternError:
-            article = None
-        result[aid] = (article.title, [s.id for s in article.sections]) if article else (aid, [])
-    return result
+    return {aid: _title_and_order(aid, lookup) for aid in {r["article_id"] for r in records}}
+
+
+def _title_and_order(article_id: str, lookup) -> tuple[str, list[str]]:
+    """The article's title and section order; its title alone when it cannot be read now; its id
+    "(removed)" when it left the library (the store keeps no title of its own)."""
+    if lookup is None:
+        return article_id, []
+    try:
+        article = lookup.article(article_id)
+        return article.title, [s.id for s in article.sections]
+    except LecternError:
+        pass
+    try:
+        return lookup.summary(article_id).title, []
+    except LecternError:
+        return f"{article_id} (removed)", []
 
 
 def _origins(records: list[dict], lookup) -> dict[str, str]:
@@ -92,14 +101,18 @@ def insert_new(conn: sqlite3.Connection, parsed, report: ImportReport) -> list[d
 
 
 def _insert_new_notes(conn: sqlite3.Connection, records: list[dict], report: ImportReport) -> list[dict]:
+    """A note of the file that is in the trash comes out of it as it is there (re-importing an export
+    is asking for the note back); one already live is skipped. ``report.restored_ids``: those restored."""
     added = []
     for record in records:
-        if note_exists(conn, record["id"], live_only=False):
+        if take_note_from_trash(conn, record["id"]):
+            report.restored_ids.append(record["id"])
+        elif note_exists(conn, record["id"], live_only=False):
             report.skipped_duplicates += 1
-            continue
-        insert_note(conn, record)
-        added.append(record)
-    report.added = len(added)
+        else:
+            insert_note(conn, record)
+            added.append(record)
+    report.added, report.restored = len(added), len(report.restored_ids)
     return added
 
 

@@ -220,3 +220,26 @@ def test_edits_and_deletions_update_their_rows(qtbot, view, library):
     view.filter.clear()
     qtbot.waitUntil(lambda: _texts(view) == ["second words"], timeout=WAIT)
     assert view.count.text().startswith("1 of 1")
+
+
+def test_a_library_change_after_the_view_was_opened_reloads_it(qtbot, tmp_path, app_paths):
+    """QA 1: a rescan with an edited file once raised "object of type 'bool' has no len()"."""
+    article = tmp_path / "sources" / "field-notes.txt"
+    article.parent.mkdir()
+    article.write_text(FIELD_NOTES, encoding="utf-8")
+    library = Library(app_paths, include_bundled=False)
+    try:
+        library.add_sources([article.parent])
+        library.store.add_note("field-notes", "alpha", "About the otters", quote="about otters")
+        view = AllNotesView(library)
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitUntil(lambda: len(view.shown_notes()) == 1, timeout=WAIT)
+        view.close()  # Esc: hidden, still listening
+        article.write_text(FIELD_NOTES.replace("= Field notes =", "= Field notes, revised ="), encoding="utf-8")
+        with qtbot.waitSignal(view.refreshed, timeout=WAIT):
+            report = library.rescan()
+        assert report.changed
+        assert view.tree.topLevelItem(0).text(1) == "Field notes, revised"  # the row shows the new title
+    finally:
+        library.close()

@@ -92,13 +92,20 @@ def test_the_window_says_how_many_moved_and_the_menu_opens_the_review(qtbot, har
     library, path, note = harbour
     window = open_window(qtbot, library, app_paths)
     try:
-        _rescan_with_typo(library, path)
-        qtbot.waitUntil(lambda: "1 moved" in window.statusBar().currentMessage(), timeout=WAIT)
-        assert "Review Changed Notes" in window.statusBar().currentMessage()
+        _write(path, ARTICLE.replace("in a ledger", "in a <big> ledgr"))
+        with qtbot.waitSignal(window.library_panel.scan_finished, timeout=WAIT):
+            window.actions_by_name["rescan"].trigger()  # F5
+        # QA 5: the scan's own report ("Articles: 1 updated") once overwrote the count in the status bar
+        assert "updated" in window.statusBar().currentMessage()
+        told = [t for t in window.message_bar.texts() if "1 moved" in t]
+        assert told and "Review Changed Notes" in told[0] and window.message_bar.isVisible()
         window.actions_by_name["review_notes"].trigger()
         dialog = window._review_dialog
         qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)
         assert dialog.isVisible()
+        with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+            dialog.accept_button.click()
+        qtbot.waitUntil(lambda: not any("moved" in t for t in window.message_bar.texts()), timeout=WAIT)
     finally:
         close_window(window)
 
@@ -133,3 +140,94 @@ def test_an_open_review_window_picks_up_a_later_rescan(qtbot, harbour):
     assert dialog.shown_notes() == [] and not dialog.accept_button.isEnabled()
     _rescan_with_typo(library, path)
     qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)
+
+
+@pytest.mark.parametrize("button", ["accept_button", "orphan_button"])
+def test_a_review_action_is_undone_by_ctrl_z_not_an_older_step(qtbot, harbour, button):
+    """QA 4: Accept / Leave Orphaned once bypassed the undo stack (Ctrl+Z undid an older, unrelated step)."""
+    from reader.gui.undo import history_for
+
+    library, path, note = harbour
+    other = library.store.add_note(note.article_id, "fishing", "an unrelated note")
+    history = history_for(library)
+    with qtbot.waitSignal(history.performed, timeout=WAIT):
+        history.edit_note(other.id, text="edited before the review")
+    _rescan_with_typo(library, path)
+    before = library.store.note(note.id)
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+        getattr(dialog, button).click()
+    assert not library.store.note(note.id).review
+    assert history.stack.undoText() != "Edit note"
+    with qtbot.waitSignal(history.undone, timeout=WAIT):
+        history.stack.undo()
+    back = library.store.note(note.id)
+    assert (back.anchor_state, back.review, back.orphaned, back.quote) == ("moved", True, False, before.quote)
+    assert library.store.note(other.id).text == "edited before the review"  # the older step is untouched
+    qtbot.waitUntil(lambda: [n.id for n in dialog.shown_notes()] == [note.id], timeout=WAIT)  # back in the list
+
+
+def _luminance(color) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+
+
+def _contrast(a, b) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "sepia"])
+def test_changed_words_are_readable_in_every_theme(qtbot, harbour, theme):
+    """QA 7: in the dark theme the changed words were light text on pale red and green."""
+    from PySide6.QtGui import QColor, QTextCharFormat, QTextFormat
+
+    from reader.gui.theme import palette_for
+
+    library, path, note = harbour
+    _rescan_with_typo(library, path)
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    dialog.setPalette(palette_for(theme))
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    text_color = dialog.detail.palette().color(dialog.detail.foregroundRole())
+    marked = []
+    block = dialog.detail.document().begin()
+    while block.isValid():
+        for fragment in (it.fragment() for it in _fragments(block)):
+            fmt: QTextCharFormat = fragment.charFormat()
+            if fmt.hasProperty(QTextFormat.Property.BackgroundBrush) and fragment.text().strip():
+                fg = fmt.foreground().color() if fmt.hasProperty(QTextFormat.Property.ForegroundBrush) else text_color
+                marked.append((fragment.text(), _contrast(fg, QColor(fmt.background().color()))))
+        block = block.next()
+    assert {t.strip() for t, _ in marked} == {"ledger", "<big> ledgr"}
+    assert all(ratio >= 4.5 for _, ratio in marked), marked
+
+
+def _fragments(block):
+    it = block.begin()
+    while not it.atEnd():
+        yield it
+        it += 1
+
+
+def test_a_note_whose_passage_is_gone_can_be_accepted_on_its_section(qtbot, harbour):
+    """QA 10: Accept was disabled for a "passage gone" note; accepting keeps it on its section, reviewed."""
+    library, path, note = harbour
+    _write(path, ARTICLE.replace("The customs house recorded each cargo in a ledger kept by the harbour master himself.",
+                                 "The customs house burned down."))
+    library.rescan()
+    assert library.store.note(note.id).anchor_state == "section"
+    dialog = ReviewNotesDialog(library)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: len(dialog.shown_notes()) == 1, timeout=WAIT)
+    assert dialog.accept_button.isEnabled()
+    with qtbot.waitSignal(dialog.reviewed, timeout=WAIT):
+        dialog.accept_button.click()
+    accepted = library.store.note(note.id)
+    assert (accepted.anchor_state, accepted.review, accepted.section_id, accepted.orphaned) == ("section", False, "trade", False)
+    assert accepted.quote == QUOTE

@@ -141,3 +141,19 @@ def test_infobox_keys_written_as_prose_stay_as_they_are():
                          ("Image", ""), ("Producer(s)", "Jerry Wexler")])
     assert rows == [("Single by Ray Charles", ""), ("Songwriter(s)", "Ray Charles"), ("Producer(s)", "Jerry Wexler")]
     assert readable_key("Ray Charles  singles chronology") == "Ray Charles singles chronology"
+
+
+def test_f5_paints_a_note_added_by_another_process(qtbot, window, app_paths):
+    """QA 14: a note added from the CLI while the window was open was painted only after reopening."""
+    from reader.userdata import UserStore
+
+    window.open_article(SEED_ID, SECTION)
+    other = UserStore(app_paths)  # another process's store (`lectern notes add`): no event reaches the window
+    try:
+        note = other.add_note(SEED_ID, SECTION, "from the command line", quote=QUOTE)
+    finally:
+        other.close()
+    assert note.id not in _painted(window.view)
+    with qtbot.waitSignal(window.notes_painted, timeout=WAIT):
+        window.actions_by_name["rescan"].trigger()  # F5
+    assert _painted(window.view)[note.id][0] == QUOTE

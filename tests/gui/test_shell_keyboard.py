@@ -135,3 +135,31 @@ def test_a_note_being_written_stays_with_its_section(qtbot, window):
         panel.editor.save()
     assert panel.current == (SEED_ID, window.view.current_section_id()) != (SEED_ID, "background")
     assert [n.text for n in window.library.store.notes()] == ["half a thought"]
+
+
+def test_a_selection_across_a_heading_is_refused_when_the_note_is_started(qtbot, window):
+    """QA 15: it was accepted into the editor and failed only on Save, naming the raw section id."""
+    from PySide6.QtGui import QTextCursor
+
+    panel = window.notes_panel
+    if panel is None:
+        import pytest
+
+        pytest.skip("no notes panel in this build")
+    window.open_article(SEED_ID, "background")
+    doc = window.view.document()
+    start = doc.find("Subsequent to the 2020 war").selectionStart()
+    end = doc.find("Prelude").selectionEnd()
+    cursor = QTextCursor(doc)
+    cursor.setPosition(start)
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+    window.add_note_here()
+    assert not panel.editor.isVisible()
+    message = window.statusBar().currentMessage()
+    assert "“Background” into “Prelude”" in message and "within one section" in message
+    cursor.setPosition(start)
+    cursor.setPosition(doc.find("Subsequent to the 2020 war").selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+    window.add_note_here()  # within one section: accepted
+    assert panel.editor.isVisible()

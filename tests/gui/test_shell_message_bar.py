@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from PySide6.QtWidgets import QToolButton
 
 from reader.library import Library
@@ -16,12 +18,18 @@ def _damage(path) -> None:
         handle.write(os.urandom(4096))  # the header: SQLite no longer recognises the file
 
 
-def test_a_damaged_notes_database_at_start_is_shown_in_the_message_bar(qtbot, app_paths):
+def _empty(path) -> None:
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("spoil", [_damage, _empty], ids=["damaged", "empty"])
+def test_a_damaged_notes_database_at_start_is_shown_in_the_message_bar(qtbot, app_paths, spoil):
     first = Library(app_paths)
     first.rescan()
     first.store.add_note(first.articles()[0].id, "_lead", "a note to keep")
+    backup = first.store.backup()
     first.close()
-    _damage(app_paths.database)
+    spoil(app_paths.database)
 
     library = Library(app_paths)
     window = open_window(qtbot, library, app_paths)
@@ -29,6 +37,7 @@ def test_a_damaged_notes_database_at_start_is_shown_in_the_message_bar(qtbot, ap
     bar = window.message_bar
     qtbot.waitUntil(lambda: any("damaged" in text for text in bar.texts()), timeout=20_000)
     assert bar.isVisible()
+    assert any(str(backup) in text for text in bar.texts())  # QA 2: it names the backup to restore
     close_window(window)
     library.close()
 

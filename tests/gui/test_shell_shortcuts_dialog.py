@@ -49,3 +49,22 @@ def test_closed_dialog_leaves_nothing_behind(qtbot, window):
     dialog.close()
     qtbot.waitUntil(lambda: window.findChild(ShortcutsDialog) is None)
     QApplication.processEvents()
+
+
+def test_undo_and_redo_are_listed_by_fixed_names_with_every_redo_key(qtbot, window):
+    """QA 13: the list named the live step ("Redo Delete note") and left out Ctrl+Y."""
+    from reader.gui.undo import history_for
+    from tests.conftest import SEED_ID
+
+    library = window.library
+    note = library.store.add_note(SEED_ID, "background", "to delete")
+    history = history_for(library)
+    with qtbot.waitSignal(history.performed, timeout=20_000):
+        history.delete_notes([note.id])
+    with qtbot.waitSignal(history.undone, timeout=20_000):
+        history.stack.undo()  # now both "Undo Delete note"-style texts are live
+    assert history.stack.redoText() == "Delete note"
+    rows = dict(_open(window).visible_rows())
+    assert rows["Undo"] == "Ctrl+Z"
+    assert rows["Redo"] == "Ctrl+Shift+Z or Ctrl+Y"
+    assert not [name for name in rows if name.startswith(("Undo ", "Redo "))]

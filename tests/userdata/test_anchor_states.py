@@ -11,6 +11,7 @@ import pytest
 from reader.parser import parse_text
 from reader.userdata import UserStore
 from tests.userdata.conftest import ANCHOR_ARTICLE
+from tests.userdata.test_exchange import other_store  # noqa: F401  (fixture: a second, empty store)
 
 FOX = "the quick brown fox jumping over the lazy dog"
 
@@ -53,6 +54,43 @@ def test_a_deleted_quote_is_reported_lost_and_can_be_left_orphaned(editable, eve
     left = store.leave_orphaned(note.id)
     assert (left.anchor_state, left.orphaned, left.review) == ("orphaned", True, False)
     assert [n.id for n in store.notes(orphaned=True)] == [note.id]
+
+
+def _away_and_back(library, article, edit=None) -> None:
+    """The article leaves the library for a scan (its notes are orphaned), then comes back (``edit``ed)."""
+    aside = article.path.with_name("away.txt.hidden")
+    text = article.path.read_text(encoding="utf-8")
+    article.path.rename(aside)
+    library.rescan()
+    aside.unlink()
+    article.write(edit(text) if edit else text)
+    library.rescan()
+
+
+@pytest.mark.parametrize("edit", [None, lambda text: text.replace("quick brwn fox", "quick brwn foxes")],
+                         ids=["back-as-it-was", "back-moved-again"])
+def test_a_moved_note_still_to_review_stays_moved_after_its_article_was_away(editable, edit):
+    """QA 3: the pending review of a moved note once vanished when its article left and came back."""
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    assert store.note(note.id).anchor_state == "moved"
+    _away_and_back(library, article, edit)
+    back = store.note(note.id)
+    assert (back.anchor_state, back.review, back.orphaned, back.original_quote) == ("moved", True, False, FOX)
+    assert 0 < back.similarity < 1
+    assert [n.id for n in store.notes_to_review()] == [note.id]
+
+
+def test_a_reviewed_note_whose_article_was_away_comes_back_exact_without_review(editable):
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    _away_and_back(library, article)
+    back = store.note(note.id)
+    assert (back.anchor_state, back.review, back.orphaned, back.similarity) == ("exact", False, False, None)
 
 
 def test_a_lost_passage_that_comes_back_needs_no_review(editable, events):
@@ -242,3 +280,35 @@ def test_the_notes_changed_event_carries_the_notes_as_stored(editable, events, o
     library.rescan()
     sent = [n for e, p in events if e == "notes_changed" for n in p.changed if n.id == note.id]
     assert sent == [store.note(note.id)] and sent[0].review
+
+
+def test_quote_this_instead_makes_the_new_passage_the_baseline(editable):
+    """QA 6: a new quote chosen by the user is what later comparisons start from (original_quote)."""
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    assert store.note(note.id).anchor_state == "moved"
+    requoted = store.change_quote(note.id, aid, "beta", "silver spoons")
+    assert (requoted.quote, requoted.original_quote) == ("silver spoons", "silver spoons")
+    assert (requoted.anchor_state, requoted.review, requoted.similarity) == ("exact", False, None)
+    assert store.notes_to_review() == []
+
+
+def test_w3c_round_trip_keeps_the_pending_review_and_rounds_the_similarity(editable, other_store):
+    """QA 16: W3C lost the review flag and wrote similarities like 0.9388399999999999."""
+    library, article, aid = editable
+    store = library.store
+    note = store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    exported = store.export_notes("w3c")
+    (item,) = json.loads(exported)["first"]["items"]
+    assert item["lectern:review"] is True
+    assert item["lectern:similarity"] == round(store.note(note.id).similarity, 4)
+    assert len(repr(item["lectern:similarity"])) <= len("0.1234")
+    other_store.import_notes(exported)
+    (imported,) = other_store.notes()
+    assert (imported.anchor_state, imported.review, imported.original_quote) == ("moved", True, FOX)
+    assert [n.id for n in other_store.notes_to_review()] == [imported.id]

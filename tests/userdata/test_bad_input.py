@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from reader.errors import LecternError
 from reader.userdata import StoreError, UserStore
-from tests.conftest import SEED_ID
+from tests.conftest import REPO, SEED_ID
 from tests.test_cli import run  # noqa: F401  (the fixture: main() against a temporary --data-dir)
 
 GOOD = {"id": "a1", "article_id": "art", "section_id": "_lead", "text": "fine"}
@@ -171,3 +174,61 @@ def test_a_restore_over_a_damaged_database_does_not_warn_about_the_damage_it_rep
     code, out, err = run("restore", backup)
     assert code == 0 and "(1 note, 0 bookmarks)" in out
     assert err == ""
+
+
+# ---------------------------------------------------------------- QA 8: FIFOs and devices, never a hang
+
+HANG_GUARD_S = 120  # a hung command fails the test instead of hanging the suite (not a speed measure)
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"),
+                                reason="FIFOs and /dev/zero are POSIX")
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))  # /dev/zero read whole fails, not the machine
+
+
+def _cli(data_dir, *args) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    try:
+        return subprocess.run([sys.executable, "-m", "reader", "--data-dir", str(data_dir), *map(str, args)],
+                              capture_output=True, text=True, env=env, timeout=HANG_GUARD_S, preexec_fn=_limit_memory)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"lectern {' '.join(map(str, args))} hung")
+
+
+@needs_fifo
+@pytest.mark.parametrize("command", ["import", "restore"])
+@pytest.mark.parametrize("target", ["fifo", "/dev/zero"])
+def test_import_and_restore_of_a_pipe_or_device_is_one_line(tmp_path, command, target):
+    if target == "fifo":
+        target = tmp_path / "fifo"
+        os.mkfifo(target)
+    args = ("notes", "import", target) if command == "import" else ("restore", target)
+    done = _cli(tmp_path / "data", *args)
+    assert done.returncode == 1
+    assert "not a regular file" in done.stderr and "no such file" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+@needs_fifo
+@pytest.mark.parametrize("name, args", [("library.json", ("list",)), ("lectern.sqlite3", ("notes", "list"))])
+def test_a_pipe_in_place_of_a_data_file_is_reported_not_waited_on(tmp_path, name, args):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    os.mkfifo(data_dir / name)
+    done = _cli(data_dir, *args)
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+    assert (data_dir / name).exists() and not (data_dir / name).is_file()  # left as it was
+
+
+def test_an_import_bigger_than_the_cap_is_refused(store, tmp_path, monkeypatch):
+    from reader.userdata import exchange
+
+    path = tmp_path / "big.json"
+    path.write_text(_lectern_file([GOOD]), encoding="utf-8")
+    monkeypatch.setattr(exchange, "MAX_IMPORT_BYTES", 16)
+    with pytest.raises(LecternError, match="larger than"):
+        store.import_notes(path)
+    assert store.notes() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from tests.conftest import SEED_ID
@@ -61,3 +62,23 @@ def test_export_import_and_backup_restore(run, tmp_path):
     assert [n["text"] for n in json.loads(run("notes", "list", "--json")[1])] == ["first"]
     code, _, err = run("notes", "import", tmp_path / "missing.json")
     assert code == 1 and "cannot read" in err
+
+
+def test_emptying_the_text_of_a_note_without_a_quote_is_refused(run):
+    """QA 9: `notes edit ID --text ""` was accepted on a note with no quote and listed as "> None"."""
+    note_id = run("notes", "add", SEED_ID, "--section", "background", "--text", "keep me")[1].strip()
+    code, _, err = run("notes", "edit", note_id[:8], "--text", "  ")
+    assert code == 1 and "a note needs some text or a quoted passage" in err
+    code, out, _ = run("notes", "list")
+    assert "keep me" in out and "None" not in out
+    quoted = run("notes", "add", SEED_ID, "--section", "background", "--text", "x", "--quote", "Nagorno")[1].strip()
+    assert run("notes", "edit", quoted[:8], "--text", "")[0] == 0  # the quote is enough
+    assert "> Nagorno" in run("notes", "list")[1]
+
+
+def test_a_note_with_neither_text_nor_quote_never_lists_as_none(store):
+    from reader.cli.userdata_cmds import _note_line
+
+    note = store.add_note("art", "_lead", "text")
+    line = _note_line(dataclasses.replace(note, text="", quote=None))
+    assert "None" not in line and "(empty note)" in line

@@ -188,3 +188,44 @@ def test_any_damaged_file_is_accepted_or_rejected_cleanly(base, path, value):
         else:
             assert len(store.notes()) == report.added
         store.close()
+
+
+# ---------------------------------------------------------------- QA 12: CommonMark-safe headings
+
+def _record(**fields) -> dict:
+    record = {"id": "n1", "article_id": "art", "section_id": "s", "section_path": ["Use of <unk> [draft]"],
+              "quote": None, "text": "body", "tags": [], "orphaned": False, "updated": "2026-01-01T00:00:00Z",
+              "anchor_state": "exact", "original_quote": None, "similarity": None}
+    return dict(record, **fields)
+
+
+def test_markdown_headings_escape_what_commonmark_would_read_as_markup():
+    from reader.userdata.exchange import to_markdown
+
+    text = to_markdown([_record()], {"art": ("The <unk> token: *bold* _it_ [x] & #1", ["s"])})
+    assert "## The \\<unk\\> token: \\*bold\\* \\_it\\_ \\[x\\] \\& \\#1\n" in text
+    assert "### Use of \\<unk\\> \\[draft\\]\n" in text
+    assert "<unk>" not in text.split("\n## ")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("underline, level", [("===", 4), ("---", 5), ("=", 4)])
+def test_a_notes_setext_heading_is_demoted_below_the_section(underline, level):
+    demoted = demote_headings(f"Intro line\nstill the title\n{underline}\n\nBody.", SECTION_LEVEL)
+    assert demoted == f"{'#' * level} Intro line still the title\n\nBody."
+
+
+def test_a_thematic_break_and_a_list_before_dashes_stay_as_they_are():
+    for text in ("Para.\n\n---\n\nMore.", "- item\n---", "> quoted\n---", "```\ncode\n---\n```"):
+        assert demote_headings(text, SECTION_LEVEL) == text
+
+
+def test_markdown_export_of_a_removed_article_says_so(library, tmp_path):
+    """QA 13: with its article gone, the notes were headed by the bare id."""
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    (folder / "gone.txt").write_text("= Gone Soon =\n\nLead.\n\n== Part ==\nSome words here.\n", encoding="utf-8")
+    library.add_sources([folder])
+    aid = library.find_by_title("Gone Soon").id
+    library.store.add_note(aid, "part", "kept")
+    library.remove_sources([folder])
+    assert f"## {aid} (removed)\n" in library.store.export_notes("markdown")

@@ -196,3 +196,11 @@ def test_restoring_a_copy_of_a_live_database_leaves_nothing_beside_the_copy(app_
     assert [n.text for n in store.notes()] == ["one"]
     store.close()
     assert _sidecars(copy) == []
+
+
+def test_the_damage_message_is_one_line(app_paths):
+    """QA 13: SQLite's multi-line quick_check answer made the warning span two lines."""
+    _damaged(app_paths)
+    store = UserStore(app_paths)
+    assert store.damaged and "\n" not in store.problem
+    store.close()

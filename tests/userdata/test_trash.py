@@ -194,3 +194,24 @@ def test_cli_trash_and_restore(run):
 
 
 from tests.test_cli import run  # noqa: E402,F401  (the fixture: main() against a temporary --data-dir)
+
+
+def test_re_importing_a_note_that_is_in_the_trash_restores_it(library, note):
+    """QA 11: the import skipped it as "already present" although it was only in the trash."""
+    store = library.store
+    exported = store.export_notes("json")
+    other = store.add_note(SEED_ID, "background", "a live one, already present")
+    store.delete_note(note.id)
+    report = store.import_notes(exported)
+    assert (report.added, report.restored, report.skipped_duplicates) == (0, 1, 0)
+    assert report.note_ids == [note.id]  # undoing the import puts it back in the trash
+    assert "1 restored from the trash" in str(report)
+    assert sorted(n.id for n in store.notes()) == sorted([note.id, other.id]) and store.trash() == []
+    assert store.note(note.id).text == note.text
+
+
+def test_the_import_report_counts_in_good_english(library, other_store_factory):
+    """QA 13: one imported note was reported as "1 notes added"."""
+    library.store.add_note(SEED_ID, "background", "only one")
+    report = other_store_factory().import_notes(library.store.export_notes("json"))
+    assert str(report).startswith("1 note added, 0 already present; 0 bookmarks added")
