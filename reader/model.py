@@ -41,7 +41,29 @@ class BulletList:
     line: int = 0
 
 
-Block = Union[Paragraph, BulletList]
+@dataclass(frozen=True)
+class Table:
+    """A table kept as rows of cell texts (from HTML pages; the text format has none).
+
+    ``caption`` is shown above the rows. Its :attr:`text` is what the table was
+    before it became a block of its own: the caption, then one line per row with
+    cells joined by ``" | "``, separated by blank lines like paragraphs, so
+    search documents, quotes, anchors and exports see the same text.
+    """
+
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        lines = ([self.caption] if self.caption else []) + [TABLE_CELL_SEPARATOR.join(row) for row in self.rows]
+        return "\n\n".join(lines)
+
+
+TABLE_CELL_SEPARATOR = " | "
+
+Block = Union[Paragraph, BulletList, Table]
 
 
 @dataclass(frozen=True)
@@ -77,7 +99,7 @@ class Section:
 
 
 def _block_text(block: Block) -> str:
-    if isinstance(block, Paragraph):
+    if isinstance(block, (Paragraph, Table)):
         return block.text
     return "\n".join(_item_lines(block.items, 0))
 

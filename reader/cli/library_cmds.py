@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import TextIO
 
 from ..library import ScanReport
-from ..model import Article, Section
+from ..model import Article, Block, BulletList, Section, Table, iter_items_with_depth
 from ..sources.zim import split_archive_paths
 from .common import open_library, plural, print_json
 
@@ -153,7 +153,19 @@ def section_json(section: Section) -> dict:
         "level": section.level,
         "path": list(section.path),
         "text": section.text(),
+        "blocks": [block_json(block) for block in section.blocks],
     }
+
+
+def block_json(block: Block) -> dict:
+    """One block by kind: a paragraph's text, a list's items (flat, with their nesting depth),
+    a table's caption and rows of cells."""
+    if isinstance(block, Table):
+        return {"kind": "table", "caption": block.caption, "rows": [list(row) for row in block.rows], "line": block.line}
+    if isinstance(block, BulletList):
+        items = [{"text": item.text, "depth": depth} for item, depth in iter_items_with_depth(block.items)]
+        return {"kind": "list", "items": items, "line": block.line}
+    return {"kind": "paragraph", "text": block.text, "line": block.line}
 
 
 def article_json(article: Article) -> dict:

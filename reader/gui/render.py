@@ -19,7 +19,7 @@ from html import escape
 from typing import Callable
 from urllib.parse import quote, unquote
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, Section, iter_items_with_depth
+from ..model import Article, Block, BulletList, ListItem, Paragraph, Section, Table, iter_items_with_depth
 from ..textutil import fold
 
 ARTICLE_SCHEME = "article"
@@ -142,6 +142,27 @@ class _Renderer:
             self.parts.append(f"<p>{escape(block.text)}</p>")
         elif isinstance(block, BulletList):
             self.parts.append(self.items(block.items))
+        elif isinstance(block, Table):
+            self.parts.append(self.table(block))
+
+    def inline(self, text: str) -> str:
+        """A list item's or table cell's text escaped, with its links (archive pages) or as a
+        link when it names another library article (files)."""
+        return self.page_links.linked(text) if self.page_links is not None else self.link_or_text(text)
+
+    def table(self, table: Table) -> str:
+        """An HTML table, every cell escaped; a short row's last cell spans the missing columns.
+        The caption is a paragraph above it (Qt's rich text has no ``<caption>``)."""
+        width = max((len(row) for row in table.rows), default=0)
+        rows = "".join(
+            "<tr>" + "".join(
+                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>{self.inline(cell)}</td>'
+                for i, cell in enumerate(row)
+            ) + "</tr>"
+            for row in table.rows
+        )
+        caption = f'<p class="table-caption"><b>{escape(table.caption)}</b></p>' if table.caption else ""
+        return caption + (f'<table class="content" border="1" cellspacing="0" cellpadding="4">{rows}</table>' if rows else "")
 
     def items(self, items: tuple[ListItem, ...]) -> str:
         """Nested ``<ul>`` from a walk of the item tree (no recursion, whatever the depth)."""
@@ -151,13 +172,16 @@ class _Renderer:
                 out.append("<ul>")
             else:  # close the open item and every list deeper than this one
                 out.append("</li>" + "</ul></li>" * (depth - level))
-            shown = self.page_links.linked(item.text) if self.page_links is not None else self.link_or_text(item.text)
-            out.append(f"<li>{shown}")
+            out.append(f"<li>{self.inline(item.text)}")
             depth = level
         if depth < 0:
             return "<ul></ul>"
         out.append("</li>" + "</ul></li>" * depth + "</ul>")
         return "".join(out)
+
+
+def _colspan(span: int) -> str:
+    return f' colspan="{span}"' if span > 1 else ""
 
 
 # Wikipedia template keys written as one lower-case word: how a reader expects to see them.
@@ -226,7 +250,7 @@ def render_article(article: Article, resolve_title: TitleResolver | None = None,
 class _PageLinks:
     """An archive page's links and images put back around its text, which stays as the model has it.
 
-    A link text found in a paragraph or list item (whole words, longest first)
+    A link text found in a paragraph, list item or table cell (whole words, longest first)
     becomes a link: ``article:ID`` for a page of the archive, the URL as written
     for an external one (the view never loads it). A text becomes a link as many
     times as the page links it, at its first occurrences (Wikipedia links a term

@@ -16,13 +16,14 @@ wrapper's parent. The first ``h1`` before any other heading is the title
 (unless the entry's title is given and differs); a page without headings is
 one section.
 
-The model has paragraphs and nested bullet lists only, so (docs/zim.md):
+The model has paragraphs, nested bullet lists and tables, so (docs/zim.md):
 
 * ``ul``/``ol``/``menu`` -> :class:`BulletList` with nested :class:`ListItem`;
   blocks inside an item are joined into its text; ordered lists lose numbers;
   lists nest at most ``MAX_LIST_DEPTH`` (the text parser's) levels;
-* a table -> one paragraph per row, cells joined by `` | `` (caption first);
-  a table inside a cell or list item is flattened into that text;
+* a table -> a :class:`Table` (caption, rows of cell texts; its text is one
+  line per row, cells joined by `` | ``, caption first); a table inside a cell
+  or list item is flattened into that text;
 * the first ``table.infobox`` -> ``Article.infobox``: ``(header, value)`` per
   row, a one-cell row as ``(text, "")``;
 * figures: the image is dropped, the caption is a paragraph;
@@ -53,7 +54,7 @@ from typing import Callable, Mapping
 
 from lxml import etree
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning
+from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning, Table
 from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, freeze_sections  # the same limits and section ids as files
 
 DROPPED_TAGS = frozenset({
@@ -259,11 +260,14 @@ class _List:
 
 
 class _Table:
-    """An open table: rows of cell texts, emitted as they end."""
+    """An open table: rows of cell texts, emitted as a :class:`Table` when it ends."""
 
     def __init__(self, infobox: bool, line: int):
         self.infobox = infobox
         self.row: list[str] | None = None
+        self.rows: list[tuple[str, ...]] = []
+        self.caption = ""
+        self.section: "_OpenSection | None" = None  # where the collected rows belong
         self.stray = _Text(line)
         self.line = line
 
@@ -536,6 +540,13 @@ class _Converter:
         stray = table.stray.take()
         if stray:
             self._table_row(table, [stray])
+        self._emit_table(table)
+
+    def _emit_table(self, table: _Table) -> None:
+        """The rows collected so far as one :class:`Table` block of the section they belong to."""
+        if table.section is not None and (table.rows or table.caption):
+            table.section.blocks.append(Table(tuple(table.rows), table.caption, table.line))
+        table.rows, table.caption = [], ""
 
     def _row(self, tag, attrs):
         table = self.sinks[-1]
@@ -550,14 +561,20 @@ class _Converter:
             row, table.row = table.row, None
             self._table_row(table, row)
 
-    def _table_row(self, table: _Table, cells: list[str]) -> None:
+    def _table_row(self, table: _Table, cells: list[str], caption: bool = False) -> None:
         cells = [cell for cell in cells if cell]
         if not cells:
             return
         if table.infobox:
             self.infobox.append((cells[0], " | ".join(cells[1:])))
-        else:
-            self.current.blocks.append(Paragraph(" | ".join(cells), table.line))
+            return
+        if table.section is not self.current:  # never move rows to another section
+            self._emit_table(table)
+            table.section = self.current
+        if caption and not table.rows and not table.caption:
+            table.caption = cells[0]
+        else:  # a second caption, or one after rows, stays where it was met
+            table.rows.append(tuple(cells))
 
     def _cell(self, tag, attrs):
         table = self.sinks[-1]
@@ -585,7 +602,7 @@ class _Converter:
 
         def close():
             self.sinks.pop()
-            self._table_row(table, [caption.take()])
+            self._table_row(table, [caption.take()], caption=True)
 
         return close
 

@@ -147,3 +147,40 @@ def test_a_link_to_a_section_of_another_page_opens_at_that_section(qtbot, otter_
         view.anchorClicked.emit(QUrl("article:zim%3Aotters%2FOtter#Diet"))
     assert requested == [(OTTER, "diet")]  # the page's HTML id "Diet" is the section "diet"
     assert view.article_id == OTTER and window.history.entries[-1].section_id == "diet"
+
+
+TABLE_HTML = """<html><body><p>Otters by river.</p>
+<table class="wikitable"><caption>Counts</caption>
+<tr><th>River</th><th>Otters</th></tr>
+<tr><td>Thames &lt;b&gt;not bold&lt;/b&gt;</td><td>twelve sleek swimmers</td></tr>
+</table><p>After the table.</p></body></html>"""
+
+
+def _tables(document) -> list:
+    from PySide6.QtGui import QTextTable
+    return [frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable)]
+
+
+def test_a_page_table_shows_as_a_table_with_escaped_cells_and_a_quote_in_a_cell_is_painted(
+        qtbot, library, app_paths, tmp_path):
+    path = write_archive(tmp_path / "rivers_2026-11.zim", [("Rivers", "Rivers", TABLE_HTML)], name="rivers", main="Rivers")
+    library.attach_source(ArchiveSource(path))
+    window = open_window(qtbot, library, app_paths)
+    try:
+        view = window.view
+        assert view.show_article("zim:rivers/Rivers")
+        [table] = _tables(view.document())
+        assert (table.rows(), table.columns()) == (2, 2)
+        cells = [table.cellAt(r, c).firstCursorPosition().block().text() for r in range(2) for c in range(2)]
+        assert cells == ["River", "Otters", "Thames <b>not bold</b>", "twelve sleek swimmers"]  # markup stays text
+        assert "Counts" in view.toPlainText()
+        with qtbot.waitSignal(window.notes_painted, timeout=20_000):
+            note = library.store.add_note("zim:rivers/Rivers", "_lead", "many", quote="sleek swimmers")
+        [(start, end, painted)] = view.painted_notes()
+        cursor = view.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
+        assert painted.id == note.id and cursor.selectedText() == "sleek swimmers"
+        assert table.firstPosition() <= start < end <= table.lastPosition()
+    finally:
+        close_window(window)

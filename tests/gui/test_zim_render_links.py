@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from reader.gui.render import render_article
-from reader.model import Article, BulletList, ListItem, Paragraph, Section
+from reader.model import Article, BulletList, ListItem, Paragraph, Section, Table
 from reader.sources.base import PageMedia
 
 
@@ -66,3 +66,16 @@ def test_markup_in_link_texts_and_captions_stays_text():
     assert "script" not in found.tags
     assert found.images == ["zim-image:I/pic.png"]  # only the archive image, never the one named in text
     assert "<script>x</script>" in "".join(found.text)
+
+
+def test_a_table_is_an_html_table_with_escaped_cells_and_linked_like_list_items():
+    media = PageMedia(links=(("Badger", "zim:a/Badger", "article"),))
+    table = Table((("Animal", "Home"), ("Badger <b>x</b>", "sett & burrow"), ("lone",)), caption="Homes <i>")
+    html = render_article(_article(table), None, media).html
+    found = _parse(html)
+    assert found.tags.count("table") == 1 and found.tags.count("tr") == 3 and found.tags.count("td") == 5
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html and "sett &amp; burrow" in html
+    assert "Homes &lt;i&gt;" in html and "<i>" not in html
+    assert "".join(found.text).endswith("Homes <i>AnimalHomeBadger <b>x</b>sett & burrowlone")
+    assert found.links == ["article:zim%3Aa%2FBadger"]
+    assert 'colspan="2">lone</td>' in html  # a short row spans the missing columns

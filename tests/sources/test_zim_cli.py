@@ -7,6 +7,7 @@ import json
 import pytest
 
 from reader.cli import main
+from tests.sources.pages import write_archive
 
 RAY = "zim:wikipedia_en_ray_charles/Ray_Charles"
 
@@ -112,3 +113,17 @@ def test_adding_a_newer_release_says_how_many_notes_moved_and_were_orphaned(run,
                   indexing=False, date="2026-01-01")
     code, out, _ = run("add", tmp_path / "topics_2026.zim")
     assert out.splitlines()[1] == "notes re-anchored: 0 moved, 1 orphaned"
+
+
+def test_show_json_lists_a_table_block_with_its_rows(run, tmp_path):
+    page = ("<html><body><p>Lead.</p><table><caption>Discs</caption><tr><th>Year</th><th>Title</th></tr>"
+            "<tr><td>1957</td><td>Ray &amp; Co</td></tr></table><ul><li>one<ul><li>two</li></ul></li></ul></body></html>")
+    path = write_archive(tmp_path / "discs_2026-11.zim", [("Discs", "Discs", page)], name="discs", main="Discs")
+    assert run("add", path)[0] == 0
+    code, out, _ = run("show", "zim:discs/Discs", "--json")
+    lead = json.loads(out)["sections"][0]
+    assert code == 0 and [b["kind"] for b in lead["blocks"]] == ["paragraph", "table", "list"]
+    table = lead["blocks"][1]
+    assert table["caption"] == "Discs" and table["rows"] == [["Year", "Title"], ["1957", "Ray & Co"]]
+    assert [(i["text"], i["depth"]) for i in lead["blocks"][2]["items"]] == [("one", 0), ("two", 1)]
+    assert "Discs\n\nYear | Title\n\n1957 | Ray & Co" in lead["text"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from reader.model import BulletList, Paragraph
+from reader.model import BulletList, Paragraph, Table
 from reader.sources.zim_html import MAX_LIST_DEPTH, page_to_article
 
 from .conftest import real_archives
@@ -36,6 +36,10 @@ def model_words(article) -> Counter:
 
 def paragraphs(section) -> list[str]:
     return [b.text for b in section.blocks if isinstance(b, Paragraph)]
+
+
+def tables(section) -> list[Table]:
+    return [b for b in section.blocks if isinstance(b, Table)]
 
 
 def bullet_lists(section) -> list[BulletList]:
@@ -104,8 +108,11 @@ def test_lead_keeps_infobox_table_figure_and_math(layout):
     assert article.has_infobox and article.infobox == (("Born", "1 May 1905"), ("Genre", "jazz"))
     assert paragraphs(article.lead) == [
         "The lead paragraph of sample 5 mentions otters and Łódź.", "A second lead paragraph.",
-        "Year | Album", "1905 | Blue", "An otter photographed in 5", "E = mc^{2}",
+        "An otter photographed in 5", "E = mc^{2}",
     ]
+    [table] = tables(article.lead)
+    assert table.rows == (("Year", "Album"), ("1905", "Blue"))
+    assert [type(b).__name__ for b in article.lead.blocks] == ["Paragraph", "Paragraph", "Table", "Paragraph", "Paragraph"]
     references = article.section_by_path(("References",))
     assert [i.text for i in bullet_lists(references)[0].items] == ["↑ Reference one of 5", "↑ Reference two"]
 
@@ -235,7 +242,19 @@ def test_second_infobox_is_a_table_and_one_cell_rows_are_kept():
             b"<table class='infobox'><tr><th>K2</th><td>V2</td></tr></table>")
     article = page_to_article(page)
     assert article.infobox == (("Header", ""), ("K", "V; W"))
-    assert paragraphs(article.lead) == ["K2 | V2"]
+    assert [t.rows for t in tables(article.lead)] == [(("K2", "V2"),)]
+
+
+def test_a_table_keeps_its_caption_and_rows_and_reads_as_the_old_row_paragraphs():
+    page = (b"<p>Before.</p><table class='wikitable'><caption>Albums &amp; years</caption>"
+            b"<tr><th>Year</th><th>Album</th></tr><tr><td>1957</td><td>Ray <b>Charles</b></td></tr>"
+            b"<tr><td></td><td>Only one</td></tr></table><p>After.</p>")
+    article = page_to_article(page)
+    [table] = tables(article.lead)
+    assert table.caption == "Albums & years"
+    assert table.rows == (("Year", "Album"), ("1957", "Ray Charles"), ("Only one",))
+    # the section text is what one paragraph per row gave before tables were kept
+    assert article.lead.text() == "Before.\n\nAlbums & years\n\nYear | Album\n\n1957 | Ray Charles\n\nOnly one\n\nAfter."
 
 
 def test_lists_in_cells_are_joined_with_commas():
