@@ -26,6 +26,18 @@ def article_file(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def add_linked_articles(qtbot, window, folder: Path) -> tuple[str, str]:
+    """Two articles in ``folder`` added to the window's library: "Alpha article", whose
+    See also links to "Beta article" (and names "Gamma", no article); their ids."""
+    article_file(folder, "a.txt", "= Alpha article =\n\nLead.\n\n== See also ==\n\n- Beta article\n- Gamma\n")
+    article_file(folder, "b.txt", "= Beta article =\n\nThe second one.\n")
+    window.library.add_sources([folder])
+    alpha = window.library.find_by_title("Alpha article").id
+    beta = window.library.find_by_title("Beta article").id
+    qtbot.waitUntil(lambda: window.library_panel.article_count() == 3)
+    return alpha, beta
+
+
 def heading_texts(view) -> list[str]:
     """Texts of the heading blocks in the reading view's document, in order."""
     doc = view.document()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible
+from PySide6.QtGui import QAccessible, QAccessibleActionInterface
 from PySide6.QtWidgets import QApplication, QLabel, QToolBar, QToolButton
 
 from tests.conftest import SEED_ID
@@ -128,3 +128,61 @@ def test_focus_is_visible_on_every_tab_stop(qtbot, window):
         unfocused = widget.grab().toImage()
         assert focused != unfocused, f"{type(widget).__name__} {widget.accessibleName()!r} shows no focus"
     assert len(seen) > 8
+
+
+def _parts(doc, role) -> list:
+    return [doc.child(i) for i in range(doc.childCount()) if doc.child(i).role() == role]
+
+
+def test_the_infobox_is_a_table_of_named_cells(window):
+    doc = _interface(window.view)
+    tables = _parts(doc, QAccessible.Role.Table)
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.parent() is doc or table.parent().role() == QAccessible.Role.Document
+    cells = [table.child(i) for i in range(table.childCount())]
+    assert all(cell.role() == QAccessible.Role.Cell for cell in cells)
+    names = [cell.text(Name) for cell in cells]
+    assert "Part of" in names
+    part_of = cells[names.index("Part of")]
+    assert names[names.index("Part of") + 1] == "the Nagorno-Karabakh conflict"  # its value follows the key
+    row = part_of.text(Description).split(",")[0]
+    assert row.startswith("row ") and cells[names.index("Part of") + 1].text(Description).startswith(row + ",")
+    assert part_of.parent().role() == QAccessible.Role.Table and table.indexOfChild(part_of) == names.index("Part of")
+    for private in ("\ufdd0", "\ufdd1", "\u2029"):
+        assert not any(private in name for name in names)
+    assert table.rect().contains(part_of.rect().center())
+
+
+def test_see_also_items_are_list_items(window):
+    doc = _interface(window.view)
+    lists = _parts(doc, QAccessible.Role.List)
+    items_of = {lst: [lst.child(i) for i in range(lst.childCount())] for lst in lists}
+    see_also = next(lst for lst, items in items_of.items()
+                    if any(item.text(Name) == "Armenia–Azerbaijan relations" for item in items))
+    items = items_of[see_also]
+    assert [item.text(Name) for item in items] == [
+        "2016 Nagorno-Karabakh conflict", "2023 Artsakhian presidential election",
+        "Armenia–Azerbaijan relations", "List of conflicts between Armenia and Azerbaijan"]
+    assert all(item.role() == QAccessible.Role.ListItem and item.parent().role() == QAccessible.Role.List
+               for item in items)
+    assert "item 3 of 4" in items[2].text(Description)
+    assert len(lists) >= 3  # the reactions lists are lists too, not flattened lines
+
+
+def test_links_are_children_named_by_their_text_that_can_be_followed(qtbot, window, tmp_path):
+    from .shell_support import add_linked_articles
+
+    alpha, beta = add_linked_articles(qtbot, window, tmp_path / "linked")
+    window.open_article(alpha)
+    doc = _interface(window.view)
+    links = _parts(doc, QAccessible.Role.Link)
+    assert [link.text(Name) for link in links] == ["Beta article"]  # "Gamma" names no article: no link
+    link = links[0]
+    assert link.text(Description) == "article Beta article"
+    actions = link.actionInterface()
+    assert actions.actionNames() == [QAccessibleActionInterface.pressAction()]
+    with qtbot.waitSignal(window.view.article_shown, timeout=20_000):
+        actions.doAction(QAccessibleActionInterface.pressAction())
+    assert window.view.article_id == beta
+    assert not _parts(_interface(window.view), QAccessible.Role.Link)  # the new page has none

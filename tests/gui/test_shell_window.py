@@ -119,15 +119,9 @@ def test_back_and_forward_across_articles_and_sections(qtbot, data_window):
 
 
 def test_see_also_link_click_opens_the_article(qtbot, window, tmp_path):
-    from .shell_support import article_file
+    from .shell_support import add_linked_articles
 
-    folder = tmp_path / "linked"
-    article_file(folder, "a.txt", "= Alpha article =\n\nLead.\n\n== See also ==\n\n- Beta article\n- Gamma\n")
-    article_file(folder, "b.txt", "= Beta article =\n\nThe second one.\n")
-    window.library.add_sources([folder])
-    alpha = window.library.find_by_title("Alpha article").id
-    beta = window.library.find_by_title("Beta article").id
-    qtbot.waitUntil(lambda: window.library_panel.article_count() == 3)
+    alpha, beta = add_linked_articles(qtbot, window, tmp_path / "linked")
     window.open_article(alpha)
     view = window.view
     found = view.document().find("Beta article")
