@@ -75,14 +75,23 @@ def _resolve_by_urljoin(page_path: str, href: str) -> tuple[str, str, bool] | No
 
 def page_links(page: bytes | str, page_path: str) -> list[PageLink]:
     """Every link and archive image of the page's body, in document order."""
+    return links_in(page_body(page), page_path)
+
+
+def page_body(page: bytes | str):
+    """The page's parsed ``body`` element, or None (empty or unparsable): parse once, read it twice."""
     data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
     if not data.strip():
-        return []
+        return None
     try:
         root = etree.fromstring(data, html_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return []
-    body = root.find("body") if root is not None else None
+        return None
+    return root.find("body") if root is not None else None
+
+
+def links_in(body, page_path: str) -> list[PageLink]:
+    """:func:`page_links` of an already parsed body (None: no links)."""
     if body is None:
         return []
     return [link for element in _visible(body) if (link := _link(element, page_path)) is not None]

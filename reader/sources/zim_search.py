@@ -32,9 +32,9 @@ from ..errors import UnknownArticleError
 from ..model import Article
 from .base import ArchiveInfo, PageMedia, TitleEntry
 from .zim_archive import KEY_PREFIX, OLD_ARTICLE_NAMESPACE, ZimArchive, ZimError, parse_key
-from .zim_html import DROPPED_TAGS, html_parser
+from .zim_html import DROPPED_TAGS
 from .zim import origin
-from .zim_links import page_links, resolve
+from .zim_links import links_in, page_body, resolve
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # an image larger than this is not shown (its caption is)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp")
@@ -115,8 +115,9 @@ class ZimSearch:
         if not mimetype.startswith("text/html"):
             return PageMedia()
         page_path = OLD_ARTICLE_NAMESPACE + entry.path if self.archive.old_namespaces else entry.path
-        links = (self._link(link) for link in page_links(content, page_path))
-        images = _page_images(content, page_path)
+        body = page_body(content)  # one parse for the links and the images
+        links = (self._link(link) for link in links_in(body, page_path))
+        images = _page_images(body, page_path)
         media = PageMedia(tuple(link for link in links if link is not None),
                           tuple((caption, target) for caption, target in images if self.image(target) is not None))
         with self._lock:
@@ -148,13 +149,9 @@ class ZimSearch:
         return link.text, target, "article"
 
 
-def _page_images(content: bytes, page_path: str):
-    """``(caption, archive path)`` of every archive image of the page: a figure's caption, else its alt text."""
-    try:
-        root = etree.fromstring(content, html_parser())
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return
-    body = root.find("body") if root is not None else None
+def _page_images(body, page_path: str):
+    """``(caption, archive path)`` of every archive image of the page (its parsed ``body``, or None):
+    a figure's caption, else its alt text."""
     if body is None:
         return
     walker = etree.iterwalk(body, events=("start",))
