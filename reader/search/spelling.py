@@ -5,7 +5,7 @@ generation keeps a vocabulary of the folded words as written, gathered while
 indexing. A query word that is not a word of the library is completed to
 the shortest word of its stem that starts with it if the stem is indexed
 ("genocid", its own stem, -> "genocide"; "peacekeeper" is left alone: stemming finds it), else
-replaced by the most frequent nearby stem's word (edit distance 1-2, same
+replaced by the nearest stem's word (fewest edits, 1-2, then the most frequent; same
 first two letters, so the search stays small).
 """
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from itertools import islice
 from typing import Iterable, Iterator
+
+from rapidfuzz.distance import Levenshtein
 
 from ..textutil import fold
 from . import analysis
@@ -90,7 +92,9 @@ def _nearest(term: str, reader, vocabulary: Vocabulary) -> str | None:
     candidates = [t for t in reader.terms_within(SPELL_FIELD, term, maxdist, prefix=2) if vocabulary.word_for(t)]
     if not candidates:
         return None
-    best = max(candidates, key=lambda t: (reader.doc_frequency(SPELL_FIELD, t), t))
+    # The fewest edits first, then the commonest: "lobstr" is one letter from "lobster",
+    # two from the far commoner "lost".
+    best = min(candidates, key=lambda t: (Levenshtein.distance(term, t), -reader.doc_frequency(SPELL_FIELD, t), t))
     return vocabulary.word_for(best)
 
 

@@ -157,3 +157,23 @@ def test_suggestions_fold_accents(app_paths, tmp_path):
     assert [s.label for s in lib.suggest("lodz")] == ["Łódź Fabryczna"]
     assert [s.label for s in lib.suggest("SCIA")] == ["Ściana"]
     lib.close()
+
+
+def test_did_you_mean_prefers_the_fewest_edits_over_the_commonest_word(app_paths, tmp_path):
+    """'lobstr' is one edit from 'lobster' and two from 'lost': the rarer, nearer word wins."""
+    from reader.library import Library
+
+    from .conftest import open_index, write_article
+
+    folder = tmp_path / "spell"
+    folder.mkdir()
+    for n in range(6):
+        write_article(folder, f"lost{n}", f"Lost {n}", {"Story": f"The lost key number {n} was lost again."})
+    write_article(folder, "lobster", "Homarus", {"Claws": "A lobster has two claws."})
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([folder])
+    try:
+        index = open_index(library)
+        assert index.search("lobstr").corrected == "lobster"
+    finally:
+        library.close()
