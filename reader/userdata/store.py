@@ -454,16 +454,13 @@ class UserStore:
         articles = {aid: self._article_or_missing(aid, current) for aid in sorted(stale | stale_marks)}
         with self._writing() as conn:
             done = reanchor_in(conn, stale, stale_marks, current, articles)
-        changed = self._live_notes(done.note_ids)  # trashed notes are re-placed too, quietly
+        changed = self.notes_by_id(done.note_ids)  # trashed notes are re-placed too, quietly
         self._emit_notes(changed=changed)
         if done.bookmarks_changed:
             self._emit("bookmarks_changed", None)
         if done.report.moved or done.report.lost:
             self._emit("anchors_changed", done.report)
         return changed
-
-    def _live_notes(self, note_ids) -> list[Note]:
-        return self.notes_by_id(note_ids)
 
     def notes_by_id(self, note_ids) -> list[Note]:
         """The notes (not in the trash) with these ids, in the order of ``note_ids``."""
