@@ -30,6 +30,7 @@ from .model import (
     ParseWarning,
     Section,
 )
+from .regularfile import FileTooLargeError, NotRegularFileError, read_regular_bytes
 from .textutil import slugify
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -116,21 +117,15 @@ def read_article_bytes(path: Path) -> bytes:
     second check on the opened descriptor guard against a swap between the two,
     and the read itself is capped, so nothing can hang or fill memory.
     """
-    problem = _not_regular(path, os.stat(path).st_mode)
+    problem = _not_regular(path, os.stat(path).st_mode)  # named by kind before anything is opened
     if problem is not None:
         raise problem
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        problem = _not_regular(path, info.st_mode)
-        if problem is not None:
-            raise problem
-        if info.st_size > MAX_FILE_BYTES:
-            raise _too_large(path, info.st_size)
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_large(path, len(data))
-    return data
+    try:
+        return read_regular_bytes(path, MAX_FILE_BYTES)
+    except NotRegularFileError as exc:  # swapped for a pipe or a device between the check and the open
+        raise _not_regular(path, exc.mode) from None
+    except FileTooLargeError as exc:
+        raise _too_large(path, exc.size) from None
 
 
 def parse_file(path: Path, article_id: str = "", data: bytes | None = None) -> Article:

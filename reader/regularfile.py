@@ -19,14 +19,15 @@ NOT_REGULAR = "not a regular file (a pipe, a device or a socket)"
 
 
 class NotRegularFileError(OSError):
-    def __init__(self, path) -> None:
+    def __init__(self, path, mode: int = 0) -> None:
         super().__init__(0, NOT_REGULAR, str(path))
+        self.mode = mode  # st_mode of what was opened: says which kind of file it is
 
 
 class FileTooLargeError(OSError):
-    def __init__(self, path, limit: int) -> None:
+    def __init__(self, path, limit: int, size: int) -> None:
         super().__init__(0, f"larger than {limit // 2**20} MB", str(path))
-        self.limit = limit
+        self.limit, self.size = limit, size  # size: what the file said, or what was read past the limit
 
 
 def file_problem(path: str | os.PathLike) -> str | None:
@@ -58,10 +59,10 @@ def read_regular_bytes(path: str | os.PathLike, limit: int) -> bytes:
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFileError(path)
+            raise NotRegularFileError(path, info.st_mode)
         if info.st_size > limit:
-            raise FileTooLargeError(path, limit)
+            raise FileTooLargeError(path, limit, info.st_size)
         data = handle.read(limit + 1)  # a file growing while read is still capped
     if len(data) > limit:
-        raise FileTooLargeError(path, limit)
+        raise FileTooLargeError(path, limit, len(data))
     return data
