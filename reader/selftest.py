@@ -4,8 +4,15 @@ Every check runs against a throw-away directory (``lectern-selftest-*`` in the
 system temp dir, removed afterwards): the bundled content is parsed, a search
 index is built and queried, a note and a bookmark are written and read back
 through a fresh database connection, a bundled Kiwix ZIM archive is opened and
-its title index asked (libzim is in the build), and the main window is rendered (offscreen
-when there is no display). The user's own data directory is never opened.
+its title index asked (libzim is in the build), a second one is searched through
+its full-text index and its page's links and images are read (Xapian, lxml),
+"did you mean" and the re-finding of an edited quote run on rapidfuzz's compiled
+code, and the main window is rendered (offscreen when there is no display) and
+shows that archive page's images, one of each type (Qt's image plugins). The
+user's own data directory is never opened.
+
+A packaged build leaves out what Lectern does not use (docs/packaging.md); these
+checks reach each part it keeps, so a build that drops one too many fails here.
 
 The report has one line per check: a mark, the check's name, what it found and
 how long it took. The exit status is 0 when every check passed, 1 otherwise.
@@ -43,6 +50,10 @@ NOTE_TEXT = "self-test note: lecternselftestmarker"
 BOOKMARK_NAME = "self-test bookmark"
 ICON = Path("icons") / "lectern.svg"
 SMALL_ZIM = Path("zim") / "small.zim"  # a one-article Kiwix test archive (content/ATTRIBUTION.md)
+# Written by resources/zim/make_selftest_zim.py: a full-text index, a link and one image of each type.
+SEARCH_ZIM = Path("zim") / "selftest.zim"
+ZIM_WORD = "lecternzimword"  # in the body of its main page only, so only the full-text index finds it
+TYPO_QUERY = "ceasfire"  # one edit from WORD_QUERY, a word of the bundled article
 
 
 class CheckFailed(Exception):
@@ -68,6 +79,8 @@ class Context:
     section_id: str = ""
     accented_section: str = ""
     note_id: str = ""
+    archive_page: str = ""  # the article id of SEARCH_ZIM's main page
+    archive_images: tuple[str, ...] = ()  # its images' paths inside the archive
 
     def open_library(self) -> Library:
         if self.library is None:
@@ -179,12 +192,59 @@ def check_archive(ctx: Context) -> str:
     return f"{SMALL_ZIM.name}: {article.title!r} read and found by its title"
 
 
+def check_archive_search(ctx: Context) -> str:
+    """libzim's full-text search (Xapian) answers, and the page's links and images are found (lxml.etree)."""
+    library = ctx.open_library()
+    path = ctx.paths.resources / SEARCH_ZIM
+    report = library.add_sources([path])
+    if report.skipped:
+        raise CheckFailed(f"{SEARCH_ZIM.name} was refused: {report.skipped[0].reason}")
+    main = library.article_for_path(path)
+    if main is None:
+        raise CheckFailed(f"{SEARCH_ZIM.name} has no main page")
+    if not any(hit.article_id == main.id for hit in library.search(ZIM_WORD).hits):
+        raise CheckFailed(f"{ZIM_WORD!r} did not find {main.id!r} through the archive's full-text index")
+    media = library.media_of(main.id).page_media(main.id)
+    linked = [target for _, target, kind in media.links if kind == "article"]
+    if not linked or not all(library.has_article(target.split("#")[0]) for target in linked):
+        raise CheckFailed(f"the links of {main.id!r} were not found or do not lead to its articles: {linked}")
+    if not media.images:
+        raise CheckFailed(f"no image found in {main.id!r}")
+    ctx.archive_page, ctx.archive_images = main.id, tuple(image for _, image in media.images)
+    return f"{ZIM_WORD!r} found in {SEARCH_ZIM.name}; {len(linked)} link(s), {len(media.images)} image(s) in its page"
+
+
+def check_fuzzy(ctx: Context) -> str:
+    """rapidfuzz's compiled code made it into the build. Its dispatch falls back to pure Python
+    without a word when it is missing (hundreds of times slower), so that is checked by name."""
+    from .search import spelling
+    from .userdata import fuzzy
+
+    calls = (fuzzy.fuzz.ratio, fuzzy.fuzz.partial_ratio_alignment, spelling.Levenshtein.distance)
+    slow = sorted({call.__module__ for call in calls if "_cpp" not in call.__module__})
+    if slow:
+        raise CheckFailed(f"rapidfuzz runs its pure-Python fallback ({', '.join(slow)}): its compiled modules are missing")
+    library = ctx.open_library()
+    corrected = library.search(TYPO_QUERY).corrected
+    if corrected != WORD_QUERY:
+        raise CheckFailed(f"did you mean: {TYPO_QUERY!r} was corrected to {corrected!r}, not {WORD_QUERY!r}")
+    text = library.article(ctx.article_id).plain_text()
+    start = len(text) // 2
+    quote = text[start:start + 60]
+    edited = quote[:20] + quote[21] + quote[20] + quote[22:]  # two letters swapped: the exact match fails
+    found = fuzzy.find_similar(text, edited, text[start - 32:start], text[start + 60:start + 92])
+    if found is None or abs(found.span[0] - start) > 2:
+        raise CheckFailed(f"an edited quote was not found again at {start}: {found!r}")
+    return f"{TYPO_QUERY!r} -> {corrected!r}, an edited quote found again ({calls[0].__module__})"
+
+
 def check_window(ctx: Context) -> str:
     platform = use_offscreen_without_display(os.environ)
     from .gui.selftest_window import WindowCheckFailed, render_main_window  # the only way into Qt
 
     try:
-        report = render_main_window(ctx.open_library(), ctx.paths, ctx.article_id, ctx.accented_section)
+        report = render_main_window(ctx.open_library(), ctx.paths, ctx.article_id, ctx.accented_section,
+                                    ctx.archive_page, ctx.archive_images)
     except WindowCheckFailed as exc:
         raise CheckFailed(str(exc)) from None
     return f"{report}, platform {platform or 'default'}"
@@ -211,6 +271,8 @@ CHECKS: list[Check] = [
     ("user data", check_user_data, ("content",)),
     ("note search", check_note_search, ("index", "user data")),
     ("archive", check_archive, ("bundle",)),
+    ("archive search", check_archive_search, ("index",)),
+    ("fuzzy", check_fuzzy, ("index",)),
     ("window", check_window, ("content",)),
 ]
 

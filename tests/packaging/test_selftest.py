@@ -10,10 +10,14 @@ import sys
 
 import pytest
 
+from pathlib import Path
+
 from reader import selftest
+from reader.paths import AppPaths, bundle_root
 from reader.selftest import CheckFailed, Context, run_self_test
 
-CHECK_NAMES = ["bundle", "content", "index", "search", "accents", "user data", "note search", "archive", "window"]
+CHECK_NAMES = ["bundle", "content", "index", "search", "accents", "user data", "note search", "archive",
+               "archive search", "fuzzy", "window"]
 
 
 def assert_every_check_passed(stdout: str) -> None:
@@ -21,7 +25,7 @@ def assert_every_check_passed(stdout: str) -> None:
     lines = stdout.splitlines()
     assert [line.split("  ")[0][2:].strip() for line in lines[1:-1]] == CHECK_NAMES, stdout
     assert all(line.startswith("✓") for line in lines[1:-1]), stdout
-    assert lines[-1].startswith("self-test passed: 9 checks"), stdout
+    assert lines[-1].startswith(f"self-test passed: {len(CHECK_NAMES)} checks"), stdout
 
 
 def _passing(ctx: Context) -> str:
@@ -145,3 +149,49 @@ def test_the_real_command_passes_and_leaves_user_data_alone(tmp_path):
     assert "'Asagi Ayrim' and 'Aşağı Ayrım' both find 'aftermath/ceasefire-violations'" in result.stdout
     assert not user_data.exists()
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+# ---------------------------------------------------------------- the checks that guard what build.spec leaves out
+
+
+def test_the_fuzzy_check_fails_when_rapidfuzz_runs_its_python_fallback(monkeypatch):
+    """Without its compiled modules rapidfuzz quietly imports rapidfuzz.fuzz_py: still correct, far slower."""
+    from rapidfuzz import fuzz_py
+
+    monkeypatch.setattr("reader.userdata.fuzzy.fuzz", fuzz_py)
+    with pytest.raises(CheckFailed, match=r"pure-Python fallback \(rapidfuzz.fuzz_py\)"):
+        selftest.check_fuzzy(Context(Path("unused"), None))
+
+
+def test_the_archive_search_check_fails_when_the_full_text_index_finds_nothing(monkeypatch, tmp_path):
+    """The word is in the page's body only: the title index cannot stand in for a full-text search that fails."""
+    monkeypatch.setattr("reader.sources.zim_archive.ZimArchive.search", lambda self, query, limit=10: [])
+    ctx = Context(tmp_path, AppPaths(tmp_path / "data", tmp_path / "cache", tmp_path / "config", bundle_root()).ensure())
+    try:
+        with pytest.raises(CheckFailed, match="did not find .* through the archive's full-text index"):
+            selftest.check_archive_search(ctx)
+    finally:
+        ctx.close()
+
+
+def test_the_archive_search_check_passes_on_the_bundled_archive(tmp_path):
+    ctx = Context(tmp_path, AppPaths(tmp_path / "data", tmp_path / "cache", tmp_path / "config", bundle_root()).ensure())
+    try:
+        assert selftest.check_archive_search(ctx).endswith("1 link(s), 6 image(s) in its page")
+    finally:
+        ctx.close()
+    assert ctx.archive_images == tuple(f"_assets_/otter.{kind}" for kind in ("png", "jpg", "gif", "webp", "bmp", "svg"))
+
+
+def test_the_window_check_fails_for_an_image_qt_cannot_decode(qtbot, library, app_paths, tmp_path):
+    """What a missing image plugin looks like: the page's image is not shown, and the check names it."""
+    from reader.gui.selftest_window import WindowCheckFailed, render_main_window
+    from tests.sources.pages import _PNG_1PX, write_archive
+
+    page = ("<html><body><p>Otters.</p><figure><img src='a.png'><figcaption>A</figcaption></figure>"
+            "<figure><img src='b.jpg'><figcaption>B</figcaption></figure></body></html>")
+    path = write_archive(tmp_path / "otters.zim", [("Otter", "Otter", page)], name="otters", main="Otter",
+                         indexing=False, files=[("a.png", "image/png", _PNG_1PX), ("b.jpg", "image/jpeg", b"not a JPEG")])
+    library.add_sources([path])
+    with pytest.raises(WindowCheckFailed, match=r"images not shown \(an image plugin missing\?\): b\.jpg$"):
+        render_main_window(library, app_paths, image_page="zim:otters/Otter", images=["a.png", "b.jpg"])
