@@ -21,6 +21,17 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP = 0xFFFFFFFF  # internalId of a group row (a child row's internalId is its group's number)
 
 
+def is_archive(source) -> bool:
+    """A source shown as a group here (its ``media()`` tells its metadata), not in the flat list."""
+    media = media_of(source)
+    return media is not None and hasattr(media, "info")
+
+
+def flat_sources(library) -> list:
+    """The sources the panel's flat list shows: the folders and any source that is not an archive."""
+    return [source for source in library.article_sources() if not is_archive(source)]
+
+
 class _Group:
     def __init__(self, source, info):
         self.source, self.info = source, info
@@ -47,13 +58,17 @@ class ArchiveModel(QAbstractItemModel):
         self._prefix = prefix
         self.groups = []
         for source in self.library.article_sources()[1:]:
-            media = media_of(source)
-            if media is not None and hasattr(media, "info"):
-                self.groups.append(_Group(source, media.info()))
+            if is_archive(source):
+                self.groups.append(_Group(source, media_of(source).info()))
         if prefix:
             for group in self.groups:
                 group.rows, group.done = group.source.titles_with_prefix(prefix, PAGE_SIZE), True
         self.endResetModel()
+
+    def children(self) -> list[tuple[QModelIndex, object]]:
+        """(index, TitleEntry) of every title the groups hold now, group after group."""
+        return [(self.index(row, 0, self.index(number, 0)), entry)
+                for number, group in enumerate(self.groups) for row, entry in enumerate(group.rows)]
 
     # ------------------------------------------------------------------ Qt
 
@@ -156,3 +171,13 @@ class ArchiveTree(QTreeView):
         self.setVisible(bool(self.model_.groups))
         if prefix:
             self.expandAll()
+
+    def select(self, article_id: str) -> bool:
+        """Make the row of an archive article current when its group holds it (it is never fetched for
+        this: finding a row of an archive costs a walk); False when no row shows it."""
+        found = next((index for index, entry in self.model_.children() if entry.id == article_id), None)
+        if found is None:
+            return False
+        self.setCurrentIndex(found)
+        self.scrollTo(found)
+        return True

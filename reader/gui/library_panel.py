@@ -1,6 +1,9 @@
 """The library sidebar: the articles with a filter box, sources, and skipped files.
 
-* The filter matches titles case- and accent-insensitively as you type.
+* Kiwix archives are groups of their own (archive_groups.py) above the flat list of
+  the other articles: an archive's millions of titles never flood that list.
+* The filter matches titles case- and accent-insensitively as you type; in an
+  archive group, titles starting with the typed text.
 * Add files or folders through the File menu, the panel's buttons, or by
   dropping them on the panel; remove a source; rescan. Those calls are slow
   (they parse files), so they run in the background via the window's
@@ -35,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..sources.base import PAGE_SIZE
 from ..textutil import fold
 from . import messages
-from .archive_groups import ArchiveTree
+from .archive_groups import ArchiveTree, flat_sources
 from .panel_support import LibraryEvents, muted_label, plain_tooltip
 from .workers import run_in_background
 
@@ -45,7 +48,8 @@ FILTER_LIMIT = 1000  # rows the filter shows at most: type more to narrow it
 
 
 class ArticleListModel(QAbstractListModel):
-    """The library's titles, fetched a page at a time (``canFetchMore``/``fetchMore``).
+    """The library's titles but the archives' (``flat_sources``), fetched a page at a time
+    (``canFetchMore``/``fetchMore``).
 
     Unfiltered, the rows are the library's listing: the view asks for more rows as
     it scrolls, and a row's title is read from a page fetched from the sources
@@ -103,7 +107,7 @@ class ArticleListModel(QAbstractListModel):
     def _page(self, number: int) -> list:
         page = self._pages.get(number)
         if page is None:
-            page = self.library.titles(number * PAGE_SIZE, PAGE_SIZE)
+            page = self.library.titles(number * PAGE_SIZE, PAGE_SIZE, flat_sources(self.library))
             self._pages[number] = page
             while len(self._pages) > KEPT_PAGES:
                 self._pages.popitem(last=False)
@@ -126,7 +130,7 @@ class ArticleListModel(QAbstractListModel):
         """The row showing an article (giving the view the listing's rows up to it), or None."""
         if self._matches is not None:
             return next((row for row, e in enumerate(self._matches) if e.id == article_id), None)
-        row = self.library.position(article_id)
+        row = self.library.position(article_id, flat_sources(self.library))
         if row is None or row >= self.total:
             return None
         self._extend_to(row + 1)
@@ -351,7 +355,7 @@ class LibraryPanel(QWidget):
             self.list.scrollTo(index)
 
     def set_current(self, article_id: str, section_id: str = "") -> None:
-        if article_id != self.current_article_id():
+        if article_id != self.current_article_id() and not self.archives.select(article_id):
             self.select(article_id)
 
     def focus_filter(self) -> None:
@@ -363,7 +367,7 @@ class LibraryPanel(QWidget):
         needle, matches = fold(text).strip(), []
         self.archives.reload(needle)
         if needle:
-            matches = self.library.titles_matching(needle, FILTER_LIMIT)
+            matches = self.library.titles_matching(needle, FILTER_LIMIT, flat_sources(self.library))
             self.model.set_matches(needle, matches)
         elif self.model.filtered:
             self._version = None
@@ -379,20 +383,33 @@ class LibraryPanel(QWidget):
 
     def _open_first(self) -> None:
         """Enter in the filter: open the best title match (exact title, then prefix, then the first)."""
-        row = self.model.best_row()
-        if row >= 0:
-            index = self.model.index(row, 0)
-            self.list.setCurrentIndex(index)
+        view, index = self._best_match()
+        if index.isValid():
+            view.setCurrentIndex(index)
             self._open_index(index)
 
     def _enter_list(self) -> None:
-        """Down in the filter: into the list, on the best match (or the current row)."""
-        current = self.list.currentIndex()
-        if not current.isValid() or self.filter_field.text().strip():
-            row = self.model.best_row()
-            if row >= 0:
-                self.list.setCurrentIndex(self.model.index(row, 0))
-        self.list.setFocus(Qt.FocusReason.TabFocusReason)
+        """Down in the filter: into the list (or an archive group), on the best match (or the current row)."""
+        view, index = self.list, self.list.currentIndex()
+        if not index.isValid() or self.filter_field.text().strip():
+            view, index = self._best_match()
+            if index.isValid():
+                view.setCurrentIndex(index)
+        view.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _best_match(self) -> tuple:
+        """(view, index) of the best match for the filter: an exact title in the flat list, then in an
+        archive group, then a title starting with the typed text (likewise; an archive group shows only
+        such titles while filtered), then the flat list's first row. The index is invalid when nothing is shown."""
+        row = self.model.best_row()
+        needle = fold(self.filter_field.text()).strip()
+        if needle and (row < 0 or not fold(self.model.entry(row).title).strip() == needle):
+            children = self.archives.model_.children()
+            exact = next((index for index, entry in children if fold(entry.title).strip() == needle), None)
+            flat_prefix = row >= 0 and fold(self.model.entry(row).title).strip().startswith(needle)
+            if exact is not None or (children and not flat_prefix):
+                return self.archives, exact if exact is not None else children[0][0]
+        return self.list, self.model.index(row, 0) if row >= 0 else QModelIndex()
 
     # ------------------------------------------------------------------ sources
 
@@ -484,5 +501,7 @@ ADD_FILES_FILTER = ("Articles and archives (*.txt *.text *.wiki *.md *.markdown 
 
 
 def _first_page(library) -> tuple:
-    """(version, count, first page of titles): what the list needs to show the library."""
-    return library.version(), library.count(), library.titles(0, PAGE_SIZE)
+    """(version, count, first page of titles): what the flat list needs to show the library (the
+    version is the whole library's: an archive added or removed redraws its groups too)."""
+    listed = flat_sources(library)
+    return library.version(), library.count(listed), library.titles(0, PAGE_SIZE, listed)
