@@ -169,17 +169,27 @@ class ArticleListModel(QAbstractListModel):
 
 
 def describe_report(report) -> str:
+    """One status line for a scan: the files' counts, what happened to each archive, notes orphaned."""
     parts = []
     for label, items in (("added", report.added), ("updated", report.updated),
                          ("moved", report.moved), ("removed", report.removed)):
+        items = [i for i in items if not _archive_id(i)]  # an archive's main page: its own line tells it
         if items:
             parts.append(f"{len(items)} {label}")
-    text = ("Articles: " + ", ".join(parts)) if parts else "No article changed"
+    text = ("Articles: " + ", ".join(parts)) if parts else ""
+    archives = "; ".join(line[:1].upper() + line[1:] for line in report.archives)
+    text = "; ".join(t for t in (text, archives) if t) or "No article changed"
+    if report.notes_orphaned:
+        text += f"; {report.notes_orphaned} note{'' if report.notes_orphaned == 1 else 's'} kept as orphaned"
     if report.skipped:
         first = report.skipped[0]
         more = f" and {len(report.skipped) - 1} more" if len(report.skipped) > 1 else ""
         text += f"; skipped {Path(first.path).name}: {first.reason}{more}"
     return text
+
+
+def _archive_id(item) -> bool:
+    return str(getattr(item, "id", item)).startswith("zim:")
 
 
 class TitleList(QTableView):
@@ -264,6 +274,7 @@ class LibraryPanel(QWidget):
         layout.setStretchFactor(self.skipped_list, 1)
         self._make_actions()
         self._version: str | None = None  # the library's version the list shows
+        self._shown_article = ""  # the article the window shows (set_current), from the list or a group
         self.events = LibraryEvents(library, self)
         self.events.event.connect(lambda name, _payload: self.refresh() if name == "articles_changed" else None)
         self.filter_field.textChanged.connect(self._filter)
@@ -291,7 +302,7 @@ class LibraryPanel(QWidget):
         self.add_folder_action = action("Add &Folder…", "Ctrl+Shift+O", self.choose_folder,
                                         "Add a folder of articles to the library")
         self.remove_action = action("&Remove Source…", "Ctrl+Shift+Del", self.choose_source_to_remove,
-                                    "Forget an added file or folder (notes are kept)")
+                                    "Forget an added file, folder or Kiwix archive (notes are kept)")
         self.rescan_action = action("Re&scan Library", QKeySequence.StandardKey.Refresh, self.rescan,
                                     "Re-read changed files")
 
@@ -355,6 +366,7 @@ class LibraryPanel(QWidget):
             self.list.scrollTo(index)
 
     def set_current(self, article_id: str, section_id: str = "") -> None:
+        self._shown_article = article_id
         if article_id != self.current_article_id() and not self.archives.select(article_id):
             self.select(article_id)
 
@@ -442,33 +454,49 @@ class LibraryPanel(QWidget):
         self.start_task("Rescanning", self.library.rescan, on_result=self._scanned, cancellable=False)
 
     def choose_source_to_remove(self) -> QInputDialog | None:
-        sources = self.library.sources()
-        if not sources:
+        """Ask which added file, folder or Kiwix archive to forget (OK confirms; notes are kept)."""
+        choices = self._removable()
+        if not choices:
             messages.show_info("Only the bundled articles are in the library: there is no added source to remove")
             return None
-        current = self._source_of(self.current_article_id(), sources)
+        current = self._source_of(self._shown_article or self.current_article_id(), choices)
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Remove a source")
-        dialog.setLabelText("Forget this file or folder (your notes are kept):")
-        dialog.setComboBoxItems(sources)
+        dialog.setLabelText("Forget this file, folder or archive (your notes are kept):")
+        dialog.setComboBoxItems(list(choices))
         dialog.setComboBoxEditable(False)
-        dialog.setTextValue(current or sources[0])
-        dialog.textValueSelected.connect(self.remove_source)
+        dialog.setTextValue(current or next(iter(choices)))
+        dialog.textValueSelected.connect(lambda label: self.remove_source(choices[label]) if label in choices else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def _removable(self) -> dict[str, str]:
+        """{label shown: path} of what the user added: files and folders by path, then each archive
+        (open or missing) by its path with its title."""
+        choices = {source: source for source in self.library.sources()}
+        for archive in self.library.archive_list():
+            state = f"missing: {archive.missing}" if archive.missing else archive.name
+            choices[f"{archive.title or archive.name} — Kiwix archive, {state} ({archive.path})"] = archive.path
+        return choices
 
     def remove_source(self, source: str) -> None:
         self.start_task(f"Removing {Path(source).name}", self.library.remove_sources, [source],
                         on_result=self._scanned, cancellable=False)
 
-    def _source_of(self, article_id: str, sources: list[str]) -> str | None:
-        if not article_id or not self.library.has_article(article_id):
+    def _source_of(self, article_id: str, choices: dict[str, str]) -> str | None:
+        """The label of the choice the article comes from (its archive, or the file or folder), or None."""
+        if not article_id:
+            return None
+        for archive in self.library.archive_list():
+            if article_id.startswith(f"zim:{archive.name}/"):
+                return next((label for label, path in choices.items() if path == archive.path), None)
+        if not self.library.has_article(article_id):
             return None
         path = Path(self.library.summary(article_id).path)
-        for source in sources:
+        for label, source in choices.items():
             if path == Path(source) or Path(source) in path.parents:
-                return source
+                return label
         return None
 
     def _scanned(self, report) -> None:
