@@ -6,7 +6,8 @@ joins a row's cells with ``" | "`` and puts each row on a paragraph of its own. 
 quoting two cells ("River | Otters") is stored in the model's spelling, so the page's text
 is read with the model's separators to find it, and positions are mapped back to the
 document to paint it. A selection across cells becomes a quote in the same spelling.
-A page without tables is its raw text, position for position.
+An image's object character reads as nothing (the model has the caption only). A page
+without tables or images is its raw text, position for position.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from ..model import TABLE_CELL_SEPARATOR
 
 CELL_MARK = "\ufdd0"  # QTextBeginningOfFrame: before every table cell in toRawText()
 TABLE_END = "\ufdd1"  # QTextEndOfFrame
+IMAGE_MARK = "\ufffc"  # an image's object character: not in the model's text, so read as nothing
 ROW_BREAK = "\n\n"  # before a row's first cell: the model puts every row on a paragraph of its own
-_MARK = re.compile(f"[{CELL_MARK}{TABLE_END}]")
+_MARK = re.compile(f"[{CELL_MARK}{TABLE_END}{IMAGE_MARK}]")
 
 
 class PageText:
@@ -31,8 +33,8 @@ class PageText:
     def __init__(self, document):
         raw = document.toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
         self._segments: list[tuple[int, int, int]] = []  # (text start, document start, length; -1: a separator)
-        self.marks: list[int] = []  # document positions of the cell marks and table ends
-        if CELL_MARK not in raw and TABLE_END not in raw:
+        self.marks: list[int] = []  # document positions of the cell marks, table ends and images
+        if CELL_MARK not in raw and TABLE_END not in raw and IMAGE_MARK not in raw:
             self.text = raw
             return
         separators = _cell_separators(document)
@@ -43,7 +45,7 @@ class PageText:
                 self._segments.append((text_length, position, index - position))
                 parts.append(raw[position:index])
                 text_length += index - position
-            separator = separators.get(index, "\n") if char == CELL_MARK else "\n"
+            separator = separators.get(index, "\n") if char == CELL_MARK else "" if char == IMAGE_MARK else "\n"
             self._segments.append((text_length, index, -1))
             parts.append(separator)
             text_length += len(separator)

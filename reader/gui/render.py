@@ -156,7 +156,8 @@ class _Renderer:
         width = max((len(row) for row in table.rows), default=0)
         rows = "".join(
             "<tr>" + "".join(
-                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>{self.inline(cell)}</td>'
+                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>'
+                f'{self.page_links.images_in(cell) if self.page_links is not None else ""}{self.inline(cell)}</td>'
                 for i, cell in enumerate(row)
             ) + "</tr>"
             for row in table.rows
@@ -270,6 +271,7 @@ class _PageLinks:
         texts = sorted(self._hrefs, key=len, reverse=True)
         self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)") if texts else None
         self._images: dict[str, list[str]] = {}
+        self._captions: re.Pattern | bool | None = None  # the captions as one pattern, made for the first table cell
         for caption, path in media.images:
             self._images.setdefault(caption, []).append(path)
 
@@ -286,6 +288,18 @@ class _PageLinks:
             pos = match.end()
         parts.append(escape(text[pos:]))
         return "".join(parts)
+
+    def images_in(self, cell: str) -> str:
+        """The images whose caption is the table cell's text or a part of it (a figure or a captioned
+        image in a cell), above the text; each image is placed once."""
+        if self._captions is None:  # one scan per cell, not one per image (a page may have hundreds)
+            captions = sorted((c for c in self._images if c), key=len, reverse=True)
+            self._captions = re.compile("|".join(map(re.escape, captions))) if captions else False
+        if not self._captions:
+            return ""
+        placed = [c for c in dict.fromkeys(m.group() for m in self._captions.finditer(cell)) if c in self._images]
+        return "".join(f'<img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(caption)}"><br>'
+                       for caption in placed for path in self._images.pop(caption))
 
     def images_before(self, paragraph: str) -> str:
         paths = self._images.pop(paragraph, ())

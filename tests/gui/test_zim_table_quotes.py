@@ -105,3 +105,49 @@ def test_quotes_after_a_table_still_land_where_they_are(qtbot, window, library):
         library.store.add_note(RIVERS, "notes", "dawn", quote="counted at dawn")
     [(start, end, _)] = view.painted_notes()
     assert _painted_text(view, start, end) == "counted at dawn"
+
+
+GALLERY_HTML = """<html><body><p>Animals of the river.</p>
+<table class="gallery"><tr>
+<td><figure><img src="./_assets_/otter.png"><figcaption>An otter swimming</figcaption></figure></td>
+<td><img src="./_assets_/sett.png" alt="Badger sett"> <p>Badger sett in spring</p></td>
+<td><img src="./_assets_/unknown.png" alt="nothing like the text"> <p>Heron</p></td>
+</tr></table><p>After the gallery.</p></body></html>"""
+
+
+@pytest.fixture
+def gallery(qtbot, library, app_paths, tmp_path):
+    from .test_zim_reading import _png
+
+    images = [(f"_assets_/{name}.png", "image/png", _png(6, 4)) for name in ("otter", "sett", "unknown")]
+    path = write_archive(tmp_path / "gallery_2026-11.zim", [("Gallery", "Gallery", GALLERY_HTML)], name="gallery",
+                         main="Gallery", files=images)
+    library.attach_source(ArchiveSource(path))
+    win = open_window(qtbot, library, app_paths)
+    assert win.view.show_article("zim:gallery/Gallery")
+    yield win
+    close_window(win)
+
+
+def _cell_images(table, row: int, column: int) -> list[str]:
+    cell, names = table.cellAt(row, column), []
+    block = cell.firstCursorPosition().block()
+    while block.isValid() and block.position() <= cell.lastPosition():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            if iterator.fragment().charFormat().isImageFormat():
+                names.append(iterator.fragment().charFormat().toImageFormat().name())
+            iterator += 1
+        block = block.next()
+    return names
+
+
+def test_images_in_table_cells_are_placed_in_the_cell_their_caption_is_in(qtbot, gallery, library):
+    view, table = gallery.view, _table(gallery.view)
+    assert [_cell_images(table, 0, column) for column in range(3)] == [
+        ["zim-image:_assets_/otter.png"], ["zim-image:_assets_/sett.png"], []]  # an alt text found nowhere: no place
+    assert "zim-image:_assets_/otter.png" in view.shown_images
+    with qtbot.waitSignal(gallery.notes_painted, timeout=20_000):  # the image's character does not break a quote
+        library.store.add_note("zim:gallery/Gallery", "_lead", "both", quote="An otter swimming | Badger sett")
+    [(start, end, _)] = view.painted_notes()
+    assert start == _cell_position(table, 0, 0, 2) and end == _cell_position(table, 0, 1, 2 + len("Badger sett"))
