@@ -122,7 +122,7 @@ class _Renderer:
     def infobox(self) -> None:
         rows = "".join(
             f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
-            if value else f'<tr><th colspan="2" align="center" valign="top">{escape(key)}</th></tr>'
+            if value else f'<tr><th colspan="2" align="center" valign="top">{self.images_in(key)}{escape(key)}</th></tr>'
             for key, value in infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
@@ -145,6 +145,10 @@ class _Renderer:
         elif isinstance(block, Table):
             self.parts.append(self.table(block))
 
+    def images_in(self, cell: str) -> str:
+        """An archive page's images captioned by this table cell's (or infobox row's) text, else ""."""
+        return self.page_links.images_in(cell) if self.page_links is not None else ""
+
     def inline(self, text: str) -> str:
         """A list item's or table cell's text escaped, with its links (archive pages) or as a
         link when it names another library article (files)."""
@@ -157,7 +161,7 @@ class _Renderer:
         rows = "".join(
             "<tr>" + "".join(
                 f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>'
-                f'{self.page_links.images_in(cell) if self.page_links is not None else ""}{self.inline(cell)}</td>'
+                f'{self.images_in(cell)}{self.inline(cell)}</td>'
                 for i, cell in enumerate(row)
             ) + "</tr>"
             for row in table.rows

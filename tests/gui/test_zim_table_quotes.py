@@ -151,3 +151,26 @@ def test_images_in_table_cells_are_placed_in_the_cell_their_caption_is_in(qtbot,
         library.store.add_note("zim:gallery/Gallery", "_lead", "both", quote="An otter swimming | Badger sett")
     [(start, end, _)] = view.painted_notes()
     assert start == _cell_position(table, 0, 0, 2) and end == _cell_position(table, 0, 1, 2 + len("Badger sett"))
+
+
+INFOBOX_HTML = """<html><body><table class="infobox"><tr><th colspan="2">Eurasian otter</th></tr>
+<tr><td colspan="2" class="infobox-image"><a href="./File:Otter.png"><img src="./_assets_/otter.png" alt=""></a>
+<div class="infobox-caption">An otter in 2020</div></td></tr>
+<tr><th>Family</th><td>Mustelidae</td></tr></table><p>The Eurasian otter lives by rivers.</p></body></html>"""
+
+
+def test_an_infobox_picture_without_alt_text_is_placed_on_its_caption_row(qtbot, library, app_paths, tmp_path):
+    from .test_zim_reading import _png
+
+    path = write_archive(tmp_path / "box_2026-11.zim", [("Otter", "Eurasian otter", INFOBOX_HTML)], name="box",
+                         main="Otter", files=[("_assets_/otter.png", "image/png", _png(6, 4))])
+    library.attach_source(ArchiveSource(path))
+    window = open_window(qtbot, library, app_paths)
+    try:
+        assert window.view.show_article("zim:box/Otter")
+        infobox = _table(window.view)
+        texts = [infobox.cellAt(row, 0).firstCursorPosition().block().text() for row in range(infobox.rows())]
+        row = next(r for r, text in enumerate(texts) if "An otter in 2020" in text)
+        assert _cell_images(infobox, row, 0) == ["zim-image:_assets_/otter.png"]
+    finally:
+        close_window(window)
