@@ -10,9 +10,9 @@ or, while the panel's filter holds text, the titles starting with it (the source
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QTreeView
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView
 
 from ..sources.base import PAGE_SIZE, media_of
 from .panel_support import plain_tooltip
@@ -154,10 +154,15 @@ class ArchiveModel(QAbstractItemModel):
 
 
 class ArchiveTree(QTreeView):
-    """The view of :class:`ArchiveModel`: hidden while the library has no archive."""
+    """The view of :class:`ArchiveModel`: hidden while the library has no archive. A group's context
+    menu offers "Remove Archive…" (``remove_requested`` with the archive's path)."""
+
+    remove_requested = Signal(str)
 
     def __init__(self, library, parent=None):
         super().__init__(parent)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_menu)
         self.model_ = ArchiveModel(library, self)
         self.setModel(self.model_)
         self.setHeaderHidden(True)
@@ -171,6 +176,25 @@ class ArchiveTree(QTreeView):
         self.setVisible(bool(self.model_.groups))
         if prefix:
             self.expandAll()
+
+    def context_menu(self, index) -> QMenu | None:
+        """The menu of the group at ``index`` (or of a title's group), or None outside any group."""
+        if index.isValid() and index.internalId() != _GROUP:
+            index = index.parent()
+        group = self.model_._group_of(index)
+        path = getattr(group.source, "path", None) if group is not None else None
+        if path is None:
+            return None
+        menu = QMenu(self)
+        remove = menu.addAction(f"&Remove Archive “{group.info.title}”…")
+        remove.triggered.connect(lambda: self.remove_requested.emit(str(path)))
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
+
+    def _show_menu(self, position) -> None:
+        menu = self.context_menu(self.indexAt(position))
+        if menu is not None:
+            menu.popup(self.viewport().mapToGlobal(position))
 
     def select(self, article_id: str) -> bool:
         """Make the row of an archive article current when its group holds it (it is never fetched for

@@ -283,6 +283,7 @@ class LibraryPanel(QWidget):
         self.list.clicked.connect(self._open_index)
         self.archives.activated.connect(self._open_index)
         self.archives.clicked.connect(self._open_index)
+        self.archives.remove_requested.connect(lambda path: self.choose_source_to_remove(chosen=path))
         self.setTabOrder(self.filter_field, self.list)
         down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_field, self._enter_list)
         down.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -453,13 +454,15 @@ class LibraryPanel(QWidget):
     def rescan(self) -> None:
         self.start_task("Rescanning", self.library.rescan, on_result=self._scanned, cancellable=False)
 
-    def choose_source_to_remove(self) -> QInputDialog | None:
-        """Ask which added file, folder or Kiwix archive to forget (OK confirms; notes are kept)."""
+    def choose_source_to_remove(self, chosen: str = "") -> QInputDialog | None:
+        """Ask which added file, folder or Kiwix archive to forget (OK confirms; notes are kept). The
+        choice offered is ``chosen`` (a path: an archive group's menu), else the shown article's source."""
         choices = self._removable()
         if not choices:
             messages.show_info("Only the bundled articles are in the library: there is no added source to remove")
             return None
-        current = self._source_of(self._shown_article or self.current_article_id(), choices)
+        current = next((label for label, path in choices.items() if chosen and path == chosen), None)
+        current = current or self._source_of(self._shown_article or self.current_article_id(), choices)
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Remove a source")
         dialog.setLabelText("Forget this file, folder or archive (your notes are kept):")

@@ -92,3 +92,21 @@ def test_a_missing_archive_can_be_removed(qtbot, app_paths, window):
     assert library.archive_list() == []
     close_window(again)
     library.close()
+
+
+def test_an_archive_groups_menu_offers_to_remove_that_archive(qtbot, window):
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = window.library_panel
+    with qtbot.waitSignal(window.view.article_shown, timeout=WAIT_MS):  # a file on screen: its folder is not offered
+        window.open_article(window.library.find_by_title("Kelp").id)
+    group = panel.archives.model().index(0, 0)
+    menu = panel.archives.context_menu(group)
+    [action] = menu.actions()
+    assert action.text() == "&Remove Archive “Generated”…"
+    action.trigger()
+    [dialog] = [d for d in panel.findChildren(QInputDialog) if d.isVisible()]
+    assert dialog.textValue() == _archive_label(dialog)
+    with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
+        dialog.accept()
+    assert window.library.archive_list() == [] and "Kelp" in panel.visible_titles()
