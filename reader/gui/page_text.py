@@ -45,7 +45,8 @@ class PageText:
                 self._segments.append((text_length, position, index - position))
                 parts.append(raw[position:index])
                 text_length += index - position
-            separator = separators.get(index, "\n") if char == CELL_MARK else "" if char == IMAGE_MARK else "\n"
+            separator = (separators.get(index, TABLE_CELL_SEPARATOR) if char == CELL_MARK
+                         else "" if char == IMAGE_MARK else "\n")
             self._segments.append((text_length, index, -1))
             parts.append(separator)
             text_length += len(separator)
@@ -93,17 +94,14 @@ def _marks(raw: str):
 
 
 def _cell_separators(document) -> dict[int, str]:
-    """Document position of each table cell's mark -> the model's separator before that cell."""
+    """Document position of each table row's first cell mark -> the model's row break; any other
+    cell mark is between two cells of a row. One Qt call per row, not per cell."""
     separators: dict[int, str] = {}
     frames = list(document.rootFrame().childFrames())
     while frames:  # a walk, not recursion: frames may nest
         frame = frames.pop()
         frames.extend(frame.childFrames())
-        if not isinstance(frame, QTextTable):
-            continue
-        for row in range(frame.rows()):
-            for column in range(frame.columns()):
-                cell = frame.cellAt(row, column)
-                if cell.isValid() and cell.column() == column and cell.row() == row:
-                    separators[cell.firstPosition() - 1] = ROW_BREAK if column == 0 else TABLE_CELL_SEPARATOR
+        if isinstance(frame, QTextTable):
+            for row in range(frame.rows()):
+                separators[frame.cellAt(row, 0).firstPosition() - 1] = ROW_BREAK
     return separators
