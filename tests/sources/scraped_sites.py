@@ -36,6 +36,10 @@ SITE_PAGES = {
 NO_HEADINGS = "plots.html"  # neither the chrome nor the body has an <h1>-<h6>
 TITLE_ONLY = "index.html"  # its only heading is the <title> (the banner is a div)
 
+# a zimwriterfs page with neither <title> nor any heading: titled by its path, one section
+UNTITLED = "notes/plain.html"
+UNTITLED_PAGE = "<html><body><div>Just a line of xylophonequark text, no title.</div></body></html>"
+
 _WARC_HEAD = ("<head><meta charset='utf-8'><title>{title}</title>"
               "<script src='../_zim_static/__wb_module_decl.js'></script>"
               "<script src='../_zim_static/wombat.js'></script>"
@@ -73,5 +77,6 @@ def write_zimwriterfs_site(path: Path) -> Path:
     path as the title): the page's ``<title>`` must title the article."""
     head = "<head><meta charset='utf-8'><title>{title}</title><script src='js/menu.js'></script></head>"
     pages = [(name, "", site_page(title, body, head=head)) for name, (title, body, _) in SITE_PAGES.items()]
+    pages.append((UNTITLED, "", UNTITLED_PAGE))
     files = [("js/menu.js", "application/javascript", b"function toggle() {}")]
     return write_archive(path, pages, name="riverbank_folder", main="index.html", files=files, indexing=False)

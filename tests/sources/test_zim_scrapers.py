@@ -8,7 +8,8 @@ import pytest
 from reader.library import Library
 from reader.paths import AppPaths
 
-from .scraped_sites import NO_HEADINGS, SITE, SITE_PAGES, TITLE_ONLY, write_warc2zim_site, write_zimwriterfs_site
+from .scraped_sites import (NO_HEADINGS, SITE, SITE_PAGES, TITLE_ONLY, UNTITLED, write_warc2zim_site,
+                            write_zimwriterfs_site)
 
 WARC = "zim:riverbank.example_en_all/"
 FOLDER = "zim:riverbank_folder/"
@@ -52,6 +53,14 @@ def test_every_page_opens_titled_by_its_title_element_with_its_sections(tmp_path
         assert lead.is_lead and SITE_PAGES[name][2] in lead.text()
     about = library.article(_ids(prefix)["about.html"])
     assert [s.path for s in about.sections] == [(), ("History",), ("History", "Committee")]
+    library.close()
+
+
+def test_a_page_with_neither_title_nor_heading_is_one_section_titled_by_its_path(tmp_path, sites):
+    library = _library(tmp_path, sites["zimwriterfs"])
+    article = library.article(FOLDER + UNTITLED)
+    [lead] = article.sections
+    assert article.title == UNTITLED and "xylophonequark" in lead.text()
     library.close()
 
 
