@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from .coordinator import Coordinator
 from .errors import LecternError, UnknownArticleError
@@ -112,14 +112,20 @@ class Library:
 
     # ------------------------------------------------------------------ titles (page by page)
 
-    def count(self) -> int:
-        """How many articles all sources show."""
-        return sum(source.count() for source in self.article_sources())
+    def count(self, sources: Sequence[Source] | None = None) -> int:
+        """How many articles all sources (or those of ``sources``) show."""
+        return sum(source.count() for source in self._listed(sources))
 
-    def titles(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[TitleEntry]:
+    def _listed(self, sources: Sequence[Source] | None) -> Sequence[Source]:
+        """``sources``, or every source: the listing methods below may be given a part of the library
+        (the window's flat list leaves the archives to their groups)."""
+        return self.article_sources() if sources is None else sources
+
+    def titles(self, offset: int = 0, limit: int = PAGE_SIZE,
+               sources: Sequence[Source] | None = None) -> list[TitleEntry]:
         """At most ``limit`` titles from row ``offset`` of the sources one after the other."""
         found: list[TitleEntry] = []
-        for source in self.article_sources():
+        for source in self._listed(sources):
             if len(found) >= limit:
                 break
             size = source.count()
@@ -158,15 +164,17 @@ class Library:
         folded = fold(prefix)
         return sum(_prefix_count(s, folded) for s in self.article_sources())
 
-    def titles_matching(self, text: str, limit: int = PAGE_SIZE) -> list[TitleEntry]:
+    def titles_matching(self, text: str, limit: int = PAGE_SIZE,
+                        sources: Sequence[Source] | None = None) -> list[TitleEntry]:
         """What the library filter shows for ``text``: titles containing it where a source can
         afford that (the folders), titles starting with it everywhere."""
         needle = fold(text).strip()
-        return self._gather(lambda source, left: source.titles_matching(needle, left), limit)
+        return self._gather(lambda source, left: source.titles_matching(needle, left), limit, sources)
 
-    def _gather(self, ask: Callable[[Source, int], list[TitleEntry]], limit: int) -> list[TitleEntry]:
+    def _gather(self, ask: Callable[[Source, int], list[TitleEntry]], limit: int,
+                sources: Sequence[Source] | None = None) -> list[TitleEntry]:
         found: list[TitleEntry] = []
-        for source in self.article_sources():
+        for source in self._listed(sources):
             if len(found) >= limit:
                 break
             found += ask(source, limit - len(found))
@@ -176,10 +184,10 @@ class Library:
         """Changes whenever any source's articles or titles change (a list compares it to redraw)."""
         return "|".join(source.version() for source in self.article_sources())
 
-    def position(self, article_id: str) -> int | None:
-        """The row of an article in :meth:`titles`, or None."""
+    def position(self, article_id: str, sources: Sequence[Source] | None = None) -> int | None:
+        """The row of an article in :meth:`titles` (of the same ``sources``), or None."""
         before = 0
-        for source in self.article_sources():
+        for source in self._listed(sources):
             row = source.position(article_id)
             if row is not None:
                 return before + row

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from ..library import ScanReport
 from ..model import Article, Block, BulletList, Section, Table, iter_items_with_depth
+from ..sources import zim as zim_sources
 from ..sources.zim import split_archive_paths
 from .common import open_library, plural, print_json
 
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_remove)
 
-    p = subparsers.add_parser("archives", help="list the Kiwix ZIM archives with their metadata and counts")
+    p = subparsers.add_parser("archives", help="list the Kiwix ZIM archives: metadata, counts, how each is searched")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_archives)
 
@@ -88,8 +89,20 @@ def cmd_archives(args: argparse.Namespace, out: TextIO) -> int:
         count = f"{info.articles:,} articles" if info.articles is not None else f"missing: {info.missing}"
         facts = ", ".join(f for f in (info.language, info.date, info.creator) if f)
         out.write(f"{info.title}  [{info.name}]  {count}\n    {facts + '  ' if facts else ''}{info.path}\n")
+        if info.search:
+            out.write(f"    search: {_search_kind(info.search)}\n")
     out.write(f"{plural(len(infos), 'archive')}\n")
     return 0
+
+
+def _search_kind(kind: str) -> str:
+    """What `lectern archives` says of ShelvedArchive.search."""
+    if kind == zim_sources.SEARCH_ARCHIVE_INDEX:
+        return "full text in the archive's own index"
+    if kind == zim_sources.SEARCH_LECTERN_INDEX:
+        return "full text in Lectern's index (the archive has no index of its own)"
+    return (f"titles only (no full-text index, and over {zim_sources.MAX_WHOOSH_ARTICLES:,} articles "
+            "for Lectern's index)")
 
 
 def cmd_rescan(args: argparse.Namespace, out: TextIO) -> int:

@@ -10,15 +10,26 @@ or, while the panel's filter holds text, the titles starting with it (the source
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QTreeView
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView
 
 from ..sources.base import PAGE_SIZE, media_of
 from .panel_support import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP = 0xFFFFFFFF  # internalId of a group row (a child row's internalId is its group's number)
+
+
+def is_archive(source) -> bool:
+    """A source shown as a group here (its ``media()`` tells its metadata), not in the flat list."""
+    media = media_of(source)
+    return media is not None and hasattr(media, "info")
+
+
+def flat_sources(library) -> list:
+    """The sources the panel's flat list shows: the folders and any source that is not an archive."""
+    return [source for source in library.article_sources() if not is_archive(source)]
 
 
 class _Group:
@@ -47,13 +58,17 @@ class ArchiveModel(QAbstractItemModel):
         self._prefix = prefix
         self.groups = []
         for source in self.library.article_sources()[1:]:
-            media = media_of(source)
-            if media is not None and hasattr(media, "info"):
-                self.groups.append(_Group(source, media.info()))
+            if is_archive(source):
+                self.groups.append(_Group(source, media_of(source).info()))
         if prefix:
             for group in self.groups:
                 group.rows, group.done = group.source.titles_with_prefix(prefix, PAGE_SIZE), True
         self.endResetModel()
+
+    def children(self) -> list[tuple[QModelIndex, object]]:
+        """(index, TitleEntry) of every title the groups hold now, group after group."""
+        return [(self.index(row, 0, self.index(number, 0)), entry)
+                for number, group in enumerate(self.groups) for row, entry in enumerate(group.rows)]
 
     # ------------------------------------------------------------------ Qt
 
@@ -139,10 +154,15 @@ class ArchiveModel(QAbstractItemModel):
 
 
 class ArchiveTree(QTreeView):
-    """The view of :class:`ArchiveModel`: hidden while the library has no archive."""
+    """The view of :class:`ArchiveModel`: hidden while the library has no archive. A group's context
+    menu offers "Remove Archive…" (``remove_requested`` with the archive's path)."""
+
+    remove_requested = Signal(str)
 
     def __init__(self, library, parent=None):
         super().__init__(parent)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_menu)
         self.model_ = ArchiveModel(library, self)
         self.setModel(self.model_)
         self.setHeaderHidden(True)
@@ -156,3 +176,32 @@ class ArchiveTree(QTreeView):
         self.setVisible(bool(self.model_.groups))
         if prefix:
             self.expandAll()
+
+    def context_menu(self, index) -> QMenu | None:
+        """The menu of the group at ``index`` (or of a title's group), or None outside any group."""
+        if index.isValid() and index.internalId() != _GROUP:
+            index = index.parent()
+        group = self.model_._group_of(index)
+        path = getattr(group.source, "path", None) if group is not None else None
+        if path is None:
+            return None
+        menu = QMenu(self)
+        remove = menu.addAction(f"&Remove Archive “{group.info.title}”…")
+        remove.triggered.connect(lambda: self.remove_requested.emit(str(path)))
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
+
+    def _show_menu(self, position) -> None:
+        menu = self.context_menu(self.indexAt(position))
+        if menu is not None:
+            menu.popup(self.viewport().mapToGlobal(position))
+
+    def select(self, article_id: str) -> bool:
+        """Make the row of an archive article current when its group holds it (it is never fetched for
+        this: finding a row of an archive costs a walk); False when no row shows it."""
+        found = next((index for index, entry in self.model_.children() if entry.id == article_id), None)
+        if found is None:
+            return False
+        self.setCurrentIndex(found)
+        self.scrollTo(found)
+        return True

@@ -1,6 +1,9 @@
 """The library sidebar: the articles with a filter box, sources, and skipped files.
 
-* The filter matches titles case- and accent-insensitively as you type.
+* Kiwix archives are groups of their own (archive_groups.py) above the flat list of
+  the other articles: an archive's millions of titles never flood that list.
+* The filter matches titles case- and accent-insensitively as you type; in an
+  archive group, titles starting with the typed text.
 * Add files or folders through the File menu, the panel's buttons, or by
   dropping them on the panel; remove a source; rescan. Those calls are slow
   (they parse files), so they run in the background via the window's
@@ -35,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..sources.base import PAGE_SIZE
 from ..textutil import fold
 from . import messages
-from .archive_groups import ArchiveTree
+from .archive_groups import ArchiveTree, flat_sources
 from .panel_support import LibraryEvents, muted_label, plain_tooltip
 from .workers import run_in_background
 
@@ -45,7 +48,8 @@ FILTER_LIMIT = 1000  # rows the filter shows at most: type more to narrow it
 
 
 class ArticleListModel(QAbstractListModel):
-    """The library's titles, fetched a page at a time (``canFetchMore``/``fetchMore``).
+    """The library's titles but the archives' (``flat_sources``), fetched a page at a time
+    (``canFetchMore``/``fetchMore``).
 
     Unfiltered, the rows are the library's listing: the view asks for more rows as
     it scrolls, and a row's title is read from a page fetched from the sources
@@ -103,7 +107,7 @@ class ArticleListModel(QAbstractListModel):
     def _page(self, number: int) -> list:
         page = self._pages.get(number)
         if page is None:
-            page = self.library.titles(number * PAGE_SIZE, PAGE_SIZE)
+            page = self.library.titles(number * PAGE_SIZE, PAGE_SIZE, flat_sources(self.library))
             self._pages[number] = page
             while len(self._pages) > KEPT_PAGES:
                 self._pages.popitem(last=False)
@@ -126,7 +130,7 @@ class ArticleListModel(QAbstractListModel):
         """The row showing an article (giving the view the listing's rows up to it), or None."""
         if self._matches is not None:
             return next((row for row, e in enumerate(self._matches) if e.id == article_id), None)
-        row = self.library.position(article_id)
+        row = self.library.position(article_id, flat_sources(self.library))
         if row is None or row >= self.total:
             return None
         self._extend_to(row + 1)
@@ -165,17 +169,27 @@ class ArticleListModel(QAbstractListModel):
 
 
 def describe_report(report) -> str:
+    """One status line for a scan: the files' counts, what happened to each archive, notes orphaned."""
     parts = []
     for label, items in (("added", report.added), ("updated", report.updated),
                          ("moved", report.moved), ("removed", report.removed)):
+        items = [i for i in items if not _archive_id(i)]  # an archive's main page: its own line tells it
         if items:
             parts.append(f"{len(items)} {label}")
-    text = ("Articles: " + ", ".join(parts)) if parts else "No article changed"
+    text = ("Articles: " + ", ".join(parts)) if parts else ""
+    archives = "; ".join(line[:1].upper() + line[1:] for line in report.archives)
+    text = "; ".join(t for t in (text, archives) if t) or "No article changed"
+    if report.notes_orphaned:
+        text += f"; {report.notes_orphaned} note{'' if report.notes_orphaned == 1 else 's'} kept as orphaned"
     if report.skipped:
         first = report.skipped[0]
         more = f" and {len(report.skipped) - 1} more" if len(report.skipped) > 1 else ""
         text += f"; skipped {Path(first.path).name}: {first.reason}{more}"
     return text
+
+
+def _archive_id(item) -> bool:
+    return str(getattr(item, "id", item)).startswith("zim:")
 
 
 class TitleList(QTableView):
@@ -260,6 +274,7 @@ class LibraryPanel(QWidget):
         layout.setStretchFactor(self.skipped_list, 1)
         self._make_actions()
         self._version: str | None = None  # the library's version the list shows
+        self._shown_article = ""  # the article the window shows (set_current), from the list or a group
         self.events = LibraryEvents(library, self)
         self.events.event.connect(lambda name, _payload: self.refresh() if name == "articles_changed" else None)
         self.filter_field.textChanged.connect(self._filter)
@@ -268,6 +283,7 @@ class LibraryPanel(QWidget):
         self.list.clicked.connect(self._open_index)
         self.archives.activated.connect(self._open_index)
         self.archives.clicked.connect(self._open_index)
+        self.archives.remove_requested.connect(lambda path: self.choose_source_to_remove(chosen=path))
         self.setTabOrder(self.filter_field, self.list)
         down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_field, self._enter_list)
         down.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -287,7 +303,7 @@ class LibraryPanel(QWidget):
         self.add_folder_action = action("Add &Folder…", "Ctrl+Shift+O", self.choose_folder,
                                         "Add a folder of articles to the library")
         self.remove_action = action("&Remove Source…", "Ctrl+Shift+Del", self.choose_source_to_remove,
-                                    "Forget an added file or folder (notes are kept)")
+                                    "Forget an added file, folder or Kiwix archive (notes are kept)")
         self.rescan_action = action("Re&scan Library", QKeySequence.StandardKey.Refresh, self.rescan,
                                     "Re-read changed files")
 
@@ -351,7 +367,8 @@ class LibraryPanel(QWidget):
             self.list.scrollTo(index)
 
     def set_current(self, article_id: str, section_id: str = "") -> None:
-        if article_id != self.current_article_id():
+        self._shown_article = article_id
+        if article_id != self.current_article_id() and not self.archives.select(article_id):
             self.select(article_id)
 
     def focus_filter(self) -> None:
@@ -363,7 +380,7 @@ class LibraryPanel(QWidget):
         needle, matches = fold(text).strip(), []
         self.archives.reload(needle)
         if needle:
-            matches = self.library.titles_matching(needle, FILTER_LIMIT)
+            matches = self.library.titles_matching(needle, FILTER_LIMIT, flat_sources(self.library))
             self.model.set_matches(needle, matches)
         elif self.model.filtered:
             self._version = None
@@ -379,20 +396,33 @@ class LibraryPanel(QWidget):
 
     def _open_first(self) -> None:
         """Enter in the filter: open the best title match (exact title, then prefix, then the first)."""
-        row = self.model.best_row()
-        if row >= 0:
-            index = self.model.index(row, 0)
-            self.list.setCurrentIndex(index)
+        view, index = self._best_match()
+        if index.isValid():
+            view.setCurrentIndex(index)
             self._open_index(index)
 
     def _enter_list(self) -> None:
-        """Down in the filter: into the list, on the best match (or the current row)."""
-        current = self.list.currentIndex()
-        if not current.isValid() or self.filter_field.text().strip():
-            row = self.model.best_row()
-            if row >= 0:
-                self.list.setCurrentIndex(self.model.index(row, 0))
-        self.list.setFocus(Qt.FocusReason.TabFocusReason)
+        """Down in the filter: into the list (or an archive group), on the best match (or the current row)."""
+        view, index = self.list, self.list.currentIndex()
+        if not index.isValid() or self.filter_field.text().strip():
+            view, index = self._best_match()
+            if index.isValid():
+                view.setCurrentIndex(index)
+        view.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _best_match(self) -> tuple:
+        """(view, index) of the best match for the filter: an exact title in the flat list, then in an
+        archive group, then a title starting with the typed text (likewise; an archive group shows only
+        such titles while filtered), then the flat list's first row. The index is invalid when nothing is shown."""
+        row = self.model.best_row()
+        needle = fold(self.filter_field.text()).strip()
+        if needle and (row < 0 or not fold(self.model.entry(row).title).strip() == needle):
+            children = self.archives.model_.children()
+            exact = next((index for index, entry in children if fold(entry.title).strip() == needle), None)
+            flat_prefix = row >= 0 and fold(self.model.entry(row).title).strip().startswith(needle)
+            if exact is not None or (children and not flat_prefix):
+                return self.archives, exact if exact is not None else children[0][0]
+        return self.list, self.model.index(row, 0) if row >= 0 else QModelIndex()
 
     # ------------------------------------------------------------------ sources
 
@@ -424,34 +454,52 @@ class LibraryPanel(QWidget):
     def rescan(self) -> None:
         self.start_task("Rescanning", self.library.rescan, on_result=self._scanned, cancellable=False)
 
-    def choose_source_to_remove(self) -> QInputDialog | None:
-        sources = self.library.sources()
-        if not sources:
+    def choose_source_to_remove(self, chosen: str = "") -> QInputDialog | None:
+        """Ask which added file, folder or Kiwix archive to forget (OK confirms; notes are kept). The
+        choice offered is ``chosen`` (a path: an archive group's menu), else the shown article's source."""
+        choices = self._removable()
+        if not choices:
             messages.show_info("Only the bundled articles are in the library: there is no added source to remove")
             return None
-        current = self._source_of(self.current_article_id(), sources)
+        current = next((label for label, path in choices.items() if chosen and path == chosen), None)
+        current = current or self._source_of(self._shown_article or self.current_article_id(), choices)
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Remove a source")
-        dialog.setLabelText("Forget this file or folder (your notes are kept):")
-        dialog.setComboBoxItems(sources)
+        dialog.setLabelText("Forget this file, folder or archive (your notes are kept):")
+        dialog.setComboBoxItems(list(choices))
         dialog.setComboBoxEditable(False)
-        dialog.setTextValue(current or sources[0])
-        dialog.textValueSelected.connect(self.remove_source)
+        dialog.setTextValue(current or next(iter(choices)))
+        dialog.textValueSelected.connect(lambda label: self.remove_source(choices[label]) if label in choices else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def _removable(self) -> dict[str, str]:
+        """{label shown: path} of what the user added: files and folders by path, then each archive
+        (open or missing) by its path with its title."""
+        choices = {source: source for source in self.library.sources()}
+        for archive in self.library.archive_list():
+            state = f"missing: {archive.missing}" if archive.missing else archive.name
+            choices[f"{archive.title or archive.name} — Kiwix archive, {state} ({archive.path})"] = archive.path
+        return choices
 
     def remove_source(self, source: str) -> None:
         self.start_task(f"Removing {Path(source).name}", self.library.remove_sources, [source],
                         on_result=self._scanned, cancellable=False)
 
-    def _source_of(self, article_id: str, sources: list[str]) -> str | None:
-        if not article_id or not self.library.has_article(article_id):
+    def _source_of(self, article_id: str, choices: dict[str, str]) -> str | None:
+        """The label of the choice the article comes from (its archive, or the file or folder), or None."""
+        if not article_id:
+            return None
+        for archive in self.library.archive_list():
+            if article_id.startswith(f"zim:{archive.name}/"):
+                return next((label for label, path in choices.items() if path == archive.path), None)
+        if not self.library.has_article(article_id):
             return None
         path = Path(self.library.summary(article_id).path)
-        for source in sources:
+        for label, source in choices.items():
             if path == Path(source) or Path(source) in path.parents:
-                return source
+                return label
         return None
 
     def _scanned(self, report) -> None:
@@ -484,5 +532,7 @@ ADD_FILES_FILTER = ("Articles and archives (*.txt *.text *.wiki *.md *.markdown 
 
 
 def _first_page(library) -> tuple:
-    """(version, count, first page of titles): what the list needs to show the library."""
-    return library.version(), library.count(), library.titles(0, PAGE_SIZE)
+    """(version, count, first page of titles): what the flat list needs to show the library (the
+    version is the whole library's: an archive added or removed redraws its groups too)."""
+    listed = flat_sources(library)
+    return library.version(), library.count(listed), library.titles(0, PAGE_SIZE, listed)

@@ -31,6 +31,7 @@ from ..model import LEAD_LABEL
 from . import messages
 from .accessibility import install as install_accessibility
 from .blank_resources import blank_resource
+from .page_text import CELL_MARK, TABLE_END, PageText
 from .panel_support import NOTE_COLORS
 from .render import (
     IMAGE_SCHEME, FoldedText, TitleIndex, links_affected, parse_article_href, render_article, render_message,
@@ -44,6 +45,7 @@ MIN_SIDE_MARGIN = 24
 QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell repeats apart
 DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highlighter pen
 MAX_TOOLTIP_CHARS = 600
+CELL_MARKS = CELL_MARK + TABLE_END  # a selection's edge is trimmed of them, as of white space
 NOTES_PER_STEP = 40  # off-screen passages painted per event-loop turn
 TOOLTIP_COLUMNS = 72
 EXTERNAL_LINK_SCHEMES = ("http", "https", "ftp", "mailto", "news", "tel", "geo")
@@ -86,6 +88,7 @@ class ReadingView(QTextBrowser):
         self._target: tuple[str, int] | None = None  # where to stay while the layout settles
         self._notes: tuple[str, list] = ("", [])  # (article id, its notes with a quote): painted passages
         self._note_spans: list[tuple[int, int, object]] = []  # (start, end, note) in document positions
+        self._note_page: PageText | None = None  # the page text the painted spans were found in
         self._note_selections: list = []  # the extra selections painted so far
         self._notes_round = 0  # bumped on every repaint of the notes: late steps of older ones stop
         self.anchorClicked.connect(self._anchor_clicked)
@@ -144,21 +147,23 @@ class ReadingView(QTextBrowser):
         tell the store which occurrence of a repeated quote was selected. ("", "", "") with
         no selection.
         """
-        text, start, end = self._selected_span()
+        _raw, start, end = self._selected_span()
         if start >= end:
             return "", "", ""
+        page = PageText(self.document())  # a selection across table cells reads "a | b", as the model's text
+        text, start, end = page.text, page.to_text(start), page.to_text(end)
         return (text[start:end], text[max(0, start - QUOTE_CONTEXT_CHARS):start],
                 text[end:end + QUOTE_CONTEXT_CHARS])
 
     def _selected_span(self) -> tuple[str, int, int]:
         """(the page's text, start, end) of the selection without its surrounding white space."""
         cursor = self.textCursor()
-        start, end = cursor.selectionStart(), cursor.selectionEnd()
+        start, end = _selection_bounds(cursor)
         # raw text offsets are document positions; U+2029/U+2028 separate paragraphs and lines
         text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
-        while start < end and text[start].isspace():
+        while start < end and (text[start].isspace() or text[start] in CELL_MARKS):
             start += 1
-        while end > start and text[end - 1].isspace():
+        while end > start and (text[end - 1].isspace() or text[end - 1] in CELL_MARKS):
             end -= 1
         return text, start, end
 
@@ -350,13 +355,16 @@ class ReadingView(QTextBrowser):
             if article_id == self.article_id:  # (notes of another page say nothing about this one)
                 self.notes_painted.emit(article_id)
             return 0
-        text = self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
-        ranges = self._section_ranges(len(text))
+        page = PageText(self.document())  # quotes across table cells are spelt "a | b", as the model's text
+        text = page.text
+        ranges = {section_id: (page.to_text(first), page.to_text(last))
+                  for section_id, (first, last) in self._section_ranges(self.document().characterCount()).items()}
         for note in notes:
             span = locate_quote(text, ranges.get(note.section_id, (0, len(text))), note)
             if span is not None:
-                self._note_spans.append((span[0], span[1], note))
+                self._note_spans.append((page.to_doc(span[0]), page.to_doc(span[1]), note))
         self._note_spans.sort(key=lambda item: item[0])
+        self._note_page = page
         near, later = self._near_and_later(self._note_spans)
         self._note_selections = []
         self._paint_note_step(self._notes_round, near, later)
@@ -374,7 +382,8 @@ class ReadingView(QTextBrowser):
         if round_ != self._notes_round:
             return  # the page or its notes changed since: a newer round paints
         alpha = self.theme.colors.note_alpha
-        self._note_selections += [self._note_selection(start, end, note.color, alpha) for start, end, note in batch]
+        self._note_selections += [self._note_selection(first, last, note.color, alpha) for start, end, note in batch
+                                  for first, last in self._note_page.pieces(start, end)]  # a cell at a time
         self.set_highlights("notes", self._note_selections)
         if later:
             step, rest = later[:NOTES_PER_STEP], later[NOTES_PER_STEP:]
@@ -690,6 +699,18 @@ class ReadingView(QTextBrowser):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             matches.append(cursor)
         return matches
+
+
+def _selection_bounds(cursor) -> tuple[int, int]:
+    """The selection's first and last document position. A selection across table cells is a cell
+    range in Qt (its ``selectionEnd`` is the last cell's start): from the first cell's start to the
+    last cell's end, as the text runs (a block of several rows takes the cells between them too)."""
+    table = cursor.currentTable() if cursor.hasComplexSelection() else None
+    if table is None:
+        return cursor.selectionStart(), cursor.selectionEnd()
+    row, rows, column, columns = cursor.selectedTableCells()
+    return (table.cellAt(row, column).firstPosition(),
+            table.cellAt(row + rows - 1, column + columns - 1).lastPosition())
 
 
 def locate_quote(text: str, section_range: tuple[int, int], note) -> tuple[int, int] | None:

@@ -122,7 +122,7 @@ class _Renderer:
     def infobox(self) -> None:
         rows = "".join(
             f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
-            if value else f'<tr><th colspan="2" align="center" valign="top">{escape(key)}</th></tr>'
+            if value else f'<tr><th colspan="2" align="center" valign="top">{self.images_in(key)}{escape(key)}</th></tr>'
             for key, value in infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
@@ -145,6 +145,10 @@ class _Renderer:
         elif isinstance(block, Table):
             self.parts.append(self.table(block))
 
+    def images_in(self, cell: str) -> str:
+        """An archive page's images captioned by this table cell's (or infobox row's) text, else ""."""
+        return self.page_links.images_in(cell) if self.page_links is not None else ""
+
     def inline(self, text: str) -> str:
         """A list item's or table cell's text escaped, with its links (archive pages) or as a
         link when it names another library article (files)."""
@@ -156,7 +160,8 @@ class _Renderer:
         width = max((len(row) for row in table.rows), default=0)
         rows = "".join(
             "<tr>" + "".join(
-                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>{self.inline(cell)}</td>'
+                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>'
+                f'{self.images_in(cell)}{self.inline(cell)}</td>'
                 for i, cell in enumerate(row)
             ) + "</tr>"
             for row in table.rows
@@ -270,6 +275,7 @@ class _PageLinks:
         texts = sorted(self._hrefs, key=len, reverse=True)
         self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)") if texts else None
         self._images: dict[str, list[str]] = {}
+        self._captions: re.Pattern | bool | None = None  # the captions as one pattern, made for the first table cell
         for caption, path in media.images:
             self._images.setdefault(caption, []).append(path)
 
@@ -286,6 +292,18 @@ class _PageLinks:
             pos = match.end()
         parts.append(escape(text[pos:]))
         return "".join(parts)
+
+    def images_in(self, cell: str) -> str:
+        """The images whose caption is the table cell's text or a part of it (a figure or a captioned
+        image in a cell), above the text; each image is placed once."""
+        if self._captions is None:  # one scan per cell, not one per image (a page may have hundreds)
+            captions = sorted((c for c in self._images if c), key=len, reverse=True)
+            self._captions = re.compile("|".join(map(re.escape, captions))) if captions else False
+        if not self._captions:
+            return ""
+        placed = [c for c in dict.fromkeys(m.group() for m in self._captions.finditer(cell)) if c in self._images]
+        return "".join(f'<img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(caption)}"><br>'
+                       for caption in placed for path in self._images.pop(caption))
 
     def images_before(self, paragraph: str) -> str:
         paths = self._images.pop(paragraph, ())

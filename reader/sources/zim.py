@@ -47,6 +47,10 @@ ARCHIVES_FILE = "archives.json"
 _ARCHIVE_NAME = re.compile(r"\.zim(?:a[a-z])?$", re.I)
 PREFIX_OVERFETCH = 4  # suggestions asked for per title wanted: the title index also matches inner words
 MAX_WHOOSH_ARTICLES = 50_000  # an archive without a full-text index is indexed into Lectern's index up to this size
+# what answers an archive's full-text queries (ZimSource.search_kind; `lectern archives --json` "search")
+SEARCH_ARCHIVE_INDEX = "archive-index"  # the archive's embedded Xapian index
+SEARCH_LECTERN_INDEX = "lectern-index"  # no index of its own, small enough for Lectern's
+SEARCH_TITLES_ONLY = "titles-only"  # no index of its own and too large: its title index answers
 
 
 class ArchiveRefused(LecternError):
@@ -111,6 +115,14 @@ class ZimSource:
     def title_search_only(self) -> bool:
         """No full-text index and too large to index into Lectern's: searched by title only."""
         return not self.archive.has_fulltext_index and not self.indexed
+
+    @property
+    def search_kind(self) -> str:
+        """What answers full-text queries: SEARCH_ARCHIVE_INDEX (the archive's embedded index),
+        SEARCH_LECTERN_INDEX (Lectern's index: a small archive without one) or SEARCH_TITLES_ONLY."""
+        if self.archive.has_fulltext_index:
+            return SEARCH_ARCHIVE_INDEX
+        return SEARCH_LECTERN_INDEX if self.indexed else SEARCH_TITLES_ONLY
 
     def fingerprints(self) -> dict[str, str]:
         """``{id: fingerprint}`` of every article, for Lectern's index; {} for an archive it does not index.
@@ -245,6 +257,7 @@ class ShelvedArchive:
     creator: str
     articles: int | None  # None while the archive is missing
     missing: str = ""  # why it cannot be opened now ("" when open)
+    search: str = ""  # ZimSource.search_kind ("" while the archive is missing)
 
 
 class ArchiveShelf:
@@ -296,7 +309,7 @@ class ArchiveShelf:
                 continue
             meta = source.archive.metadata
             found.append(ShelvedArchive(str(source.path), source.name, meta.title, meta.language, meta.date,
-                                     meta.creator, source.count()))
+                                     meta.creator, source.count(), search=source.search_kind))
         return found
 
     # ------------------------------------------------------------------ changes

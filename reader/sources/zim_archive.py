@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from libzim.reader import Archive
@@ -42,6 +42,8 @@ ILLUSTRATION_SIZE = 48
 MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page is read whole into memory; Wikipedia's largest are a few MB
 _DATE_SUFFIX = re.compile(r"_\d{4}-\d{2}(?:-\d{2})?(?=_|$)")
 _SPLIT_SUFFIX = re.compile(r"\.zima[a-z]$", re.I)
+_TITLE_ELEMENT = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+TITLE_SEARCH_BYTES = 64 * 1024  # a page's <title> is in its head, near the start
 
 
 class ZimError(LecternError):
@@ -195,7 +197,7 @@ class ZimArchive:
         """The article at ``path`` in Lectern's model; its id is :meth:`key`."""
         found, content, mimetype = self.html(path)
         if mimetype.startswith("text/html"):
-            return page_to_article(content, article_id=found.key, title=found.title)
+            return page_to_article(content, article_id=found.key, title=_article_title(found, content))
         text = content.decode("utf-8", "replace")
         paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines())
         return page_to_article(paragraphs, article_id=found.key, title=found.title)
@@ -409,3 +411,13 @@ def _safe_name(name: str) -> str:
 
 def _one_line(error) -> str:
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def _article_title(entry: ZimEntry, page: bytes) -> str:
+    """The entry's title; for an entry stored without one (libzim then gives its path: zimwriterfs and
+    warc2zim pages they could not title), the page's ``<title>``, else the path."""
+    if entry.title != entry.path:
+        return entry.title
+    found = _TITLE_ELEMENT.search(page, 0, TITLE_SEARCH_BYTES)
+    title = " ".join(unescape(found.group(1).decode("utf-8", "replace")).split()) if found else ""
+    return title or entry.path

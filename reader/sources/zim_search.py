@@ -165,7 +165,12 @@ def _page_images(body, page_path: str):
 
 
 def _caption(image) -> str:
+    """A figure's caption, else the alt text, else (an image in a table cell without either: an
+    infobox's picture) the cell's text, which the renderer finds in the cell or infobox row."""
     figure = next((a for a in image.iterancestors() if a.tag == "figure"), None)
     caption = figure.find(".//figcaption") if figure is not None else None
     text = "".join(caption.itertext()) if caption is not None else image.get("alt", "")
+    if not text.strip() and figure is None:
+        cell = next((a for a in image.iterancestors() if a.tag in ("td", "th")), None)
+        text = "".join(cell.itertext()) if cell is not None else ""
     return " ".join(text.split())

@@ -206,7 +206,7 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
                   redirects: list[tuple[str, str, str]] = (), assets: int = 0, indexing: bool = True,
                   workers: int | None = None, compression: str = "zstd",
                   files: Iterable[tuple[str, str, bytes]] = (), date: str = "2026-11-30") -> Path:
-    """A ZIM written with libzim's writer: ``pages`` are (path, title, html), read once;
+    """A ZIM written with libzim's writer: ``pages`` are (path, title, html[, mimetype]), read once;
     ``files`` are other entries (path, mimetype, content): images."""
     from libzim.writer import Compression, Creator, Hint, Item as ZimItem, StringProvider
 
@@ -239,8 +239,8 @@ def write_archive(path: Path, pages: Iterable[tuple[str, str, str]], *, name: st
     with creator:
         if main:
             creator.set_mainpath(main)
-        for item_path, title, html in pages:
-            creator.add_item(_Item(item_path, title, "text/html", html, True))
+        for item_path, title, html, *mimetype in pages:  # a page may carry its mimetype ("text/html; charset=…")
+            creator.add_item(_Item(item_path, title, mimetype[0] if mimetype else "text/html", html, True))
         for index in range(assets):
             creator.add_item(_Item(f"_assets_/img{index:05d}.png", "", "image/png", "PNG", False))
         for item_path, mimetype, content in files:

@@ -127,3 +127,24 @@ def test_show_json_lists_a_table_block_with_its_rows(run, tmp_path):
     assert table["caption"] == "Discs" and table["rows"] == [["Year", "Title"], ["1957", "Ray & Co"]]
     assert [(i["text"], i["depth"]) for i in lead["blocks"][2]["items"]] == [("one", 0), ("two", 1)]
     assert "Discs\n\nYear | Title\n\n1957 | Ray & Co" in lead["text"]
+
+
+def test_archives_says_what_answers_each_archives_full_text_search(run, ray, zim_dir, tmp_path, monkeypatch):
+    """The archive's own index, Lectern's (no index of its own, small), or titles only (none, and too large)."""
+    import reader.sources.zim as zim
+
+    monkeypatch.setattr(zim, "MAX_WHOOSH_ARTICLES", 10)  # the 66-article Wikibooks stands for a large archive
+    nons = zim_dir / "zim-testing-suite" / "nons" / "wikibooks_be_all_nopic_2017-02.zim"
+    small = write_archive(tmp_path / "small.zim", [(f"P{i}", f"Page {i}", f"<p>Page {i}</p>") for i in range(3)],
+                          name="small_site", main="P0", indexing=False)
+    run("add", ray, nons, small)
+    code, out, _ = run("archives", "--json")
+    assert code == 0
+    assert {a["name"]: a["search"] for a in json.loads(out)} == {
+        "wikipedia_en_ray_charles": "archive-index", "kiwix.wikibooks_be_all": "titles-only",
+        "small_site": "lectern-index"}
+    code, out, _ = run("archives")
+    searches = [line.strip() for line in out.splitlines() if line.strip().startswith("search:")]
+    assert searches == ["search: full text in the archive's own index",
+                        "search: titles only (no full-text index, and over 10 articles for Lectern's index)",
+                        "search: full text in Lectern's index (the archive has no index of its own)"]
