@@ -42,7 +42,8 @@ ILLUSTRATION_SIZE = 48
 MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page is read whole into memory; Wikipedia's largest are a few MB
 _DATE_SUFFIX = re.compile(r"_\d{4}-\d{2}(?:-\d{2})?(?=_|$)")
 _SPLIT_SUFFIX = re.compile(r"\.zima[a-z]$", re.I)
-_TITLE_ELEMENT = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TITLE_OPEN = re.compile(rb"<title[^>]*>", re.I)
+_TITLE_CLOSE = re.compile(rb"</title\s*>", re.I)
 TITLE_SEARCH_BYTES = 64 * 1024  # a page's <title> is in its head, near the start
 
 
@@ -418,6 +419,9 @@ def _article_title(entry: ZimEntry, page: bytes) -> str:
     warc2zim pages they could not title), the page's ``<title>``, else the path."""
     if entry.title != entry.path:
         return entry.title
-    found = _TITLE_ELEMENT.search(page, 0, TITLE_SEARCH_BYTES)
-    title = " ".join(unescape(found.group(1).decode("utf-8", "replace")).split()) if found else ""
+    head = page[:TITLE_SEARCH_BYTES]
+    opened = _TITLE_OPEN.search(head)  # the first <title> only: one pass, whatever the page repeats
+    closed = _TITLE_CLOSE.search(head, opened.end()) if opened else None
+    text = head[opened.end():closed.start()] if closed else b""
+    title = " ".join(unescape(text.decode("utf-8", "replace")).split())
     return title or entry.path
