@@ -23,16 +23,30 @@ def section_label(path, title: str = "") -> str:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link inside a block's text, as a web page (an archive's) had it: ``text[start:end]``
+    leads to ``target``, an article id (``#fragment`` allowed) or, when ``external``, a URL as
+    written (never loaded). Text read from files has no links: titles are looked up instead."""
+
+    start: int
+    end: int
+    target: str
+    external: bool = False
+
+
+@dataclass(frozen=True)
 class ListItem:
     text: str
     children: tuple["ListItem", ...] = ()
     line: int = 0
+    links: tuple[Link, ...] = field(default=(), compare=False)  # within ``text``
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
     line: int = 0
+    links: tuple[Link, ...] = field(default=(), compare=False)  # within ``text``
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     line: int = 0
+    cell_links: tuple[tuple[int, int, tuple[Link, ...]], ...] = field(default=(), compare=False)  # (row, cell, links)
 
     @property
     def text(self) -> str:
@@ -143,6 +158,10 @@ class Article:
     warnings: tuple[ParseWarning, ...] = ()
     has_infobox: bool = False  # an "Infobox" line was present, even with no entries
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
+    # a web page's own links (in its blocks' ``links``) and images: (caption or alt text, path in its source);
+    # with ``own_links`` the reading view shows those and looks no titles up in the library
+    images: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    own_links: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({section.id: section for section in self.sections})

@@ -5,6 +5,10 @@
   highlights the terms;
 * ``current_section_id()`` follows scrolling (``section_changed`` is emitted
   when it changes);
+* titles that name other articles ("See also", list items) are looked up in the
+  folders while the page is rendered; those the folders lack are looked up in the
+  other sources (an archive's title index) once the page has painted, and the page
+  is rendered again if any was found (``late_titles_resolved`` then);
 * ``loadResource`` refuses everything but a ``zim-image:`` image of the shown
   article's archive, answered from the archive's bytes: anything else (remote,
   local) is either a bug or hostile, and it is recorded in ``refused_resources``;
@@ -56,6 +60,7 @@ class ReadingView(QTextBrowser):
     rerendered = Signal()  # same article, new document (theme, library change): old cursors are stale
     note_clicked = Signal(object)  # the Note whose painted passage was clicked
     notes_painted = Signal(str)  # article id: every quoted passage found on the page is painted
+    late_titles_resolved = Signal(str)  # article id: titles the folders lack were looked up elsewhere
 
     def __init__(self, library, theme: ThemeManager, parent=None):
         super().__init__(parent)
@@ -71,7 +76,8 @@ class ReadingView(QTextBrowser):
         self.document().setDocumentMargin(MIN_SIDE_MARGIN)
         self.refused_resources: list[str] = []
         self.shown_images: list[str] = []  # zim-image: URLs answered from an archive (tests)
-        self._media = None  # (the source's media, the shown page's PageMedia) for an archive page
+        self._media = None  # the source's media (its images) for an archive page
+        self._late_titles = ""  # "due": titles wait for the next paint; "scheduled": asked on the next turn
         self.context_actions: list = []  # added by the window (bookmark, note...)
         self._article = None
         self._rendered = None
@@ -115,9 +121,8 @@ class ReadingView(QTextBrowser):
             return False
         if self._article is None or article is not self._article:
             self._article = article
-            self._media = self._page_media(article.id)
-            self._rendered = render_article(article, self._title_index(), self._media_value())
-            self._set_html(self._rendered.html)
+            self._media = self._source_media(article.id)
+            self._render(article)
         self._current_section = ""
         self.highlight_terms(highlight_terms or [])
         section_id = section_id or article.lead.id
@@ -270,8 +275,7 @@ class ReadingView(QTextBrowser):
         except LecternError:
             article = self._article
         self._article = article
-        self._rendered = render_article(article, self._title_index(), self._media_value())
-        self._set_html(self._rendered.html)
+        self._render(article)
         self._reapply_highlights()
         self._paint_notes()
         self.scroll_to_section(section_id, offset)
@@ -484,20 +488,16 @@ class ReadingView(QTextBrowser):
             return None
         if int(type_) != QTextDocument.ResourceType.ImageResource.value:
             return None
-        content = self._media[0].image(unquote(url.path()))
+        content = self._media.image(unquote(url.path()))
         image = QImage.fromData(content) if content else QImage()
         return image if not image.isNull() else None
 
-    def _page_media(self, article_id: str):
-        """(the source's media, this page's PageMedia) for an archive page; None otherwise."""
+    def _source_media(self, article_id: str):
+        """The source's media (``image(path)``) for an archive page; None otherwise."""
         try:
-            media = self.library.media_of(article_id)
-            return (media, media.page_media(article_id)) if media is not None else None
+            return self.library.media_of(article_id)
         except LecternError:
-            return None  # the text shows; links and images are extras
-
-    def _media_value(self):
-        return self._media[1] if self._media is not None else None
+            return None  # the text shows; images are extras
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -514,14 +514,37 @@ class ReadingView(QTextBrowser):
 
     # ------------------------------------------------------------------ internals
 
+    def _render(self, article) -> None:
+        self._rendered = render_article(article, self._title_index())
+        self._set_html(self._rendered.html)
+        if self._titles.pending and not self._late_titles:
+            self._late_titles = "due"  # after the next paint (paintEvent)
+
     def _title_index(self) -> TitleIndex:
+        """Titles are looked up in the folders while rendering; when the library has other sources
+        (archives, whose title index may have to be opened first), in those once the page is shown."""
         if self._titles is None:
-            self._titles = TitleIndex.asking(self._find_title)
+            folders = self.library.folders
+            others = any(source is not folders for source in self.library.article_sources())
+            self._titles = TitleIndex.asking(lambda title: _entry_id(folders.find_title(title)),
+                                             later=(lambda title: _entry_id(self.library.find_title(title))) if others else None)
         return self._titles
 
-    def _find_title(self, title: str) -> str | None:
-        found = self.library.find_title(title)
-        return found.id if found is not None else None
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self._late_titles == "due":
+            self._late_titles = "scheduled"
+            QTimer.singleShot(0, self._resolve_late_titles)
+
+    def _resolve_late_titles(self) -> None:
+        """Look up the titles the folders lack in the other sources; render again if one is found."""
+        self._late_titles = ""
+        titles = self._titles
+        if titles is None or self._article is None:
+            return
+        if titles.resolve_pending() and self._rendered is not None and self._rendered.article_id == self._article.id:
+            self.rerender()
+        self.late_titles_resolved.emit(self.article_id)
 
     def _set_html(self, html: str) -> None:
         self._tops = None
@@ -723,6 +746,10 @@ def note_tooltip(note) -> str:
     if note.tags:
         lines += ["", "  ".join("#" + tag for tag in note.tags)]
     return f"<p style='white-space:pre'>{escape(chr(10).join(lines))}</p>"
+
+
+def _entry_id(entry) -> str | None:
+    return entry.id if entry is not None else None
 
 
 def _block_top(layout, block) -> float:

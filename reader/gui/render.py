@@ -19,7 +19,7 @@ from html import escape
 from typing import Callable
 from urllib.parse import quote, unquote
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, Section, Table, iter_items_with_depth
+from ..model import Article, Block, BulletList, Link, ListItem, Paragraph, Section, Table, iter_items_with_depth
 from ..textutil import fold
 
 ARTICLE_SCHEME = "article"
@@ -69,20 +69,37 @@ class TitleIndex:
     titles, the library may hold millions.
     """
 
-    def __init__(self, summaries=(), lookup: TitleResolver | None = None):
+    def __init__(self, summaries=(), lookup: TitleResolver | None = None, later: TitleResolver | None = None):
         self._ids: dict[str, str | None] = {fold(s.title).strip(): s.id for s in summaries}
         self._lookup = lookup
+        self._later = later
+        self.pending: dict[str, str] = {}  # folded -> title: not found by ``lookup``, for ``later``
 
     @classmethod
-    def asking(cls, lookup: TitleResolver) -> "TitleIndex":
-        """An index that asks ``lookup(title)`` (an id or None) for each title it has not seen."""
-        return cls(lookup=lookup)
+    def asking(cls, lookup: TitleResolver, later: TitleResolver | None = None) -> "TitleIndex":
+        """An index that asks ``lookup(title)`` (an id or None) for each title it has not seen.
+        With ``later`` (a costlier lookup), a title ``lookup`` does not know is not a link yet: it
+        waits in :attr:`pending` until :meth:`resolve_pending` asks ``later``."""
+        return cls(lookup=lookup, later=later)
 
     def __call__(self, title: str) -> str | None:
         key = fold(title).strip()
         if key not in self._ids and self._lookup is not None:
-            self._ids[key] = self._lookup(title)
+            found = self._lookup(title)
+            if found is None and self._later is not None:
+                self.pending.setdefault(key, title)
+                return None
+            self._ids[key] = found
         return self._ids.get(key)
+
+    def resolve_pending(self) -> bool:
+        """Ask ``later`` about every pending title (remembered from then on); True if one was found."""
+        pending, self.pending = self.pending, {}
+        found_any = False
+        for key, title in pending.items():
+            self._ids[key] = found = self._later(title)
+            found_any = found_any or found is not None
+        return found_any
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -96,7 +113,7 @@ class _Renderer:
         self.candidates: list[str] = []
         self.targets: set[str] = set()
         self.parts: list[str] = []
-        self.page_links: _PageLinks | None = None
+        self.images: _Images | None = _Images(article.images) if article.own_links else None
 
     def link_or_text(self, text: str) -> str:
         """``text`` escaped, as a link when it names another library article."""
@@ -135,31 +152,32 @@ class _Renderer:
             self.block(block)
 
     def block(self, block: Block) -> None:
-        if isinstance(block, Paragraph) and self.page_links is not None:
-            self.parts.append(self.page_links.images_before(block.text))
-            self.parts.append(f"<p>{self.page_links.linked(block.text)}</p>")
-        elif isinstance(block, Paragraph):
-            self.parts.append(f"<p>{escape(block.text)}</p>")
+        if isinstance(block, Paragraph):
+            if self.images is not None:
+                self.parts.append(self.images.before(block.text))
+            self.parts.append(f"<p>{linked(block.text, block.links)}</p>")
         elif isinstance(block, BulletList):
             self.parts.append(self.items(block.items))
         elif isinstance(block, Table):
             self.parts.append(self.table(block))
 
-    def inline(self, text: str) -> str:
-        """A list item's or table cell's text escaped, with its links (archive pages) or as a
-        link when it names another library article (files)."""
-        return self.page_links.linked(text) if self.page_links is not None else self.link_or_text(text)
+    def inline(self, text: str, links: tuple[Link, ...] = ()) -> str:
+        """A list item's or table cell's text escaped, with the page's own links (an archive
+        page's), or as a link when it names another library article (files)."""
+        return linked(text, links) if self.article.own_links else self.link_or_text(text)
 
     def table(self, table: Table) -> str:
         """An HTML table, every cell escaped; a short row's last cell spans the missing columns.
         The caption is a paragraph above it (Qt's rich text has no ``<caption>``)."""
         width = max((len(row) for row in table.rows), default=0)
+        links = {(row, cell): found for row, cell, found in table.cell_links}
         rows = "".join(
             "<tr>" + "".join(
-                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>{self.inline(cell)}</td>'
+                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>'
+                f'{self.inline(cell, links.get((r, i), ()))}</td>'
                 for i, cell in enumerate(row)
             ) + "</tr>"
-            for row in table.rows
+            for r, row in enumerate(table.rows)
         )
         caption = f'<p class="table-caption"><b>{escape(table.caption)}</b></p>' if table.caption else ""
         return caption + (f'<table class="content" border="1" cellspacing="0" cellpadding="4">{rows}</table>' if rows else "")
@@ -172,7 +190,7 @@ class _Renderer:
                 out.append("<ul>")
             else:  # close the open item and every list deeper than this one
                 out.append("</li>" + "</ul></li>" * (depth - level))
-            out.append(f"<li>{self.inline(item.text)}")
+            out.append(f"<li>{self.inline(item.text, item.links)}")
             depth = level
         if depth < 0:
             return "<ul></ul>"
@@ -236,59 +254,43 @@ def infobox_rows(infobox) -> list[tuple[str, str]]:
     return rows
 
 
-def render_article(article: Article, resolve_title: TitleResolver | None = None, media=None) -> RenderedArticle:
-    """``media``: a :class:`reader.sources.base.PageMedia` (an archive page's links and images), or None."""
+def render_article(article: Article, resolve_title: TitleResolver | None = None) -> RenderedArticle:
+    """The article as HTML. An archive page (``article.own_links``) shows its own links and images;
+    other articles get links where a list item, table cell or infobox value names a library article."""
     renderer = _Renderer(article, resolve_title)
-    if media is not None and (media.links or media.images):
-        renderer.page_links = _PageLinks(media)
     body = renderer.render()
     anchors = {s.id: anchor_name(s.id) for s in article.sections}
     return RenderedArticle(article.id, f"<html><body>{body}</body></html>", anchors, renderer.links,
                            tuple(renderer.candidates), frozenset(renderer.targets))
 
 
-class _PageLinks:
-    """An archive page's links and images put back around its text, which stays as the model has it.
+def linked(text: str, links: tuple[Link, ...]) -> str:
+    """``text`` escaped piece by piece, each link span wrapped in ``<a>``: ``article:ID`` for a page
+    of the library, the URL as written for an external link (the view never loads it)."""
+    if not links:
+        return escape(text)
+    parts, pos = [], 0
+    for link in links:
+        if link.start < pos or link.end <= link.start:
+            continue  # a link inside another (the page nested them): the outer one stands
+        href = link.target if link.external else article_href(*_split_fragment(link.target))
+        parts += [escape(text[pos:link.start]), f'<a href="{escape(href)}">{escape(text[link.start:link.end])}</a>']
+        pos = link.end
+    parts.append(escape(text[pos:]))
+    return "".join(parts)
 
-    A link text found in a paragraph, list item or table cell (whole words, longest first)
-    becomes a link: ``article:ID`` for a page of the archive, the URL as written
-    for an external one (the view never loads it). A text becomes a link as many
-    times as the page links it, at its first occurrences (Wikipedia links a term
-    once): wrapping every occurrence of a linked common word turned a 70 KB page
-    into ten thousand anchors and tripled Qt's layout time. An image goes
-    before the first paragraph that is its caption, as ``zim-image:PATH``, which only
-    the reading view's ``loadResource`` answers (from the archive's bytes).
-    """
 
-    def __init__(self, media):
-        self._hrefs: dict[str, str] = {}
-        self._left: dict[str, int] = {}  # how many more occurrences of each text become links
-        for text, target, kind in media.links:
-            if len(text) >= 2 and text not in self._hrefs:
-                self._hrefs[text] = article_href(*_split_fragment(target)) if kind == "article" else target
-            self._left[text] = self._left.get(text, 0) + 1
-        texts = sorted(self._hrefs, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)") if texts else None
-        self._images: dict[str, list[str]] = {}
-        for caption, path in media.images:
-            self._images.setdefault(caption, []).append(path)
+class _Images:
+    """An archive page's images, each put before the first paragraph that is its caption, as
+    ``zim-image:PATH``, which only the reading view's ``loadResource`` answers (from the archive)."""
 
-    def linked(self, text: str) -> str:
-        if self._pattern is None:
-            return escape(text)
-        parts, pos = [], 0
-        for match in self._pattern.finditer(text):
-            found = match.group()
-            if self._left[found] <= 0:
-                continue
-            self._left[found] -= 1
-            parts += [escape(text[pos:match.start()]), f'<a href="{escape(self._hrefs[found])}">{escape(found)}</a>']
-            pos = match.end()
-        parts.append(escape(text[pos:]))
-        return "".join(parts)
+    def __init__(self, images):
+        self._by_caption: dict[str, list[str]] = {}
+        for caption, path in images:
+            self._by_caption.setdefault(caption, []).append(path)
 
-    def images_before(self, paragraph: str) -> str:
-        paths = self._images.pop(paragraph, ())
+    def before(self, paragraph: str) -> str:
+        paths = self._by_caption.pop(paragraph, ()) if self._by_caption else ()
         return "".join(f'<p><img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(paragraph)}"></p>'
                        for path in paths)
 
