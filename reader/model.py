@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 LEAD_SECTION_ID = "_lead"  # slugs never start with "_", so no heading can collide
 LEAD_LABEL = "Introduction"  # how the lead section is named to people (GUI, CLI, exports)
@@ -22,11 +22,11 @@ def section_label(path, title: str = "") -> str:
     return SECTION_LABEL_SEPARATOR.join(part for part in (title, *(path or ())) if part)
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A link inside a block's text, as a web page (an archive's) had it: ``text[start:end]``
     leads to ``target``, an article id (``#fragment`` allowed) or, when ``external``, a URL as
-    written (never loaded). Text read from files has no links: titles are looked up instead."""
+    written (never loaded). Text read from files has no links: titles are looked up instead.
+    (A named tuple: a converted page makes about a thousand.)"""
 
     start: int
     end: int

@@ -49,8 +49,17 @@ def section_from_anchor(name: str) -> str | None:
 
 
 def article_href(article_id: str, section_id: str = "") -> str:
-    href = f"{ARTICLE_SCHEME}:{quote(article_id, safe='')}"
-    return href + (f"#{quote(section_id, safe='')}" if section_id else "")
+    href = f"{ARTICLE_SCHEME}:{_quoted(article_id)}"
+    return href + (f"#{_quoted(section_id)}" if section_id else "")
+
+
+# quote(text, safe="") for ASCII text in one str.translate (an archive page has about a thousand links)
+_QUOTE_ASCII = {code: f"%{code:02X}" for code in range(128)
+                if not (chr(code).isalnum() or chr(code) in "_.-~")}
+
+
+def _quoted(text: str) -> str:
+    return text.translate(_QUOTE_ASCII) if text.isascii() else quote(text, safe="")
 
 
 def parse_article_href(scheme: str, path: str, fragment: str) -> tuple[str, str] | None:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import html.parser
 import re
 import threading
+from itertools import accumulate
 from typing import Callable, Mapping, Protocol
 
 from lxml import etree
@@ -71,6 +72,7 @@ REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
 REFERENCES_TITLE = "References"
 
 _WS = re.compile(r"\s+")
+_BLANK_RUN = re.compile(r"\s\s+")  # what collapsing whitespace shortens (a lone blank stays one character)
 _local = threading.local()
 _TEX_WRAPPER = re.compile(r"\{\\(?:displaystyle|textstyle|scriptstyle)\s*(.*)\}", re.S)
 _RANK = {"": 0, " ": 1, ", ": 2, "; ": 3}
@@ -245,42 +247,40 @@ class _Anchor:
 
 def _collapse(parts: list[str], marks: list[tuple[int, _Anchor, bool]]) -> tuple[str, tuple[Link, ...], list[_Anchor]]:
     """``(text, links, links still open)``: the parts joined with whitespace collapsed (the same
-    text as :meth:`_Text.take`'s fast path) and each marked link as a span of that text. A link
-    starts at its first word and ends after its last; one without words is dropped."""
-    pieces: list[str] = []
-    length, space = 0, False
-    starts: dict[_Anchor, int] = {}
-    waiting: list[_Anchor] = []  # started, no word met yet
-    links: list[Link] = []
-    previous = 0
-    for index, anchor, is_end in marks + [(len(parts), None, True)]:
-        segment = "".join(parts[previous:index])
-        previous = index
-        words = segment.split()
-        if words:
-            if length and (space or segment[0].isspace()):
-                pieces.append(" ")
-                length += 1
-            for waiter in waiting:
-                starts[waiter] = length
-            waiting.clear()
-            joined = " ".join(words)
-            pieces.append(joined)
-            length += len(joined)
-            space = segment[-1].isspace()
-        elif segment and length:
-            space = True
-        if anchor is None:
-            break
+    text as :meth:`_Text.take`'s fast path) and each marked link as a span of that text, from its
+    first word to the end of its last. A link still open at the end ends with the text.
+
+    Marks are raw offsets mapped through the whitespace that collapsing removes: the text
+    before, between runs of two or more blanks, is unchanged (a lone tab or newline becomes
+    a space), so the mapping is a walk over those runs, not over the words.
+    """
+    raw = "".join(parts)
+    text = " ".join(raw.split())
+    bounds = [0, *accumulate(map(len, parts))]
+    lead = len(raw) - len(raw.lstrip())
+    trail = len(raw.rstrip())
+    runs = [match.span() for match in _BLANK_RUN.finditer(raw, lead, trail)]
+    run, removed, starts, links, size = 0, 0, {}, [], len(text)
+    for index, anchor, is_end in marks:
+        at = bounds[index]
+        if runs:
+            while run < len(runs) and runs[run][1] <= at:
+                removed += runs[run][1] - runs[run][0] - 1
+                run += 1
+            if run < len(runs) and runs[run][0] < at < trail:  # inside a run of blanks: after its one space
+                at = runs[run][0] + 1
+        position = at - lead - removed
+        position = 0 if position < 0 else size if position > size else position
         if not is_end:
-            waiting.append(anchor)
-        elif anchor in waiting:
-            waiting.remove(anchor)
+            starts[anchor] = position + (text[position:position + 1] == " ")
         elif anchor in starts:
-            links.append(Link(starts.pop(anchor), length, anchor.target, anchor.external))
-    links += [Link(start, length, anchor.target, anchor.external) for anchor, start in starts.items()]
+            start = starts.pop(anchor)
+            end = position - (position > 0 and text[position - 1] == " ")
+            if start < end:
+                links.append(Link(start, end, anchor.target, anchor.external))
+    links += [Link(start, len(text), anchor.target, anchor.external) for anchor, start in starts.items() if start < len(text)]
     links.sort(key=lambda link: link.start)
-    return "".join(pieces), tuple(links), list(starts) + waiting
+    return text, tuple(links), list(starts)
 
 
 class _Heading(_Text):

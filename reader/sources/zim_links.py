@@ -87,9 +87,16 @@ class PageLinker:
         self.page_path = page_path
         self._article_id = article_id
         self._has_image = has_image
+        self._links: dict[str, tuple[str, bool] | None] = {}  # href -> answer: a page repeats its links
 
     def link(self, href: str) -> tuple[str, bool] | None:
         """``(target, external)``: an article id with any ``#fragment``, or a URL as written."""
+        found = self._links.get(href, self)
+        if found is self:
+            found = self._links[href] = self._link(href)
+        return found
+
+    def _link(self, href: str) -> tuple[str, bool] | None:
         resolved = resolve(self.page_path, href)
         if resolved is None:
             return None

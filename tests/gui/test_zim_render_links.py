@@ -4,8 +4,12 @@ escaped, text unchanged (issue 10)."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from urllib.parse import quote
 
-from reader.gui.render import render_article
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.gui.render import article_href, render_article
 from reader.model import Article, BulletList, Link, ListItem, Paragraph, Section, Table
 
 
@@ -104,3 +108,11 @@ def test_a_table_is_an_html_table_with_escaped_cells_and_its_cell_links():
     assert "".join(found.text).endswith("Homes <i>AnimalHomeBadger <b>x</b>sett & burrowlone")
     assert found.links == ["article:zim%3Aa%2FBadger"]
     assert 'colspan="2">lone</td>' in html  # a short row spans the missing columns
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_article_hrefs_quote_ids_as_urllib_does(article_id):
+    """The fast quoting of ASCII ids (str.translate) gives urllib's answer for every text."""
+    assert article_href(article_id, article_id) == f"article:{quote(article_id, safe='')}" + (
+        f"#{quote(article_id, safe='')}" if article_id else "")
