@@ -552,7 +552,9 @@ class ReadingView(QTextBrowser):
         self._highlights.clear()
         self.setExtraSelections([])
         self._html = html
-        self.document().setDefaultFont(self.theme.settings.font())
+        font = self.theme.settings.font()
+        if self.document().defaultFont() != font:  # setting it lays the old page out again first
+            self.document().setDefaultFont(font)
         self._loading = True  # one layout pass; positions are read once it is done
         try:
             self.setHtml(html)

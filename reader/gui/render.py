@@ -278,15 +278,20 @@ def linked(text: str, links: tuple[Link, ...]) -> str:
     of the library, the URL as written for an external link (the view never loads it)."""
     if not links:
         return escape(text)
+    plain = _HTML_SPECIAL.search(text) is None  # most text: its pieces need no escaping (a page has ~1,000 links)
     parts, pos = [], 0
     for link in links:
         if link.start < pos or link.end <= link.start:
             continue  # a link inside another (the page nested them): the outer one stands
-        href = link.target if link.external else article_href(*_split_fragment(link.target))
-        parts += [escape(text[pos:link.start]), f'<a href="{escape(href)}">{escape(text[link.start:link.end])}</a>']
+        href = escape(link.target) if link.external else article_href(*_split_fragment(link.target))  # quoted: no & < > " '
+        before, inside = text[pos:link.start], text[link.start:link.end]
+        parts += [before if plain else escape(before), f'<a href="{href}">{inside if plain else escape(inside)}</a>']
         pos = link.end
     parts.append(escape(text[pos:]))
     return "".join(parts)
+
+
+_HTML_SPECIAL = re.compile(r"[&<>\"']")  # what html.escape replaces
 
 
 class _Images:

@@ -88,6 +88,8 @@ def test_markup_in_link_texts_and_captions_stays_text():
     assert found.images == ["zim-image:I/pic.png"]  # only the archive image, never the one named in text
     assert "<script>x</script>" in "".join(found.text)
     assert found.links == ["https://evil.example/"]
+    odd = _article(Paragraph("odd", links=(Link(0, 3, 'zim:a/"><script>'),)))
+    assert '<a href="article:zim%3Aa%2F%22%3E%3Cscript%3E">odd</a>' in render_article(odd).html  # quoted, so inert
 
 
 def test_a_link_inside_another_keeps_the_outer_one():
