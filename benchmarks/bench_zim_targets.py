@@ -34,13 +34,30 @@ from libzim.reader import Archive  # noqa: E402
 from libzim.search import Query, Searcher  # noqa: E402
 from libzim.suggestion import SuggestionSearcher  # noqa: E402
 
-from bench_gui import _CHILD_LECTERN, _spawn  # noqa: E402
+from bench_gui import _CHILD  # noqa: E402
 from bench_zim import _page, kiwix_search, timed  # noqa: E402
 from bench_zim_search import queries_for  # noqa: E402
 from corpus import build_vocabulary, titles_for  # noqa: E402
 from tests.sources.pages import LAYOUTS, GenSection, Page, render, write_archive  # noqa: E402
 
 LARGE_PAGES = 20
+# bench_gui's child (the real entry point, offscreen), also printing the process's CPU time at the first paint
+_CHILD_LECTERN = (_CHILD % {"name": "mainWindow", "body": "from reader.cli import main\nsys.exit(main(['--data-dir', sys.argv[2]]))"}).replace(
+    'print(f"SHOWN {time.time() - t0:.4f}", flush=True)',
+    'import resource; use = resource.getrusage(resource.RUSAGE_SELF); '
+    'print(f"SHOWN {time.time() - t0:.4f} CPU {use.ru_utime + use.ru_stime:.4f}", flush=True)')
+
+
+def _spawn(code: str, *args: str) -> tuple[float, float]:
+    """(wall s from spawn to the first paint, CPU s of the child until then)."""
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code, f"{t0:.6f}", *args], capture_output=True, text=True,
+                         cwd=REPO, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120)
+    for line in out.stdout.splitlines():
+        if line.startswith("SHOWN "):
+            fields = line.split()
+            return float(fields[1]), float(fields[3])
+    raise RuntimeError(f"the child never showed its window:\n{out.stdout}\n{out.stderr}")
 
 
 def _small_page(title: str, vocabulary, rng: random.Random) -> Page:
@@ -174,12 +191,14 @@ def measure_window(table: Table, path: Path, scratch: Path, runs: int) -> None:
         _spawn(_CHILD_LECTERN, str(data))
     shown, baseline = [], []
     for _ in range(runs):
-        shown.append(_spawn(_CHILD_LECTERN, str(with_archive)) * 1000)
-        baseline.append(_spawn(_CHILD_LECTERN, str(without)) * 1000)
-    table.add("baseline: window ready, no archive (spawn -> first paint)", baseline)
-    p95 = table.add("window ready with the archive (spawn -> first paint)", shown, "<= 0.5 s")
-    median = percentiles(shown)[0]
+        shown.append([x * 1000 for x in _spawn(_CHILD_LECTERN, str(with_archive))])
+        baseline.append([x * 1000 for x in _spawn(_CHILD_LECTERN, str(without))])
+    table.add("baseline: window ready, no archive (spawn -> first paint)", [wall for wall, _ in baseline])
+    p95 = table.add("window ready with the archive (spawn -> first paint)", [wall for wall, _ in shown], "<= 0.5 s")
+    median = percentiles([wall for wall, _ in shown])[0]
     table.rows[-1] = table.rows[-1].rsplit("|", 2)[0] + f"| {'yes' if median <= 500 else '**no**'} (median; p95 {p95:.0f} ms) |"
+    table.add("  CPU time of the process until its first paint, no archive", [cpu for _, cpu in baseline])
+    table.add("  CPU time of the process until its first paint, with the archive", [cpu for _, cpu in shown])
 
 
 def main() -> None:

@@ -28,10 +28,13 @@ from libzim.reader import Archive
 from libzim.search import Query, Searcher
 from libzim.suggestion import SuggestionSearcher
 
+from typing import TYPE_CHECKING
+
 from ..errors import LecternError
 from ..model import Article
-from .zim_html import page_to_article
-from .zim_links import PageLink, PageLinker, page_links
+
+if TYPE_CHECKING:  # the HTML side (lxml) is imported when a page is first converted, not at start-up
+    from .zim_links import PageLink, PageLinker
 
 KEY_PREFIX = "zim:"
 OLD_ARTICLE_NAMESPACE = "A/"
@@ -207,11 +210,15 @@ class ZimArchive:
     def linker(self, path: str) -> PageLinker:
         """How the page at ``path`` (as :meth:`entry` gives it) resolves its links (to article ids,
         :meth:`key`) and images (to paths of images the archive holds)."""
+        from .zim_links import PageLinker
+
         page_path = OLD_ARTICLE_NAMESPACE + path if self.old_namespaces else path
         return PageLinker(page_path, self.key, self.has_image)
 
     def article(self, path: str) -> Article:
         """The article at ``path`` in Lectern's model, with the page's links and images; its id is :meth:`key`."""
+        from .zim_html import page_to_article
+
         found, content, mimetype = self.html(path)
         if mimetype.startswith("text/html"):
             return page_to_article(content, article_id=found.key, title=found.title, linker=self.linker(found.path))
@@ -221,6 +228,8 @@ class ZimArchive:
 
     def links(self, path: str) -> list[PageLink]:
         """The page's links and archive images (zim_links), internal targets as archive paths without ``A/``."""
+        from .zim_links import page_links
+
         entry = self._find(path)
         _, content, mimetype = self.html(path)
         if not mimetype.startswith("text/html"):
