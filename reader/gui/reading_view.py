@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from html import escape
 from urllib.parse import unquote
 
@@ -49,6 +50,7 @@ QUOTE_CONTEXT_CHARS = 32  # text kept each side of a quoted selection, to tell r
 DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highlighter pen
 MAX_TOOLTIP_CHARS = 600
 NOTES_PER_STEP = 40  # off-screen passages painted per event-loop turn
+LATE_TITLES_STEP_S = 0.02  # titles looked up in archives for at most this long per event-loop turn
 TOOLTIP_COLUMNS = 72
 EXTERNAL_LINK_SCHEMES = ("http", "https", "ftp", "mailto", "news", "tel", "geo")
 
@@ -77,7 +79,8 @@ class ReadingView(QTextBrowser):
         self.refused_resources: list[str] = []
         self.shown_images: list[str] = []  # zim-image: URLs answered from an archive (tests)
         self._media = None  # the source's media (its images) for an archive page
-        self._late_titles = ""  # "due": titles wait for the next paint; "scheduled": asked on the next turn
+        self._late_titles = ""  # "due": titles wait for the next paint; "scheduled": asked on the next turns
+        self._late_found = False  # a title was found in this round of late lookups
         self.context_actions: list = []  # added by the window (bookmark, note...)
         self._article = None
         self._rendered = None
@@ -537,12 +540,20 @@ class ReadingView(QTextBrowser):
             QTimer.singleShot(0, self._resolve_late_titles)
 
     def _resolve_late_titles(self) -> None:
-        """Look up the titles the folders lack in the other sources; render again if one is found."""
-        self._late_titles = ""
+        """Look up the titles the folders lack in the other sources, a step per event-loop turn
+        (an archive's title index answers in 1-20 ms a title, and a page may name a hundred), then
+        render the page again if one was found."""
         titles = self._titles
         if titles is None or self._article is None:
+            self._late_titles, self._late_found = "", False
             return
-        if titles.resolve_pending() and self._rendered is not None and self._rendered.article_id == self._article.id:
+        self._late_found = titles.resolve_pending(time.monotonic() + LATE_TITLES_STEP_S) or self._late_found
+        if titles.pending:
+            QTimer.singleShot(0, self._resolve_late_titles)  # input and painting go on in between
+            return
+        self._late_titles = ""
+        found, self._late_found = self._late_found, False
+        if found:
             self.rerender()
         self.late_titles_resolved.emit(self.article_id)
 

@@ -14,6 +14,7 @@ This module imports no Qt, so it is cheap to test and to benchmark.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from html import escape
 from typing import Callable
@@ -101,13 +102,17 @@ class TitleIndex:
             self._ids[key] = found
         return self._ids.get(key)
 
-    def resolve_pending(self) -> bool:
-        """Ask ``later`` about every pending title (remembered from then on); True if one was found."""
-        pending, self.pending = self.pending, {}
+    def resolve_pending(self, deadline: float | None = None) -> bool:
+        """Ask ``later`` about pending titles (remembered from then on), all of them or until
+        ``time.monotonic()`` passes ``deadline``; True if one was found."""
         found_any = False
-        for key, title in pending.items():
+        while self.pending:
+            key = next(iter(self.pending))
+            title = self.pending.pop(key)
             self._ids[key] = found = self._later(title)
             found_any = found_any or found is not None
+            if deadline is not None and time.monotonic() >= deadline:
+                break
         return found_any
 
     def __len__(self) -> int:

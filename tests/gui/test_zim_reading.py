@@ -250,3 +250,40 @@ def test_titles_the_folders_lack_are_looked_up_in_an_archive_after_the_first_pai
         assert events.count("lookup") == lookups
     finally:
         close_window(window)
+
+
+def test_late_titles_are_looked_up_a_step_per_event_loop_turn_and_the_page_renders_once(
+        qtbot, library, app_paths, tmp_path, monkeypatch):
+    """With no time to spare per turn, each turn asks the archive about one title; the page gains
+    every link the archive has, rendered again once at the end."""
+    from reader.gui import reading_view
+
+    leaders = [("Ilham_Aliyev", "Ilham Aliyev"), ("Artsakh", "Artsakh"), ("Azerbaijan", "Azerbaijan")]
+    path = write_archive(tmp_path / "leaders_2026-11.zim",
+                         [(p, t, f"<html><body><p>About {t}.</p></body></html>") for p, t in leaders],
+                         name="leaders", main="Artsakh")
+    source = ArchiveSource(path)
+    library.attach_source(source)
+    asked = []
+    find_title = source.find_title
+    source.find_title = lambda title: asked.append(title) or find_title(title)
+    monkeypatch.setattr(reading_view, "LATE_TITLES_STEP_S", 0.0)
+    window = open_window(qtbot, library, app_paths)
+    try:
+        view = window.view
+        qtbot.waitUntil(lambda: not view._late_titles, timeout=20_000)  # the start page's round is over
+        steps, rerenders = [], []
+        resolve = view._resolve_late_titles
+        monkeypatch.setattr(view, "_resolve_late_titles", lambda: steps.append(len(asked)) or resolve())
+        view.rerendered.connect(lambda: rerenders.append(1))
+        view._titles = None  # as after a library change: every title is asked again
+        asked.clear()
+        with qtbot.waitSignal(view.late_titles_resolved, timeout=20_000):
+            view.rerender()
+            view.viewport().update()
+        assert len(asked) > 3 and steps == list(range(len(asked)))  # one title a turn
+        html = view._rendered.html
+        assert all(f'href="article:zim%3Aleaders%2F{p}"' in html for p, _ in leaders)
+        assert len(rerenders) == 2  # the one asked for, and one when the lookups were done
+    finally:
+        close_window(window)
