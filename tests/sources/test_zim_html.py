@@ -465,3 +465,14 @@ def test_images_the_archive_holds_are_kept_with_their_caption():
     assert article.images == (("An otter swimming", "A/_assets_/otter.png"), ("A badger", "I/badger.png"))
     assert paragraphs(article.lead) == ["An otter swimming"]
     assert page_to_article(page).images == () and not page_to_article(page).own_links  # no linker: text only
+
+
+def test_a_page_too_deep_for_lxml_keeps_its_links_and_images_through_the_fallback_reader():
+    page = ("<p>A <a href='Top'>top link</a></p>" + "<div>" * 3000
+            + "<p>see <a href='Deep#Part'>deep link</a> <img src='../I/d.png' alt='Deep picture'></p>" + "</div>" * 3000)
+    article = page_to_article(page, linker=PageLinker("A/Page"))
+    assert article.warnings and "fallback" in article.warnings[0].message
+    first, second = article.lead.blocks
+    assert _spans(first.text, first.links) == [("top link", "A/Top", False)]
+    assert _spans(second.text, second.links) == [("deep link", "A/Deep#Part", False)]
+    assert article.images == (("Deep picture", "I/d.png"),)  # no tree to find a figure in: the alt text
