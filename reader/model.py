@@ -162,6 +162,7 @@ class Article:
     # with ``own_links`` the reading view shows those and looks no titles up in the library
     images: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     own_links: bool = field(default=False, compare=False)
+    infobox_links: tuple[tuple[Link, ...], ...] = field(default=(), compare=False)  # per infobox row, within its value
 
     def __post_init__(self) -> None:
         self._by_id.update({section.id: section for section in self.sections})

@@ -152,11 +152,19 @@ class _Renderer:
 
     def infobox(self) -> None:
         rows = "".join(
-            f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
+            f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.infobox_value(row, value)}</td></tr>'
             if value else f'<tr><th colspan="2" align="center" valign="top">{escape(key)}</th></tr>'
-            for key, value in infobox_rows(self.article.infobox)
+            for row, key, value in _numbered_infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
+
+    def infobox_value(self, row: int, shown: str) -> str:
+        """An infobox value with the page's own links (an archive page's, when it is shown as the
+        page had it), or as a link when it names a library article (files)."""
+        if not self.article.own_links:
+            return self.link_or_text(shown)
+        links = self.article.infobox_links[row] if row < len(self.article.infobox_links) else ()
+        return linked(shown, links) if shown == self.article.infobox[row][1] else escape(shown)
 
     def section(self, section: Section) -> None:
         if not section.is_lead:
@@ -260,11 +268,16 @@ def infobox_rows(infobox) -> list[tuple[str, str]]:
     """The infobox as shown: readable keys, values without empty fragments. A template
     parameter with nothing left is left out; a line of prose without a value (an archive
     infobox's caption, "Single by Ray Charles") is kept as a row of its own, value ""."""
+    return [(key, shown) for _, key, shown in _numbered_infobox_rows(infobox)]
+
+
+def _numbered_infobox_rows(infobox) -> list[tuple[int, str, str]]:
+    """:func:`infobox_rows` with each row's index in ``infobox``."""
     rows = []
-    for key, value in infobox:
+    for row, (key, value) in enumerate(infobox):
         shown = readable_value(value)
         if shown or (key.strip() and not _TEMPLATE_KEY.fullmatch(key.strip())):
-            rows.append((readable_key(key), shown))
+            rows.append((row, readable_key(key), shown))
     return rows
 
 

@@ -70,6 +70,7 @@ BLOCK_TAGS = frozenset({
 })
 REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
 REFERENCES_TITLE = "References"
+INFOBOX_CELL_SEPARATOR = " | "  # between the value cells of an infobox row
 
 _WS = re.compile(r"\s+")
 _BLANK_RUN = re.compile(r"\s\s+")  # what collapsing whitespace shortens (a lone blank stays one character)
@@ -442,6 +443,7 @@ class _Converter:
         self.title = title
         self.seen_h1 = False
         self.infobox: list[tuple[str, str]] | None = None
+        self.infobox_links: list[tuple[Link, ...]] = []  # per infobox row, within its value
         self.warnings: list[ParseWarning] = []
         self.flow = _Flow(self)
         self.sinks: list = [self.flow]
@@ -706,7 +708,8 @@ class _Converter:
             return
         texts = [text for text, _ in cells]
         if table.infobox:
-            self.infobox.append((texts[0], " | ".join(texts[1:])))
+            self.infobox.append((texts[0], INFOBOX_CELL_SEPARATOR.join(texts[1:])))
+            self.infobox_links.append(_joined_links(cells[1:], len(INFOBOX_CELL_SEPARATOR)))
             return
         if table.section is not self.current:  # never move rows to another section
             self._emit_table(table)
@@ -810,11 +813,21 @@ class _Converter:
             has_infobox=self.infobox is not None,
             images=tuple(self.images),
             own_links=self.linker is not None,
+            infobox_links=tuple(self.infobox_links) if any(self.infobox_links) else (),
         )
 
 
 def _is_references(attrs: Mapping[str, str]) -> bool:
     return not REFERENCES_CLASSES.isdisjoint(attrs.get("class", "").split())
+
+
+def _joined_links(cells: list[tuple[str, tuple[Link, ...]]], separator: int) -> tuple[Link, ...]:
+    """The links of cells joined into one text with a separator of ``separator`` characters."""
+    joined, offset = [], 0
+    for text, links in cells:
+        joined += [link._replace(start=link.start + offset, end=link.end + offset) for link in links]
+        offset += len(text) + separator
+    return tuple(joined)
 
 
 def _image_caption(attrs) -> str:

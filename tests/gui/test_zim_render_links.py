@@ -71,11 +71,17 @@ def test_only_the_spans_the_page_linked_are_links_not_other_occurrences_of_their
     assert 'the cat and <a href="article:zim%3Aa%2FThe">the</a> dog' in html
 
 
-def test_an_archive_page_looks_no_titles_up_for_its_list_items():
+def test_an_archive_page_looks_no_titles_up_and_shows_its_infobox_links():
+    """The page says what it links: no list item or infobox value is looked up as a library title
+    (for an archive page that meant its title index, after the first paint)."""
     asked = []
-    article = _article(BulletList((ListItem("Badger"),)))
+    article = Article("zim:a/P", "P", None, (("Genres", "R&B, soul"), ("Born", ", 1930,")),
+                      (Section("_lead", "P", 1, None, (), (BulletList((ListItem("Badger"),)),)),),
+                      own_links=True, infobox_links=((Link(5, 9, "zim:a/Soul"),), (Link(2, 6, "zim:a/1930"),)))
     html = render_article(article, lambda title: asked.append(title) or "zim:a/Badger").html
-    assert asked == [] and "<a href" not in html
+    assert asked == []
+    assert _parse(html).links == ["article:zim%3Aa%2FSoul"]  # "1930" is shown trimmed: its span no longer fits
+    assert 'R&amp;B, <a href="article:zim%3Aa%2FSoul">soul</a>' in html and ">1930</td>" in html
 
 
 def test_markup_in_link_texts_and_captions_stays_text():

@@ -476,3 +476,15 @@ def test_a_page_too_deep_for_lxml_keeps_its_links_and_images_through_the_fallbac
     assert _spans(first.text, first.links) == [("top link", "A/Top", False)]
     assert _spans(second.text, second.links) == [("deep link", "A/Deep#Part", False)]
     assert article.images == (("Deep picture", "I/d.png"),)  # no tree to find a figure in: the alt text
+
+
+def test_infobox_values_keep_their_links():
+    page = b"""<table class="infobox"><tr><th>Genres</th><td><ul><li><a href="R%26B">R&amp;B</a></li><li>
+    <a href="Soul_music">soul</a></li></ul></td><td>more <a href="Jazz">jazz</a></td></tr>
+    <tr><th>Born</th><td>1930</td></tr><tr><th colspan="2"><a href="Caption">One cell</a></th></tr></table><p>x</p>"""
+    article = page_to_article(page, linker=PageLinker("A/Ray"))
+    assert article.infobox == (("Genres", "R&B, soul | more jazz"), ("Born", "1930"), ("One cell", ""))
+    value = article.infobox[0][1]
+    assert _spans(value, article.infobox_links[0]) == [("R&B", "A/R&B", False), ("soul", "A/Soul_music", False),
+                                                       ("jazz", "A/Jazz", False)]
+    assert article.infobox_links[1:] == ((), ())  # the header cell's link has no place
