@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 LEAD_SECTION_ID = "_lead"  # slugs never start with "_", so no heading can collide
 LEAD_LABEL = "Introduction"  # how the lead section is named to people (GUI, CLI, exports)
@@ -22,17 +22,31 @@ def section_label(path, title: str = "") -> str:
     return SECTION_LABEL_SEPARATOR.join(part for part in (title, *(path or ())) if part)
 
 
+class Link(NamedTuple):
+    """A link inside a block's text, as a web page (an archive's) had it: ``text[start:end]``
+    leads to ``target``, an article id (``#fragment`` allowed) or, when ``external``, a URL as
+    written (never loaded). Text read from files has no links: titles are looked up instead.
+    (A named tuple: a converted page makes about a thousand.)"""
+
+    start: int
+    end: int
+    target: str
+    external: bool = False
+
+
 @dataclass(frozen=True)
 class ListItem:
     text: str
     children: tuple["ListItem", ...] = ()
     line: int = 0
+    links: tuple[Link, ...] = field(default=(), compare=False)  # within ``text``
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
     line: int = 0
+    links: tuple[Link, ...] = field(default=(), compare=False)  # within ``text``
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     line: int = 0
+    cell_links: tuple[tuple[int, int, tuple[Link, ...]], ...] = field(default=(), compare=False)  # (row, cell, links)
 
     @property
     def text(self) -> str:
@@ -143,6 +158,11 @@ class Article:
     warnings: tuple[ParseWarning, ...] = ()
     has_infobox: bool = False  # an "Infobox" line was present, even with no entries
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
+    # a web page's own links (in its blocks' ``links``) and images: (caption or alt text, path in its source);
+    # with ``own_links`` the reading view shows those and looks no titles up in the library
+    images: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    own_links: bool = field(default=False, compare=False)
+    infobox_links: tuple[tuple[Link, ...], ...] = field(default=(), compare=False)  # per infobox row, within its value
 
     def __post_init__(self) -> None:
         self._by_id.update({section.id: section for section in self.sections})

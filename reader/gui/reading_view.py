@@ -5,6 +5,10 @@
   highlights the terms;
 * ``current_section_id()`` follows scrolling (``section_changed`` is emitted
   when it changes);
+* titles that name other articles ("See also", list items) are looked up in the
+  folders while the page is rendered; those the folders lack are looked up in the
+  other sources (an archive's title index) once the page has painted, and the page
+  is rendered again if any was found (``late_titles_resolved`` then);
 * ``loadResource`` refuses everything but a ``zim-image:`` image of the shown
   article's archive, answered from the archive's bytes: anything else (remote,
   local) is either a bug or hostile, and it is recorded in ``refused_resources``;
@@ -18,6 +22,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from html import escape
 from urllib.parse import unquote
 
@@ -47,6 +52,7 @@ DEFAULT_NOTE_COLOR = "yellow"  # a note without a colour is painted like a highl
 MAX_TOOLTIP_CHARS = 600
 CELL_MARKS = CELL_MARK + TABLE_END  # a selection's edge is trimmed of them, as of white space
 NOTES_PER_STEP = 40  # off-screen passages painted per event-loop turn
+LATE_TITLES_STEP_S = 0.02  # titles looked up in archives for at most this long per event-loop turn
 TOOLTIP_COLUMNS = 72
 EXTERNAL_LINK_SCHEMES = ("http", "https", "ftp", "mailto", "news", "tel", "geo")
 
@@ -58,6 +64,7 @@ class ReadingView(QTextBrowser):
     rerendered = Signal()  # same article, new document (theme, library change): old cursors are stale
     note_clicked = Signal(object)  # the Note whose painted passage was clicked
     notes_painted = Signal(str)  # article id: every quoted passage found on the page is painted
+    late_titles_resolved = Signal(str)  # article id: titles the folders lack were looked up elsewhere
 
     def __init__(self, library, theme: ThemeManager, parent=None):
         super().__init__(parent)
@@ -73,7 +80,9 @@ class ReadingView(QTextBrowser):
         self.document().setDocumentMargin(MIN_SIDE_MARGIN)
         self.refused_resources: list[str] = []
         self.shown_images: list[str] = []  # zim-image: URLs answered from an archive (tests)
-        self._media = None  # (the source's media, the shown page's PageMedia) for an archive page
+        self._media = None  # the source's media (its images) for an archive page
+        self._late_titles = ""  # "due": titles wait for the next paint; "scheduled": asked on the next turns
+        self._late_found = False  # a title was found in this round of late lookups
         self.context_actions: list = []  # added by the window (bookmark, note...)
         self._article = None
         self._rendered = None
@@ -118,9 +127,8 @@ class ReadingView(QTextBrowser):
             return False
         if self._article is None or article is not self._article:
             self._article = article
-            self._media = self._page_media(article.id)
-            self._rendered = render_article(article, self._title_index(), self._media_value())
-            self._set_html(self._rendered.html)
+            self._media = self._source_media(article.id)
+            self._render(article)
         self._current_section = ""
         self.highlight_terms(highlight_terms or [])
         section_id = section_id or article.lead.id
@@ -275,8 +283,7 @@ class ReadingView(QTextBrowser):
         except LecternError:
             article = self._article
         self._article = article
-        self._rendered = render_article(article, self._title_index(), self._media_value())
-        self._set_html(self._rendered.html)
+        self._render(article)
         self._reapply_highlights()
         self._paint_notes()
         self.scroll_to_section(section_id, offset)
@@ -493,20 +500,16 @@ class ReadingView(QTextBrowser):
             return None
         if int(type_) != QTextDocument.ResourceType.ImageResource.value:
             return None
-        content = self._media[0].image(unquote(url.path()))
+        content = self._media.image(unquote(url.path()))
         image = QImage.fromData(content) if content else QImage()
         return image if not image.isNull() else None
 
-    def _page_media(self, article_id: str):
-        """(the source's media, this page's PageMedia) for an archive page; None otherwise."""
+    def _source_media(self, article_id: str):
+        """The source's media (``image(path)``) for an archive page; None otherwise."""
         try:
-            media = self.library.media_of(article_id)
-            return (media, media.page_media(article_id)) if media is not None else None
+            return self.library.media_of(article_id)
         except LecternError:
-            return None  # the text shows; links and images are extras
-
-    def _media_value(self):
-        return self._media[1] if self._media is not None else None
+            return None  # the text shows; images are extras
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -523,14 +526,45 @@ class ReadingView(QTextBrowser):
 
     # ------------------------------------------------------------------ internals
 
+    def _render(self, article) -> None:
+        self._rendered = render_article(article, self._title_index())
+        self._set_html(self._rendered.html)
+        if self._titles.pending and not self._late_titles:
+            self._late_titles = "due"  # after the next paint (paintEvent)
+
     def _title_index(self) -> TitleIndex:
+        """Titles are looked up in the folders while rendering; when the library has other sources
+        (archives, whose title index may have to be opened first), in those once the page is shown."""
         if self._titles is None:
-            self._titles = TitleIndex.asking(self._find_title)
+            folders = self.library.folders
+            others = any(source is not folders for source in self.library.article_sources())
+            self._titles = TitleIndex.asking(lambda title: _entry_id(folders.find_title(title)),
+                                             later=(lambda title: _entry_id(self.library.find_title(title))) if others else None)
         return self._titles
 
-    def _find_title(self, title: str) -> str | None:
-        found = self.library.find_title(title)
-        return found.id if found is not None else None
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self._late_titles == "due":
+            self._late_titles = "scheduled"
+            QTimer.singleShot(0, self._resolve_late_titles)
+
+    def _resolve_late_titles(self) -> None:
+        """Look up the titles the folders lack in the other sources, a step per event-loop turn
+        (an archive's title index answers in 1-20 ms a title, and a page may name a hundred), then
+        render the page again if one was found."""
+        titles = self._titles
+        if titles is None or self._article is None:
+            self._late_titles, self._late_found = "", False
+            return
+        self._late_found = titles.resolve_pending(time.monotonic() + LATE_TITLES_STEP_S) or self._late_found
+        if titles.pending:
+            QTimer.singleShot(0, self._resolve_late_titles)  # input and painting go on in between
+            return
+        self._late_titles = ""
+        found, self._late_found = self._late_found, False
+        if found:
+            self.rerender()
+        self.late_titles_resolved.emit(self.article_id)
 
     def _set_html(self, html: str) -> None:
         self._tops = None
@@ -538,7 +572,9 @@ class ReadingView(QTextBrowser):
         self._highlights.clear()
         self.setExtraSelections([])
         self._html = html
-        self.document().setDefaultFont(self.theme.settings.font())
+        font = self.theme.settings.font()
+        if self.document().defaultFont() != font:  # setting it lays the old page out again first
+            self.document().setDefaultFont(font)
         self._loading = True  # one layout pass; positions are read once it is done
         try:
             self.setHtml(html)
@@ -744,6 +780,10 @@ def note_tooltip(note) -> str:
     if note.tags:
         lines += ["", "  ".join("#" + tag for tag in note.tags)]
     return f"<p style='white-space:pre'>{escape(chr(10).join(lines))}</p>"
+
+
+def _entry_id(entry) -> str | None:
+    return entry.id if entry is not None else None
 
 
 def _block_top(layout, block) -> float:

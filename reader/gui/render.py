@@ -14,12 +14,13 @@ This module imports no Qt, so it is cheap to test and to benchmark.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from html import escape
 from typing import Callable
 from urllib.parse import quote, unquote
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, Section, Table, iter_items_with_depth
+from ..model import Article, Block, BulletList, Link, ListItem, Paragraph, Section, Table, iter_items_with_depth
 from ..textutil import fold
 
 ARTICLE_SCHEME = "article"
@@ -49,8 +50,17 @@ def section_from_anchor(name: str) -> str | None:
 
 
 def article_href(article_id: str, section_id: str = "") -> str:
-    href = f"{ARTICLE_SCHEME}:{quote(article_id, safe='')}"
-    return href + (f"#{quote(section_id, safe='')}" if section_id else "")
+    href = f"{ARTICLE_SCHEME}:{_quoted(article_id)}"
+    return href + (f"#{_quoted(section_id)}" if section_id else "")
+
+
+# quote(text, safe="") for ASCII text in one str.translate (an archive page has about a thousand links)
+_QUOTE_ASCII = {code: f"%{code:02X}" for code in range(128)
+                if not (chr(code).isalnum() or chr(code) in "_.-~")}
+
+
+def _quoted(text: str) -> str:
+    return text.translate(_QUOTE_ASCII) if text.isascii() else quote(text, safe="")
 
 
 def parse_article_href(scheme: str, path: str, fragment: str) -> tuple[str, str] | None:
@@ -69,20 +79,41 @@ class TitleIndex:
     titles, the library may hold millions.
     """
 
-    def __init__(self, summaries=(), lookup: TitleResolver | None = None):
+    def __init__(self, summaries=(), lookup: TitleResolver | None = None, later: TitleResolver | None = None):
         self._ids: dict[str, str | None] = {fold(s.title).strip(): s.id for s in summaries}
         self._lookup = lookup
+        self._later = later
+        self.pending: dict[str, str] = {}  # folded -> title: not found by ``lookup``, for ``later``
 
     @classmethod
-    def asking(cls, lookup: TitleResolver) -> "TitleIndex":
-        """An index that asks ``lookup(title)`` (an id or None) for each title it has not seen."""
-        return cls(lookup=lookup)
+    def asking(cls, lookup: TitleResolver, later: TitleResolver | None = None) -> "TitleIndex":
+        """An index that asks ``lookup(title)`` (an id or None) for each title it has not seen.
+        With ``later`` (a costlier lookup), a title ``lookup`` does not know is not a link yet: it
+        waits in :attr:`pending` until :meth:`resolve_pending` asks ``later``."""
+        return cls(lookup=lookup, later=later)
 
     def __call__(self, title: str) -> str | None:
         key = fold(title).strip()
         if key not in self._ids and self._lookup is not None:
-            self._ids[key] = self._lookup(title)
+            found = self._lookup(title)
+            if found is None and self._later is not None:
+                self.pending.setdefault(key, title)
+                return None
+            self._ids[key] = found
         return self._ids.get(key)
+
+    def resolve_pending(self, deadline: float | None = None) -> bool:
+        """Ask ``later`` about pending titles (remembered from then on), all of them or until
+        ``time.monotonic()`` passes ``deadline``; True if one was found."""
+        found_any = False
+        while self.pending:
+            key = next(iter(self.pending))
+            title = self.pending.pop(key)
+            self._ids[key] = found = self._later(title)
+            found_any = found_any or found is not None
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        return found_any
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -96,7 +127,7 @@ class _Renderer:
         self.candidates: list[str] = []
         self.targets: set[str] = set()
         self.parts: list[str] = []
-        self.page_links: _PageLinks | None = None
+        self.images: _Images | None = _Images(article.images) if article.own_links else None
 
     def link_or_text(self, text: str) -> str:
         """``text`` escaped, as a link when it names another library article."""
@@ -121,11 +152,19 @@ class _Renderer:
 
     def infobox(self) -> None:
         rows = "".join(
-            f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.link_or_text(value)}</td></tr>'
+            f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.infobox_value(row, value)}</td></tr>'
             if value else f'<tr><th colspan="2" align="center" valign="top">{self.images_in(key)}{escape(key)}</th></tr>'
-            for key, value in infobox_rows(self.article.infobox)
+            for row, key, value in _numbered_infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
+
+    def infobox_value(self, row: int, shown: str) -> str:
+        """An infobox value with the page's own links (an archive page's, when it is shown as the
+        page had it), or as a link when it names a library article (files)."""
+        if not self.article.own_links:
+            return self.link_or_text(shown)
+        links = self.article.infobox_links[row] if row < len(self.article.infobox_links) else ()
+        return linked(shown, links) if shown == self.article.infobox[row][1] else escape(shown)
 
     def section(self, section: Section) -> None:
         if not section.is_lead:
@@ -135,11 +174,10 @@ class _Renderer:
             self.block(block)
 
     def block(self, block: Block) -> None:
-        if isinstance(block, Paragraph) and self.page_links is not None:
-            self.parts.append(self.page_links.images_before(block.text))
-            self.parts.append(f"<p>{self.page_links.linked(block.text)}</p>")
-        elif isinstance(block, Paragraph):
-            self.parts.append(f"<p>{escape(block.text)}</p>")
+        if isinstance(block, Paragraph):
+            if self.images is not None:
+                self.parts.append(self.images.before(block.text))
+            self.parts.append(f"<p>{linked(block.text, block.links)}</p>")
         elif isinstance(block, BulletList):
             self.parts.append(self.items(block.items))
         elif isinstance(block, Table):
@@ -147,24 +185,25 @@ class _Renderer:
 
     def images_in(self, cell: str) -> str:
         """An archive page's images captioned by this table cell's (or infobox row's) text, else ""."""
-        return self.page_links.images_in(cell) if self.page_links is not None else ""
+        return self.images.within(cell) if self.images is not None else ""
 
-    def inline(self, text: str) -> str:
-        """A list item's or table cell's text escaped, with its links (archive pages) or as a
-        link when it names another library article (files)."""
-        return self.page_links.linked(text) if self.page_links is not None else self.link_or_text(text)
+    def inline(self, text: str, links: tuple[Link, ...] = ()) -> str:
+        """A list item's or table cell's text escaped, with the page's own links (an archive
+        page's), or as a link when it names another library article (files)."""
+        return linked(text, links) if self.article.own_links else self.link_or_text(text)
 
     def table(self, table: Table) -> str:
         """An HTML table, every cell escaped; a short row's last cell spans the missing columns.
         The caption is a paragraph above it (Qt's rich text has no ``<caption>``)."""
         width = max((len(row) for row in table.rows), default=0)
+        links = {(row, cell): found for row, cell, found in table.cell_links}
         rows = "".join(
             "<tr>" + "".join(
                 f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>'
-                f'{self.images_in(cell)}{self.inline(cell)}</td>'
+                f'{self.images_in(cell)}{self.inline(cell, links.get((r, i), ()))}</td>'
                 for i, cell in enumerate(row)
             ) + "</tr>"
-            for row in table.rows
+            for r, row in enumerate(table.rows)
         )
         caption = f'<p class="table-caption"><b>{escape(table.caption)}</b></p>' if table.caption else ""
         return caption + (f'<table class="content" border="1" cellspacing="0" cellpadding="4">{rows}</table>' if rows else "")
@@ -177,7 +216,7 @@ class _Renderer:
                 out.append("<ul>")
             else:  # close the open item and every list deeper than this one
                 out.append("</li>" + "</ul></li>" * (depth - level))
-            out.append(f"<li>{self.inline(item.text)}")
+            out.append(f"<li>{self.inline(item.text, item.links)}")
             depth = level
         if depth < 0:
             return "<ul></ul>"
@@ -233,80 +272,74 @@ def infobox_rows(infobox) -> list[tuple[str, str]]:
     """The infobox as shown: readable keys, values without empty fragments. A template
     parameter with nothing left is left out; a line of prose without a value (an archive
     infobox's caption, "Single by Ray Charles") is kept as a row of its own, value ""."""
+    return [(key, shown) for _, key, shown in _numbered_infobox_rows(infobox)]
+
+
+def _numbered_infobox_rows(infobox) -> list[tuple[int, str, str]]:
+    """:func:`infobox_rows` with each row's index in ``infobox``."""
     rows = []
-    for key, value in infobox:
+    for row, (key, value) in enumerate(infobox):
         shown = readable_value(value)
         if shown or (key.strip() and not _TEMPLATE_KEY.fullmatch(key.strip())):
-            rows.append((readable_key(key), shown))
+            rows.append((row, readable_key(key), shown))
     return rows
 
 
-def render_article(article: Article, resolve_title: TitleResolver | None = None, media=None) -> RenderedArticle:
-    """``media``: a :class:`reader.sources.base.PageMedia` (an archive page's links and images), or None."""
+def render_article(article: Article, resolve_title: TitleResolver | None = None) -> RenderedArticle:
+    """The article as HTML. An archive page (``article.own_links``) shows its own links and images;
+    other articles get links where a list item, table cell or infobox value names a library article."""
     renderer = _Renderer(article, resolve_title)
-    if media is not None and (media.links or media.images):
-        renderer.page_links = _PageLinks(media)
     body = renderer.render()
     anchors = {s.id: anchor_name(s.id) for s in article.sections}
     return RenderedArticle(article.id, f"<html><body>{body}</body></html>", anchors, renderer.links,
                            tuple(renderer.candidates), frozenset(renderer.targets))
 
 
-class _PageLinks:
-    """An archive page's links and images put back around its text, which stays as the model has it.
+def linked(text: str, links: tuple[Link, ...]) -> str:
+    """``text`` escaped piece by piece, each link span wrapped in ``<a>``: ``article:ID`` for a page
+    of the library, the URL as written for an external link (the view never loads it)."""
+    if not links:
+        return escape(text)
+    plain = _HTML_SPECIAL.search(text) is None  # most text: its pieces need no escaping (a page has ~1,000 links)
+    parts, pos = [], 0
+    for link in links:
+        if link.start < pos or link.end <= link.start:
+            continue  # a link inside another (the page nested them): the outer one stands
+        href = escape(link.target) if link.external else article_href(*_split_fragment(link.target))  # quoted: no & < > " '
+        before, inside = text[pos:link.start], text[link.start:link.end]
+        parts += [before if plain else escape(before), f'<a href="{href}">{inside if plain else escape(inside)}</a>']
+        pos = link.end
+    parts.append(escape(text[pos:]))
+    return "".join(parts)
 
-    A link text found in a paragraph, list item or table cell (whole words, longest first)
-    becomes a link: ``article:ID`` for a page of the archive, the URL as written
-    for an external one (the view never loads it). A text becomes a link as many
-    times as the page links it, at its first occurrences (Wikipedia links a term
-    once): wrapping every occurrence of a linked common word turned a 70 KB page
-    into ten thousand anchors and tripled Qt's layout time. An image goes
-    before the first paragraph that is its caption, as ``zim-image:PATH``, which only
-    the reading view's ``loadResource`` answers (from the archive's bytes).
-    """
 
-    def __init__(self, media):
-        self._hrefs: dict[str, str] = {}
-        self._left: dict[str, int] = {}  # how many more occurrences of each text become links
-        for text, target, kind in media.links:
-            if len(text) >= 2 and text not in self._hrefs:
-                self._hrefs[text] = article_href(*_split_fragment(target)) if kind == "article" else target
-            self._left[text] = self._left.get(text, 0) + 1
-        texts = sorted(self._hrefs, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)") if texts else None
-        self._images: dict[str, list[str]] = {}
+_HTML_SPECIAL = re.compile(r"[&<>\"']")  # what html.escape replaces
+
+
+class _Images:
+    """An archive page's images, each put before the first paragraph that is its caption, as
+    ``zim-image:PATH``, which only the reading view's ``loadResource`` answers (from the archive)."""
+
+    def __init__(self, images):
+        self._by_caption: dict[str, list[str]] = {}
         self._captions: re.Pattern | bool | None = None  # the captions as one pattern, made for the first table cell
-        for caption, path in media.images:
-            self._images.setdefault(caption, []).append(path)
+        for caption, path in images:
+            self._by_caption.setdefault(caption, []).append(path)
 
-    def linked(self, text: str) -> str:
-        if self._pattern is None:
-            return escape(text)
-        parts, pos = [], 0
-        for match in self._pattern.finditer(text):
-            found = match.group()
-            if self._left[found] <= 0:
-                continue
-            self._left[found] -= 1
-            parts += [escape(text[pos:match.start()]), f'<a href="{escape(self._hrefs[found])}">{escape(found)}</a>']
-            pos = match.end()
-        parts.append(escape(text[pos:]))
-        return "".join(parts)
-
-    def images_in(self, cell: str) -> str:
+    def within(self, cell: str) -> str:
         """The images whose caption is the table cell's text or a part of it (a figure or a captioned
-        image in a cell), above the text; each image is placed once."""
+        image in a cell, an infobox picture captioned by its row), above the text; each is placed once."""
         if self._captions is None:  # one scan per cell, not one per image (a page may have hundreds)
-            captions = sorted((c for c in self._images if c), key=len, reverse=True)
+            captions = sorted((c for c in self._by_caption if c), key=len, reverse=True)
             self._captions = re.compile("|".join(map(re.escape, captions))) if captions else False
         if not self._captions:
             return ""
-        placed = [c for c in dict.fromkeys(m.group() for m in self._captions.finditer(cell)) if c in self._images]
+        placed = [c for c in dict.fromkeys(m.group() for m in self._captions.finditer(cell)) if c in self._by_caption]
         return "".join(f'<img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(caption)}"><br>'
-                       for caption in placed for path in self._images.pop(caption))
+                       for caption in placed for path in self._by_caption.pop(caption))
 
-    def images_before(self, paragraph: str) -> str:
-        paths = self._images.pop(paragraph, ())
+    def before(self, paragraph: str) -> str:
+        paths = self._by_caption.pop(paragraph, ()) if self._by_caption else ()
         return "".join(f'<p><img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(paragraph)}"></p>'
                        for path in paths)
 

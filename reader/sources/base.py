@@ -125,21 +125,6 @@ def searchable_of(source: object) -> SearchableSource | None:
 
 
 @dataclass(frozen=True)
-class PageMedia:
-    """What an article of a web-page source (an archive) links to and shows, beside its text.
-
-    The article model has text only; the renderer wraps link texts found in
-    paragraphs and list items in links and puts each image before the paragraph
-    that is its caption (text stays escaped; the text itself is not changed, so
-    notes and search see the same words).
-    """
-
-    links: tuple[tuple[str, str, str], ...] = ()  # (link text, target, kind): kind "article" (target an
-    #                                               article id, "#fragment" allowed) or "external" (a URL)
-    images: tuple[tuple[str, str], ...] = ()  # (caption or alt text, image path inside the source)
-
-
-@dataclass(frozen=True)
 class ArchiveInfo:
     """What the library panel shows on an archive's group row."""
 
@@ -152,7 +137,7 @@ class ArchiveInfo:
 
 
 def media_of(source: object):
-    """The source's reading extras (``source.media()``: ``page_media(id)``, ``image(path)``,
-    ``info()``), or None."""
+    """The source's reading extras (``source.media()``: ``image(path)``, ``info()``), or None.
+    A page's links and images are in its article (``Paragraph.links``, ``Article.images``)."""
     offer = getattr(source, "media", None)
     return offer() if callable(offer) else None

@@ -28,10 +28,13 @@ from libzim.reader import Archive
 from libzim.search import Query, Searcher
 from libzim.suggestion import SuggestionSearcher
 
+from typing import TYPE_CHECKING
+
 from ..errors import LecternError
 from ..model import Article
-from .zim_html import page_to_article
-from .zim_links import PageLink, page_links
+
+if TYPE_CHECKING:  # the HTML side (lxml) is imported when a page is first converted, not at start-up
+    from .zim_links import PageLink, PageLinker
 
 KEY_PREFIX = "zim:"
 OLD_ARTICLE_NAMESPACE = "A/"
@@ -40,6 +43,8 @@ CHECKPOINT_EVERY = 1_000  # titles_at() remembers a cursor every this many artic
 COUNT_SCAN_LIMIT = 100_000  # archives without a front-article counter are counted up to this size
 ILLUSTRATION_SIZE = 48
 MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page is read whole into memory; Wikipedia's largest are a few MB
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # an image larger than this is not shown (its caption is)
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp")
 _DATE_SUFFIX = re.compile(r"_\d{4}-\d{2}(?:-\d{2})?(?=_|$)")
 _SPLIT_SUFFIX = re.compile(r"\.zima[a-z]$", re.I)
 _TITLE_OPEN = re.compile(rb"<title[^>]*>", re.I)
@@ -194,17 +199,41 @@ class ZimArchive:
         except (RuntimeError, OSError, ZimError):
             return None
 
+    def has_image(self, path: str) -> bool:
+        """Whether ``path`` holds an image that can be shown (an image type, at most
+        ``MAX_IMAGE_BYTES``), redirects followed; its bytes are not read."""
+        try:
+            if not self._archive.has_entry_by_path(path):
+                return False
+            item = _follow(self._archive.get_entry_by_path(path)).get_item()
+            return item.mimetype in IMAGE_TYPES and item.size <= MAX_IMAGE_BYTES
+        except (RuntimeError, OSError, ZimError):
+            return False
+
+    def linker(self, path: str) -> PageLinker:
+        """How the page at ``path`` (as :meth:`entry` gives it) resolves its links (to article ids,
+        :meth:`key`) and images (to paths of images the archive holds)."""
+        from .zim_links import PageLinker
+
+        page_path = OLD_ARTICLE_NAMESPACE + path if self.old_namespaces else path
+        return PageLinker(page_path, self.key, self.has_image)
+
     def article(self, path: str) -> Article:
-        """The article at ``path`` in Lectern's model; its id is :meth:`key`."""
+        """The article at ``path`` in Lectern's model, with the page's links and images; its id is :meth:`key`."""
+        from .zim_html import page_to_article
+
         found, content, mimetype = self.html(path)
         if mimetype.startswith("text/html"):
-            return page_to_article(content, article_id=found.key, title=_article_title(found, content))
+            return page_to_article(content, article_id=found.key, title=_article_title(found, content),
+                                   linker=self.linker(found.path))
         text = content.decode("utf-8", "replace")
         paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines())
         return page_to_article(paragraphs, article_id=found.key, title=found.title)
 
     def links(self, path: str) -> list[PageLink]:
         """The page's links and archive images (zim_links), internal targets as archive paths without ``A/``."""
+        from .zim_links import page_links
+
         entry = self._find(path)
         _, content, mimetype = self.html(path)
         if not mimetype.startswith("text/html"):

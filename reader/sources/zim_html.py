@@ -50,11 +50,12 @@ from __future__ import annotations
 import html.parser
 import re
 import threading
-from typing import Callable, Mapping
+from itertools import accumulate
+from typing import Callable, Mapping, Protocol
 
 from lxml import etree
 
-from ..model import Article, Block, BulletList, ListItem, Paragraph, ParseWarning, Table
+from ..model import Article, Block, BulletList, Link, ListItem, Paragraph, ParseWarning, Table
 from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, freeze_sections  # the same limits and section ids as files
 
 DROPPED_TAGS = frozenset({
@@ -69,15 +70,27 @@ BLOCK_TAGS = frozenset({
 })
 REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
 REFERENCES_TITLE = "References"
+INFOBOX_CELL_SEPARATOR = " | "  # between the value cells of an infobox row
 
 _WS = re.compile(r"\s+")
+_BLANK_RUN = re.compile(r"\s\s+")  # what collapsing whitespace shortens (a lone blank stays one character)
 _local = threading.local()
 _TEX_WRAPPER = re.compile(r"\{\\(?:displaystyle|textstyle|scriptstyle)\s*(.*)\}", re.S)
 _RANK = {"": 0, " ": 1, ", ": 2, "; ": 3}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
-def page_to_article(page: bytes | str, article_id: str = "", title: str = "") -> Article:
+class PageLinker(Protocol):
+    """Resolves a page's ``href`` and ``src`` values (``reader.sources.zim_links.PageLinker``)."""
+
+    def link(self, href: str) -> tuple[str, bool] | None:
+        """``(target, external)``: an article id (``#fragment`` allowed) or a URL; None: no link."""
+
+    def image(self, src: str) -> str | None:
+        """The image's path in the page's source when it holds that image, else None."""
+
+
+def page_to_article(page: bytes | str, article_id: str = "", title: str = "", linker: PageLinker | None = None) -> Article:
     """Convert one HTML page.
 
     The title is ``title`` (the entry's, as the library lists it), else the
@@ -85,9 +98,14 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "") ->
     a given title is kept as the lead's first paragraph (a site banner, say).
     Never raises on content: an empty or unparsable page gives an article with
     one empty section.
+
+    With a ``linker`` the same walk keeps the page's links (``<a href>`` in
+    paragraphs, list items and table cells, as :class:`Link` spans of the block's
+    text) and its images that ``linker.image`` accepts (``Article.images``, with
+    their figure's caption, else their alt text): the page is parsed once.
     """
     data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
-    converter = _Converter(_WS.sub(" ", title).strip())
+    converter = _Converter(_WS.sub(" ", title).strip(), linker)
     parser = html_parser()
     try:
         document = etree.fromstring(data, parser) if data.strip() else None
@@ -157,11 +175,15 @@ class _Text:
 
     block_sep = " "
     item_sep = " "
+    keeps_links = True  # a link met while this is the target is kept (with the text it becomes)
 
     def __init__(self, line: int = 0):
         self.parts: list[str] = []
         self.pending = ""
         self.line = line
+        self.waiting: list[_Anchor] = []  # links opened here that have no text yet
+        self.marks: list[tuple[int, _Anchor, bool]] = []  # (index in parts, link, is its end)
+        self.links: tuple[Link, ...] = ()  # the links of the text last taken
 
     def add(self, text: str) -> None:
         if text.isspace():
@@ -176,7 +198,19 @@ class _Text:
                 text = text.lstrip()
             self.parts.append(self.pending)
             self.pending = ""
+        if self.waiting:  # a link starts here, after any separator
+            self.marks += [(len(self.parts), anchor, False) for anchor in self.waiting]
+            self.waiting.clear()
         self.parts.append(text)
+
+    def open_link(self, anchor: "_Anchor") -> None:
+        self.waiting.append(anchor)
+
+    def close_link(self, anchor: "_Anchor") -> None:
+        if anchor in self.waiting:  # no text came: no link
+            self.waiting.remove(anchor)
+        else:
+            self.marks.append((len(self.parts), anchor, True))
 
     def started(self) -> None:
         """The first text arrives (a hook for the paragraph's line)."""
@@ -189,12 +223,70 @@ class _Text:
         self.separate(self.item_sep if kind == "item" else self.block_sep)
 
     def take(self) -> str:
-        text = " ".join("".join(self.parts).split())  # collapses whitespace as re's \s would, faster
+        """The text collected (whitespace collapsed) and, in :attr:`links`, its links. A link
+        still open (its element goes on past this text) continues in the next text taken."""
+        if self.marks:
+            text, self.links, still_open = _collapse(self.parts, self.marks)
+            self.waiting[:0] = still_open
+            self.marks = []
+        else:
+            text = " ".join("".join(self.parts).split())  # collapses whitespace as re's \s would, faster
+            self.links = ()
         self.parts, self.pending = [], ""
         return text
 
 
+class _Anchor:
+    """One ``<a>`` element being read (compared by identity)."""
+
+    __slots__ = ("target", "external")
+
+    def __init__(self, target: str, external: bool):
+        self.target = target
+        self.external = external
+
+
+def _collapse(parts: list[str], marks: list[tuple[int, _Anchor, bool]]) -> tuple[str, tuple[Link, ...], list[_Anchor]]:
+    """``(text, links, links still open)``: the parts joined with whitespace collapsed (the same
+    text as :meth:`_Text.take`'s fast path) and each marked link as a span of that text, from its
+    first word to the end of its last. A link still open at the end ends with the text.
+
+    Marks are raw offsets mapped through the whitespace that collapsing removes: the text
+    before, between runs of two or more blanks, is unchanged (a lone tab or newline becomes
+    a space), so the mapping is a walk over those runs, not over the words.
+    """
+    raw = "".join(parts)
+    text = " ".join(raw.split())
+    bounds = [0, *accumulate(map(len, parts))]
+    lead = len(raw) - len(raw.lstrip())
+    trail = len(raw.rstrip())
+    runs = [match.span() for match in _BLANK_RUN.finditer(raw, lead, trail)]
+    run, removed, starts, links, size = 0, 0, {}, [], len(text)
+    for index, anchor, is_end in marks:
+        at = bounds[index]
+        if runs:
+            while run < len(runs) and runs[run][1] <= at:
+                removed += runs[run][1] - runs[run][0] - 1
+                run += 1
+            if run < len(runs) and runs[run][0] < at < trail:  # inside a run of blanks: after its one space
+                at = runs[run][0] + 1
+        position = at - lead - removed
+        position = 0 if position < 0 else size if position > size else position
+        if not is_end:
+            starts[anchor] = position + (text[position:position + 1] == " ")
+        elif anchor in starts:
+            start = starts.pop(anchor)
+            end = position - (position > 0 and text[position - 1] == " ")
+            if start < end:
+                links.append(Link(start, end, anchor.target, anchor.external))
+    links += [Link(start, len(text), anchor.target, anchor.external) for anchor, start in starts.items() if start < len(text)]
+    links.sort(key=lambda link: link.start)
+    return text, tuple(links), list(starts)
+
+
 class _Heading(_Text):
+    keeps_links = False
+
     def __init__(self, level: int, line: int):
         super().__init__(line)
         self.level = level
@@ -206,6 +298,8 @@ class _Cell(_Text):
 
 
 class _Math(_Text):
+    keeps_links = False
+
     def __init__(self, line: int):
         super().__init__(line)
         self.tex = ""
@@ -214,12 +308,16 @@ class _Math(_Text):
 class _Source(_Text):
     """A TeX annotation: its characters as written, markup inside adds no separators."""
 
+    keeps_links = False
+
     def boundary(self, kind: str) -> None:
         pass
 
 
 class _Pre(_Text):
-    """Keeps line breaks: each non-blank line becomes a paragraph."""
+    """Keeps line breaks: each non-blank line becomes a paragraph (without links)."""
+
+    keeps_links = False
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -241,6 +339,8 @@ class _Item(_Text):
 class _List:
     """An open ``ul``/``ol``: collects items; text outside any ``li`` becomes an item of its own."""
 
+    keeps_links = True
+
     def __init__(self, line: int, depth: int):
         self.items: list[ListItem] = []
         self.line = line
@@ -253,19 +353,28 @@ class _List:
     def boundary(self, kind: str) -> None:
         self.stray.boundary(kind)
 
+    def open_link(self, anchor: _Anchor) -> None:
+        self.stray.open_link(anchor)
+
+    def close_link(self, anchor: _Anchor) -> None:
+        self.stray.close_link(anchor)
+
     def flush_stray(self) -> None:
         text = self.stray.take()
         if text:
-            self.items.append(ListItem(text, (), self.line))
+            self.items.append(ListItem(text, (), self.line, self.stray.links))
 
 
 class _Table:
     """An open table: rows of cell texts, emitted as a :class:`Table` when it ends."""
 
+    keeps_links = True
+
     def __init__(self, infobox: bool, line: int):
         self.infobox = infobox
-        self.row: list[str] | None = None
+        self.row: list[tuple[str, tuple[Link, ...]]] | None = None  # (cell text, its links)
         self.rows: list[tuple[str, ...]] = []
+        self.cell_links: list[tuple[int, int, tuple[Link, ...]]] = []
         self.caption = ""
         self.section: "_OpenSection | None" = None  # where the collected rows belong
         self.stray = _Text(line)
@@ -276,6 +385,12 @@ class _Table:
 
     def boundary(self, kind: str) -> None:
         self.stray.boundary(kind)
+
+    def open_link(self, anchor: _Anchor) -> None:
+        self.stray.open_link(anchor)
+
+    def close_link(self, anchor: _Anchor) -> None:
+        self.stray.close_link(anchor)
 
 
 class _Flow(_Text):
@@ -321,13 +436,14 @@ _HANDLERS = {  # tag -> the _Converter method that opens it
 class _Converter:
     """Turns start/text/end events of one page into sections and blocks."""
 
-    def __init__(self, title: str = ""):
+    def __init__(self, title: str = "", linker: PageLinker | None = None):
         self.lead = _OpenSection("", 1, None, 1)
         self.sections = [self.lead]
         self.current = self.lead
         self.title = title
         self.seen_h1 = False
         self.infobox: list[tuple[str, str]] | None = None
+        self.infobox_links: list[tuple[Link, ...]] = []  # per infobox row, within its value
         self.warnings: list[ParseWarning] = []
         self.flow = _Flow(self)
         self.sinks: list = [self.flow]
@@ -336,6 +452,10 @@ class _Converter:
         self.skipping = 0
         self.line = 0
         self._starts = {tag: getattr(self, name) for tag, name in _HANDLERS.items()}
+        self.linker = linker
+        self.images: list[tuple[str, str]] = []  # (caption, path) of the page's images its source holds
+        if linker is not None:
+            self._starts.update(a=self._anchor, img=self._image)
 
     # -- events
 
@@ -385,7 +505,7 @@ class _Converter:
     def flush_paragraph(self) -> None:
         text = self.flow.take()
         if text:
-            self.current.blocks.append(Paragraph(text, self.flow.line))
+            self.current.blocks.append(Paragraph(text, self.flow.line, self.flow.links))
 
     def _open_section(self, title: str, level: int, line: int) -> None:
         level = max(2, min(level, MAX_LEVEL))
@@ -405,6 +525,26 @@ class _Converter:
             self.flow.boundary("block")
             self._open_section(REFERENCES_TITLE, 2, self.line)
         return self._boundary_closer()
+
+    # -- links and images (only with a linker)
+
+    def _anchor(self, tag, attrs):
+        sink = self.sinks[-1]
+        href = attrs.get("href")
+        if not href or not sink.keeps_links:
+            return None
+        resolved = self.linker.link(href)
+        if resolved is None:
+            return None
+        anchor = _Anchor(*resolved)
+        sink.open_link(anchor)
+        return lambda: sink.close_link(anchor)
+
+    def _image(self, tag, attrs):
+        path = self.linker.image(attrs.get("src") or "")
+        if path is not None:
+            self.images.append((_image_caption(attrs), path))
+        return None
 
     def _br(self, tag, attrs):
         self.sinks[-1].boundary("block")
@@ -519,7 +659,7 @@ class _Converter:
         self.sinks.pop()
         text = item.take()
         if text or item.children:
-            self.sinks[-1].items.append(ListItem(text, tuple(item.children), item.line))
+            self.sinks[-1].items.append(ListItem(text, tuple(item.children), item.line, item.links))
 
     # -- tables
 
@@ -539,14 +679,14 @@ class _Converter:
         self.sinks.pop()
         stray = table.stray.take()
         if stray:
-            self._table_row(table, [stray])
+            self._table_row(table, [(stray, table.stray.links)])
         self._emit_table(table)
 
     def _emit_table(self, table: _Table) -> None:
         """The rows collected so far as one :class:`Table` block of the section they belong to."""
         if table.section is not None and (table.rows or table.caption):
-            table.section.blocks.append(Table(tuple(table.rows), table.caption, table.line))
-        table.rows, table.caption = [], ""
+            table.section.blocks.append(Table(tuple(table.rows), table.caption, table.line, tuple(table.cell_links)))
+        table.rows, table.caption, table.cell_links = [], "", []
 
     def _row(self, tag, attrs):
         table = self.sinks[-1]
@@ -561,20 +701,25 @@ class _Converter:
             row, table.row = table.row, None
             self._table_row(table, row)
 
-    def _table_row(self, table: _Table, cells: list[str], caption: bool = False) -> None:
-        cells = [cell for cell in cells if cell]
+    def _table_row(self, table: _Table, cells: list[tuple[str, tuple[Link, ...]]], caption: bool = False) -> None:
+        """One row of ``(cell text, its links)``; empty cells are dropped."""
+        cells = [cell for cell in cells if cell[0]]
         if not cells:
             return
+        texts = [text for text, _ in cells]
         if table.infobox:
-            self.infobox.append((cells[0], " | ".join(cells[1:])))
+            self.infobox.append((texts[0], INFOBOX_CELL_SEPARATOR.join(texts[1:])))
+            self.infobox_links.append(_joined_links(cells[1:], len(INFOBOX_CELL_SEPARATOR)))
             return
         if table.section is not self.current:  # never move rows to another section
             self._emit_table(table)
             table.section = self.current
         if caption and not table.rows and not table.caption:
-            table.caption = cells[0]
-        else:  # a second caption, or one after rows, stays where it was met
-            table.rows.append(tuple(cells))
+            table.caption = texts[0]
+            return
+        # a second caption, or one after rows, stays where it was met
+        table.cell_links += [(len(table.rows), index, links) for index, (_, links) in enumerate(cells) if links]
+        table.rows.append(tuple(texts))
 
     def _cell(self, tag, attrs):
         table = self.sinks[-1]
@@ -589,7 +734,8 @@ class _Converter:
             self.sinks.pop()
             if table.row is None:
                 table.row = []
-            table.row.append(cell.take())
+            text = cell.take()
+            table.row.append((text, cell.links))
 
         return close
 
@@ -602,7 +748,7 @@ class _Converter:
 
         def close():
             self.sinks.pop()
-            self._table_row(table, [caption.take()], caption=True)
+            self._table_row(table, [(caption.take(), ())], caption=True)
 
         return close
 
@@ -665,11 +811,37 @@ class _Converter:
             sections=sections,
             warnings=tuple(self.warnings),
             has_infobox=self.infobox is not None,
+            images=tuple(self.images),
+            own_links=self.linker is not None,
+            infobox_links=tuple(self.infobox_links) if any(self.infobox_links) else (),
         )
 
 
 def _is_references(attrs: Mapping[str, str]) -> bool:
     return not REFERENCES_CLASSES.isdisjoint(attrs.get("class", "").split())
+
+
+def _joined_links(cells: list[tuple[str, tuple[Link, ...]]], separator: int) -> tuple[Link, ...]:
+    """The links of cells joined into one text with a separator of ``separator`` characters."""
+    joined, offset = [], 0
+    for text, links in cells:
+        joined += [link._replace(start=link.start + offset, end=link.end + offset) for link in links]
+        offset += len(text) + separator
+    return tuple(joined)
+
+
+def _image_caption(attrs) -> str:
+    """An image's caption: its ``figure``'s ``figcaption`` when the tree is there (lxml), else its alt
+    text, else (an image in a table cell without either: an infobox's picture) the cell's text, which
+    the renderer finds in the cell or infobox row to place the image there."""
+    tree = hasattr(attrs, "iterancestors")
+    figure = next((a for a in attrs.iterancestors("figure")), None) if tree else None
+    caption = figure.find(".//figcaption") if figure is not None else None
+    text = "".join(caption.itertext()) if caption is not None else attrs.get("alt") or ""
+    if not text.strip() and figure is None and tree:
+        cell = next((a for a in attrs.iterancestors("td", "th")), None)
+        text = "".join(cell.itertext()) if cell is not None else ""
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- fallback parser

@@ -1,9 +1,10 @@
-"""Links and images of a ZIM page, resolved to archive paths (for wiring in later).
+"""Links and images of a ZIM page, resolved to archive paths.
 
-:mod:`reader.sources.zim_html` keeps only text, because the article model has
-no links or images yet. This module reads the same page for the ``<a href>``
-and ``<img src>`` it holds and resolves each relative to the page's own path,
-as a browser would inside the archive:
+:class:`PageLinker` tells :func:`reader.sources.zim_html.page_to_article` what
+each ``<a href>`` and ``<img src>`` of a page leads to, so the conversion keeps
+them in the model in its one walk over the page; :func:`page_links` reads a page
+for them on its own (``ZimArchive.links``, the CLI, tests). Each is resolved
+relative to the page's own path, as a browser would inside the archive:
 
 * ``Tangerine_Records_(1962)`` on ``A/Ray_Charles`` -> ``A/Tangerine_Records_(1962)``;
 * percent-encoding is decoded (``%D0%9D...html`` -> ``Новыя_кнігі.html``);
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -71,6 +73,46 @@ def _resolve_by_urljoin(page_path: str, href: str) -> tuple[str, str, bool] | No
     joined = urlsplit(urljoin(_BASE + page_path, href))
     target = unquote(joined.path).lstrip("/")
     return target or page_path, unquote(joined.fragment), False
+
+
+class PageLinker:
+    """The links and images of the page at ``page_path`` for ``page_to_article``.
+
+    ``article_id(path)`` names an internal target (default: the archive path itself);
+    ``has_image(path)`` says whether the archive holds an image there (default: any path).
+    """
+
+    def __init__(self, page_path: str, article_id: Callable[[str], str] | None = None,
+                 has_image: Callable[[str], bool] | None = None):
+        self.page_path = page_path
+        self._article_id = article_id
+        self._has_image = has_image
+        self._links: dict[str, tuple[str, bool] | None] = {}  # href -> answer: a page repeats its links
+
+    def link(self, href: str) -> tuple[str, bool] | None:
+        """``(target, external)``: an article id with any ``#fragment``, or a URL as written."""
+        found = self._links.get(href, self)
+        if found is self:
+            found = self._links[href] = self._link(href)
+        return found
+
+    def _link(self, href: str) -> tuple[str, bool] | None:
+        resolved = resolve(self.page_path, href)
+        if resolved is None:
+            return None
+        target, fragment, external = resolved
+        if external:
+            return target, True
+        if self._article_id is not None:
+            target = self._article_id(target)
+        return (f"{target}#{fragment}" if fragment else target), False
+
+    def image(self, src: str) -> str | None:
+        """The image's archive path when the archive holds it (remote images: None)."""
+        resolved = resolve(self.page_path, src)
+        if resolved is None or resolved[2]:
+            return None
+        return resolved[0] if self._has_image is None or self._has_image(resolved[0]) else None
 
 
 def page_links(page: bytes | str, page_path: str) -> list[PageLink]:

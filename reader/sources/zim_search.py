@@ -14,9 +14,11 @@ Plugging it into a ``ZimSource`` (reader/sources/zim.py) takes one method for se
         return self._search  # ZimSearch(self.archive, self.id), made once (title search without a full-text index)
 
     def media(self) -> ZimSearch:
-        return self._search  # page_media(article_id), image(path): links and archive images
+        return self._search  # image(path), info(): the archive's images and metadata for the window
 
-and its ``article(id)`` may return ``self._search.article(id)`` to share the cache.
+and its ``article(id)`` may return ``self._search.article(id)`` to share the cache. The
+articles carry their page's links and images (``page_to_article`` with the archive's
+``linker``), so the reading view needs no second read of the page.
 
 Qt-free and Whoosh-free; only :mod:`.zim_archive` imports libzim.
 """
@@ -26,18 +28,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from lxml import etree
-
 from ..errors import UnknownArticleError
 from ..model import Article
-from .base import ArchiveInfo, PageMedia, TitleEntry
-from .zim_archive import KEY_PREFIX, OLD_ARTICLE_NAMESPACE, ZimArchive, ZimError, parse_key
-from .zim_html import DROPPED_TAGS
+from .base import ArchiveInfo, TitleEntry
+from .zim_archive import IMAGE_TYPES, KEY_PREFIX, MAX_IMAGE_BYTES, ZimArchive, ZimError, parse_key
 from .zim import origin
-from .zim_links import links_in, page_body, resolve
 
-MAX_IMAGE_BYTES = 8 * 1024 * 1024  # an image larger than this is not shown (its caption is)
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp")
 ARTICLE_CACHE = 24  # converted articles kept: a query maps its top ~10 hits, the reader keeps a few
 
 
@@ -48,7 +44,6 @@ class ZimSearch:
         self.archive = archive
         self.source_id = source_id or f"{KEY_PREFIX}{archive.name}"
         self._cache: OrderedDict[str, Article] = OrderedDict()
-        self._media: OrderedDict[str, PageMedia] = OrderedDict()  # links and images of pages read
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.conversions = 0  # pages converted so far (a test checks the cache spares work)
@@ -75,10 +70,9 @@ class ZimSearch:
         return TitleEntry(entry.key, entry.title, where=origin(title, self.archive.path.name, entry.path))
 
     def clear_cache(self) -> None:
-        """Forget the converted articles and page media (a new release of the archive; benchmarks)."""
+        """Forget the converted articles (a new release of the archive; benchmarks)."""
         with self._lock:
             self._cache.clear()
-            self._media.clear()
 
     def article(self, article_id: str) -> Article:
         """The converted article, from the cache when it is there."""
@@ -103,28 +97,7 @@ class ZimSearch:
             raise UnknownArticleError(article_id)
         return path
 
-    # -- reading: links and images (the reading view)
-
-    def page_media(self, article_id: str) -> PageMedia:
-        """The page's links (internal ones as article ids) and its images stored in the archive;
-        a "nopic" archive's images are not in it, so only their captions show (as text)."""
-        with self._lock:
-            if article_id in self._media:
-                return self._media[article_id]
-        entry, content, mimetype = self.archive.html(self._path_of(article_id))
-        if not mimetype.startswith("text/html"):
-            return PageMedia()
-        page_path = OLD_ARTICLE_NAMESPACE + entry.path if self.archive.old_namespaces else entry.path
-        body = page_body(content)  # one parse for the links and the images
-        links = (self._link(link) for link in links_in(body, page_path))
-        images = _page_images(body, page_path)
-        media = PageMedia(tuple(link for link in links if link is not None),
-                          tuple((caption, target) for caption, target in images if self.image(target) is not None))
-        with self._lock:
-            self._media[article_id] = media
-            while len(self._media) > self._cache_size:
-                self._media.popitem(last=False)
-        return media
+    # -- reading: images and metadata (the window)
 
     def info(self) -> ArchiveInfo:
         """The archive's metadata for its group in the library panel (read when it was opened)."""
@@ -139,38 +112,3 @@ class ZimSearch:
             return None
         content, mimetype = found
         return content if mimetype in IMAGE_TYPES and len(content) <= MAX_IMAGE_BYTES else None
-
-    def _link(self, link) -> tuple[str, str, str] | None:
-        if not link.text or link.kind != "link":
-            return None
-        if link.external:
-            return link.text, link.target, "external"
-        target = self.archive.key(link.target) + (f"#{link.fragment}" if link.fragment else "")  # key drops "A/"
-        return link.text, target, "article"
-
-
-def _page_images(body, page_path: str):
-    """``(caption, archive path)`` of every archive image of the page (its parsed ``body``, or None):
-    a figure's caption, else its alt text."""
-    if body is None:
-        return
-    walker = etree.iterwalk(body, events=("start",))
-    for _, element in walker:
-        if element.tag in DROPPED_TAGS:
-            walker.skip_subtree()
-        elif element.tag == "img":
-            resolved = resolve(page_path, element.get("src", ""))
-            if resolved is not None and not resolved[2]:
-                yield _caption(element), resolved[0]
-
-
-def _caption(image) -> str:
-    """A figure's caption, else the alt text, else (an image in a table cell without either: an
-    infobox's picture) the cell's text, which the renderer finds in the cell or infobox row."""
-    figure = next((a for a in image.iterancestors() if a.tag == "figure"), None)
-    caption = figure.find(".//figcaption") if figure is not None else None
-    text = "".join(caption.itertext()) if caption is not None else image.get("alt", "")
-    if not text.strip() and figure is None:
-        cell = next((a for a in image.iterancestors() if a.tag in ("td", "th")), None)
-        text = "".join(cell.itertext()) if cell is not None else ""
-    return " ".join(text.split())

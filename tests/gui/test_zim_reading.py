@@ -184,3 +184,106 @@ def test_a_page_table_shows_as_a_table_with_escaped_cells_and_a_quote_in_a_cell_
         assert table.firstPosition() <= start < end <= table.lastPosition()
     finally:
         close_window(window)
+
+
+def test_opening_an_archive_page_parses_it_once(qtbot, otter_window, monkeypatch):
+    """The conversion keeps the page's links and images: the view reads them from the article,
+    not from a second parse of the page (docs/zim.md, "Reading")."""
+    from lxml import etree
+
+    parses = []
+    real_parse = etree.fromstring
+    monkeypatch.setattr(etree, "fromstring", lambda *args: parses.append(1) or real_parse(*args))
+    view = otter_window.view
+    assert view.show_article(BADGER)
+    assert len(parses) == 1
+    assert 'href="article:zim%3Aotters%2FOtter"' in view._rendered.html
+    assert 'href="article:zim%3Aotters%2FOtter#Diet"' in view._rendered.html
+
+
+class _PaintLog:
+    """Records "paint" in ``events`` for each paint of the widget it filters."""
+
+    def __init__(self, events):
+        from PySide6.QtCore import QObject
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802
+                if event.type() == event.Type.Paint:
+                    events.append("paint")
+                return False
+
+        self.filter = Filter()
+
+
+BUNDLED = "2023-azerbaijani-offensive-in-nagorno-karabakh"
+ALIYEV_LINK = 'href="article:zim%3Aleaders%2FIlham_Aliyev"'
+
+
+def test_titles_the_folders_lack_are_looked_up_in_an_archive_after_the_first_paint(qtbot, library, app_paths, tmp_path):
+    """The start article names "Ilham Aliyev", which only an archive holds: the window paints first,
+    then asks the archive's title index, and the page gains the link (docs/zim.md, window ready)."""
+    from reader.gui.app import create_main_window
+
+    path = write_archive(tmp_path / "leaders_2026-11.zim",
+                         [("Ilham_Aliyev", "Ilham Aliyev", "<html><body><p>President of Azerbaijan.</p></body></html>")],
+                         name="leaders", main="Ilham_Aliyev")
+    source = ArchiveSource(path)
+    library.attach_source(source)
+    events = []
+    asked = source.find_title
+    source.find_title = lambda title: events.append("lookup") or asked(title)
+    window = create_main_window(library, app_paths)  # the first article is rendered before the window shows
+    qtbot.addWidget(window)
+    view = window.view
+    assert view.article_id == BUNDLED and ALIYEV_LINK not in view._rendered.html and "lookup" not in events
+    log = _PaintLog(events)
+    view.viewport().installEventFilter(log.filter)
+    try:
+        with qtbot.waitSignal(view.late_titles_resolved, timeout=20_000):
+            window.show()
+        assert ALIYEV_LINK in view._rendered.html
+        assert "paint" in events and events.index("paint") < events.index("lookup")
+        lookups = events.count("lookup")
+        view.rerender()  # the answers are remembered: nothing waits for another round
+        assert ALIYEV_LINK in view._rendered.html and not view._title_index().pending
+        assert events.count("lookup") == lookups
+    finally:
+        close_window(window)
+
+
+def test_late_titles_are_looked_up_a_step_per_event_loop_turn_and_the_page_renders_once(
+        qtbot, library, app_paths, tmp_path, monkeypatch):
+    """With no time to spare per turn, each turn asks the archive about one title; the page gains
+    every link the archive has, rendered again once at the end."""
+    from reader.gui import reading_view
+
+    leaders = [("Ilham_Aliyev", "Ilham Aliyev"), ("Artsakh", "Artsakh"), ("Azerbaijan", "Azerbaijan")]
+    path = write_archive(tmp_path / "leaders_2026-11.zim",
+                         [(p, t, f"<html><body><p>About {t}.</p></body></html>") for p, t in leaders],
+                         name="leaders", main="Artsakh")
+    source = ArchiveSource(path)
+    library.attach_source(source)
+    asked = []
+    find_title = source.find_title
+    source.find_title = lambda title: asked.append(title) or find_title(title)
+    monkeypatch.setattr(reading_view, "LATE_TITLES_STEP_S", 0.0)
+    window = open_window(qtbot, library, app_paths)
+    try:
+        view = window.view
+        qtbot.waitUntil(lambda: not view._late_titles, timeout=20_000)  # the start page's round is over
+        steps, rerenders = [], []
+        resolve = view._resolve_late_titles
+        monkeypatch.setattr(view, "_resolve_late_titles", lambda: steps.append(len(asked)) or resolve())
+        view.rerendered.connect(lambda: rerenders.append(1))
+        view._titles = None  # as after a library change: every title is asked again
+        asked.clear()
+        with qtbot.waitSignal(view.late_titles_resolved, timeout=20_000):
+            view.rerender()
+            view.viewport().update()
+        assert len(asked) > 3 and steps == list(range(len(asked)))  # one title a turn
+        html = view._rendered.html
+        assert all(f'href="article:zim%3Aleaders%2F{p}"' in html for p, _ in leaders)
+        assert len(rerenders) == 2  # the one asked for, and one when the lookups were done
+    finally:
+        close_window(window)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -285,3 +286,16 @@ def test_zstd_archive_with_text_articles(zim_dir):
     assert len(titles) == 16
     article = archive.article(titles[0])
     assert article.lead.blocks  # text/plain content became paragraphs
+
+
+def test_opening_an_archive_leaves_the_html_side_unloaded_until_a_page_is_converted(zim_dir):
+    """Start-up with an archive imports libzim only: lxml and the converter come with the first page."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from reader.sources.zim_archive import ZimArchive; "
+            f"a = ZimArchive({str(zim_dir / 'libkiwix' / 'zimfile.zim')!r}); a.entry(a.main_path()); "
+            "print('lxml' in sys.modules, end=' '); a.article(a.main_path()); print('lxml' in sys.modules)")
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60, cwd=repo)
+    assert out.stdout.split() == ["False", "True"]

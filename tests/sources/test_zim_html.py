@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from reader.model import BulletList, Paragraph, Table
+from reader.model import BulletList, Paragraph, Table, iter_items
 from reader.sources.zim_html import MAX_LIST_DEPTH, page_to_article
+from reader.sources.zim_links import PageLinker
 
 from .conftest import real_archives
 from .pages import LAYOUTS, GenSection, Item, Page, render, sample_page
@@ -83,6 +84,31 @@ def assert_nothing_lost(page: bytes, article) -> None:
     text = model_text(article)
     missing = [node for node in body_text_nodes(page) if node not in text]
     assert missing == [], f"{len(missing)} text nodes not in the model, e.g. {missing[:3]}"
+
+
+def linked(page, article_id: str = "", title: str = ""):
+    """The page converted with its links and images (as archives convert), checked against the
+    conversion without them: the same text, and every link a span of words of its block."""
+    article = page_to_article(page, article_id, title, linker=PageLinker("A/Page"))
+    assert article.plain_text() == page_to_article(page, article_id, title).plain_text()
+    for text, links in _texts_with_links(article):
+        for link in links:
+            assert 0 <= link.start < link.end <= len(text), (text, link)
+            span = text[link.start:link.end]
+            assert span == span.strip(), (text, link)
+        assert [link.start for link in links] == sorted(link.start for link in links)
+    return article
+
+
+def _texts_with_links(article):
+    for section in article.sections:
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                yield block.text, block.links
+            elif isinstance(block, BulletList):
+                yield from ((item.text, item.links) for item in iter_items(block.items))
+            elif isinstance(block, Table):
+                yield from ((block.rows[row][cell], links) for row, cell, links in block.cell_links)
 
 
 # --------------------------------------------------------------------------- the three layouts
@@ -158,7 +184,7 @@ _pages = st.builds(
 def test_generated_pages_keep_structure_and_every_word(page):
     for layout in LAYOUTS:
         html = render(page, layout)
-        article = page_to_article(html, "gen")
+        article = linked(html, "gen")
         assert [(s.level, s.path) for s in article.sections] == page.expected_outline(), layout
         words = model_words(article)
         wanted = Counter(w for text in page.words() for w in _WORD.findall(text))
@@ -330,7 +356,7 @@ def _real_pages():
 def test_real_pages_lose_no_text(zim_dir):
     checked = 0
     for archive, path, title, page in _real_pages():
-        article = page_to_article(page, title=title)
+        article = linked(page, title=title)
         assert article.title
         try:
             assert_nothing_lost(page, article)
@@ -370,7 +396,8 @@ _soup_token = st.one_of(
     st.sampled_from(_SOUP_TAGS).map(lambda t: f"<{t}>"),
     st.sampled_from(_SOUP_TAGS).map(lambda t: f"</{t}>"),
     st.sampled_from(["<table class='infobox'>", "<details data-level='3'>", "<ol class='references'>",
-                     "<annotation encoding='application/x-tex'>", "<section data-mw-section-id='2'>"]),
+                     "<annotation encoding='application/x-tex'>", "<section data-mw-section-id='2'>",
+                     "<a href='Foo'>", "<a href='http://x.invalid/'>", "</a>", "<img src='i.png' alt='pic'>"]),
     st.text(alphabet="abcdeéж &;<>\n\t", min_size=1, max_size=12),
 )
 
@@ -379,7 +406,7 @@ _soup_token = st.one_of(
 @given(st.lists(_soup_token, max_size=60).map("".join))
 def test_tag_soup_never_raises_and_loses_no_text(soup):
     """Misnested, unclosed and stray tags in any order: a model always comes out, with every text node."""
-    article = page_to_article(soup, "soup", title="Soup")
+    article = linked(soup, "soup", title="Soup")
     assert article.sections[0].is_lead
     assert all(2 <= s.level <= 5 for s in article.sections[1:])
     assert_nothing_lost(soup.encode(), article)
@@ -399,3 +426,65 @@ def test_tag_soup_through_the_fallback_reader_never_raises(soup):
 def test_paragraphs_carry_the_line_where_their_text_starts():
     article = page_to_article(b"<html><body>\n<p>one</p>\n\n<div>\n<b>two</b></div>\n<h2>H</h2>\n<p>three</p></body></html>")
     assert [(p.text, p.line) for s in article.sections for p in s.blocks] == [("one", 2), ("two", 5), ("three", 7)]
+
+
+# --------------------------------------------------------------------------- links and images
+
+def _spans(text: str, links) -> list[tuple[str, str, bool]]:
+    return [(text[link.start:link.end], link.target, link.external) for link in links]
+
+
+def test_links_are_kept_as_spans_of_the_blocks_text_with_their_targets():
+    page = b"""<html><body><p>The otter is a cousin of the <a href="Badger">Badger</a> and lives
+    <a href="https://x.invalid/r"> near  <i>rivers</i> </a>.</p>
+    <ul><li>See <a href="Otter#Diet">otter <b>food</b></a></li><li><a href="Empty"> </a>none</li></ul>
+    <table><tr><td>a <a href="Z">zed</a></td><td></td><td><a href="../Y">why</a></td></tr></table>
+    <p><a href="javascript:alert(1)">script</a> <a href="Q">across <div>two</div> blocks</a> after</p>
+    <h2>Head <a href="H">link</a></h2><p>x</p></body></html>"""
+    article = page_to_article(page, linker=PageLinker("A/Otter"))
+    first, items, table, across, two, blocks = article.lead.blocks
+    assert _spans(first.text, first.links) == [("Badger", "A/Badger", False), ("near rivers", "https://x.invalid/r", True)]
+    assert [(i.text, _spans(i.text, i.links)) for i in items.items] == [
+        ("See otter food", [("otter food", "A/Otter#Diet", False)]), ("none", [])]  # a link without text is none
+    assert table.rows == (("a zed", "why"),)  # the empty cell is dropped; the links follow their cells
+    assert [(r, c, _spans(table.rows[r][c], links)) for r, c, links in table.cell_links] == [
+        (0, 0, [("zed", "A/Z", False)]), (0, 1, [("why", "Y", False)])]
+    assert _spans(across.text, across.links) == [("across", "A/Q", False)]  # javascript: is no link
+    assert _spans(two.text, two.links) == [("two", "A/Q", False)]  # a link over blocks goes on in each
+    assert _spans(blocks.text, blocks.links) == [("blocks", "A/Q", False)]
+    assert article.sections[1].title == "Head link" and article.own_links
+
+
+def test_images_the_archive_holds_are_kept_with_their_caption():
+    page = b"""<html><body><figure><img src="./_assets_/otter.png" alt="alt text"><figcaption>An otter
+    <b>swimming</b></figcaption></figure><p><img src="../I/badger.png" alt="A badger"></p>
+    <img src="http://remote.invalid/x.png" alt="remote"><img src="missing.png" alt="gone"><script><img src="s.png"></script>
+    </body></html>"""
+    held = {"A/_assets_/otter.png", "I/badger.png"}
+    article = page_to_article(page, linker=PageLinker("A/Otter", has_image=held.__contains__))
+    assert article.images == (("An otter swimming", "A/_assets_/otter.png"), ("A badger", "I/badger.png"))
+    assert paragraphs(article.lead) == ["An otter swimming"]
+    assert page_to_article(page).images == () and not page_to_article(page).own_links  # no linker: text only
+
+
+def test_a_page_too_deep_for_lxml_keeps_its_links_and_images_through_the_fallback_reader():
+    page = ("<p>A <a href='Top'>top link</a></p>" + "<div>" * 3000
+            + "<p>see <a href='Deep#Part'>deep link</a> <img src='../I/d.png' alt='Deep picture'></p>" + "</div>" * 3000)
+    article = page_to_article(page, linker=PageLinker("A/Page"))
+    assert article.warnings and "fallback" in article.warnings[0].message
+    first, second = article.lead.blocks
+    assert _spans(first.text, first.links) == [("top link", "A/Top", False)]
+    assert _spans(second.text, second.links) == [("deep link", "A/Deep#Part", False)]
+    assert article.images == (("Deep picture", "I/d.png"),)  # no tree to find a figure in: the alt text
+
+
+def test_infobox_values_keep_their_links():
+    page = b"""<table class="infobox"><tr><th>Genres</th><td><ul><li><a href="R%26B">R&amp;B</a></li><li>
+    <a href="Soul_music">soul</a></li></ul></td><td>more <a href="Jazz">jazz</a></td></tr>
+    <tr><th>Born</th><td>1930</td></tr><tr><th colspan="2"><a href="Caption">One cell</a></th></tr></table><p>x</p>"""
+    article = page_to_article(page, linker=PageLinker("A/Ray"))
+    assert article.infobox == (("Genres", "R&B, soul | more jazz"), ("Born", "1930"), ("One cell", ""))
+    value = article.infobox[0][1]
+    assert _spans(value, article.infobox_links[0]) == [("R&B", "A/R&B", False), ("soul", "A/Soul_music", False),
+                                                       ("jazz", "A/Jazz", False)]
+    assert article.infobox_links[1:] == ((), ())  # the header cell's link has no place
