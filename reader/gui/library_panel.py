@@ -359,17 +359,29 @@ class LibraryPanel(QWidget):
         index = self.list.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else ""
 
-    def select(self, article_id: str) -> None:
+    def select(self, article_id: str) -> bool:
+        """Make the flat list's row of an article current; False when the list does not show it."""
         row = self.model.row_of(article_id)
-        if row is not None:
-            index = self.model.index(row, 0)
-            self.list.setCurrentIndex(index)
-            self.list.scrollTo(index)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.list.setCurrentIndex(index)
+        self.list.scrollTo(index)
+        return True
 
     def set_current(self, article_id: str, section_id: str = "") -> None:
+        """Show the article shown in the window as current in the flat list or in its archive group;
+        the other one keeps no highlighted row (it would read as the article shown)."""
         self._shown_article = article_id
-        if article_id != self.current_article_id() and not self.archives.select(article_id):
-            self.select(article_id)
+        if article_id == self.current_article_id():
+            return
+        if self.archives.select(article_id):
+            self.list.selectionModel().clear()
+        elif self.select(article_id):
+            self.archives.selectionModel().clear()
+        else:
+            self.list.selectionModel().clear()
+            self.archives.selectionModel().clear()
 
     def focus_filter(self) -> None:
         self.filter_field.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -94,3 +94,24 @@ def test_an_archive_article_opened_elsewhere_is_selected_in_its_group(qtbot, win
     with qtbot.waitSignal(window.view.article_shown, timeout=20_000):
         window.open_article("zim:pages/Page_Yankee")
     qtbot.waitUntil(lambda: panel.archives.currentIndex().data(ID_ROLE) == "zim:pages/Page_Yankee")
+
+
+def test_only_the_list_holding_the_shown_article_highlights_a_row(qtbot, window):
+    """Opening an archive article leaves no row of the flat list current (it read as the article
+    shown), and opening a file's article leaves none in the archive group."""
+    panel = window.library_panel
+    group = panel.archives.model().index(0, 0)
+    panel.archives.expand(group)
+    qtbot.waitUntil(lambda: panel.archives.model().rowCount(group) == PAGES)
+    file_id = next(e.id for e in panel.model._page(0) if e.title == "Page notes")
+    with qtbot.waitSignal(window.view.article_shown, timeout=20_000):
+        window.open_article(file_id)
+    qtbot.waitUntil(lambda: panel.current_article_id() == file_id)
+    with qtbot.waitSignal(window.view.article_shown, timeout=20_000):
+        window.open_article("zim:pages/Page_Kilo")
+    qtbot.waitUntil(lambda: panel.archives.currentIndex().data(ID_ROLE) == "zim:pages/Page_Kilo")
+    assert panel.current_article_id() == "" and not panel.list.selectionModel().hasSelection()
+    with qtbot.waitSignal(window.view.article_shown, timeout=20_000):
+        window.open_article(file_id)
+    qtbot.waitUntil(lambda: panel.current_article_id() == file_id)
+    assert not panel.archives.currentIndex().isValid() and not panel.archives.selectionModel().hasSelection()
