@@ -19,7 +19,7 @@ from .snippets import highlight_words, make_snippet
 
 CANDIDATES = 60  # BM25F hits reranked; more costs stored-field reads for little gain (docs/performance.md)
 LABEL_CANDIDATES = 20  # sections added for an exact title or a heading holding every query word
-EXACT_COUNT_LIMIT = 1000
+EXACT_COUNT_LIMIT = 1000  # a larger estimate is the total shown (see _ranked)
 
 
 def run(state, query: str, *, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool,
@@ -68,6 +68,15 @@ class _Scope:
 
 def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
             notes_only: bool) -> tuple[int, list[SearchHit]]:
+    """(total, best hits). The total is exact when Whoosh's estimate (the sum of
+    the frequencies of an OR, the smallest of an AND) is at most
+    EXACT_COUNT_LIMIT, and for phrases; otherwise it is that estimate.
+
+    An exact total comes from the ranking pass itself (``optimize=False``:
+    every match is scored and counted, no block skipping): counting with a
+    second pass (``len(results)``) walked every posting again and cost as much
+    as the search. Phrases never skip blocks (see :mod:`.phrases`).
+    """
     notes_only = notes_only or parsed.notes_only
     if parsed.groups:
         built = querying.build(parsed, searcher.reader())
@@ -78,8 +87,10 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
     if built.query is None:
         return 0, []
     restricted = _restrict(built.query, scope, notes_only)
-    results = searcher.search(restricted, limit=max(CANDIDATES, limit))
-    total = _count(results, exact=not built.has_prefix)
+    estimate = restricted.estimate_size(searcher.reader())
+    exact = built.has_phrase or estimate <= EXACT_COUNT_LIMIT
+    results = searcher.search(restricted, limit=max(CANDIDATES, limit), optimize=not exact)
+    total = len(results) if exact else max(estimate, len(results.top_n))
     candidates = {docnum: score for score, docnum in results.top_n}
     candidates.update(_label_candidates(searcher, parsed, scope, notes_only, candidates))
     stored: dict = {}
@@ -130,19 +141,6 @@ def _hit(stored: dict, score: float, highlight: set[str]) -> SearchHit:
         snippet=make_snippet(documents.unpack_text(stored.get("text")), highlight),
         note_id=stored.get("note_id"),
     )
-
-
-def _count(results, exact: bool = True) -> int:
-    """Exact for up to EXACT_COUNT_LIMIT matches; above that (or for prefixes) Whoosh's estimate.
-
-    Counting every match of a common word walks all its postings again and
-    cost more than the search itself. A prefix's terms rarely share a
-    section, so the sum of their frequencies is close to the true count.
-    """
-    estimate = results.estimated_length()
-    if estimate <= EXACT_COUNT_LIMIT and (exact or estimate <= len(results.top_n)):
-        return len(results)
-    return max(estimate, len(results.top_n))
 
 
 def _restrict(query, scope: _Scope, notes_only: bool):

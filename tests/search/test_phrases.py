@@ -1,0 +1,135 @@
+"""Phrases (reader/search/phrases.py): the same matches and scores as Whoosh's Phrase, exact totals."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from reader.library import Library
+from reader.search import schema, searching
+from reader.search.phrases import AdjacentPhrase
+
+from .conftest import write_article
+
+WORDS = ["red", "fox", "old", "over", "mill", "dog", "again"]  # each its own index term (stem)
+
+
+def _random_texts(count: int, seed: int) -> list[str]:
+    """Short texts over a small vocabulary: every pair of words is adjacent somewhere, apart elsewhere."""
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12))) for _ in range(count)]
+
+
+@pytest.fixture
+def searcher(tmp_path):
+    """A plain Whoosh index of the app's schema: several segments, long posting lists, deletions."""
+    ix = whoosh_index.create_in(str(tmp_path), schema.build_schema())
+    for batch, texts in enumerate([_random_texts(700, 1), _random_texts(500, 2), _random_texts(3, 3)]):
+        writer = ix.writer()
+        for number, text in enumerate(texts):
+            writer.add_document(owner=f"{batch}-{number}", title=text[:20], body=text)
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for number in range(0, 700, 7):
+        writer.delete_by_term("owner", f"0-{number}")
+    writer.commit(merge=False)
+    with ix.searcher(weighting=BM25F()) as searcher:
+        assert len(searcher.reader().leaf_readers()) >= 3 and searcher.reader().has_deletions()
+        yield searcher
+
+
+def _matches(searcher, query) -> list[tuple[int, float]]:
+    return sorted((docnum, round(score, 9)) for score, docnum in searcher.search(query, limit=None).top_n)
+
+
+@pytest.mark.parametrize("words", [["red", "fox"], ["fox", "red"], ["mill", "dog", "again"], ["dog", "dog"],
+                                   ["over", "over", "over"], ["red", "fox", "red"], ["again", "unknownword"]])
+def test_same_matches_and_scores_as_whooshs_phrase(searcher, words):
+    for fieldname, boost in (("body", 1.0), ("title", 3.0)):
+        expected = _matches(searcher, wq.Phrase(fieldname, words, boost=boost))
+        assert _matches(searcher, AdjacentPhrase(fieldname, words, boost=boost)) == expected
+        if fieldname == "body" and words[-1] != "unknownword":
+            assert expected  # the comparison is about something
+
+
+def test_phrase_inside_and_or_not_matches_like_whooshs(searcher):
+    def build(phrase):
+        return wq.AndNot(wq.Or([wq.And([phrase("body", ["mill", "dog"]), wq.Term("body", "red")]),
+                                phrase("title", ["fox", "old"], boost=3.0)]),
+                         phrase("body", ["dog", "again"]))
+
+    expected = _matches(searcher, build(wq.Phrase))
+    assert expected and _matches(searcher, build(AdjacentPhrase)) == expected
+
+
+def test_total_of_a_phrase_is_exact_and_counted_once(searcher):
+    query = AdjacentPhrase("body", ["old", "over"])
+    results = searcher.search(query, limit=5, optimize=False)
+    every = searcher.search(wq.Phrase("body", ["old", "over"]), limit=None)
+    assert results.has_exact_length() and len(results) == len(every.top_n) > 5
+
+
+# ---------------------------------------------------------------- through the library
+
+
+@pytest.fixture
+def phrase_library(app_paths, tmp_path) -> Library:
+    folder = tmp_path / "phrases"
+    folder.mkdir()
+    write_article(folder, "fox", "Foxes", {
+        "Hunting": "The red fox hunts at dusk. " + "Fox dens are dug deep. " * 3,
+        "Colour": "Its coat is red and the cubs of a fox are grey.",  # "red" and "fox" apart
+        "Order": "A fox red in colour is rare.",  # reversed
+    }, lead="Foxes are small omnivores.")
+    write_article(folder, "split", "Boundaries", {
+        "First": "The story ends with the word red",
+        "Second": "fox starts the next section.",  # "red" + "fox" across a section boundary
+    })
+    lib = Library(app_paths, include_bundled=False)
+    lib.add_sources([folder])
+    lib.update_index()
+    yield lib
+    lib.close()
+
+
+def _section_ids(results) -> list[str]:
+    return [hit.section_id for hit in results.hits]
+
+
+def test_phrase_matches_adjacent_words_in_order_only(phrase_library):
+    results = phrase_library.search('"red fox"')
+    assert _section_ids(results) == ["hunting"]
+    assert results.total == 1
+    assert sorted(_section_ids(phrase_library.search('"fox red"'))) == ["order"]
+
+
+def test_phrase_does_not_match_across_a_section_boundary(phrase_library):
+    assert phrase_library.search('"word red"').total == 1  # the words of one section do match
+    split = next(a.id for a in phrase_library.articles() if a.title == "Boundaries")
+    assert phrase_library.search('"red fox"', article_id=split).total == 0
+    assert phrase_library.search("red fox", article_id=split).total == 0  # nor as plain words in one section
+
+
+def test_phrase_total_counts_matches_not_sections_holding_the_words(app_paths, tmp_path, monkeypatch):
+    """Above the exact-count bound, a phrase's total was Whoosh's estimate for its AND: sections
+    holding both words apart counted. (The bound is lowered here instead of indexing 1,000 sections.)"""
+    monkeypatch.setattr(searching, "EXACT_COUNT_LIMIT", 10)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(60):
+        together = number % 20 == 0
+        text = "the old mill stood here" if together else "the mill was old and stood here"
+        write_article(folder, f"a{number}", f"Article {number}", {"Mill": text}, lead="Nothing.")
+    lib = Library(app_paths, include_bundled=False)
+    lib.add_sources([folder])
+    lib.update_index()
+    try:
+        assert lib.search("old mill").total == 60  # an AND's estimate: its rarer word's sections
+        phrase = lib.search('"old mill"', limit=2)
+        assert phrase.total == 3 and len(phrase.hits) == 2
+    finally:
+        lib.close()
