@@ -21,16 +21,23 @@ Scores are Whoosh's: the sum of each word's BM25F score times the boost, as
 
 from __future__ import annotations
 
+import pickle
+import struct
+import zlib
 from bisect import bisect_left, bisect_right
+from functools import partial
+from io import BytesIO
 from itertools import accumulate
 from pickle import loads
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 
+_INT = struct.Struct("!i")  # Whoosh's signed int (a posting block's length)
+_MAGIC_SIZE = len(WHOOSH3_HEADER_MAGIC)
 _FEW = 8  # candidates in a block looked up by bisection; more: through a dict of the block's ids
 
 
@@ -159,30 +166,31 @@ class _Postings:
     def _blocks(self, candidates: list[int] | None):
         """(ids, lo, hi) of each block holding candidates[lo:hi] (every block if None).
 
-        A block whose id range holds no candidate is passed over from its
-        header (its highest id); the others are decoded here rather than by
-        the matcher, whose id decoding is a Python generator.
+        The whole posting list is read at once and its blocks parsed here:
+        Whoosh's matcher reads each block's header through ~20 small file
+        reads and decodes ids with a Python generator. A block whose id range
+        holds no candidate is passed over from its header (its highest id),
+        without decompressing it.
         """
         matcher = self.matcher
         if not isinstance(matcher, W3LeafMatcher) or matcher._fixedsize not in (None, -1):
             yield from self._posting_by_posting(candidates)  # an inlined posting list (one document)
             return
         lo = hi = 0
-        while candidates is None or lo < len(candidates):
+        for maxid, data in _parsed_blocks(matcher):
             if candidates is not None:
-                hi = bisect_right(candidates, matcher._maxid, lo)  # the block holds ids up to _maxid
-            if candidates is None or hi > lo:
-                matcher._read_data()
-                ids, weights, values = matcher._data[:3]
-                if not matcher._byteids:
-                    ids = list(accumulate(ids))
-                self._maxes.append(matcher._maxid)
-                self._blocks_read.append((ids, weights, values))
-                yield ids, lo, hi
+                if lo >= len(candidates):
+                    return
+                hi = bisect_right(candidates, maxid, lo)  # the block holds ids up to maxid
+                if hi == lo:
+                    continue
+            ids, weights, values = data()[:3]
+            if not matcher._byteids:
+                ids = list(accumulate(ids))
+            self._maxes.append(maxid)
+            self._blocks_read.append((ids, weights, values))
+            yield ids, lo, hi
             lo = hi
-            if matcher._lastblock:
-                return
-            matcher._next_block()
 
     def _posting_by_posting(self, candidates):
         ids, weights, values = [], [], []
@@ -195,6 +203,34 @@ class _Postings:
         self._maxes.append(ids[-1] if ids else -1)
         self._blocks_read.append((ids, weights, values))
         yield ids, 0, 0 if candidates is None else len(candidates)
+
+
+def _parsed_blocks(matcher: W3LeafMatcher):
+    """(highest id, a function decoding the block's data) of each block of a W3 posting list.
+
+    The layout is Whoosh 3's (``W3PostingsWriter``): a magic tag, then per
+    block a signed length (negative for the last block), a pickled info tuple
+    and the (possibly zlib-compressed) pickled data.
+    """
+    size = matcher._length
+    size = size[0] if isinstance(size, tuple) else size  # a 1-tuple when read back (W3TermInfo.from_bytes)
+    raw = matcher._postfile.get(matcher._startoffset, size)
+    if raw[:_MAGIC_SIZE] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    position = _MAGIC_SIZE
+    while position < len(raw):
+        length = _INT.unpack_from(raw, position)[0]
+        stream = BytesIO(raw[position + _INT.size:position + _INT.size + abs(length)])
+        info = pickle.load(stream)
+        yield info[1], partial(_block_data, stream, info[3])
+        if length < 0:
+            return
+        position += _INT.size + abs(length)
+
+
+def _block_data(stream: BytesIO, compressed) -> tuple:
+    data = stream.read()
+    return pickle.loads(zlib.decompress(data) if compressed else data)
 
 
 class _Matches(matching.Matcher):

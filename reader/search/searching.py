@@ -70,7 +70,9 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
             notes_only: bool) -> tuple[int, list[SearchHit]]:
     """(total, best hits). The total is exact when Whoosh's estimate (the sum of
     the frequencies of an OR, the smallest of an AND) is at most
-    EXACT_COUNT_LIMIT, and for phrases; otherwise it is that estimate.
+    EXACT_COUNT_LIMIT (for prefixes: at most the hits wanted; their terms
+    rarely share a section, so the sum is close), and for phrases; otherwise it
+    is that estimate.
 
     An exact total comes from the ranking pass itself (``optimize=False``:
     every match is scored and counted, no block skipping): counting with a
@@ -88,8 +90,9 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
         return 0, []
     restricted = _restrict(built.query, scope, notes_only)
     estimate = restricted.estimate_size(searcher.reader())
-    exact = built.has_phrase or estimate <= EXACT_COUNT_LIMIT
-    results = searcher.search(restricted, limit=max(CANDIDATES, limit), optimize=not exact)
+    wanted = max(CANDIDATES, limit)
+    exact = built.has_phrase or estimate <= (wanted if built.has_prefix else EXACT_COUNT_LIMIT)
+    results = searcher.search(restricted, limit=wanted, optimize=not exact)
     total = len(results) if exact else max(estimate, len(results.top_n))
     candidates = {docnum: score for score, docnum in results.top_n}
     candidates.update(_label_candidates(searcher, parsed, scope, notes_only, candidates))
