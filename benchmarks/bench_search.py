@@ -174,14 +174,14 @@ def worker_fts_cold(db: Path, query: str) -> dict:
     return {"seconds": time.perf_counter() - started, "hits": len(rows)}
 
 
-def worker_queries(root: Path, folder: Path, db: Path, code: str, seed: str) -> dict:
+def worker_queries(root: Path, folder: Path, db: Path, code: str, seed: str, kinds: str = "") -> dict:
     """Per-kind query times (ms) of Lectern (code imported from ``code``) and FTS5, ``QUERY_RUNS`` runs each."""
     sys.path.insert(0, code)
     for name in [m for m in sys.modules if m == "reader" or m.startswith("reader.")]:
         del sys.modules[name]
     library = open_library(root)
     con = sqlite3.connect(db)
-    queries = query_set(folder, int(seed))
+    queries = [(k, q) for k, q in query_set(folder, int(seed)) if not kinds or k in kinds.split(",")]
     library.search("warmup")
     w_times, f_times = _time_queries(library, con, queries)
     library.close()
@@ -357,7 +357,7 @@ def bench_queries(n: int, args) -> None:
     times: dict[str, dict[str, list[float]]] = {name: {} for name in [*codes, "FTS5"]}
     for round_ in range(args.rounds):
         for name, code in codes.items():
-            got = run_worker("queries", str(args.reuse), str(folder), str(db), code, str(args.seed))
+            got = run_worker("queries", str(args.reuse), str(folder), str(db), code, str(args.seed), args.kinds)
             for kind, values in got["lectern"].items():
                 times[name].setdefault(kind, []).extend(values)
             for kind, values in got["fts"].items():
@@ -453,6 +453,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--corpus", type=Path, help="with --reuse: the corpus folder the root was built from")
     parser.add_argument("--fts", type=Path, help="with --reuse: the FTS5 table of that corpus (built if missing)")
     parser.add_argument("--baseline", type=Path, help="with --reuse: another checkout whose code runs the same queries")
+    parser.add_argument("--kinds", default="", help="with --reuse: only these query kinds (comma-separated)")
     parser.add_argument("--rounds", type=int, default=3, help="with --reuse: rounds per code (fresh process each)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

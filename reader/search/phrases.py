@@ -24,6 +24,7 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from array import array
 from bisect import bisect_left, bisect_right
 from functools import partial
 from io import BytesIO
@@ -78,31 +79,79 @@ def _matches(searcher, weighting, fieldname: str, words: list[bytes]) -> tuple[l
         candidates = postings[word].keep(candidates)
         if not candidates:
             return [], []
-    offsets = {word: [i for i, w in enumerate(words) if w == word] for word in unique}
-    docnums = [doc for doc in candidates if _adjacent(doc, unique, offsets, postings)]
+    decoded = {word: _positions_of(postings[word].aligned(candidates, 2)) for word in unique}
+    docnums = [candidates[k] for k in _adjacent([decoded[word] for word in words])]
+    weights = {word: postings[word].aligned(docnums, 1) for word in unique}
     scorers = {word: weighting.scorer(searcher, fieldname, word) for word in unique}
     posting = _Posting()
     scores = []
-    for doc in docnums:
+    for k, doc in enumerate(docnums):
         score = 0.0
         for word in words:
-            posting.docnum, posting.w = doc, postings[word].weight(doc)
+            posting.docnum, posting.w = doc, weights[word][k]
             score += scorers[word].score(posting)
         scores.append(score)
     return docnums, scores
 
 
-def _adjacent(doc: int, unique: list[bytes], offsets: dict, postings: dict) -> bool:
-    """Whether some start position has word i of the phrase at start + i, for every i."""
-    starts = None
-    for word in unique:
-        positions = postings[word].positions(doc)
-        for offset in offsets[word]:
-            shifted = {p - offset for p in positions} if offset else set(positions)
-            starts = shifted if starts is None else starts & shifted
+def positions_in(reader, fieldname: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
+    """``{docnum: positions of term}`` for those of ``docnums`` (sorted) holding it, over every segment.
+
+    Reads only the posting blocks holding those documents (the reranking asks
+    for ~60 documents' positions of each query word).
+    """
+    found: dict[int, list[int]] = {}
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for number, (leaf, offset) in enumerate(leaves):
+        end = leaves[number + 1][1] if number + 1 < len(leaves) else offset + leaf.doc_count_all()
+        mine = [doc - offset for doc in docnums if offset <= doc < end]
+        if not mine or (fieldname, term) not in leaf:
+            continue
+        postings = _Postings(leaf, fieldname, leaf.schema[fieldname].to_bytes(term))
+        kept = postings.keep(mine)
+        found.update(zip((doc + offset for doc in kept), _positions_of(postings.aligned(kept, 2))))
+    return found
+
+
+def _adjacent(per_word: list[list[list[int]]]) -> list[int]:
+    """Indexes k where some start has word i of the phrase at start + i, for every i.
+
+    ``per_word[i][k]``: the positions of the phrase's i-th word in the k-th candidate.
+    Most words occur once in a section: that case is a comparison, the others
+    intersect sets (positions of word i, minus i).
+    """
+    found = []
+    for k, lists in enumerate(zip(*per_word)):
+        first = lists[0]
+        if len(first) == 1:
+            start = first[0]
+            if all(start + i in lists[i] for i in range(1, len(lists))):
+                found.append(k)
+            continue
+        starts = set(first)
+        for i in range(1, len(lists)):
+            starts.intersection_update([p - i for p in lists[i]])
             if not starts:
-                return False
-    return True
+                break
+        else:
+            found.append(k)
+    return found
+
+
+def _positions_of(values: list[bytes]) -> list[list[int]]:
+    """Decoded positions of many postings (``schema.FastPositions``: a count, then pickled deltas).
+
+    Each value is a protocol-2 pickle of a list; their bodies are joined into
+    one pickle of a list of lists, so one ``loads`` decodes them all (one call
+    per posting cost more than the rest of matching a phrase).
+    """
+    try:
+        joined = loads(b"\x80\x02(" + b"".join([value[_INT_SIZE + 2:-1] for value in values]) + b"l.")
+        if len(joined) != len(values) or not all(type(deltas) is list for deltas in joined):
+            raise ValueError("unexpected positions encoding")
+    except Exception:  # noqa: BLE001 - another encoding: one value at a time, as Whoosh does
+        joined = [loads(value[_INT_SIZE:]) for value in values]
+    return [deltas if len(deltas) == 1 else list(accumulate(deltas)) for deltas in joined]
 
 
 class _Posting:
@@ -120,8 +169,8 @@ class _Posting:
 class _Postings:
     """One term's postings in one segment, read a block at a time.
 
-    The blocks read are kept (``_maxes``: the highest id of each) so that the
-    weight and positions of a kept document are found by two bisections.
+    The blocks read are kept (``_maxes``: the highest id of each) for the
+    weights and positions of the documents kept (:meth:`aligned`).
     """
 
     def __init__(self, reader, fieldname: str, word: bytes):
@@ -148,20 +197,23 @@ class _Postings:
                 kept += sorted(set(ids).intersection(candidates[lo:hi]))
         return kept
 
-    def weight(self, doc: int) -> float:
-        weights, i = self._entry(doc, 1)
-        if weights is None:
-            return 1.0
-        return weights if isinstance(weights, float) else weights[i]
-
-    def positions(self, doc: int) -> list[int]:
-        """The term's positions in ``doc`` (the format of ``schema.FastPositions``: count, pickled deltas)."""
-        values, i = self._entry(doc, 2)
-        return list(accumulate(loads(values[i][_INT_SIZE:])))
-
-    def _entry(self, doc: int, part: int):
-        block = self._blocks_read[bisect_left(self._maxes, doc)]
-        return block[part], bisect_left(block[0], doc)
+    def aligned(self, docs: list[int], part: int) -> list:
+        """The weights (``part`` 1) or encoded positions (2) of ``docs`` (sorted, each kept by :meth:`keep`)."""
+        found, lo = [], 0
+        for maxid, block in zip(self._maxes, self._blocks_read):
+            hi = bisect_right(docs, maxid, lo)
+            if hi == lo:
+                continue
+            ids, column = block[0], block[part]
+            if part == 1 and not isinstance(column, (list, tuple, array)):
+                found += [1.0 if column is None else column] * (hi - lo)  # one weight for the whole block
+            elif hi - lo <= _FEW:
+                found += [column[bisect_left(ids, doc)] for doc in docs[lo:hi]]
+            else:
+                index = dict(zip(ids, range(len(ids))))
+                found += [column[index[doc]] for doc in docs[lo:hi]]
+            lo = hi
+        return found
 
     def _blocks(self, candidates: list[int] | None):
         """(ids, lo, hi) of each block holding candidates[lo:hi] (every block if None).

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from whoosh import query as wq
 
 from . import analysis
+from .allwords import AllWords, takes
 from .phrases import AdjacentPhrase
 from .schema import FIELD_BOOSTS
 
@@ -187,7 +188,7 @@ def build(parsed: ParsedQuery, reader) -> BuiltQuery:
             return BuiltQuery(None, highlight)  # a required part matches nothing
     if not ands:
         return BuiltQuery(None, highlight)
-    positive = ands[0] if len(ands) == 1 else wq.And(ands)
+    positive = ands[0] if len(ands) == 1 else AllWords(ands) if all(map(takes, ands)) else wq.And(ands)
     negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
     if negatives:
         positive = wq.AndNot(positive, wq.Or(negatives))

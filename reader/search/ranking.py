@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from . import analysis
+from . import analysis, phrases
 
 EXACT_TITLE = 4.0
 TITLE_PHRASE = 1.0
@@ -104,18 +104,8 @@ def _positions(reader, docnums: list[int], wanted: set[str]) -> dict[int, dict[s
     """``{docnum: {term: body positions}}`` for the candidates, read from the postings."""
     found: dict[int, dict[str, list[int]]] = {}
     for term in wanted:
-        if not reader.doc_frequency("body", term):
-            continue
-        matcher = reader.postings("body", term)
-        for docnum in docnums:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                found.setdefault(docnum, {})[term] = matcher.value_as("positions")
+        for docnum, positions in phrases.positions_in(reader, "body", term, docnums).items():
+            found.setdefault(docnum, {})[term] = positions
     return found
 
 

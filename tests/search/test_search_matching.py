@@ -1,4 +1,5 @@
-"""Phrases (reader/search/phrases.py): the same matches and scores as Whoosh's Phrase, exact totals."""
+"""Phrases and plain AND queries matched from the posting blocks (reader/search/phrases.py,
+allwords.py): the same matches and scores as Whoosh's Phrase and And; exact phrase totals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from whoosh.scoring import BM25F
 
 from reader.library import Library
 from reader.search import schema, searching
-from reader.search.phrases import AdjacentPhrase
+from reader.search import allwords, ranking
+from reader.search.allwords import AllWords
+from reader.search.phrases import AdjacentPhrase, positions_in
 
 from .conftest import write_article
 
@@ -71,6 +74,45 @@ def test_total_of_a_phrase_is_exact_and_counted_once(searcher):
     results = searcher.search(query, limit=5, optimize=False)
     every = searcher.search(wq.Phrase("body", ["old", "over"]), limit=None)
     assert results.has_exact_length() and len(results) == len(every.top_n) > 5
+
+
+def _word(word: str, boosts=(("title", 3.0), ("body", 1.0))):
+    return wq.Or([wq.Term(name, word, boost=boost) for name, boost in boosts])
+
+
+@pytest.mark.parametrize("parts", [
+    [_word("red"), _word("fox")],
+    [_word("again"), _word("dog"), _word("mill")],
+    [wq.Or([wq.Term("body", "red"), wq.Term("body", "dog")]), _word("old")],  # "red OR dog" old
+    [wq.Term("body", "over"), _word("fox"), _word("unknownword")],
+])
+def test_all_words_matches_and_scores_like_whooshs_and(searcher, parts, monkeypatch):
+    expected = _matches(searcher, wq.And(parts))
+    assert _matches(searcher, AllWords(parts)) == expected
+    assert bool(expected) == ("unknownword" not in repr(parts))
+    monkeypatch.setattr(allwords, "MAX_RAREST", 0)  # every segment through Whoosh's own matcher
+    assert _matches(searcher, AllWords(parts)) == expected
+
+
+def test_all_words_inside_a_restriction_and_an_exclusion(searcher):
+    def build(conjunction):
+        both = conjunction([_word("red"), _word("mill")])
+        return wq.AndNot(wq.And([both, wq.ConstantScoreQuery(wq.Term("body", "old"), 0.0)]), wq.Term("body", "dog"))
+
+    expected = _matches(searcher, build(wq.And))
+    assert expected and _matches(searcher, build(AllWords)) == expected
+
+
+def test_positions_for_the_reranking_are_whooshs(searcher):
+    reader = searcher.reader()
+    docnums = sorted(docnum for _, docnum in searcher.search(wq.Term("body", "fox"), limit=None).top_n)[::3]
+    expected = {}
+    for docnum in docnums:
+        matcher = reader.postings("body", "fox")
+        matcher.skip_to(docnum)
+        expected[docnum] = matcher.value_as("positions")
+    assert positions_in(reader, "body", "fox", docnums) == expected
+    assert ranking._positions(reader, docnums, {"fox", "unknownword"}) == {d: {"fox": p} for d, p in expected.items()}
 
 
 # ---------------------------------------------------------------- through the library
