@@ -189,7 +189,7 @@ def build(parsed: ParsedQuery, reader) -> BuiltQuery:
     if not ands:
         return BuiltQuery(None, highlight)
     positive = ands[0] if len(ands) == 1 else AllWords(ands) if all(map(takes, ands)) else wq.And(ands)
-    negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
+    negatives = [q for q in (_clause_query(c, reader, set(), every_match=True) for c in parsed.negated) if q is not None]
     if negatives:
         positive = wq.AndNot(positive, wq.Or(negatives))
     clauses = [c for g in parsed.groups for c in g]
@@ -197,7 +197,8 @@ def build(parsed: ParsedQuery, reader) -> BuiltQuery:
                       any(c.kind in ("word", "phrase") and len(analysis.terms(c.text)) > 1 for c in clauses))
 
 
-def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | None:
+def _clause_query(clause: Clause, reader, highlight: set[str], every_match: bool = False) -> wq.Query | None:
+    """``every_match``: a phrase must find all its matches (an exclusion), never stop at enough of them."""
     if clause.kind == "id":
         return wq.Term("article_id", clause.text)
     if clause.kind == "prefix":
@@ -212,7 +213,7 @@ def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | Non
         if len(terms) == 1:
             per_field.append(wq.Term(name, terms[0], boost=boost))
         else:
-            per_field.append(AdjacentPhrase(name, terms, boost=boost))
+            per_field.append(AdjacentPhrase(name, terms, boost=boost, every_match=every_match))
     return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
 

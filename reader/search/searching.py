@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from ..errors import UnknownArticleError
 from . import documents, querying, ranking, schema, spelling
+from .phrases import AdjacentPhrase
 from .results import SearchHit, SearchResults
 from .snippets import highlight_words, make_snippet
 
@@ -35,15 +36,16 @@ def run(state, query: str, *, limit: int, article_id: str | None, notes_only: bo
             raise UnknownArticleError(wanted)
     if not parsed.searchable and not (notes_only and not query.strip()):
         return SearchResults(query, 0, None, [], message=nothing_to_search(query))
-    total, hits = _ranked(state.searcher, parsed, limit, scope, notes_only)
+    total, exact, hits = _ranked(state.searcher, parsed, limit, scope, notes_only)
     fixes = spelling.correct(parsed.plain_words, state.searcher.reader(), state.vocabulary)
     corrected = spelling.apply_fixes(query, fixes) if fixes else None
     if total == 0 and corrected and autocorrect:
-        fixed_total, fixed_hits = _ranked(state.searcher, parse(corrected), limit, scope, notes_only)
+        fixed_total, fixed_exact, fixed_hits = _ranked(state.searcher, parse(corrected), limit, scope, notes_only)
         if fixed_total:
             return SearchResults(query, fixed_total, corrected, fixed_hits, searched=corrected,
-                                 terms=highlight_words(parse(corrected)))
-    return SearchResults(query, total, corrected, hits, searched=query, terms=highlight_words(parsed))
+                                 terms=highlight_words(parse(corrected)), total_exact=fixed_exact)
+    return SearchResults(query, total, corrected, hits, searched=query, terms=highlight_words(parsed),
+                         total_exact=exact)
 
 
 def parse(query: str) -> querying.ParsedQuery:
@@ -67,8 +69,8 @@ class _Scope:
 
 
 def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
-            notes_only: bool) -> tuple[int, list[SearchHit]]:
-    """(total, best hits). The total is exact when Whoosh's estimate (the sum of
+            notes_only: bool) -> tuple[int, bool, list[SearchHit]]:
+    """(total, whether it is exact, best hits). The total is exact when Whoosh's estimate (the sum of
     the frequencies of an OR, the smallest of an AND) is at most
     EXACT_COUNT_LIMIT (for prefixes: at most the hits wanted; their terms
     rarely share a section, so the sum is close), and for phrases; otherwise it
@@ -77,7 +79,9 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
     An exact total comes from the ranking pass itself (``optimize=False``:
     every match is scored and counted, no block skipping): counting with a
     second pass (``len(results)``) walked every posting again and cost as much
-    as the search. Phrases never skip blocks (see :mod:`.phrases`).
+    as the search. Phrases never skip blocks, but a phrase of very common
+    words may stop after enough matches: its unread part is then estimated
+    (see :mod:`.phrases`).
     """
     notes_only = notes_only or parsed.notes_only
     if parsed.groups:
@@ -87,18 +91,20 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
     else:
         built = querying.BuiltQuery(None, set())
     if built.query is None:
-        return 0, []
+        return 0, True, []
     restricted = _restrict(built.query, scope, notes_only)
     estimate = restricted.estimate_size(searcher.reader())
     wanted = max(CANDIDATES, limit)
     exact = built.has_phrase or estimate <= (wanted if built.has_prefix else EXACT_COUNT_LIMIT)
     results = searcher.search(restricted, limit=wanted, optimize=not exact)
     total = len(results) if exact else max(estimate, len(results.top_n))
+    unseen = sum(q.unseen() for q in restricted.leaves() if isinstance(q, AdjacentPhrase)) if exact else 0
+    total, exact = total + unseen, exact and not unseen
     candidates = {docnum: score for score, docnum in results.top_n}
     candidates.update(_label_candidates(searcher, parsed, scope, notes_only, candidates))
     stored: dict = {}
     ordered = ranking.rerank(searcher.reader(), candidates, parsed, stored)[:limit]
-    return total, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
+    return total, exact, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
 
 
 def _label_candidates(searcher, parsed: querying.ParsedQuery, scope: _Scope, notes_only: bool,

@@ -12,7 +12,7 @@ from whoosh.scoring import BM25F
 
 from reader.library import Library
 from reader.search import schema, searching
-from reader.search import allwords, ranking
+from reader.search import allwords, phrases, ranking
 from reader.search.allwords import AllWords
 from reader.search.phrases import AdjacentPhrase, positions_in
 
@@ -57,6 +57,28 @@ def test_same_matches_and_scores_as_whooshs_phrase(searcher, words):
         assert _matches(searcher, AdjacentPhrase(fieldname, words, boost=boost)) == expected
         if fieldname == "body" and words[-1] != "unknownword":
             assert expected  # the comparison is about something
+
+
+def test_phrase_matched_a_few_blocks_at_a_time_is_still_exact(searcher, monkeypatch):
+    monkeypatch.setattr(phrases, "CHUNK_BLOCKS", 1)
+    for words in (["red", "fox"], ["dog", "dog"], ["mill", "dog", "again"]):
+        query = AdjacentPhrase("body", words)
+        assert _matches(searcher, query) == _matches(searcher, wq.Phrase("body", words))
+        assert query.unseen() == 0
+
+
+def test_phrase_of_common_words_stops_at_enough_matches_and_estimates_the_rest(searcher, monkeypatch):
+    monkeypatch.setattr(phrases, "CHUNK_BLOCKS", 1)
+    monkeypatch.setattr(phrases, "BLOCK_BUDGET", 0)
+    monkeypatch.setattr(phrases, "ENOUGH_MATCHES", 5)
+    every = dict(_matches(searcher, wq.Phrase("body", ["red", "fox"])))
+    query = AdjacentPhrase("body", ["red", "fox"])
+    some = dict(_matches(searcher, query))
+    assert 5 <= len(some) < len(every) and all(every[doc] == score for doc, score in some.items())
+    assert query.unseen() > 0  # the rest of each segment is estimated, not ignored
+    assert len(some) + query.unseen() == pytest.approx(len(every), rel=0.5)
+    exclusion = AdjacentPhrase("body", ["red", "fox"], every_match=True)  # "-\"red fox\"" must see them all
+    assert dict(_matches(searcher, exclusion)) == every and exclusion.unseen() == 0
 
 
 def test_phrase_inside_and_or_not_matches_like_whooshs(searcher):
@@ -154,6 +176,16 @@ def test_phrase_does_not_match_across_a_section_boundary(phrase_library):
     split = next(a.id for a in phrase_library.articles() if a.title == "Boundaries")
     assert phrase_library.search('"red fox"', article_id=split).total == 0
     assert phrase_library.search("red fox", article_id=split).total == 0  # nor as plain words in one section
+
+
+def test_totals_say_when_they_are_estimates(phrase_library, monkeypatch):
+    exact = phrase_library.search('"red fox"')
+    assert exact.total_exact and exact.total_text() == "1 result"
+    monkeypatch.setattr(searching, "EXACT_COUNT_LIMIT", 0)  # an AND above the bound: Whoosh's estimate
+    estimated = phrase_library.search("fox red")
+    assert not estimated.total_exact and estimated.total_text().startswith("about ")
+    phrase = phrase_library.search('"red fox"')  # a phrase counts every match it found
+    assert phrase.total_exact and phrase.total == 1
 
 
 def test_phrase_total_counts_matches_not_sections_holding_the_words(app_paths, tmp_path, monkeypatch):
