@@ -33,6 +33,10 @@ class AllWords(wq.And):
     def normalize(self):
         return self  # an enclosing And would otherwise take the words over as its own
 
+    def counted_every_match(self) -> bool:
+        """Whether every segment was matched here (no block skipping): the collector then counted every match."""
+        return bool(self._found) and all(found is not None for found in self._found.values())
+
     def matcher(self, searcher, context=None):
         if not searcher.is_atomic():
             subs = searcher.subsearchers

@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from ..errors import UnknownArticleError
 from . import documents, querying, ranking, schema, spelling
+from .allwords import AllWords
 from .phrases import AdjacentPhrase
 from .results import SearchHit, SearchResults
 from .snippets import highlight_words, make_snippet
@@ -74,7 +75,8 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
     the frequencies of an OR, the smallest of an AND) is at most
     EXACT_COUNT_LIMIT (for prefixes: at most the hits wanted; their terms
     rarely share a section, so the sum is close), and for phrases; otherwise it
-    is that estimate.
+    is that estimate -- unless the words were matched by :class:`.allwords.AllWords`,
+    which scores every match anyway (the collector then counted them).
 
     An exact total comes from the ranking pass itself (``optimize=False``:
     every match is scored and counted, no block skipping): counting with a
@@ -99,12 +101,20 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
     results = searcher.search(restricted, limit=wanted, optimize=not exact)
     total = len(results) if exact else max(estimate, len(results.top_n))
     unseen = sum(q.unseen() for q in restricted.leaves() if isinstance(q, AdjacentPhrase)) if exact else 0
+    if not exact and _counted(built.query):
+        total, exact = len(results), True
     total, exact = total + unseen, exact and not unseen
     candidates = {docnum: score for score, docnum in results.top_n}
     candidates.update(_label_candidates(searcher, parsed, scope, notes_only, candidates))
     stored: dict = {}
     ordered = ranking.rerank(searcher.reader(), candidates, parsed, stored)[:limit]
     return total, exact, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
+
+
+def _counted(query) -> bool:
+    """Whether the ranking pass counted every match of ``query`` although it was allowed to skip blocks."""
+    positive = query.a if isinstance(query, wq.AndNot) else query
+    return isinstance(positive, AllWords) and positive.counted_every_match()
 
 
 def _label_candidates(searcher, parsed: querying.ParsedQuery, scope: _Scope, notes_only: bool,
