@@ -48,9 +48,11 @@ _FEW = 8  # candidates in a block looked up by bisection; more: through a dict o
 class AdjacentPhrase(wq.Phrase):
     """``Phrase(fieldname, words)`` with slop 1 (the words next to each other, in order)."""
 
-    def __init__(self, fieldname, words, slop=1, boost=1.0, char_ranges=None, every_match=False):
+    def __init__(self, fieldname, words, slop=1, boost=1.0, char_ranges=None, may_stop=False):
         super().__init__(fieldname, list(words), slop=1, boost=boost, char_ranges=char_ranges)
-        self.every_match = every_match  # no work budget (an exclusion must find every match)
+        # may_stop: the phrase is the whole query, so enough matches may end the search (see _matches);
+        # never inside an exclusion, an AND or a restriction to one article (its matches could be unread)
+        self.may_stop = may_stop
         self._found: dict = {}  # segment reader -> (docnums, scores): a second pass (the count) reuses it
 
     def matcher(self, searcher, context=None):
@@ -65,12 +67,12 @@ class AdjacentPhrase(wq.Phrase):
         if found is None:
             weighting = (context.weighting if context is not None else None) or searcher.weighting
             words = [field.to_bytes(word) for word in self.words]
-            found = self._found[reader] = _matches(searcher, weighting, self.fieldname, words, self.every_match)
+            found = self._found[reader] = _matches(searcher, weighting, self.fieldname, words, self.may_stop)
         docnums, scores, _ = found
         return _Matches(docnums, [score * self.boost for score in scores])
 
     def normalize(self):
-        return self if len(self.words) > 1 else super().normalize()  # (Phrase's would drop every_match)
+        return self if len(self.words) > 1 else super().normalize()  # (Phrase's would drop may_stop)
 
     def unseen(self) -> int:
         """Matches estimated in the parts of segments left unread (0: every match was found)."""
@@ -78,13 +80,13 @@ class AdjacentPhrase(wq.Phrase):
 
 
 def _matches(searcher, weighting, fieldname: str, words: list[bytes],
-             every_match: bool = False) -> tuple[list[int], list[float], int]:
+             may_stop: bool = False) -> tuple[list[int], list[float], int]:
     """The segment's documents holding ``words`` next to each other, in order, their scores, and
     the number of matches in the whole segment (estimated if the work budget stopped the search).
 
     The rarest word's postings are taken CHUNK_BLOCKS blocks at a time, in
-    document order. After BLOCK_BUDGET decoded blocks, once ENOUGH_MATCHES
-    matches are found, the rest of the segment is left: a phrase of two words
+    document order. If ``may_stop``, after BLOCK_BUDGET decoded blocks, once
+    ENOUGH_MATCHES matches are found, the rest of the segment is left: a phrase of two words
     that are each in a sixth of all sections (a synthetic corpus of 100,000
     articles has such pairs) would otherwise decode every block of both.
     """
@@ -102,7 +104,7 @@ def _matches(searcher, weighting, fieldname: str, words: list[bytes],
         if candidates:
             decoded = {word: _positions_of(postings[word].aligned(candidates, 2)) for word in unique}
             docnums += [candidates[k] for k in _adjacent([decoded[word] for word in words])]
-        if not every_match and len(docnums) >= ENOUGH_MATCHES and sum(p.decoded for p in postings.values()) >= BLOCK_BUDGET:
+        if may_stop and len(docnums) >= ENOUGH_MATCHES and sum(p.decoded for p in postings.values()) >= BLOCK_BUDGET:
             break
     estimate = len(docnums)
     if not rarest.exhausted:

@@ -176,12 +176,17 @@ class BuiltQuery:
     has_phrase: bool = False  # a required phrase: every match is found while ranking, so the count is exact
 
 
-def build(parsed: ParsedQuery, reader) -> BuiltQuery:
-    """Whoosh query for a parsed query; prefix clauses are expanded against ``reader``."""
+def build(parsed: ParsedQuery, reader, unrestricted: bool = False) -> BuiltQuery:
+    """Whoosh query for a parsed query; prefix clauses are expanded against ``reader``.
+
+    ``unrestricted``: the search is not limited to an article, a source or the
+    notes; a query that is one phrase may then stop at enough matches.
+    """
     highlight: set[str] = set()
     ands = []
+    may_stop = unrestricted and parsed.is_one_phrase()
     for group in parsed.groups:
-        alternatives = [q for q in (_clause_query(c, reader, highlight) for c in group) if q is not None]
+        alternatives = [q for q in (_clause_query(c, reader, highlight, may_stop) for c in group) if q is not None]
         if alternatives:
             ands.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
         elif any(c.kind != "word" or analysis.terms(c.text) for c in group):
@@ -189,7 +194,7 @@ def build(parsed: ParsedQuery, reader) -> BuiltQuery:
     if not ands:
         return BuiltQuery(None, highlight)
     positive = ands[0] if len(ands) == 1 else AllWords(ands) if all(map(takes, ands)) else wq.And(ands)
-    negatives = [q for q in (_clause_query(c, reader, set(), every_match=True) for c in parsed.negated) if q is not None]
+    negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
     if negatives:
         positive = wq.AndNot(positive, wq.Or(negatives))
     clauses = [c for g in parsed.groups for c in g]
@@ -197,8 +202,8 @@ def build(parsed: ParsedQuery, reader) -> BuiltQuery:
                       any(c.kind in ("word", "phrase") and len(analysis.terms(c.text)) > 1 for c in clauses))
 
 
-def _clause_query(clause: Clause, reader, highlight: set[str], every_match: bool = False) -> wq.Query | None:
-    """``every_match``: a phrase must find all its matches (an exclusion), never stop at enough of them."""
+def _clause_query(clause: Clause, reader, highlight: set[str], may_stop: bool = False) -> wq.Query | None:
+    """``may_stop``: a phrase may end its search at enough matches (it is the whole query)."""
     if clause.kind == "id":
         return wq.Term("article_id", clause.text)
     if clause.kind == "prefix":
@@ -213,7 +218,7 @@ def _clause_query(clause: Clause, reader, highlight: set[str], every_match: bool
         if len(terms) == 1:
             per_field.append(wq.Term(name, terms[0], boost=boost))
         else:
-            per_field.append(AdjacentPhrase(name, terms, boost=boost, every_match=every_match))
+            per_field.append(AdjacentPhrase(name, terms, boost=boost, may_stop=may_stop))
     return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
 

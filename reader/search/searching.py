@@ -68,6 +68,10 @@ class _Scope:
     def __init__(self, article_id: str | None, within: tuple[str, ...] = (), without: tuple[str, ...] = ()):
         self.article_id, self.within, self.without = article_id, tuple(within), tuple(without)
 
+    @property
+    def restricts(self) -> bool:
+        return bool(self.article_id or self.within or self.without)
+
 
 def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
             notes_only: bool) -> tuple[int, bool, list[SearchHit]]:
@@ -87,7 +91,7 @@ def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
     """
     notes_only = notes_only or parsed.notes_only
     if parsed.groups:
-        built = querying.build(parsed, searcher.reader())
+        built = querying.build(parsed, searcher.reader(), unrestricted=not (notes_only or scope.restricts))
     elif notes_only and not parsed.negated:  # "in:notes" alone: every note
         built = querying.BuiltQuery(wq.Every(), set())
     else:

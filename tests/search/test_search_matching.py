@@ -72,13 +72,27 @@ def test_phrase_of_common_words_stops_at_enough_matches_and_estimates_the_rest(s
     monkeypatch.setattr(phrases, "BLOCK_BUDGET", 0)
     monkeypatch.setattr(phrases, "ENOUGH_MATCHES", 5)
     every = dict(_matches(searcher, wq.Phrase("body", ["red", "fox"])))
-    query = AdjacentPhrase("body", ["red", "fox"])
+    query = AdjacentPhrase("body", ["red", "fox"], may_stop=True)
     some = dict(_matches(searcher, query))
     assert 5 <= len(some) < len(every) and all(every[doc] == score for doc, score in some.items())
     assert query.unseen() > 0  # the rest of each segment is estimated, not ignored
     assert len(some) + query.unseen() == pytest.approx(len(every), rel=0.5)
-    exclusion = AdjacentPhrase("body", ["red", "fox"], every_match=True)  # "-\"red fox\"" must see them all
-    assert dict(_matches(searcher, exclusion)) == every and exclusion.unseen() == 0
+    part = AdjacentPhrase("body", ["red", "fox"])  # in an exclusion, an AND or one article: every match
+    assert dict(_matches(searcher, part)) == every and part.unseen() == 0
+
+
+def test_only_a_lone_unrestricted_phrase_may_stop_early():
+    from reader.search import querying
+
+    def may_stop(query, unrestricted=True):
+        built = querying.build(querying.parse(query), None, unrestricted=unrestricted)
+        return {q.may_stop for q in built.query.leaves() if isinstance(q, AdjacentPhrase)}
+
+    assert may_stop('"red fox"') == {True}
+    assert may_stop('"red fox"', unrestricted=False) == {False}  # one article, a source, the notes
+    assert may_stop('"red fox" dens') == {False}
+    assert may_stop('dens -"red fox"') == {False}
+    assert may_stop('"red fox" OR "grey fox"') == {False}
 
 
 def test_phrase_inside_and_or_not_matches_like_whooshs(searcher):
