@@ -26,7 +26,8 @@ times only the query set against an existing library root (built by
 ``--sizes``, or a copy of one) and FTS5 on the same corpus (its table is built
 once next to the root if missing). ``--baseline`` runs the same queries with
 another checkout's code on the same root, alternated round by round in fresh
-processes, so both columns come from the same minutes of a busy machine.
+processes, so both columns come from the same minutes of a busy machine;
+``--kinds phrase,and`` keeps only those kinds of the query set.
 """
 
 from __future__ import annotations

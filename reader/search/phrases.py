@@ -12,11 +12,12 @@ of each word (a phrase of two common words at 100,000 articles took 320 ms).
   adjacency is a set intersection (positions of word i, minus i);
 * the matches of a segment are kept on the query object, so counting them
   again (``len(results)``) does not search again. The matcher has no block
-  quality, so Whoosh's collector counts every match while ranking (the total
-  of a phrase search is always exact).
+  quality, so Whoosh's collector counts every match while ranking;
+* a phrase that is the whole query (``may_stop``) stops in a segment once it
+  has enough matches after a work budget, and estimates the rest (:meth:`unseen`).
 
 Scores are Whoosh's: the sum of each word's BM25F score times the boost, as
-``Phrase`` gives them (tests/search/test_phrases.py compares the two).
+``Phrase`` gives them (tests/search/test_search_matching.py compares the two).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class AdjacentPhrase(wq.Phrase):
         # may_stop: the phrase is the whole query, so enough matches may end the search (see _matches);
         # never inside an exclusion, an AND or a restriction to one article (its matches could be unread)
         self.may_stop = may_stop
-        self._found: dict = {}  # segment reader -> (docnums, scores): a second pass (the count) reuses it
+        self._found: dict = {}  # segment reader -> (docnums, scores, estimated matches): a second pass reuses it
 
     def matcher(self, searcher, context=None):
         if not searcher.is_atomic():
