@@ -19,6 +19,15 @@ under --workdir, added to a fresh Lectern library, then
 * cold start: a new process opens the index and runs one query.
 
 Prints one table per size; ratio = Lectern / FTS5 (lower is better for Lectern).
+
+    .venv/bin/python benchmarks/bench_search.py --sizes 100000 --reuse ROOT --corpus DIR [--baseline CHECKOUT]
+
+times only the query set against an existing library root (built by
+``--sizes``, or a copy of one) and FTS5 on the same corpus (its table is built
+once next to the root if missing). ``--baseline`` runs the same queries with
+another checkout's code on the same root, alternated round by round in fresh
+processes, so both columns come from the same minutes of a busy machine;
+``--kinds phrase,and`` keeps only those kinds of the query set.
 """
 
 from __future__ import annotations
@@ -166,6 +175,21 @@ def worker_fts_cold(db: Path, query: str) -> dict:
     return {"seconds": time.perf_counter() - started, "hits": len(rows)}
 
 
+def worker_queries(root: Path, folder: Path, db: Path, code: str, seed: str, kinds: str = "") -> dict:
+    """Per-kind query times (ms) of Lectern (code imported from ``code``) and FTS5, ``QUERY_RUNS`` runs each."""
+    sys.path.insert(0, code)
+    for name in [m for m in sys.modules if m == "reader" or m.startswith("reader.")]:
+        del sys.modules[name]
+    library = open_library(root)
+    con = sqlite3.connect(db)
+    queries = [(k, q) for k, q in query_set(folder, int(seed)) if not kinds or k in kinds.split(",")]
+    library.search("warmup")
+    w_times, f_times = _time_queries(library, con, queries)
+    library.close()
+    con.close()
+    return {"lectern": w_times, "fts": f_times}
+
+
 def run_worker(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True, cwd=REPO)
     if out.returncode != 0:
@@ -275,11 +299,7 @@ def bench_size(n: int, workdir: Path, seed: int) -> list[tuple[str, str, str, st
     con = sqlite3.connect(db)
     queries = query_set(folder, seed)
     library.search("warmup")
-    w_times, f_times = {k: [] for k, _ in queries}, {k: [] for k, _ in queries}
-    for _ in range(QUERY_RUNS):
-        for kind, query in queries:
-            w_times[kind].append(timed(library.search, query))
-            f_times[kind].append(timed(fts_search, con, query))
+    w_times, f_times = _time_queries(library, con, queries)
     w_all = [t for v in w_times.values() for t in v]
     f_all = [t for v in f_times.values() for t in v]
 
@@ -313,6 +333,48 @@ def bench_size(n: int, workdir: Path, seed: int) -> list[tuple[str, str, str, st
         ("cold start: open + first query (ms)", w_cold, f_cold),
     ]
     return [(name, _fmt(w), _fmt(f), _ratio(w, f)) for name, w, f in rows]
+
+
+def _time_queries(library, con, queries) -> tuple[dict, dict]:
+    """{kind: [ms]} for Lectern and for FTS5, each query run ``QUERY_RUNS`` times, alternated."""
+    w_times, f_times = {k: [] for k, _ in queries}, {k: [] for k, _ in queries}
+    for _ in range(QUERY_RUNS):
+        for kind, query in queries:
+            w_times[kind].append(timed(library.search, query))
+            f_times[kind].append(timed(fts_search, con, query))
+    return w_times, f_times
+
+
+def bench_queries(n: int, args) -> None:
+    """``--reuse``: the query set only, against an existing root; with ``--baseline``, both codes alternated."""
+    folder = args.corpus or args.workdir / f"corpus-{n}-seed{args.seed}"
+    db = args.fts or args.reuse.parent / f"{args.reuse.name}-fts.sqlite3"
+    if not db.exists():
+        print(f"building the FTS5 table {db} ...", file=sys.stderr)
+        run_worker("fts_build", str(folder), str(db))
+    codes = {"Lectern": str(REPO)}
+    if args.baseline:
+        codes["baseline"] = str(args.baseline.resolve())
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in [*codes, "FTS5"]}
+    for round_ in range(args.rounds):
+        for name, code in codes.items():
+            got = run_worker("queries", str(args.reuse), str(folder), str(db), code, str(args.seed), args.kinds)
+            for kind, values in got["lectern"].items():
+                times[name].setdefault(kind, []).extend(values)
+            for kind, values in got["fts"].items():
+                times["FTS5"].setdefault(kind, []).extend(values)
+            print(f"  round {round_ + 1} {name}: load {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    names = list(times)
+    print(f"\n### N = {n:,} articles, queries only ({args.rounds} rounds, {', '.join(f'{k}: {v}' for k, v in codes.items())})\n")
+    print("| measure | " + " | ".join(names) + " |")
+    print("| --- |" + " ---: |" * len(names))
+    every = {name: [t for v in times[name].values() for t in v] for name in names}
+    print("| query median (ms) | " + " | ".join(_fmt(statistics.median(every[k])) for k in names) + " |")
+    print("| query p95 (ms) | " + " | ".join(_fmt(p95(every[k])) for k in names) + " |")
+    for kind in times["FTS5"]:
+        print(f"|   p95 {kind} (ms) | " + " | ".join(_fmt(p95(times[k][kind])) for k in names) + " |")
+        print(f"|   median {kind} (ms) | " + " | ".join(_fmt(statistics.median(times[k][kind])) for k in names) + " |")
+    sys.stdout.flush()
 
 
 def incremental_updates(library, con, folder: Path, seed: int, count: int = 5) -> tuple[list[float], list[float]]:
@@ -388,6 +450,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "lectern-bench-search")
+    parser.add_argument("--reuse", type=Path, help="time only the queries against this existing library root")
+    parser.add_argument("--corpus", type=Path, help="with --reuse: the corpus folder the root was built from")
+    parser.add_argument("--fts", type=Path, help="with --reuse: the FTS5 table of that corpus (built if missing)")
+    parser.add_argument("--baseline", type=Path, help="with --reuse: another checkout whose code runs the same queries")
+    parser.add_argument("--kinds", default="", help="with --reuse: only these query kinds (comma-separated)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --reuse: rounds per code (fresh process each)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -398,13 +466,16 @@ def main(argv: list[str]) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"Machine: {machine()}")
     for n in args.sizes:
-        print_table(n, bench_size(n, args.workdir, args.seed))
+        if args.reuse:
+            bench_queries(n, args)
+        else:
+            print_table(n, bench_size(n, args.workdir, args.seed))
     return 0
 
 
 WORKERS = {"whoosh_build": worker_whoosh_build, "fts_build": worker_fts_build,
-           "whoosh_cold": worker_whoosh_cold, "fts_cold": worker_fts_cold}
-WORKER_PATH_ARGS = {"whoosh_build": 1, "fts_build": 2, "whoosh_cold": 1, "fts_cold": 1}
+           "whoosh_cold": worker_whoosh_cold, "fts_cold": worker_fts_cold, "queries": worker_queries}
+WORKER_PATH_ARGS = {"whoosh_build": 1, "fts_build": 2, "whoosh_cold": 1, "fts_cold": 1, "queries": 3}
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

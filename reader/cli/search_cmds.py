@@ -84,7 +84,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{hit.score:7.2f}  {label}{where}  [{hit.article_id}#{hit.section_id or ''}]\n")
         if hit.snippet:
             out.write(f"         {_terminal_snippet(hit.snippet, bold)}\n")
-    out.write(f"{results.total} result{'s' if results.total != 1 else ''}"
+    out.write(results.total_text() +
               f"{f' (showing {len(results.hits)})' if results.total > len(results.hits) else ''}\n")
     if results.corrected and not results.auto_corrected:
         out.write(f"Did you mean: {results.corrected}\n")

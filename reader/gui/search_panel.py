@@ -316,7 +316,7 @@ class SearchPanel(QWidget):
         if not shown:
             return "No results."
         more = f" (showing {shown})" if results.total > shown else ""
-        return f"{results.total} result{'s' if results.total != 1 else ''}{more}"
+        return results.total_text() + more  # "about N results" when the total is an estimate
 
     def _show_correction(self, results) -> None:
         """ "Showing results for X — search instead for Y" after an automatic correction, else "Did you mean"."""

@@ -226,4 +226,4 @@ def merge(own: SearchResults, lists: list[list[SearchHit]], wanted: ArchiveQuery
     message = own.message if not extra else None
     return SearchResults(own.query, own.total + extra, own.corrected, [hit for _, hit in ranked[:limit]],
                          searched=own.searched or own.query, message=message,
-                         terms=own.terms or tuple(sorted(wanted.highlight)))
+                         terms=own.terms or tuple(sorted(wanted.highlight)), total_exact=own.total_exact)

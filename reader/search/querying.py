@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from whoosh import query as wq
 
 from . import analysis
+from .allwords import AllWords, takes
+from .phrases import AdjacentPhrase
 from .schema import FIELD_BOOSTS
 
 # field name typed by the user -> index fields searched
@@ -79,6 +81,18 @@ class ParsedQuery:
                                for g in self.groups):
             return []
         return [t for g in self.groups for t in analysis.terms(g[0].text)]
+
+    def is_one_phrase(self) -> bool:
+        """One phrase (or "Nagorno-Karabakh") of two or more different words, and nothing else.
+
+        Every match of it holds the words next to each other (or in its title
+        or heading), so proximity cannot tell its matches apart.
+        """
+        if self.negated or len(self.groups) != 1 or len(self.groups[0]) != 1:
+            return False
+        clause = self.groups[0][0]
+        return (clause.kind in ("word", "phrase") and clause.fields == DEFAULT_FIELDS
+                and len(set(analysis.terms(clause.text))) > 1)
 
     def in_fields(self, fields: tuple[str, ...]) -> "ParsedQuery":
         """The same positive clauses searched in ``fields`` only (no exclusions, no notes filter)."""
@@ -159,28 +173,37 @@ class BuiltQuery:
     query: wq.Query | None  # None: nothing can match
     highlight: set[str]  # index terms to mark in snippets
     has_prefix: bool = False  # counting a prefix query's matches exactly costs more than the search
+    has_phrase: bool = False  # a required phrase: every match is found while ranking, so the count is exact
 
 
-def build(parsed: ParsedQuery, reader) -> BuiltQuery:
-    """Whoosh query for a parsed query; prefix clauses are expanded against ``reader``."""
+def build(parsed: ParsedQuery, reader, unrestricted: bool = False) -> BuiltQuery:
+    """Whoosh query for a parsed query; prefix clauses are expanded against ``reader``.
+
+    ``unrestricted``: the search is not limited to an article, a source or the
+    notes; a query that is one phrase may then stop at enough matches.
+    """
     highlight: set[str] = set()
     ands = []
+    may_stop = unrestricted and parsed.is_one_phrase()
     for group in parsed.groups:
-        alternatives = [q for q in (_clause_query(c, reader, highlight) for c in group) if q is not None]
+        alternatives = [q for q in (_clause_query(c, reader, highlight, may_stop) for c in group) if q is not None]
         if alternatives:
             ands.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
         elif any(c.kind != "word" or analysis.terms(c.text) for c in group):
             return BuiltQuery(None, highlight)  # a required part matches nothing
     if not ands:
         return BuiltQuery(None, highlight)
-    positive = ands[0] if len(ands) == 1 else wq.And(ands)
+    positive = ands[0] if len(ands) == 1 else AllWords(ands) if all(map(takes, ands)) else wq.And(ands)
     negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
     if negatives:
         positive = wq.AndNot(positive, wq.Or(negatives))
-    return BuiltQuery(positive, highlight, any(c.kind == "prefix" for g in parsed.groups for c in g))
+    clauses = [c for g in parsed.groups for c in g]
+    return BuiltQuery(positive, highlight, any(c.kind == "prefix" for c in clauses),
+                      any(c.kind in ("word", "phrase") and len(analysis.terms(c.text)) > 1 for c in clauses))
 
 
-def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | None:
+def _clause_query(clause: Clause, reader, highlight: set[str], may_stop: bool = False) -> wq.Query | None:
+    """``may_stop``: a phrase may end its search at enough matches (it is the whole query)."""
     if clause.kind == "id":
         return wq.Term("article_id", clause.text)
     if clause.kind == "prefix":
@@ -195,7 +218,7 @@ def _clause_query(clause: Clause, reader, highlight: set[str]) -> wq.Query | Non
         if len(terms) == 1:
             per_field.append(wq.Term(name, terms[0], boost=boost))
         else:
-            per_field.append(wq.Phrase(name, terms, boost=boost))
+            per_field.append(AdjacentPhrase(name, terms, boost=boost, may_stop=may_stop))
     return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
 

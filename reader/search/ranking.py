@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from . import analysis
+from . import analysis, phrases
 
 EXACT_TITLE = 4.0
 TITLE_PHRASE = 1.0
@@ -58,14 +58,15 @@ def rerank(reader, candidates: dict[int, float], parsed, stored: dict | None = N
     wanted = set().union(*groups) if groups else set()
     ordered = parsed.ordered_terms()
     top = max(candidates.values()) or 1.0
-    positions = _positions(reader, sorted(candidates), wanted) if len(groups) > 1 else {}
+    one_phrase = parsed.is_one_phrase()  # every candidate holds it: proximity is 1 for all, skip the positions
+    positions = _positions(reader, sorted(candidates), wanted) if len(groups) > 1 and not one_phrase else {}
     scored = []
     for docnum, bm25 in candidates.items():
         fields = stored[docnum] = reader.stored_fields(docnum)
         title, heading = analysis.terms(fields.get("title", "")), analysis.terms(fields.get("heading", ""))
         score = bm25 / top
         score += _title_and_heading(title, heading, fields.get("kind") == "note", wanted, ordered)
-        score += PROXIMITY * _proximity(positions.get(docnum, {}), groups, set(title) | set(heading))
+        score += PROXIMITY * (1.0 if one_phrase else _proximity(positions.get(docnum, {}), groups, set(title) | set(heading)))
         score -= LONG_SECTION * _length_excess(reader.doc_field_length(docnum, "body", 0) or 0)
         scored.append((docnum, score))
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -103,18 +104,8 @@ def _positions(reader, docnums: list[int], wanted: set[str]) -> dict[int, dict[s
     """``{docnum: {term: body positions}}`` for the candidates, read from the postings."""
     found: dict[int, dict[str, list[int]]] = {}
     for term in wanted:
-        if not reader.doc_frequency("body", term):
-            continue
-        matcher = reader.postings("body", term)
-        for docnum in docnums:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                found.setdefault(docnum, {})[term] = matcher.value_as("positions")
+        for docnum, positions in phrases.positions_in(reader, "body", term, docnums).items():
+            found.setdefault(docnum, {})[term] = positions
     return found
 
 

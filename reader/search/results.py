@@ -54,6 +54,11 @@ class SearchResults:
     searched: str | None = None  # the query the hits are for: ``corrected`` when the typed query found nothing
     message: str | None = None  # why nothing was searched ("nothing to search for in ...")
     terms: tuple[str, ...] = ()  # the searched query's words worth highlighting (no operators, filters or exclusions)
+    total_exact: bool = True  # False: ``total`` is an estimate (a large AND's, or a phrase of very common words)
+
+    def total_text(self) -> str:
+        """``"12 results"``, or ``"about 1200 results"`` when the total is an estimate."""
+        return f"{'' if self.total_exact else 'about '}{self.total} result{'s' if self.total != 1 else ''}"
 
     @property
     def auto_corrected(self) -> bool:

@@ -14,12 +14,14 @@ from whoosh import query as wq
 
 from ..errors import UnknownArticleError
 from . import documents, querying, ranking, schema, spelling
+from .allwords import AllWords
+from .phrases import AdjacentPhrase
 from .results import SearchHit, SearchResults
 from .snippets import highlight_words, make_snippet
 
 CANDIDATES = 60  # BM25F hits reranked; more costs stored-field reads for little gain (docs/performance.md)
 LABEL_CANDIDATES = 20  # sections added for an exact title or a heading holding every query word
-EXACT_COUNT_LIMIT = 1000
+EXACT_COUNT_LIMIT = 1000  # a larger estimate is the total shown (see _ranked)
 
 
 def run(state, query: str, *, limit: int, article_id: str | None, notes_only: bool, autocorrect: bool,
@@ -35,15 +37,16 @@ def run(state, query: str, *, limit: int, article_id: str | None, notes_only: bo
             raise UnknownArticleError(wanted)
     if not parsed.searchable and not (notes_only and not query.strip()):
         return SearchResults(query, 0, None, [], message=nothing_to_search(query))
-    total, hits = _ranked(state.searcher, parsed, limit, scope, notes_only)
+    total, exact, hits = _ranked(state.searcher, parsed, limit, scope, notes_only)
     fixes = spelling.correct(parsed.plain_words, state.searcher.reader(), state.vocabulary)
     corrected = spelling.apply_fixes(query, fixes) if fixes else None
     if total == 0 and corrected and autocorrect:
-        fixed_total, fixed_hits = _ranked(state.searcher, parse(corrected), limit, scope, notes_only)
+        fixed_total, fixed_exact, fixed_hits = _ranked(state.searcher, parse(corrected), limit, scope, notes_only)
         if fixed_total:
             return SearchResults(query, fixed_total, corrected, fixed_hits, searched=corrected,
-                                 terms=highlight_words(parse(corrected)))
-    return SearchResults(query, total, corrected, hits, searched=query, terms=highlight_words(parsed))
+                                 terms=highlight_words(parse(corrected)), total_exact=fixed_exact)
+    return SearchResults(query, total, corrected, hits, searched=query, terms=highlight_words(parsed),
+                         total_exact=exact)
 
 
 def parse(query: str) -> querying.ParsedQuery:
@@ -65,26 +68,57 @@ class _Scope:
     def __init__(self, article_id: str | None, within: tuple[str, ...] = (), without: tuple[str, ...] = ()):
         self.article_id, self.within, self.without = article_id, tuple(within), tuple(without)
 
+    @property
+    def restricts(self) -> bool:
+        return bool(self.article_id or self.within or self.without)
+
 
 def _ranked(searcher, parsed: querying.ParsedQuery, limit: int, scope: _Scope,
-            notes_only: bool) -> tuple[int, list[SearchHit]]:
+            notes_only: bool) -> tuple[int, bool, list[SearchHit]]:
+    """(total, whether it is exact, best hits). The total is exact when Whoosh's estimate (the sum of
+    the frequencies of an OR, the smallest of an AND) is at most
+    EXACT_COUNT_LIMIT (for prefixes: at most the hits wanted; their terms
+    rarely share a section, so the sum is close), and for phrases; otherwise it
+    is that estimate -- unless the words were matched by :class:`.allwords.AllWords`,
+    which scores every match anyway (the collector then counted them).
+
+    An exact total comes from the ranking pass itself (``optimize=False``:
+    every match is scored and counted, no block skipping): counting with a
+    second pass (``len(results)``) walked every posting again and cost as much
+    as the search. Phrases never skip blocks, but a phrase of very common
+    words may stop after enough matches: its unread part is then estimated
+    (see :mod:`.phrases`).
+    """
     notes_only = notes_only or parsed.notes_only
     if parsed.groups:
-        built = querying.build(parsed, searcher.reader())
+        built = querying.build(parsed, searcher.reader(), unrestricted=not (notes_only or scope.restricts))
     elif notes_only and not parsed.negated:  # "in:notes" alone: every note
         built = querying.BuiltQuery(wq.Every(), set())
     else:
         built = querying.BuiltQuery(None, set())
     if built.query is None:
-        return 0, []
+        return 0, True, []
     restricted = _restrict(built.query, scope, notes_only)
-    results = searcher.search(restricted, limit=max(CANDIDATES, limit))
-    total = _count(results, exact=not built.has_prefix)
+    estimate = restricted.estimate_size(searcher.reader())
+    wanted = max(CANDIDATES, limit)
+    exact = built.has_phrase or estimate <= (wanted if built.has_prefix else EXACT_COUNT_LIMIT)
+    results = searcher.search(restricted, limit=wanted, optimize=not exact)
+    total = len(results) if exact else max(estimate, len(results.top_n))
+    unseen = sum(q.unseen() for q in restricted.leaves() if isinstance(q, AdjacentPhrase)) if exact else 0
+    if not exact and _counted(built.query):
+        total, exact = len(results), True
+    total, exact = total + unseen, exact and not unseen
     candidates = {docnum: score for score, docnum in results.top_n}
     candidates.update(_label_candidates(searcher, parsed, scope, notes_only, candidates))
     stored: dict = {}
     ordered = ranking.rerank(searcher.reader(), candidates, parsed, stored)[:limit]
-    return total, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
+    return total, exact, [_hit(stored[docnum], score, built.highlight) for docnum, score in ordered]
+
+
+def _counted(query) -> bool:
+    """Whether the ranking pass counted every match of ``query`` although it was allowed to skip blocks."""
+    positive = query.a if isinstance(query, wq.AndNot) else query
+    return isinstance(positive, AllWords) and positive.counted_every_match()
 
 
 def _label_candidates(searcher, parsed: querying.ParsedQuery, scope: _Scope, notes_only: bool,
@@ -130,19 +164,6 @@ def _hit(stored: dict, score: float, highlight: set[str]) -> SearchHit:
         snippet=make_snippet(documents.unpack_text(stored.get("text")), highlight),
         note_id=stored.get("note_id"),
     )
-
-
-def _count(results, exact: bool = True) -> int:
-    """Exact for up to EXACT_COUNT_LIMIT matches; above that (or for prefixes) Whoosh's estimate.
-
-    Counting every match of a common word walks all its postings again and
-    cost more than the search itself. A prefix's terms rarely share a
-    section, so the sum of their frequencies is close to the true count.
-    """
-    estimate = results.estimated_length()
-    if estimate <= EXACT_COUNT_LIMIT and (exact or estimate <= len(results.top_n)):
-        return len(results)
-    return max(estimate, len(results.top_n))
 
 
 def _restrict(query, scope: _Scope, notes_only: bool):
