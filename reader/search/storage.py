@@ -30,7 +30,9 @@ from ..atomicfile import atomic_write_text
 CURRENT = "CURRENT"
 STAMP = "stamp.json"
 CATALOG = "catalog.marshal"
-HEADINGS = "headings.marshal"
+JOURNAL = "catalog.journal"
+OLD_HEADINGS = "headings.marshal"  # catalog format 3 (before the journal): removed when met
+SUGGESTIONS = "suggest-{generation}.bin"
 VOCABULARY = "vocabulary.marshal"
 LOCK = "write.lock"
 _POLL_SECONDS = 0.05
