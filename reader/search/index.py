@@ -30,7 +30,7 @@ import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -452,10 +452,11 @@ class SearchIndex:
             self._rebuild(report, progress, cancel)
             return
         changes, words = _Changes(catalog), set()
-        writer = state.ix.writer(timeout=WRITER_TIMEOUT)
+        writer = state.ix.writer(timeout=WRITER_TIMEOUT, codec=schema.BuildCodec())
+        deleting, own_searcher = _deletion_searcher(state, writer)
         try:
             for article_id in removed:
-                writer.delete_by_term("owner", documents.article_owner(article_id))
+                writer.delete_by_term("owner", documents.article_owner(article_id), searcher=deleting)
                 changes.articles[article_id] = None
                 report.removed += 1
             for done, article_id in enumerate(changed, 1):
@@ -464,7 +465,7 @@ class SearchIndex:
                     report.cancelled = True
                     return
                 existed = article_id in indexed
-                writer.delete_by_term("owner", documents.article_owner(article_id))
+                writer.delete_by_term("owner", documents.article_owner(article_id), searcher=deleting)
                 changes.articles[article_id] = None  # until it is indexed again
                 if self._add_article(writer, article_id, fingerprints[article_id], changes, words, report):
                     report.updated += existed
@@ -472,11 +473,11 @@ class SearchIndex:
                 if progress:
                     progress(done, len(changed))
             for note_id in note_removals:
-                writer.delete_by_term("owner", documents.note_owner(note_id))
+                writer.delete_by_term("owner", documents.note_owner(note_id), searcher=deleting)
                 changes.notes[note_id] = None
                 report.notes_removed += 1
             for note in note_changes:
-                writer.delete_by_term("owner", documents.note_owner(note.id))
+                writer.delete_by_term("owner", documents.note_owner(note.id), searcher=deleting)
                 self._add_note(writer, note, changes, words)
                 report.notes_indexed += 1
             record = Record(writer.generation, changes.articles, changes.notes,
@@ -486,6 +487,9 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            if own_searcher:
+                deleting.close()
         self._after_commit(state, record, journal_bytes)
 
     def _after_commit(self, state: _OpenIndex, record: Record, journal_bytes: int) -> None:
@@ -624,6 +628,16 @@ def _file_storage(path: Path) -> FileStorage:
     open); plain file reads open in a few ms and query as fast.
     """
     return FileStorage(str(path), supports_mmap=False)
+
+
+def _deletion_searcher(state: _OpenIndex, writer) -> tuple[object, bool]:
+    """(searcher, opened for this) for ``writer``'s deletions: the open searcher when it reads the very
+    generation the writer starts from (Whoosh would open a new one per deleted term, reading each
+    segment's term table), else a new one of the writer's own."""
+    searcher = state.searcher
+    if searcher.up_to_date() and searcher.reader().generation() == writer.generation - 1:
+        return searcher, False
+    return writer.searcher(), True
 
 
 def _reopen_searcher(state: _OpenIndex):

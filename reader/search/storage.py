@@ -3,7 +3,8 @@
 Layout of ``index_dir`` (derived data in the user's cache dir)::
 
     CURRENT            name of the live generation, replaced atomically
-    gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal, headings.marshal, vocabulary.marshal
+    gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal, catalog.journal (catalog.py),
+                       suggest-<generation>.bin (suggest.py), vocabulary.marshal
     build-<random>/    a full rebuild in progress (if its process dies, removed by the next one to take the lock)
     write.lock         held (OS file lock) by the one process writing the index
 
