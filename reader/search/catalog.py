@@ -64,14 +64,14 @@ class Record:
             return None
 
 
-def read_journal(path: Path, upto_generation: int) -> tuple[list[Record], int]:
-    """The journal's records up to ``upto_generation``, and the byte length they fill (where the next
-    record goes): a torn, damaged or later record ends it."""
+def read_journal(path: Path, upto_generation: int, start: int = 0) -> tuple[list[Record], int]:
+    """The journal's records up to ``upto_generation`` (from byte ``start``), and the byte length they
+    fill (where the next record goes): a torn, damaged or later record ends it."""
     try:
         data = path.read_bytes()
     except OSError:
-        return [], 0
-    records, pos = [], 0
+        return [], start
+    records, pos = [], start
     while pos + _FRAME.size <= len(data):
         length, crc = _FRAME.unpack_from(data, pos)
         body = data[pos + _FRAME.size:pos + _FRAME.size + length]
@@ -98,6 +98,7 @@ class Catalog:
         self.records: list[Record] = []
         self.journal_bytes = 0  # the journal's valid length: the next record is written there
         self.unsaved_lists = None  # suggestion lists recomputed with it that could not be written
+        self.snapshot_file: tuple | None = None  # identity of the snapshot file read or written
 
     # ------------------------------------------------------------------ reading
 
@@ -111,6 +112,7 @@ class Catalog:
             catalog = cls(int(data["generation"]), dict(data["articles"]), dict(data["notes"]))
         except (KeyError, TypeError, ValueError):
             return None
+        catalog.snapshot_file = _identity(folder / storage.CATALOG)
         records, catalog.journal_bytes = read_journal(folder / storage.JOURNAL, index_generation)
         for record in records:
             if record.generation <= catalog.snapshot_generation:  # a crash between a snapshot and cutting
@@ -135,6 +137,19 @@ class Catalog:
                 self.notes[note_id] = fingerprint
         self.generation = record.generation
         self.records.append(record)
+
+    def catch_up(self, folder: Path, index_generation: int) -> bool:
+        """Apply the records another process appended since; False when that is not enough (it folded
+        the journal into a new snapshot, or the records do not reach ``index_generation``): load anew."""
+        if _identity(folder / storage.CATALOG) != self.snapshot_file:
+            return False
+        records, end = read_journal(folder / storage.JOURNAL, index_generation, self.journal_bytes)
+        for record in records:
+            if record.generation != self.generation + 1:
+                return False
+            self.apply(record)
+        self.journal_bytes = end
+        return self.generation == index_generation
 
     def records_after(self, generation: int) -> list[Record]:
         return [r for r in self.records if r.generation > generation]
@@ -164,9 +179,18 @@ class Catalog:
             "format": FORMAT, "generation": self.generation, "articles": self.articles, "notes": self.notes,
         })
         _truncate(folder / storage.JOURNAL)
+        self.snapshot_file = _identity(folder / storage.CATALOG)
         self.snapshot_generation = self.generation
         self.records = []
         self.journal_bytes = 0
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _truncate(path: Path) -> None:

@@ -307,9 +307,15 @@ class SearchIndex:
             return self._open
         if not state.searcher.up_to_date():
             state.searcher = _reopen_searcher(state)
-            if state.ix.latest_generation() != state.catalog.generation:  # another process's update
-                state.catalog = self._load_catalog(state.path, state.ix, state.searcher)
-                state.vocabulary = _load_vocabulary(state.path, state.catalog)
+            generation = state.ix.latest_generation()
+            if generation != state.catalog.generation:  # another process's update
+                known = len(state.catalog.records)
+                if state.catalog.catch_up(state.path, generation):
+                    for record in state.catalog.records[known:]:
+                        state.vocabulary.add(record.words)
+                else:
+                    state.catalog = self._load_catalog(state.path, state.ix, state.searcher)
+                    state.vocabulary = _load_vocabulary(state.path, state.catalog)
         return state
 
     def _recover(self, exc: Exception) -> None:

@@ -292,3 +292,29 @@ def test_a_newer_lists_file_replaces_the_older_one(tmp_path):
     nonsense.write_bytes(b"nonsense, not a lists file")
     with pytest.raises(ValueError):
         DiskSuggestions(nonsense)
+
+
+# ---------------------------------------------------------------------- another process's updates
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_an_open_index_takes_in_another_writers_update(corpus_library, corpus, monkeypatch, folded):
+    if folded:  # the other writer folds its journal into a new snapshot: read anew
+        monkeypatch.setattr(index_module, "JOURNAL_COMPACT_BYTES", 1)
+    reader = open_index(corpus_library)
+    reader.update()
+    assert reader.suggest("tusk") == []
+    loads = []
+    original_load = catalog_module.Catalog.load.__func__
+    monkeypatch.setattr(catalog_module.Catalog, "load",
+                        classmethod(lambda cls, *args: loads.append(args) or original_load(cls, *args)))
+    write_article(corpus, "walrus", "Walrus", {"Tusks": "Walruses haul out with their tusks."})
+    corpus_library.rescan()
+    writer = open_index(corpus_library)  # stands for another process
+    assert writer.update().added == 1
+    expected = _state(writer)
+    writer.close()
+    assert reader.search("walruses").total == 1  # the search takes the other writer's commit in
+    assert _state(reader) == expected and [s.label for s in reader.suggest("tusk")] == ["Tusks"]
+    assert reader.search("walrusses").corrected == "walruses"
+    assert len(loads) == (2 if folded else 1)  # the writer's own opening, and the reader's reload if folded
+    reader.close()
