@@ -78,8 +78,7 @@ class _Changes:
         if article_id in self.articles:
             entry = self.articles[article_id]
             return entry[1] if entry is not None else None
-        entry = self.base.articles.get(article_id) if self.base is not None else None
-        return entry[1] if entry is not None else None
+        return self.base.title(article_id) if self.base is not None else None
 
 
 @dataclass
@@ -446,9 +445,12 @@ class SearchIndex:
         state = self._open
         fingerprints = self._articles.fingerprints()
         catalog = state.catalog
-        indexed = catalog.articles
-        removed = sorted(indexed.keys() - fingerprints.keys())
-        changed = sorted(a for a, sha in fingerprints.items() if indexed.get(a, ("",))[0] != sha)
+        indexed = catalog.shas
+        if fingerprints == indexed:  # the usual case on opening: compared in C
+            removed, changed = [], []
+        else:
+            removed = sorted(indexed.keys() - fingerprints.keys())
+            changed = sorted(a for a, sha in fingerprints.items() if indexed.get(a) != sha)
         notes = self._current_notes()
         note_changes, note_removals = _note_diff(notes, catalog, set(changed) | set(removed))
         if not (removed or changed or note_changes or note_removals):
@@ -596,7 +598,7 @@ class SearchIndex:
 
     def _known_article(self, article_id: str) -> bool:
         """In the library, or still in the index (notes of a removed article keep their article id)."""
-        return self._articles.has_article(article_id) or (self._open is not None and article_id in self._open.catalog.articles)
+        return self._articles.has_article(article_id) or (self._open is not None and article_id in self._open.catalog.shas)
 
 
 def _merge_small_segments(writer, segments):
@@ -670,20 +672,18 @@ def _bulk_writer_options() -> dict:
 def _catalog_from_index(searcher, generation: int) -> tuple[Catalog, dict]:
     """The catalog recomputed from the stored fields, and ``{article id: (title, headings)}`` for the
     suggestion lists (one pass over every document: ~N s at 100,000 articles, see docs/performance.md)."""
-    catalog, labels = Catalog(generation), {}
-    headings: dict[str, list] = {}
+    articles, notes, headings = {}, {}, {}
     for stored in searcher.all_stored_fields():
         if stored.get("kind") == documents.NOTE:
-            catalog.notes[stored["note_id"]] = stored.get("fingerprint", "")
+            notes[stored["note_id"]] = stored.get("fingerprint", "")
             continue
         article_id = stored["article_id"]
         if "fingerprint" in stored:
-            catalog.articles[article_id] = (stored["fingerprint"], stored.get("title", ""))
+            articles[article_id] = (stored["fingerprint"], stored.get("title", ""))
         elif stored.get("heading"):
             headings.setdefault(article_id, []).append((stored["section_id"], stored["heading"]))
-    for article_id, (_, title) in catalog.articles.items():
-        labels[article_id] = (title, tuple(headings.get(article_id, ())))
-    return catalog, labels
+    labels = {a: (title, tuple(headings.get(a, ()))) for a, (_, title) in articles.items()}
+    return Catalog(generation, articles, notes), labels
 
 
 def _load_vocabulary(path: Path, catalog: Catalog) -> spelling.Vocabulary:
