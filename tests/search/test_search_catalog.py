@@ -318,3 +318,17 @@ def test_an_open_index_takes_in_another_writers_update(corpus_library, corpus, m
     assert reader.search("walrusses").corrected == "walruses"
     assert len(loads) == (2 if folded else 1)  # the writer's own opening, and the reader's reload if folded
     reader.close()
+
+
+def test_the_update_diff_finds_changes_in_the_same_or_another_order():
+    indexed = {f"a{n}": f"sha{n}" for n in range(50)}
+    library = dict(indexed)
+    library["a7"] = "new"  # changed
+    library["a99"] = "sha99"  # added
+    del library["a3"]  # removed
+    expected = (["a7", "a99"], ["a3"])
+    assert index_module._diff(library, indexed) == expected
+    assert index_module._diff(dict(reversed(library.items())), indexed) == expected
+    same_order = dict(indexed, a7="new")
+    assert index_module._diff(same_order, indexed) == (["a7"], [])
+    assert index_module._diff(dict(indexed), indexed) == ([], [])
