@@ -438,7 +438,7 @@ class SearchIndex:
         writers.check(writer)
         vocabulary = spelling.Vocabulary()
         vocabulary.add_words(analysis.words_of_chunks(words))
-        _save_generation(build, ix.latest_generation(), changes, vocabulary)
+        _save_generation(build, ix.latest_generation(), changes, vocabulary, order=fingerprints)
         storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
         ix.close()
         return True
@@ -703,9 +703,11 @@ def _load_vocabulary(path: Path, catalog: Catalog) -> spelling.Vocabulary:
     return vocabulary
 
 
-def _save_generation(folder: Path, generation: int, changes: _Changes, vocabulary: spelling.Vocabulary) -> None:
-    """The sidecars of a new generation: suggestion lists, vocabulary, then the catalog snapshot."""
-    entries = {a: e for a, e in changes.articles.items() if e is not None}
+def _save_generation(folder: Path, generation: int, changes: _Changes, vocabulary: spelling.Vocabulary,
+                     order: dict) -> None:
+    """The sidecars of a new generation: suggestion lists, vocabulary, then the catalog snapshot (its
+    articles in the library's order, ``order``: the first diff after opening then compares pairwise)."""
+    entries = {a: changes.articles[a] for a in order if changes.articles.get(a) is not None}
     lists = SuggestionIndex(suggest.article_entries((a, e[1:]) for a, e in sorted(entries.items())))
     suggest.write_lists(folder, generation, lists)
     storage.write_marshal(folder / storage.VOCABULARY, vocabulary.words)

@@ -332,3 +332,18 @@ def test_the_update_diff_finds_changes_in_the_same_or_another_order():
     same_order = dict(indexed, a7="new")
     assert index_module._diff(same_order, indexed) == (["a7"], [])
     assert index_module._diff(dict(indexed), indexed) == ([], [])
+
+
+def test_the_snapshot_keeps_the_library_order_so_the_first_diff_compares_pairwise(corpus_library, corpus):
+    for name in ("zebra", "aardvark", "mole"):  # ids whose sorted order differs from the folder's
+        write_article(corpus, name, name.title(), {"Facts": f"The {name} is an animal."})
+    corpus_library.rescan()
+    index = open_index(corpus_library)
+    index.update(rebuild=True)
+    index.close()
+    reopened = open_index(corpus_library)
+    live = _live(reopened)
+    ids = marshal.loads((live / storage.CATALOG).read_bytes())["ids"]
+    assert ids == list(corpus_library.fingerprints())
+    assert not reopened.update().changed
+    reopened.close()
