@@ -233,6 +233,24 @@ def _truncate(path: Path) -> None:
         pass
 
 
+def from_format_3(folder: Path, index_generation: int) -> "tuple[Catalog, dict] | None":
+    """The catalog and ``{article id: (title, headings)}`` read from the files of format 3 (a catalog
+    and a headings file, both rewritten whole by each update), when they describe ``index_generation``:
+    an index of the previous version is taken over in seconds instead of read in full (42 s at
+    100,000 articles)."""
+    data, heads = storage.read_marshal(folder / storage.CATALOG), storage.read_marshal(folder / storage.OLD_HEADINGS)
+    try:
+        if data.get("format") != 3 or data["generation"] != index_generation:
+            return None
+        if heads.get("version") != data["headings_version"]:
+            return None
+        headings = heads["headings"]
+        labels = {a: (title, tuple(headings.get(a, ()))) for a, (sha, title) in data["articles"].items()}
+        return Catalog(index_generation, dict(data["articles"]), dict(data["notes"])), labels
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
 def remove_old_format(folder: Path) -> None:
     """Drop the headings file of catalog format 3 (its content now lives in the suggestion lists)."""
     try:

@@ -42,7 +42,7 @@ from whoosh.scoring import BM25F
 from ..errors import LecternError
 from ..notices import NOTE, Notices
 from . import analysis, documents, runs, schema, searching, spelling, storage, suggest, writers
-from .catalog import Catalog, Record, read_journal, remove_old_format
+from .catalog import Catalog, Record, from_format_3, read_journal, remove_old_format
 from .results import IndexReport, SearchResults, Suggestion
 from .suggest import LayeredSuggestions, SuggestionIndex
 
@@ -277,8 +277,13 @@ class SearchIndex:
         catalog = Catalog.load(path, generation)
         if catalog is not None:
             return catalog
-        log.info("search catalog of %s is stale or of another format; recomputing it from the index", path)
-        catalog, labels = _catalog_from_index(searcher, generation)
+        converted = from_format_3(path, generation)
+        if converted is not None:
+            log.info("search catalog of %s is of the previous format; converting it", path)
+            catalog, labels = converted
+        else:
+            log.info("search catalog of %s is stale or of another format; recomputing it from the index", path)
+            catalog, labels = _catalog_from_index(searcher, generation)
         lists = SuggestionIndex(suggest.article_entries(sorted(labels.items())))
         catalog.unsaved_lists = _in_memory(lists, generation)
         with self._may_write() as allowed:

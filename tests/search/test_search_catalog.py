@@ -190,23 +190,44 @@ def test_a_torn_journal_record_means_the_catalog_is_recomputed(corpus_library, c
     reopened.close()
 
 
-def test_a_catalog_of_the_old_format_is_recomputed_not_crashed_on(corpus_library, corpus):
+def _write_format_3(live: Path, state: tuple, generation: int, labels: dict) -> None:
+    """The catalog and headings files as the previous version wrote them."""
+    storage.write_marshal(live / storage.CATALOG, {"format": 3, "generation": generation, "headings_version": 2,
+                                                   "articles": state[0], "notes": state[1]})
+    storage.write_marshal(live / storage.OLD_HEADINGS, {"version": 2, "headings": labels})
+    for path in live.glob("suggest-*.bin"):
+        path.unlink()
+
+
+def test_a_catalog_of_the_previous_format_is_converted_without_reading_the_index(corpus_library, monkeypatch):
     index = open_index(corpus_library)
     index.update()
     expected = _state(index)
     live = _live(index)
     index.close()
-    old = {a: (sha, title) for a, (sha, title) in expected[0].items()}
-    storage.write_marshal(live / storage.CATALOG, {"format": 3, "generation": expected[2], "headings_version": 0,
-                                                   "articles": old, "notes": {}})
-    storage.write_marshal(live / storage.OLD_HEADINGS, {"version": 0, "headings": {}})
-    for path in live.glob("suggest-*.bin"):
-        path.unlink()
+    headings = {"kelp-forest": (("ecology", "Ecology"),), "sea-otter": (("diet", "Diet"), ("habitat", "Habitat"))}
+    _write_format_3(live, expected, expected[2], headings)
+    _no_recompute(monkeypatch)
+    reopened = open_index(corpus_library)
+    assert not reopened.update().changed and _state(reopened) == expected
+    assert [s.label for s in reopened.suggest("ecol")] == ["Ecology"]
+    assert [s.label for s in reopened.suggest("habi")] == ["Habitat"]
+    assert not (live / storage.OLD_HEADINGS).exists()
+    assert marshal.loads((live / storage.CATALOG).read_bytes())["format"] == catalog_module.FORMAT
+    reopened.close()
+
+
+def test_a_previous_format_catalog_of_another_generation_is_recomputed_not_crashed_on(corpus_library):
+    index = open_index(corpus_library)
+    index.update()
+    expected = _state(index)
+    live = _live(index)
+    index.close()
+    _write_format_3(live, ({"kelp-forest": ("stale", "Kelp")}, {}), expected[2] - 1, {})
     reopened = open_index(corpus_library)
     assert not reopened.update().changed and _state(reopened) == expected
     assert [s.label for s in reopened.suggest("ecol")] == ["Ecology"]
     assert not (live / storage.OLD_HEADINGS).exists()
-    assert marshal.loads((live / storage.CATALOG).read_bytes())["format"] == catalog_module.FORMAT
     reopened.close()
 
 
