@@ -22,9 +22,10 @@ a catalog that ends before the index) means "recompute from the index".
 
 The records also carry what suggestions and the vocabulary need (headings,
 new words): the snapshot holds neither, so opening reads only ids, hashes and
-titles. :meth:`Catalog.compact` folds the journal into a new snapshot; the
-caller first writes the suggestion lists and the vocabulary of that
-generation (see ``index.py``), so the journal is only cut once nothing needs it.
+titles. :meth:`Catalog.save_snapshot` folds the journal into a new snapshot;
+the caller (``SearchIndex._compact``) first writes the suggestion lists and
+the vocabulary of that generation, so the journal is only cut once nothing
+needs it.
 """
 
 from __future__ import annotations

@@ -254,7 +254,7 @@ class DiskSuggestions:
 class LayeredSuggestions:
     """The lists file with the articles changed since laid over it (their rows in the file skipped)."""
 
-    def __init__(self, base: DiskSuggestions | None, changed: dict):
+    def __init__(self, base: "DiskSuggestions | SuggestionIndex | None", changed: dict):
         """``changed``: article id -> (title, ((section id, heading), ...)), or None when removed."""
         self.base = base
         self.skip = set(changed)
