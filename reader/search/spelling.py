@@ -24,33 +24,48 @@ SPELL_FIELD = "body"
 
 
 class Vocabulary:
-    """The library's words, folded and sorted (a list loads in milliseconds; a dict of lists did not)."""
+    """The library's words, folded and sorted: one list, looked up by bisection (it loads in
+    milliseconds, where building a set of its 150,000 words at 100,000 articles took ~50 ms)."""
 
     MAX_SCAN = 200  # words looked at per stem lookup
 
-    def __init__(self, words: list[str] | None = None):
-        known = set(words or ())  # one set, not two: this runs each time an index is opened
-        self.words: list[str] = sorted(known)
-        self._known = known
+    def __init__(self, words: Iterable[str] | None = None):
+        self.words: list[str] = sorted(set(words or ()))
 
-    def add_words(self, raw_words: Iterable[str]) -> bool:
-        """Add words as written; returns True when the vocabulary grew."""
+    @classmethod
+    def from_sorted(cls, words: list[str]) -> "Vocabulary":
+        """A vocabulary of ``words`` as written by :attr:`words` (sorted, distinct): nothing to sort."""
+        vocabulary = cls()
+        vocabulary.words = words
+        return vocabulary
+
+    def new_words(self, raw_words: Iterable[str]) -> list[str]:
+        """The words as written that are not in the vocabulary yet, folded and sorted."""
         new = set()
         for raw in {w.lower() for w in raw_words}:
             folded = raw if raw.isascii() else fold(raw)
-            if folded not in self._known and analysis.term(folded):
+            if folded not in new and not self.is_word(folded) and analysis.term(folded):
                 new.add(folded)
-        if new:
-            self._known |= new
-            if len(new) > 1000:
-                self.words = sorted(self._known)
-            else:  # a one-article update: no re-sort of the whole library's words
-                for word in new:
-                    insort(self.words, word)
+        return sorted(new)
+
+    def add(self, folded_words: Iterable[str]) -> None:
+        """Add folded words (from :meth:`new_words`)."""
+        new = [w for w in folded_words if not self.is_word(w)]
+        if len(new) > 1000:
+            self.words = sorted(set(self.words).union(new))
+        else:  # a one-article update: no re-sort of the whole library's words
+            for word in new:
+                insort(self.words, word)
+
+    def add_words(self, raw_words: Iterable[str]) -> bool:
+        """Add words as written; returns True when the vocabulary grew."""
+        new = self.new_words(raw_words)
+        self.add(new)
         return bool(new)
 
     def is_word(self, folded: str) -> bool:
-        return folded in self._known
+        i = bisect_left(self.words, folded)
+        return i < len(self.words) and self.words[i] == folded
 
     def completion(self, stem: str, start: str) -> str | None:
         """The shortest word of ``stem`` that starts with ``start`` ("genocid" -> "genocide")."""

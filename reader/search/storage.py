@@ -3,7 +3,8 @@
 Layout of ``index_dir`` (derived data in the user's cache dir)::
 
     CURRENT            name of the live generation, replaced atomically
-    gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal, headings.marshal, vocabulary.marshal
+    gen-<ns>/          a Whoosh index + stamp.json + catalog.marshal, catalog.journal (catalog.py),
+                       suggest-<generation>.bin (suggest.py), vocabulary.marshal
     build-<random>/    a full rebuild in progress (if its process dies, removed by the next one to take the lock)
     write.lock         held (OS file lock) by the one process writing the index
 
@@ -30,7 +31,9 @@ from ..atomicfile import atomic_write_text
 CURRENT = "CURRENT"
 STAMP = "stamp.json"
 CATALOG = "catalog.marshal"
-HEADINGS = "headings.marshal"
+JOURNAL = "catalog.journal"
+OLD_HEADINGS = "headings.marshal"  # catalog format 3 (before the journal): removed when met
+SUGGESTIONS = "suggest-{generation}.bin"
 VOCABULARY = "vocabulary.marshal"
 LOCK = "write.lock"
 _POLL_SECONDS = 0.05

@@ -357,29 +357,3 @@ def test_an_empty_library_searches_and_suggests_nothing(app_paths):
     assert index.search("anything").total == 0 and index.suggest("a") == []
     assert not index.update().changed
     index.close()
-
-
-def test_headings_sidecar_is_rewritten_only_when_a_heading_changes(corpus_library, corpus):
-    index = open_index(corpus_library)
-    index.update()
-    headings_file = _live_dir(index) / storage.HEADINGS
-    written = headings_file.stat().st_ino
-    write_article(corpus, "kelp", "Kelp forest", {"Ecology": "Abalone graze the kelp."})  # same heading
-    corpus_library.rescan()
-    assert index.search("abalone").total == 1
-    assert headings_file.stat().st_ino == written  # not rewritten
-    unchanged = headings_file.read_bytes()
-    write_article(corpus, "kelp", "Kelp forest", {"Grazers": "Abalone graze the kelp."})  # a new heading
-    corpus_library.rescan()
-    index.update()  # a scan only marks the index behind; the next search or update catches up
-    assert headings_file.read_bytes() != unchanged
-    index.close()
-    reopened = open_index(corpus_library)
-    assert not reopened.update().changed
-    assert [s.label for s in reopened.suggest("graz")] == ["Grazers"] and reopened.suggest("ecol") == []
-    reopened.close()
-    headings_file.unlink()  # a lost sidecar: recomputed from the index
-    again = open_index(corpus_library)
-    assert not again.update().changed
-    assert [s.label for s in again.suggest("graz")] == ["Grazers"]
-    again.close()
