@@ -204,14 +204,23 @@ def check_archive_search(ctx: Context) -> str:
         raise CheckFailed(f"{SEARCH_ZIM.name} has no main page")
     if not any(hit.article_id == main.id for hit in library.search(ZIM_WORD).hits):
         raise CheckFailed(f"{ZIM_WORD!r} did not find {main.id!r} through the archive's full-text index")
-    media = library.media_of(main.id).page_media(main.id)
-    linked = [target for _, target, kind in media.links if kind == "article"]
+    page = library.article(main.id)  # converted through lxml, keeping the page's links and images
+    linked = [link.target for link in _paragraph_links(page) if not link.external]
     if not linked or not all(library.has_article(target.split("#")[0]) for target in linked):
         raise CheckFailed(f"the links of {main.id!r} were not found or do not lead to its articles: {linked}")
-    if not media.images:
+    if not page.images:
         raise CheckFailed(f"no image found in {main.id!r}")
-    ctx.archive_page, ctx.archive_images = main.id, tuple(image for _, image in media.images)
-    return f"{ZIM_WORD!r} found in {SEARCH_ZIM.name}; {len(linked)} link(s), {len(media.images)} image(s) in its page"
+    ctx.archive_page, ctx.archive_images = main.id, tuple(image for _, image in page.images)
+    return f"{ZIM_WORD!r} found in {SEARCH_ZIM.name}; {len(linked)} link(s), {len(page.images)} image(s) in its page"
+
+
+def _paragraph_links(article):
+    from .model import Paragraph
+
+    for section in article.sections:
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                yield from block.links
 
 
 def check_fuzzy(ctx: Context) -> str:
