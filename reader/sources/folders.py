@@ -82,6 +82,9 @@ class ScanReport:
     sources_changed: list[str] = field(default_factory=list)  # ids of sources whose articles all may have changed
     notes_moved: int = 0  # notes placed again elsewhere after a source changed (a new archive release)
     notes_orphaned: int = 0  # notes that could not be placed again (kept, orphaned)
+    # Another process saved the manifest since this one read or wrote it: articles may have changed
+    # that the lists above do not hold (this scan compared the disk with that process's entries).
+    unlisted_changes: bool = False
 
     @property
     def changed(self) -> bool:
@@ -130,6 +133,8 @@ class FolderSource:
         self._listing: _Listing | None = None  # the sorted titles, as last built
         self._stale = True  # the entries changed since self._listing was built
         self._past: dict[str, dict[str, str]] = {}  # version -> fingerprints then (the last few)
+        self._manifest_seen: tuple | None = None  # the manifest file as this process last read or wrote it
+        self._saved_elsewhere = False  # the last reload read a manifest another process saved
         self._load_manifest()
         unwritable = unwritable_error(self._lock_path)  # known at once: the window shows messages on start
         if unwritable is not None:
@@ -297,6 +302,11 @@ class FolderSource:
                 return {i: e.sha256 for i, e in self._entries.items()}
             return {i: e.sha256 for i, e in self._entries.items() if not e.key.startswith(BUNDLED_PREFIX)}
 
+    def fingerprints_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """:meth:`fingerprints` of ``article_ids`` only (those of them shown); waits for a running scan."""
+        with self._lock:
+            return {i: fingerprint for i in article_ids if (fingerprint := self.fingerprint(i)) is not None}
+
     def sources(self) -> list[str]:
         return list(self._sources)
 
@@ -342,7 +352,7 @@ class FolderSource:
     # ------------------------------------------------------------------ scanning
 
     def _scan_locked(self, sources_changed: bool = False) -> ScanReport:
-        report = ScanReport()
+        report = ScanReport(unlisted_changes=self._saved_elsewhere)
         found = dict(self._iter_files())
         by_key = {e.key: i for i, e in self._entries.items()}
         new_files: list[tuple[str, Path, bytes, str]] = []
@@ -501,7 +511,9 @@ class FolderSource:
         the lock means neither process overwrites the other's ids.
         """
         with self._lock, file_lock(self._lock_path, enabled=not self.read_only, on_unwritable=self._data_dir_unwritable):
+            seen = self._manifest_seen
             self._load_manifest()
+            self._saved_elsewhere = self._manifest_seen != seen
             yield
 
     @property
@@ -532,6 +544,7 @@ class FolderSource:
         copy is what protects notes' article ids from a damaged disk block.
         """
         path, copy = self.paths.manifest, self._manifest_copy
+        self._manifest_seen = _identity(path)  # before reading: a change meanwhile looks like one later
         data, problem = _read_manifest(path)
         if problem is not None:
             data = self._recover_manifest(f"the library manifest was unreadable ({problem}); {self._keep_aside(path)}")
@@ -595,6 +608,7 @@ class FolderSource:
         text = json.dumps(data, ensure_ascii=False, indent=1)
         try:
             atomic_write_text(self.paths.manifest, text)
+            self._manifest_seen = _identity(self.paths.manifest)
             atomic_write_text(self._manifest_copy, text)
         except OSError as exc:
             raise LecternError(f"cannot save the library manifest {self.paths.manifest}: {exc.strerror or exc}") from None
@@ -637,6 +651,15 @@ def _sorted_and_labelled(summaries: list[ArticleSummary]) -> tuple[list[ArticleS
 
 def _fold_title(title: str) -> str:
     return title.casefold() if title.isascii() else fold(title)
+
+
+def _identity(path: Path) -> tuple | None:
+    """What tells one saved manifest from the next (each save replaces the file), None when missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
