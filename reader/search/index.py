@@ -819,6 +819,8 @@ def _diff(fingerprints: dict, indexed: dict) -> tuple[list[str], list[str]]:
     library's last dict (same order, same string objects), so the ids are compared as two lists and
     the hashes pairwise, in C (~10 ms); another order falls back to looking each id up (in C too).
     """
+    if fingerprints == indexed:  # the usual answer, compared in C
+        return [], []
     if list(fingerprints) == list(indexed):
         return sorted(compress(fingerprints, map(ne, fingerprints.values(), indexed.values()))), []
     changed = compress(fingerprints, map(ne, fingerprints.values(), map(indexed.get, fingerprints)))

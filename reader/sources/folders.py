@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from dataclasses import MISSING, asdict, dataclass, field, replace
 from itertools import repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -314,13 +315,14 @@ class FolderSource:
         is :meth:`_in_scope` inlined (no call per entry: 100,000 entries on every full index diff)."""
         with self._lock:
             if self._built is None:  # not built yet: from the manifest's rows
-                rows = self._rows.items()
+                rows = self._rows
                 if self.include_bundled:
-                    return {i: row["sha256"] for i, row in rows}
-                return {i: row["sha256"] for i, row in rows if not row["key"].startswith(BUNDLED_PREFIX)}
+                    return dict(zip(rows, map(itemgetter("sha256"), rows.values())))
+                return {i: row["sha256"] for i, row in rows.items() if not row["key"].startswith(BUNDLED_PREFIX)}
+            built = self._built
             if self.include_bundled:
-                return {i: e.sha256 for i, e in self._built.items()}
-            return {i: e.sha256 for i, e in self._built.items() if not e.key.startswith(BUNDLED_PREFIX)}
+                return dict(zip(built, map(attrgetter("sha256"), built.values())))
+            return {i: e.sha256 for i, e in built.items() if not e.key.startswith(BUNDLED_PREFIX)}
 
     def fingerprints_of(self, article_ids: Iterable[str]) -> dict[str, str]:
         """:meth:`fingerprints` of ``article_ids`` only (those of them shown); waits for a running scan."""
