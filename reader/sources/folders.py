@@ -29,6 +29,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import MISSING, asdict, dataclass, field, replace
+from functools import partial
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -745,9 +746,9 @@ def _check_rows(cls: type, rows: dict) -> None:
             cls(**dict.fromkeys(names))  # raises TypeError naming the missing or unknown field
     for name, declared in cls.__annotations__.items():
         wanted, default = _FIELD_TYPES[declared], fields[name].default
-        values = list(map(dict.get, rows.values(), repeat(name), repeat(None if default is MISSING else default)))
-        if not set(map(type, values)) <= {wanted}:
-            wrong = next(value for value in values if type(value) is not wanted)
+        values = partial(map, dict.get, rows.values(), repeat(name), repeat(None if default is MISSING else default))
+        if not set(map(type, values())) <= {wanted}:
+            wrong = next(value for value in values() if type(value) is not wanted)
             raise ValueError(f"{name} has the wrong type: {wrong!r}")
 
 
