@@ -48,6 +48,10 @@ class ArticleView:
     def fingerprints(self) -> dict[str, str]:
         return self._library.fingerprints()
 
+    def fingerprints_of(self, article_ids) -> dict[str, str]:
+        """``fingerprints()`` restricted to ``article_ids`` (those of them the index should hold)."""
+        return self._library.indexed_fingerprints_of(article_ids)
+
     def fingerprint(self, article_id: str) -> str:
         return self._library.fingerprint(article_id) or ""
 
@@ -156,8 +160,14 @@ class Coordinator:
         then tell the front ends."""
         if self._store is not None or self.paths.database.exists():
             self._reanchor(self.store)
-        self._index_behind()
+        self._index_behind(changed_article_ids(report))
         self._emit("articles_changed", report)
+
+    def articles_reloaded(self) -> None:
+        """A scan found the library changed by another process and nothing changed here: the index
+        compares every article on its next update (listeners are not told: no article changed
+        on this process's scan; that is as before)."""
+        self._index_behind(None)
 
     def _reanchor(self, store) -> None:
         try:
@@ -169,13 +179,14 @@ class Coordinator:
     def _store_changed(self, event: str, payload: object) -> None:
         """The store committed a change (it calls this after releasing its lock)."""
         if event in ("notes_changed", "trash_emptied"):
-            self._index_behind()
+            self._index_behind(())  # only notes changed
         self._emit(event, payload)
 
-    def _index_behind(self) -> None:
+    def _index_behind(self, article_ids) -> None:
+        """``article_ids``: the articles that changed, or None when not known (see ``mark_behind``)."""
         search = self._search
         if search is not None:
-            search.mark_behind()
+            search.mark_behind(article_ids)
 
     def _notes_for_index(self) -> list:
         """The notes, read without opening the database for writing unless it is already open.
@@ -192,3 +203,13 @@ class Coordinator:
         if notes is None:
             raise LecternError("the notes cannot be read without opening the notes database")
         return notes
+
+
+def changed_article_ids(report: "ScanReport") -> list[str] | None:
+    """The ids of the articles a scan changed, or None when the report cannot list them all: a
+    source's articles changed whole (an archive added, removed or replaced: ``archives`` and
+    ``sources_changed``), or the manifest another process saved was read (``unlisted_changes``)."""
+    if report.sources_changed or report.archives or report.unlisted_changes:
+        return None
+    listed = [*report.added, *report.updated, *report.moved]
+    return [summary.id for summary in listed] + list(report.removed)

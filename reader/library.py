@@ -293,6 +293,19 @@ class Library:
                 found[article_id] = fingerprint
         return found
 
+    def indexed_fingerprints_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """:meth:`fingerprints` of ``article_ids`` only: those of them Lectern's index should hold
+        (an update after a scan compares the articles the scan changed, not every article)."""
+        article_ids = list(article_ids)
+        found = self.folders.fingerprints_of(article_ids)
+        for article_id in article_ids:
+            if article_id not in found and not self.folders.has_article(article_id):
+                source = next((s for s in self._others() if s.entry(article_id) is not None), None)
+                fingerprint = source.fingerprint(article_id) if source is not None and source.indexed else None
+                if fingerprint is not None:
+                    found[article_id] = fingerprint
+        return found
+
     def anchoring_fingerprints(self) -> "Mapping[str, str]":
         """The fingerprints re-anchoring compares notes with: the indexed articles', and, asked one
         id at a time, any other source's (an archive's articles are never all listed)."""
@@ -381,6 +394,8 @@ class Library:
             anchors = self._anchor_report_of(lambda: self._coordinator.articles_changed(report))
             if report.sources_changed:
                 report.notes_moved, report.notes_orphaned = anchors
+        elif report.unlisted_changes:
+            self._coordinator.articles_reloaded()
         return report
 
     def _anchor_report_of(self, run: Callable[[], None]) -> tuple[int, int]:

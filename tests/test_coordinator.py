@@ -157,3 +157,57 @@ def test_a_search_that_needs_the_store_opens_it_before_the_index_update(app_path
     assert finished == [1], "the search hung (a listener waited for the index's write lock) or missed the note"
     assert ("notes_changed", 1) in heard
     library.close()
+
+
+# ------------------------------------------------------------------ issue 11: an update compares what the scan changed
+
+def _indexed_library(app_paths, tmp_path, *names: str) -> tuple[Library, Path]:
+    source = tmp_path / "s"
+    source.mkdir()
+    for name in names:
+        (source / f"{name}.txt").write_text(f"= {name.title()} =\n\nabout {name}\n", encoding="utf-8")
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([source])
+    library.update_index()  # the first update in a process compares every article
+    return library, source
+
+
+def test_an_update_after_a_scan_compares_only_the_articles_the_scan_changed(app_paths, tmp_path, monkeypatch):
+    library, source = _indexed_library(app_paths, tmp_path, "auk", "murre", "puffin")
+    _edit(source / "auk.txt", "= Auk =\n\nabout kittiwake\n")
+    (source / "puffin.txt").unlink()
+    library.rescan()
+    every, asked = [], []
+    monkeypatch.setattr(library, "fingerprints", lambda: every.append(1) or {})  # {} would drop every article
+    real = library.indexed_fingerprints_of
+    monkeypatch.setattr(library, "indexed_fingerprints_of", lambda ids: asked.append(sorted(ids)) or real(ids))
+    report = library.update_index()
+    assert every == [] and asked == [["auk", "puffin"]]
+    assert (report.updated, report.removed) == (1, 1)
+    assert [h.article_id for h in library.search("kittiwake").hits] == ["auk"]
+    assert [h.article_id for h in library.search("murre").hits] == ["murre"]  # untouched, still indexed
+    assert library.search("puffin").total == 0
+    library.close()
+
+
+def test_a_scan_reading_another_processs_manifest_has_the_index_compare_every_article(app_paths, tmp_path):
+    library, source = _indexed_library(app_paths, tmp_path, "auk")
+    (source / "gannet.txt").write_text("= Gannet =\n\nabout gannet\n", encoding="utf-8")
+    other = Library(app_paths, include_bundled=False)
+    assert [a.id for a in other.rescan().added] == ["gannet"]  # saved by the other process, not indexed there
+    other.close()
+    report = library.rescan()  # finds gannet already in the manifest: nothing listed as added
+    assert not report.added and report.unlisted_changes
+    assert library.update_index().added == 1
+    assert [h.article_id for h in library.search("gannet").hits] == ["gannet"]
+    library.close()
+
+
+def test_an_index_told_of_no_ids_compares_every_article(app_paths, tmp_path):
+    library, source = _indexed_library(app_paths, tmp_path, "auk", "murre")
+    _edit(source / "murre.txt", "= Murre =\n\nabout guillemot\n")
+    library.folders.rescan()  # behind the coordinator's back: nothing marked
+    library.search_index.mark_behind()  # a change that does not say which articles
+    assert library.update_index().updated == 1
+    assert [h.article_id for h in library.search("guillemot").hits] == ["murre"]
+    library.close()

@@ -260,6 +260,10 @@ DAMAGED_MANIFESTS = {
     "key 5": lambda good: re.sub(rb'"key": "[^"]*"', b'"key": 5', good, count=1),
     "size a string": lambda good: good.replace(b'"size": ', b'"size": "1', 1).replace(b',\n   "mtime_ns"', b'",\n   "mtime_ns"', 1),
     "a source that is a number": lambda good: good.replace(b'"sources": [', b'"sources": [5, ', 1),
+    "warnings true": lambda good: good.replace(b'"warnings": 0', b'"warnings": true', 1),
+    "an article row that is a list": lambda good: json.dumps({**json.loads(good), "articles": {"kept": [1]}}).encode(),
+    "a skipped row without its reason": lambda good: json.dumps(
+        {**json.loads(good), "skipped": {"x.bin": {"size": 1, "mtime_ns": 1}}}).encode(),
 }
 
 
@@ -371,3 +375,14 @@ def test_files_named_directly_follow_the_folder_rules(no_bundled, tmp_path):
         "README.md": "README.md describes a folder (README, LICENSE...), it is not an article",
         "dev.sh": "not an article file (suffix .sh; articles end in .markdown, .md, .text, .txt, .wiki)",
     }
+
+
+def test_fingerprints_leave_out_the_bundled_articles_a_library_hides(app_paths, tmp_path):
+    write(tmp_path / "s" / "a.txt", "= Kept =\nx\n")
+    Library(app_paths).add_sources([tmp_path / "s"])
+    shown, hiding = Library(app_paths), Library(app_paths, include_bundled=False)
+    opened = shown.fingerprints(), hiding.fingerprints()  # read from the manifest's rows
+    shown.articles(), hiding.articles()  # the entries are built now
+    assert (shown.fingerprints(), hiding.fingerprints()) == opened
+    assert SEED_ID in opened[0] and "kept" in opened[0]
+    assert opened[1] == {"kept": opened[0]["kept"]}

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from itertools import compress
 from operator import ne
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
@@ -120,6 +120,11 @@ class SearchIndex:
         self._reconciled = False
         self._closed = False
         self._pending = False  # a change asked for an update that has not run yet
+        # The articles changed since the last update, as the coordinator listed them; None: unknown
+        # (nothing applied yet in this process, or a change that did not list them): compare every one.
+        self._article_changes: set[str] | None = None
+        self._changes_lock = threading.Lock()  # only around reading or swapping that set
+        self._synced: tuple | None = None  # (catalog, generation) as this process's last update left them
 
     @property
     def messages(self) -> list[str]:
@@ -360,6 +365,19 @@ class SearchIndex:
         started = time.perf_counter()
         report = IndexReport()
         self._pending = False  # this update sees every change made before it started
+        article_changes = self._take_article_changes()
+        try:
+            self._update_with(report, rebuild, progress, cancel, lock_timeout, article_changes)
+        except BaseException:
+            self._forget_article_changes()
+            raise
+        report.seconds = time.perf_counter() - started
+        for message in report.messages:
+            self._tell(message)
+        return report
+
+    def _update_with(self, report: IndexReport, rebuild: bool, progress: Progress | None, cancel,
+                     lock_timeout: float, article_changes: set[str] | None) -> None:
         with self._dir.write_lock(lock_timeout) as acquired:
             if not acquired:
                 self._pending = True  # still behind: the next call tries again
@@ -377,14 +395,37 @@ class SearchIndex:
                     if rebuild or reason:
                         self._rebuild(report, progress, cancel)
                     else:
-                        self._incremental(report, progress, cancel)
+                        self._incremental(report, progress, cancel, article_changes)
                 finally:
                     self._holds_write_lock = False
             self._reconciled = True
-        report.seconds = time.perf_counter() - started
-        for message in report.messages:
-            self._tell(message)
-        return report
+        self._note_synced(report)
+
+    def _take_article_changes(self) -> set[str] | None:
+        """The articles changed since the last update (None: unknown); the next ones gather afresh."""
+        with self._changes_lock:
+            taken, self._article_changes = self._article_changes, set()
+        return taken
+
+    def _forget_article_changes(self) -> None:
+        """What an update took was not all applied: the next one compares every article."""
+        with self._changes_lock:
+            self._article_changes = None
+
+    def _in_sync(self, catalog: Catalog) -> bool:
+        """``catalog`` is as this process's last update left it (no reload, no other process's update)."""
+        synced = self._synced
+        return synced is not None and synced[0] is catalog and synced[1] == catalog.generation
+
+    def _note_synced(self, report: IndexReport) -> None:
+        """After an update: the open catalog holds every article as the library listed it, unless the
+        update did not finish (busy, cancelled) or left an article out (it must be tried again)."""
+        state = self._open
+        if report.busy or report.cancelled or report.skipped or state is None:
+            self._synced = None
+            self._forget_article_changes()
+        else:
+            self._synced = (state.catalog, state.catalog.generation)
 
     def _refresh_or_open(self) -> str | None:
         try:
@@ -448,19 +489,29 @@ class SearchIndex:
         ix.close()
         return True
 
-    def _incremental(self, report: IndexReport, progress: Progress | None, cancel) -> None:
+    def _incremental(self, report: IndexReport, progress: Progress | None, cancel,
+                     article_changes: set[str] | None = None) -> None:
+        """Apply what changed: only the articles of ``article_changes`` when this process's last
+        update left the catalog as it is now (no other process wrote since), else a diff of every
+        article's fingerprint (100,000 articles: 30-95 ms, plus the library's listing of them)."""
         state = self._open
-        fingerprints = self._articles.fingerprints()
         catalog = state.catalog
         indexed = catalog.shas
-        changed, removed = _diff(fingerprints, indexed)
+        listed = article_changes is not None and self._in_sync(catalog)
+        if listed:
+            fingerprints = self._articles.fingerprints_of(article_changes)
+            changed, removed = _diff_of(article_changes, fingerprints, indexed)
+        else:
+            fingerprints = self._articles.fingerprints()
+            changed, removed = _diff(fingerprints, indexed)
         notes = self._current_notes()
         note_changes, note_removals = _note_diff(notes, catalog, set(changed) | set(removed))
-        if not (removed or changed):
+        if not (removed or changed or listed):
             catalog.shas = dict(fingerprints)  # equal: the library's order and strings make the next diff cheap
         if not (removed or changed or note_changes or note_removals):
             return
-        if len(changed) >= REBUILD_MIN_CHANGED and len(changed) > len(fingerprints) / 2:
+        total = len(indexed) if listed else len(fingerprints)
+        if len(changed) >= REBUILD_MIN_CHANGED and len(changed) > total / 2:
             report.messages.append(f"{len(changed)} articles changed; rebuilding the search index in full")
             self._rebuild(report, progress, cancel)
             return
@@ -504,7 +555,7 @@ class SearchIndex:
             if own_searcher:
                 deleting.close()
         self._after_commit(state, record, journal_bytes)
-        if not report.skipped and state.catalog.generation == record.generation:
+        if not (listed or report.skipped) and state.catalog.generation == record.generation:
             state.catalog.shas = dict(fingerprints)  # what the index now holds, in the library's order
 
     def _after_commit(self, state: _OpenIndex, record: Record, journal_bytes: int) -> None:
@@ -590,13 +641,22 @@ class SearchIndex:
             return None
         return self._update(False, None, None, SEARCH_LOCK_TIMEOUT, wait=False)
 
-    def mark_behind(self) -> None:
+    def mark_behind(self, article_ids: Iterable[str] | None = None) -> None:
         """Articles or notes changed: the next search, suggestion or update catches up first.
 
-        Takes no lock and does no work, so the coordinator may call it from
-        any thread, even from inside an update (opening the store re-anchors
-        notes) or while another component holds its own lock.
+        ``article_ids``: the articles that changed (added, updated, moved or
+        removed; empty when only notes changed), so the update compares only
+        those; None when they are not known: the update compares every article.
+        Does no work and takes only a lock held to add to a set, so the
+        coordinator may call it from any thread, even from inside an update
+        (opening the store re-anchors notes) or while another component holds
+        its own lock.
         """
+        with self._changes_lock:
+            if article_ids is None:
+                self._article_changes = None
+            elif self._article_changes is not None:
+                self._article_changes.update(article_ids)
         self._pending = True
 
     # ------------------------------------------------------------------ searching
@@ -759,10 +819,18 @@ def _diff(fingerprints: dict, indexed: dict) -> tuple[list[str], list[str]]:
     library's last dict (same order, same string objects), so the ids are compared as two lists and
     the hashes pairwise, in C (~10 ms); another order falls back to looking each id up (in C too).
     """
+    if fingerprints == indexed:  # the usual answer, compared in C
+        return [], []
     if list(fingerprints) == list(indexed):
         return sorted(compress(fingerprints, map(ne, fingerprints.values(), indexed.values()))), []
     changed = compress(fingerprints, map(ne, fingerprints.values(), map(indexed.get, fingerprints)))
     return sorted(changed), sorted(indexed.keys() - fingerprints.keys())
+
+
+def _diff_of(article_ids: set[str], fingerprints: dict, indexed: dict) -> tuple[list[str], list[str]]:
+    """``_diff`` of the listed articles only: ``fingerprints`` holds those of them the library shows."""
+    changed = [i for i, sha in fingerprints.items() if indexed.get(i) != sha]
+    return sorted(changed), sorted(i for i in article_ids if i not in fingerprints and i in indexed)
 
 
 def _note_diff(notes: dict | None, catalog: Catalog, touched_articles: set[str]) -> tuple[list, list[str]]:
