@@ -38,7 +38,7 @@ from whoosh.scoring import BM25F
 
 from ..errors import LecternError
 from ..notices import NOTE, Notices
-from . import analysis, documents, runs, schema, searching, spelling, storage, writers
+from . import analysis, documents, schema, searching, spelling, storage, writers
 from .results import IndexReport, SearchResults, Suggestion
 from .suggest import SuggestionIndex
 
@@ -582,8 +582,7 @@ def _reopen_searcher(state: _OpenIndex):
 
 def _bulk_writer_options() -> dict:
     """Writer settings for a full build: two processes where that works (not on Windows)."""
-    runs.install()
-    options = {"limitmb": BUILD_LIMITMB, "codec": schema.BuildCodec()}
+    options = {"limitmb": BUILD_LIMITMB}
     if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
         options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)
     return options

@@ -9,20 +9,98 @@ queue until it is told to stop (so the parent never blocks), and raises a
 flag; :func:`check` turns the flag into an error after the commit, so the
 incomplete build is thrown away instead of published. Cancelling stops the
 workers (Whoosh leaves them waiting for jobs).
+
+Each worker (and a one-process build) writes its segment with a
+:class:`BuildSegmentWriter`: postings gathered per term
+(:class:`runs.PostingBuffer`) instead of Whoosh's per-posting pool.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+from array import array
 
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+from . import runs
 
 log = logging.getLogger(__name__)
 
 
+POSTINGS_PER_MB = 20_000  # postings a PostingBuffer holds per MB of ``limitmb`` (~50 bytes each in arrays and lists)
+
+
+STORED_COMPRESSION = 0  # zlib level of the stored fields: their body text is compressed already (level 3: 6% smaller index, ~15% more worker CPU)
+
+
 class IndexWorkerFailed(OSError):
     """An indexing worker process failed; the build is incomplete."""
+
+
+class BuildSegmentWriter(SegmentWriter):
+    """A ``SegmentWriter`` whose postings go to a :class:`runs.PostingBuffer` (one segment, plain W3 files).
+
+    Documents are added as Whoosh adds them (stored fields and lengths through
+    the codec's per-document writer); only the inverted index is written
+    differently. Underscore arguments (``_boost``, ``_stored_x``) and vectors
+    are not supported: Lectern's documents have none.
+    """
+
+    def __init__(self, ix, limitmb: int = 64, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.postings = runs.PostingBuffer(self._tempstorage, limit=limitmb * POSTINGS_PER_MB)
+        self.length_bytes: dict[str, array] = {}  # field -> each document's length byte
+        stored = self.perdocwriter._colwriters["_stored"]._child  # Whoosh's CompressedBytesColumn writer
+        stored._compress, stored._level = runs.compress, STORED_COMPRESSION
+
+    def add_document(self, **fields):
+        self._check_state()
+        names = sorted(fields)
+        self._check_fields(self.schema, names)
+        docnum, schema, perdoc = self.docnum, self.schema, self.perdocwriter
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = self._index_field(name, field, value, docnum) if field.indexed else 0
+                perdoc.add_field(name, field, value if field.stored else None, length)
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self.postings.maybe_spill()
+        self._added = True
+        self.docnum += 1
+
+    def _index_field(self, name: str, field, value, docnum: int) -> int:
+        if name.startswith("_") or field.vector or field.column_type or field.separate_spelling():
+            raise ValueError(f"the build writer does not index field {name!r} of this kind")
+        postings = getattr(field.format, "postings", None)  # schema.FastPositions: str terms in lists
+        if postings is not None:
+            terms, weights, values, length = postings(value)
+            self.postings.add_postings(name, docnum, terms, weights, values)
+        else:
+            length = self.postings.add(name, docnum, field.index(value))
+        if not field.scorable:
+            return 0
+        lengths = self.length_bytes.get(name)
+        if lengths is None:
+            lengths = self.length_bytes[name] = array("B")
+        if len(lengths) < docnum:
+            lengths.extend(bytes(docnum - len(lengths)))
+        lengths.append(length_to_byte(length) if length else 0)
+        return length
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        self.postings.write(self.fieldwriter, self.schema, self.length_bytes)
+        self.fieldwriter.close()
 
 
 class _JobsSeen:
@@ -46,18 +124,33 @@ class _QuietWorker(SubWriterTask):
     def run(self):
         jobs = self.jobqueue = _JobsSeen(self.jobqueue)
         try:
-            super().run()
+            self._run()
         except BaseException:  # noqa: BLE001 - reported through the flag, never as a traceback
             self.failed.set()
             while not jobs.stopped:
                 jobs.get()
+
+    def _run(self):
+        """Whoosh's ``SubWriterTask.run`` for a multi-segment build, with a :class:`BuildSegmentWriter`."""
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = BuildSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, set(), segment), timeout=5)
 
 
 class QuietMpWriter(MpWriter):
     """``MpWriter`` whose workers report failure through :attr:`failed` instead of dying loudly."""
 
     def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
+        super().__init__(ix, **{**kwargs, "multisegment": True})  # one segment per process: no merge
         self.failed = multiprocessing.Event()
 
     def cancel(self):
@@ -73,17 +166,17 @@ class QuietMpWriter(MpWriter):
 
     def _new_task(self):
         task = _QuietWorker(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                            self.multisegment, failed=self.failed)
+                            True, failed=self.failed)
         self.tasks.append(task)
         task.start()
         return task
 
 
 def bulk_writer(ix, procs: int = 1, **options):
-    """A writer for a full build: the quiet multi-process one when ``procs`` > 1."""
+    """A writer for a full build: the quiet multi-process one (one segment per process) when ``procs`` > 1."""
     if procs > 1:
         return QuietMpWriter(ix, procs=procs, **options)
-    return ix.writer(**options)
+    return BuildSegmentWriter(ix, **options)
 
 
 def check(writer) -> None:

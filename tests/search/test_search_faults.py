@@ -144,7 +144,7 @@ def test_a_failing_indexing_worker_prints_nothing_and_keeps_the_old_index(corpus
     index.update()
     monkeypatch.setattr("reader.search.index._bulk_writer_options", _two_indexing_processes)
     # The worker (a forked child, so it inherits this) fails as when its build folder is deleted.
-    monkeypatch.setattr("whoosh.multiproc.SubWriterTask.run", _worker_dies)
+    monkeypatch.setattr("reader.search.writers._QuietWorker._run", _worker_dies)
     with pytest.raises(LecternError, match="indexing process could not write"):
         index.update(rebuild=True)  # never committed without the worker's documents
     assert "Traceback" not in capfd.readouterr().err
