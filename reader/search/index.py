@@ -364,7 +364,7 @@ class SearchIndex:
         writer = writers.bulk_writer(ix, **_bulk_writer_options())
         fingerprints = self._articles.fingerprints()
         notes = self._current_notes() or {}
-        catalog, words = _Catalog(), set()
+        catalog, words = _Catalog(), _NoWords()  # the indexing processes collect the words (VOCABULARY_FIELDS)
         total, done = len(fingerprints) + len(notes), 0
         try:
             for article_id in sorted(fingerprints):
@@ -385,7 +385,7 @@ class SearchIndex:
             raise
         writers.check(writer)
         vocabulary = spelling.Vocabulary()
-        vocabulary.add_words(analysis.words_of_chunks(words))
+        vocabulary.add_words(writers.collected_words(ix.storage))
         catalog.generation = ix.latest_generation()
         catalog.save(build)
         storage.write_marshal(build / storage.VOCABULARY, vocabulary.words)
@@ -582,10 +582,20 @@ def _reopen_searcher(state: _OpenIndex):
 
 def _bulk_writer_options() -> dict:
     """Writer settings for a full build: two processes where that works (not on Windows)."""
-    options = {"limitmb": BUILD_LIMITMB}
+    options = {"limitmb": BUILD_LIMITMB, "words_from": VOCABULARY_FIELDS}
     if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
         options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)
     return options
+
+
+VOCABULARY_FIELDS = ("title", "heading", "body")  # the did-you-mean words: those ``_add_article`` collects
+
+
+class _NoWords:
+    """Where a full build's ``_add_article`` puts words: nowhere (the indexing processes collect them)."""
+
+    def update(self, pieces) -> None:
+        pass
 
 
 def _load_catalog(path: Path, ix, searcher) -> _Catalog:

@@ -58,9 +58,13 @@ class LecternTokenizer(Tokenizer):
 class FastPositions(formats.Positions):
     """Positions format whose indexing path is one list of terms per value, walked in C-level loops."""
 
-    def postings(self, value) -> tuple[list, list, list, int]:
-        """``(distinct terms, weights, encoded positions, field length)`` of a text (``writers.BuildSegmentWriter``)."""
-        tokens = analysis.terms(value)
+    def postings(self, value, chunks_seen: set | None = None) -> tuple[list, list, list, int]:
+        """``(distinct terms, weights, encoded positions, field length)`` of a text (``writers.BuildSegmentWriter``);
+        ``chunks_seen`` collects its whitespace chunks (the did-you-mean vocabulary), split only once."""
+        pieces = analysis.chunks(value)
+        if chunks_seen is not None:
+            chunks_seen.update(pieces)
+        tokens = analysis.terms_of_chunks(pieces)
         positions = defaultdict(list)
         deque(map(list.append, map(positions.__getitem__, tokens), count()), 0)  # term -> its positions
         lists = list(positions.values())

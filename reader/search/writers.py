@@ -18,14 +18,17 @@ Each worker (and a one-process build) writes its segment with a
 from __future__ import annotations
 
 import logging
+import marshal
 import multiprocessing
+import sys
 from array import array
+from contextlib import contextmanager
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from . import runs
+from . import analysis, runs
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 POSTINGS_PER_MB = 20_000  # postings a PostingBuffer holds per MB of ``limitmb`` (~50 bytes each in arrays and lists)
 
 
+WORDS_SUFFIX = ".words"
+WORDS_FILE = "words-%s" + WORDS_SUFFIX  # a segment's words as written (not a Whoosh file name: Whoosh leaves it alone)
 STORED_COMPRESSION = 0  # zlib level of the stored fields: their body text is compressed already (level 3: 6% smaller index, ~15% more worker CPU)
 
 
@@ -49,8 +54,10 @@ class BuildSegmentWriter(SegmentWriter):
     are not supported: Lectern's documents have none.
     """
 
-    def __init__(self, ix, limitmb: int = 64, **kwargs):
+    def __init__(self, ix, limitmb: int = 64, words_from: tuple[str, ...] = (), **kwargs):
+        """``words_from``: fields whose words as written are collected (:func:`collected_words`)."""
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.words_from, self.chunks_seen = frozenset(words_from), set()
         self.postings = runs.PostingBuffer(self._tempstorage, limit=limitmb * POSTINGS_PER_MB)
         self.length_bytes: dict[str, array] = {}  # field -> each document's length byte
         stored = self.perdocwriter._colwriters["_stored"]._child  # Whoosh's CompressedBytesColumn writer
@@ -83,7 +90,7 @@ class BuildSegmentWriter(SegmentWriter):
             raise ValueError(f"the build writer does not index field {name!r} of this kind")
         postings = getattr(field.format, "postings", None)  # schema.FastPositions: str terms in lists
         if postings is not None:
-            terms, weights, values, length = postings(value)
+            terms, weights, values, length = postings(value, self.chunks_seen if name in self.words_from else None)
             self.postings.add_postings(name, docnum, terms, weights, values)
         else:
             length = self.postings.add(name, docnum, field.index(value))
@@ -101,6 +108,20 @@ class BuildSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         self.postings.write(self.fieldwriter, self.schema, self.length_bytes)
         self.fieldwriter.close()
+        if self.words_from:
+            with self.storage.create_file(WORDS_FILE % self.newsegment.segment_id()) as f:
+                f.write(marshal.dumps(sorted(analysis.words_of_chunks(self.chunks_seen))))
+            self.chunks_seen = set()
+
+
+def collected_words(storage) -> set[str]:
+    """The words the build's writers collected (``words_from``); their files are removed."""
+    words = set()
+    for name in [n for n in storage.list() if n.endswith(WORDS_SUFFIX)]:
+        with storage.open_file(name) as f:
+            words.update(marshal.loads(f.read()))
+        storage.delete_file(name)
+    return words
 
 
 class _JobsSeen:
@@ -151,7 +172,9 @@ class QuietMpWriter(MpWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **{**kwargs, "multisegment": True})  # one segment per process: no merge
-        self.failed = multiprocessing.Event()
+        self.context = _worker_context()
+        self.jobqueue, self.resultqueue = self.context.Queue(self.procs * 4), self.context.Queue()
+        self.failed = self.context.Event()
 
     def cancel(self):
         """Stop the workers too (Whoosh's ``cancel`` only flags its own copies of them, so they
@@ -167,9 +190,45 @@ class QuietMpWriter(MpWriter):
     def _new_task(self):
         task = _QuietWorker(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
                             True, failed=self.failed)
+        task._Popen = self.context.Process._Popen
         self.tasks.append(task)
-        task.start()
+        with _main_script_hidden():
+            task.start()
         return task
+
+
+def _worker_context():
+    """How indexing processes start: a fresh interpreter ("spawn") from source.
+
+    A forked worker starts as a copy of the app (a library of 100,000 articles
+    is ~150 MB of it), which its resident memory counts again; a spawned one
+    holds only Whoosh and the index's own modules. A frozen app keeps the
+    platform's default: spawning there needs ``multiprocessing.freeze_support``
+    in its entry point.
+    """
+    if getattr(sys, "frozen", False):
+        return multiprocessing.get_context()
+    return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def _main_script_hidden():
+    """Start a spawned worker without the program's ``__main__``.
+
+    A spawned process imports the parent's main script again before it runs
+    (as ``__mp_main__``); a script without an ``if __name__ == "__main__"``
+    guard would run again in every worker. The workers need only this module.
+    """
+    main = sys.modules.get("__main__")
+    saved = {name: main.__dict__[name] for name in ("__spec__", "__file__") if main is not None and name in main.__dict__}
+    try:
+        if main is not None:
+            main.__spec__ = None
+            main.__dict__.pop("__file__", None)
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
 
 
 def bulk_writer(ix, procs: int = 1, **options):

@@ -148,3 +148,50 @@ class _Growing:
 
     def __getattr__(self, name):
         return getattr(self.library, name)
+
+
+def test_the_indexing_processes_collect_the_did_you_mean_words_of_titles_headings_and_bodies(tmp_path, corpus_library,
+                                                                                               monkeypatch):
+    from reader.search import analysis, spelling, storage
+    from reader.search.documents import section_body
+
+    library = _library_with_long_article(corpus_library, tmp_path)
+    monkeypatch.setattr(writers, "POSTINGS_PER_MB", 500)
+    index = open_index(library)
+    assert index.update(rebuild=True).rebuilt
+    pieces = []
+    for summary in library.articles():
+        article = library.article(summary.id)
+        pieces += analysis.chunks(article.title)
+        for section in article.sections:
+            pieces += analysis.chunks(section_body(article, section)) + analysis.chunks("" if section.is_lead else section.title)
+    expected = spelling.Vocabulary()
+    expected.add_words(analysis.words_of_chunks(pieces))
+    built = storage.read_marshal(index._open.path / storage.VOCABULARY)
+    assert built == expected.words and {"urchin", "word36", "москва"} <= set(built)
+    assert not list(index._open.path.glob("*" + writers.WORDS_SUFFIX))  # the workers' word files are gone
+    index.close()
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_indexing_processes(tmp_path, corpus):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "unguarded.py"  # no `if __name__ == "__main__"`: a spawned worker would run it again
+    script.write_text(f"""
+from pathlib import Path
+from reader.library import Library
+from reader.paths import AppPaths, bundle_root
+from reader.search import SearchIndex
+root = Path({str(tmp_path / 'root')!r})
+library = Library(AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure(), include_bundled=False)
+library.add_sources([Path({str(corpus)!r})])
+index = SearchIndex(library.paths.index_dir, library)
+print("built", index.update(rebuild=True).rebuilt, index.search("urchins").total, flush=True)
+""")
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(repo)))
+    assert out.stdout.splitlines() == ["built True 2"], out.stderr[-2000:]
