@@ -24,10 +24,10 @@ from pickle import dumps
 
 import zlib
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
 
+_TERM_INFO = W3TermInfo._struct  # flags (inlined), total weight, doc count, min/max length byte, max weight, first/last doc
 BLOCK_LIMIT = 128  # postings per block, as Whoosh's W3 codec writes them
 BLOCK_COMPRESSION = 3  # zlib level of posting blocks (Whoosh's default; reading takes any level)
 SMALL_BLOCK_BYTES = 120  # blocks smaller than this (most terms: one or two postings) are stored uncompressed
@@ -147,7 +147,7 @@ class PostingBuffer:
             fieldid = fieldmap.setdefault(fieldname, len(fieldmap))
             fixed_size = schema[fieldname].format.fixed_value_size()
             terminfo = write_posting_list(postfile, docs, weights, values, lengths.get(fieldname, no_lengths), fixed_size)
-            tindex.add(pack_ushort(fieldid) + tbytes, terminfo.to_bytes())
+            tindex.add(pack_ushort(fieldid) + tbytes, terminfo)
 
 
 def _array(typecode: str, data: bytes) -> array:
@@ -156,25 +156,20 @@ def _array(typecode: str, data: bytes) -> array:
     return found
 
 
-def write_posting_list(postfile, docs: array, weights: array, values: list, lengths: array, fixed_size) -> W3TermInfo:
-    """One term's postings in W3 blocks (what ``W3PostingsWriter`` writes posting by posting); its term info."""
+def write_posting_list(postfile, docs: array, weights: array, values: list, lengths: array, fixed_size) -> bytes:
+    """One term's postings in W3 blocks (what ``W3PostingsWriter`` writes posting by posting); its term info
+    as ``W3TermInfo.to_bytes`` encodes it."""
     start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
     count = len(docs)
+    min_byte, max_byte, header = 0, 0, WHOOSH3_HEADER_MAGIC
     for begin in range(0, count, BLOCK_LIMIT):
         end = min(begin + BLOCK_LIMIT, count)
-        _write_block(postfile, docs[begin:end].tolist(), weights[begin:end], values[begin:end], lengths, fixed_size,
-                     last=end == count)
-    terminfo = W3TermInfo()
-    terminfo._weight = float(sum(weights))
-    terminfo._df = count
-    min_byte, max_byte = _length_bytes(docs, lengths)
-    terminfo._minlength = byte_to_length(min_byte) if min_byte else None
-    terminfo._maxlength = byte_to_length(max_byte)
-    terminfo._maxweight = max(weights)
-    terminfo._minid, terminfo._maxid = docs[0], docs[-1]
-    terminfo.set_extent(start, postfile.tell() - start)
-    return terminfo
+        block_min, block_max = _write_block(postfile, header, docs[begin:end].tolist(), weights[begin:end],
+                                            values[begin:end], lengths, fixed_size, last=end == count)
+        min_byte = min(min_byte, block_min) if min_byte and block_min else (min_byte or block_min)
+        max_byte, header = max(max_byte, block_max), b""
+    stats = _TERM_INFO.pack(False, float(sum(weights)), count, min_byte, max_byte, max(weights), docs[0], docs[-1])
+    return stats + pack_long(start) + pack_int(postfile.tell() - start)
 
 
 def _length_bytes(docs, lengths: array) -> tuple[int, int]:
@@ -193,7 +188,9 @@ def compress(data: bytes, level: int) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-def _write_block(postfile, ids: list, weights: array, values: list, lengths: array, fixed_size, last: bool) -> None:
+def _write_block(postfile, header: bytes, ids: list, weights: array, values: list, lengths: array, fixed_size,
+                 last: bool) -> tuple[int, int]:
+    """One block (after ``header``); returns its smallest non-zero and largest length byte."""
     deltas = (ids[0],) + tuple(map(sub, ids[1:], ids[:-1]))
     first = weights[0]
     if first == 1.0 and weights.count(1.0) == len(weights):
@@ -215,6 +212,5 @@ def _write_block(postfile, ids: list, weights: array, values: list, lengths: arr
     min_byte, max_byte = _length_bytes(ids, lengths)
     info = dumps((len(ids), ids[-1], max(weights), level, min_byte, max_byte), 2)
     size = len(info) + len(data)
-    postfile.write_int(-size if last else size)
-    postfile.write(info)
-    postfile.write(data)
+    postfile.write(header + pack_int(-size if last else size) + info + data)
+    return min_byte, max_byte
