@@ -31,7 +31,7 @@ _TERM_INFO = W3TermInfo._struct  # flags (inlined), total weight, doc count, min
 BLOCK_LIMIT = 128  # postings per block, as Whoosh's W3 codec writes them
 BLOCK_COMPRESSION = 3  # zlib level of posting blocks (Whoosh's default; reading takes any level)
 SMALL_BLOCK_BYTES = 120  # blocks smaller than this (most terms: one or two postings) are stored uncompressed
-RUN_BATCH_TERMS = 512  # terms per marshalled batch of a run file: each open run holds one batch while runs merge
+RUN_BATCH_TERMS = 128  # terms per marshalled batch of a run file: each open run holds one batch while runs merge
 
 
 class PostingBuffer:

@@ -195,3 +195,27 @@ print("built", index.update(rebuild=True).rebuilt, index.search("urchins").total
     out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env=dict(os.environ, PYTHONPATH=str(repo)))
     assert out.stdout.splitlines() == ["built True 2"], out.stderr[-2000:]
+
+
+def test_cancelling_while_the_indexing_processes_run_keeps_the_old_index_and_stops_them(tmp_path, corpus_library):
+    import multiprocessing
+    import threading
+
+    index = open_index(corpus_library)
+    index.update()  # the three small articles
+    library = _library_with_long_article(corpus_library, tmp_path)
+    cancel, seen = threading.Event(), []
+
+    def progress(done, total):
+        seen.append(multiprocessing.active_children())
+        if done == 250:  # 1,000 and more documents handed to the workers by now
+            cancel.set()
+
+    report = index.update(rebuild=True, progress=progress, cancel=cancel)
+    assert report.cancelled and not report.rebuilt
+    assert any(seen) and not multiprocessing.active_children()  # the workers ran and are gone
+    assert index.search("urchins").total == 2 and index.search("word36").total == 0  # the old index
+    assert not [p for p in library.paths.index_dir.iterdir() if p.name.startswith("build-")]
+    index.update()  # and the next update brings it up to date
+    assert index.search("word36").total == 1
+    index.close()
