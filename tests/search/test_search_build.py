@@ -219,3 +219,19 @@ def test_cancelling_while_the_indexing_processes_run_keeps_the_old_index_and_sto
     index.update()  # and the next update brings it up to date
     assert index.search("word36").total == 1
     index.close()
+
+
+def test_the_term_table_file_is_byte_for_byte_whooshs(tmp_path):
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    rng = random.Random(9)
+    keys = sorted({bytes(rng.randrange(1, 255) for _ in range(rng.randrange(1, 12))) for _ in range(3000)})
+    files = {}
+    for name, adopt in (("whoosh", lambda table: table), ("compact", runs._CompactTermTable.adopt)):
+        storage = FileStorage(str(tmp_path / name)).create()
+        table = adopt(OrderedHashWriter(storage.create_file("t")))
+        for key in keys:
+            table.add(key, key[::-1] * 3)
+        table.close()  # closes the file too
+        files[name] = storage.open_file("t").read()
+    assert files["compact"] == files["whoosh"] and len(files["whoosh"]) > 30_000
