@@ -4,7 +4,7 @@ Whoosh's own segment writer turns every posting into a tuple, puts it in a
 pool, sorts the pool into runs, merges the runs posting by posting through a
 heap and hands each posting to a block writer one call at a time: most of a
 full build's CPU. A :class:`PostingBuffer` keeps, per field and term, the
-document numbers, weights and encoded positions in arrays; when it holds
+document numbers, weights and encoded positions in one list; when it holds
 ``limit`` postings it spills them to a run file sorted by term, and writing
 the segment merges the runs term by term (a heap step per term and run, not
 per posting) and writes each term's posting list in Whoosh's W3 block format
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import zlib
 from array import array
 from collections import defaultdict, deque
 from itertools import islice, repeat
 from operator import sub
 from pickle import dumps
 
-import zlib
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
