@@ -89,6 +89,11 @@ def terms(text: str) -> list[str]:
     return list(chain.from_iterable(map(_CHUNKS.__getitem__, text.split())))
 
 
+def terms_of_chunks(pieces: list[str]) -> list[str]:
+    """:func:`terms` of a text already split with :func:`chunks`."""
+    return list(chain.from_iterable(map(_CHUNKS.__getitem__, pieces)))
+
+
 def chunks(text: str) -> list[str]:
     """Whitespace-separated pieces of ``text`` (cheap; feed them to :func:`words_of_chunks`)."""
     return text.split()

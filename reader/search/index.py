@@ -41,7 +41,7 @@ from whoosh.scoring import BM25F
 
 from ..errors import LecternError
 from ..notices import NOTE, Notices
-from . import analysis, documents, runs, schema, searching, spelling, storage, suggest, writers
+from . import analysis, documents, schema, searching, spelling, storage, suggest, writers
 from .catalog import Catalog, Record, from_format_3, read_journal, remove_old_format
 from .results import IndexReport, SearchResults, Suggestion
 from .suggest import LayeredSuggestions, SuggestionIndex
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 UPDATE_LOCK_TIMEOUT = 60.0  # an explicit update waits this long for another process's write
 SEARCH_LOCK_TIMEOUT = 0.5  # a search does not wait: it answers from the index as it is
 WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lock)
-BUILD_LIMITMB = 64  # posting pool memory per indexing process
+BUILD_LIMITMB = 32  # postings buffered per indexing process before a run is spilled (writers.POSTINGS_PER_MB)
 REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
 JOURNAL_COMPACT_BYTES = 1 << 20  # a journal this long is folded into a new snapshot (~2,000 one-article updates)
 COMPACT_MIN_CHANGED = 500  # an update of this many articles folds the journal too (it costs far more itself)
@@ -462,7 +462,7 @@ class SearchIndex:
         writer = writers.bulk_writer(ix, **_bulk_writer_options())
         fingerprints = self._articles.fingerprints()
         notes = self._current_notes() or {}
-        changes, words = _Changes(), set()
+        changes, words = _Changes(), _NoWords()  # the indexing processes collect the words (VOCABULARY_FIELDS)
         total, done = len(fingerprints) + len(notes), 0
         try:
             for article_id in sorted(fingerprints):
@@ -483,7 +483,7 @@ class SearchIndex:
             raise
         writers.check(writer)
         vocabulary = spelling.Vocabulary()
-        vocabulary.add_words(analysis.words_of_chunks(words))
+        vocabulary.add_words(writers.collected_words(ix.storage))
         _save_generation(build, ix.latest_generation(), changes, vocabulary, order=fingerprints)
         storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
         ix.close()
@@ -516,7 +516,7 @@ class SearchIndex:
             self._rebuild(report, progress, cancel)
             return
         changes, words = _Changes(catalog), set()
-        writer = state.ix.writer(timeout=WRITER_TIMEOUT, codec=schema.BuildCodec())
+        writer = state.ix.writer(timeout=WRITER_TIMEOUT)
         deleting, own_searcher = _deletion_searcher(state, writer)
         try:
             for article_id in removed:
@@ -735,11 +735,20 @@ def _reopen_searcher(state: _OpenIndex):
 
 def _bulk_writer_options() -> dict:
     """Writer settings for a full build: two processes where that works (not on Windows)."""
-    runs.install()
-    options = {"limitmb": BUILD_LIMITMB, "codec": schema.BuildCodec()}
+    options = {"limitmb": BUILD_LIMITMB, "words_from": VOCABULARY_FIELDS}
     if sys.platform != "win32" and (os.cpu_count() or 1) > 1:
         options.update(procs=min(2, os.cpu_count() or 1), multisegment=True)
     return options
+
+
+VOCABULARY_FIELDS = ("title", "heading", "body")  # the did-you-mean words: those ``_add_article`` collects
+
+
+class _NoWords:
+    """Where a full build's ``_add_article`` puts words: nowhere (the indexing processes collect them)."""
+
+    def update(self, pieces) -> None:
+        pass
 
 
 def _catalog_from_index(searcher, generation: int) -> tuple[Catalog, dict]:

@@ -7,14 +7,13 @@ objects: indexing is the biggest cost of the app's first run.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
+from itertools import count
 from pickle import dumps
 
 from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment, _lenfield
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length
 
 from .. import __version__
 from . import analysis
@@ -57,18 +56,43 @@ class LecternTokenizer(Tokenizer):
 
 
 class FastPositions(formats.Positions):
-    """Positions format whose indexing path is one list of terms per value."""
+    """Positions format whose indexing path is one list of terms per value, walked in C-level loops."""
+
+    def postings(self, value, chunks_seen: set | None = None) -> tuple[list, list, list, int]:
+        """``(distinct terms, weights, encoded positions, field length)`` of a text (``writers.BuildSegmentWriter``);
+        ``chunks_seen`` collects its whitespace chunks (the did-you-mean vocabulary), split only once."""
+        pieces = analysis.chunks(value)
+        if chunks_seen is not None:
+            chunks_seen.update(pieces)
+        tokens = analysis.terms_of_chunks(pieces)
+        positions = defaultdict(list)
+        deque(map(list.append, map(positions.__getitem__, tokens), count()), 0)  # term -> its positions
+        lists = list(positions.values())
+        values = [_single_position(p[0]) if len(p) == 1 else _encode_positions(p) for p in lists]
+        return list(positions), list(map(_weight, map(len, lists))), values, len(tokens)
 
     def word_values(self, value, analyzer, **kwargs):
-        positions = defaultdict(list)
-        for pos, term in enumerate(analysis.terms(value)):
-            positions[term].append(pos)
-        for term, poslist in positions.items():
-            if len(poslist) == 1:  # most postings: one occurrence, encoded once per position
-                yield term, 1, 1.0, _single_position(poslist[0])
-                continue
-            deltas = [b - a for a, b in zip([0] + poslist, poslist)]
-            yield term, len(poslist), float(len(poslist)), pack_uint(len(deltas)) + dumps(deltas, 2)
+        terms, weights, values, _ = self.postings(value)
+        return ((term, int(weight), weight, encoded) for term, weight, encoded in zip(terms, weights, values))
+
+
+def _encode_positions(positions: list) -> bytes:
+    """Whoosh's Positions encoding: the count, then the pickled gaps."""
+    deltas = [b - a for a, b in zip([0] + positions, positions)]
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+class _Weights(dict):
+    """occurrences -> the same float object (a posting's weight), so a build keeps one per count, not per posting."""
+
+    def __missing__(self, count: int) -> float:
+        weight = float(count)
+        if len(self) < 10_000:
+            self[count] = weight
+        return weight
+
+
+_weight = _Weights().__getitem__
 
 
 class _SinglePositions(dict):
@@ -82,33 +106,6 @@ class _SinglePositions(dict):
 
 
 _single_position = _SinglePositions().__getitem__
-
-
-class BuildCodec(W3Codec):
-    """Whoosh's codec, except that writing a segment reads each field's lengths column once.
-
-    While a segment is written, Whoosh looks up the field length of every
-    posting's document one at a time (a seek and a read per posting, ~10% of a
-    full build). The segments it makes are plain W3 segments (``new_segment``),
-    so reading an index never depends on this class.
-    """
-
-    def per_document_reader(self, storage, segment):
-        return _BulkLengthsReader(storage, segment)
-
-    def new_segment(self, storage, indexname):
-        return W3Segment(W3Codec(), indexname)
-
-
-class _BulkLengthsReader(W3PerDocReader):
-    def doc_field_length(self, docnum, fieldname, default=0):
-        cache = self.__dict__.setdefault("_bulk_lengths", {})
-        table = cache.get(fieldname)
-        if table is None:
-            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            table = cache[fieldname] = column.load() if column is not None else ()
-        lbyte = table[docnum] if docnum < len(table) else 0
-        return byte_to_length(lbyte) if lbyte else default
 
 
 class LecternText(fields.TEXT):

@@ -1,67 +1,242 @@
-"""The build codec (reader/search/schema.py BuildCodec) writes the same index Whoosh's own codec does."""
+"""The build writer (reader/search/writers.py BuildSegmentWriter, runs.py) writes the index Whoosh's own writer does."""
 
 from __future__ import annotations
 
+import random
+
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
 
-from reader.search import documents, schema
-from reader.search.schema import BuildCodec
+from reader.search import documents, runs, schema, writers
 
-from .conftest import write_article
+from .conftest import FakeNotes, open_index, write_article
 
 
-def _build(folder, library, codec) -> dict:
-    FileStorage(str(folder)).create()
-    ix = FileStorage(str(folder)).create_index(schema.build_schema())
-    writer = ix.writer(codec=codec) if codec else ix.writer()
-    for summary in library.articles():
-        for doc in documents.section_documents(library.article(summary.id), "sha"):
-            writer.add_document(**doc)
+def _documents(library) -> list[dict]:
+    return [doc for summary in library.articles() for doc in documents.section_documents(library.article(summary.id), "sha")]
+
+
+def _build(folder, docs, writer_for) -> dict:
+    """Everything a reader sees of an index: stored fields, lengths, term infos, postings and block statistics."""
+    ix = FileStorage(str(folder)).create().create_index(schema.build_schema())
+    writer = writer_for(ix)
+    for doc in docs:
+        writer.add_document(**doc)
     writer.commit()
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        lengths = {(d, f): reader.doc_field_length(d, f) for d in reader.all_doc_ids() for f in schema.TEXT_FIELDS}
-        postings = {(f, t): _posting_list(reader, f, t) for f, t in reader.all_terms() if f in schema.TEXT_FIELDS}
-        codecs = {type(s.codec()) for s in ix._segments()}
+        seen = {
+            "stored": [reader.stored_fields(d) for d in reader.all_doc_ids()],
+            "lengths": {(d, f): reader.doc_field_length(d, f) for d in reader.all_doc_ids() for f in schema.TEXT_FIELDS},
+            "terms": {key: _term_info(reader.term_info(*key)) for key in reader.all_terms()},
+            "postings": {key: _posting_list(reader, *key) for key in reader.all_terms()},
+            "codecs": {type(s.codec()) for s in ix._segments()},
+        }
     ix.close()
-    return {"lengths": lengths, "postings": postings, "codecs": codecs}
+    return seen
 
 
-def _posting_list(reader, fieldname, term):
-    """Positions, plus the block statistics the codec writes from the field lengths (used to skip blocks)."""
-    matcher = reader.postings(fieldname, term)
-    stats = (matcher.block_min_length(), matcher.block_max_length(), matcher.block_max_weight())
-    return stats, list(reader.postings(fieldname, term).items_as("positions"))
+def _term_info(info) -> tuple:
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
+            info.min_id(), info.max_id())
 
 
-def test_the_build_codec_writes_what_whoosh_writes(tmp_path, corpus_library):
-    filler = " ".join(f"word{i % 37}" for i in range(3000))  # repeated words: postings with many positions
-    write_article(tmp_path, "long", "A long article", {"Body": filler + " otter kelp otter"})
-    corpus_library.add_sources([tmp_path / "long.txt"])
-    plain = _build(tmp_path / "plain", corpus_library, None)
-    fast = _build(tmp_path / "fast", corpus_library, BuildCodec())
-    assert fast["lengths"] == plain["lengths"] and any((v or 0) > 1000 for v in fast["lengths"].values())
+def _posting_list(reader, fieldname, term) -> list:
+    """Every block's statistics (used to skip blocks) and every posting's document, weight and value."""
+    matcher, seen = reader.postings(fieldname, term), []
+    new_block = True
+    while matcher.is_active():
+        if new_block:
+            seen.append((matcher.block_min_id(), matcher.block_max_id(), matcher.block_min_length(),
+                         matcher.block_max_length(), matcher.block_max_weight()))
+        seen.append((matcher.id(), matcher.weight(), matcher.value()))
+        new_block = matcher.next()
+    return seen
+
+
+def _library_with_long_article(corpus_library, tmp_path):
+    folder = tmp_path / "more"
+    folder.mkdir()
+    filler = " ".join(f"word{i % 37}" for i in range(3000))  # many positions, more than one block of postings
+    write_article(folder, "long", "A long article", {"Body": filler + " otter kelp otter"})
+    rng = random.Random(3)
+    for n in range(300):  # "otter" and "common" in 300+ sections: posting lists of several blocks
+        words = " ".join(rng.choice(["otter", "kelp", "urchin", "stone", "common"]) for _ in range(rng.randrange(1, 40)))
+        write_article(folder, f"a{n}", f"Article {n}", {"Body": words + " common"}, lead=f"lead {n} {words[:30]}")
+    corpus_library.add_sources([folder])
+    return corpus_library
+
+
+def test_the_build_writer_writes_what_whoosh_writes(tmp_path, corpus_library):
+    docs = _documents(_library_with_long_article(corpus_library, tmp_path))
+    plain = _build(tmp_path / "plain", docs, lambda ix: SegmentWriter(ix))
+    fast = _build(tmp_path / "fast", docs, lambda ix: writers.BuildSegmentWriter(ix))
+    assert any((v or 0) > 1000 for v in fast["lengths"].values())
+    assert any(len(postings) > 2 * runs.BLOCK_LIMIT for postings in fast["postings"].values())  # several blocks
+    assert fast["stored"] == plain["stored"] and fast["lengths"] == plain["lengths"]
+    assert fast["terms"] == plain["terms"]
     assert fast["postings"] == plain["postings"]
-    assert fast["codecs"] == {W3Codec}  # the segments never name BuildCodec: any reader opens them
+    assert fast["codecs"] == {W3Codec}  # plain W3 segments: any reader opens them
 
 
-def test_posting_runs_spilled_in_marshalled_batches_come_back_sorted_and_complete(tmp_path):
-    import random
+def test_a_build_spilled_to_many_runs_writes_the_same_index(tmp_path, corpus_library, monkeypatch):
+    docs = _documents(_library_with_long_article(corpus_library, tmp_path))
+    spilled = []
+    monkeypatch.setattr(runs.PostingBuffer, "spill", _counting(runs.PostingBuffer.spill, spilled))
+    monkeypatch.setattr(runs, "RUN_BATCH_TERMS", 7)  # batches end inside a field's terms too
+    in_memory = _build(tmp_path / "memory", docs, lambda ix: writers.BuildSegmentWriter(ix))
+    assert spilled == []
+    monkeypatch.setattr(writers, "POSTINGS_PER_MB", 300)
+    in_runs = _build(tmp_path / "runs", docs, lambda ix: writers.BuildSegmentWriter(ix, limitmb=1))
+    assert len(spilled) >= 5
+    assert in_runs == in_memory
+    assert not [p for p in (tmp_path / "runs").rglob("*.terms")]  # run files removed
 
-    from whoosh.writing import PostingPool
 
-    from reader.search import runs
+def _counting(method, calls: list):
+    def counted(self, *args):
+        calls.append(self.count)
+        return method(self, *args)
+    return counted
 
-    runs.install()
-    storage = FileStorage(str(tmp_path))
-    storage.create()
-    pool = PostingPool(storage, None, limitmb=1)
-    rng = random.Random(5)
-    items = [(rng.choice(["body", "title"]), f"term{rng.randrange(5000)}".encode(), n, float(rng.randrange(1, 4)),
-              rng.choice([None, b"\x00\x01pos"])) for n in range(30_000)]
-    for item in items:
-        pool.add(item)
-    assert len(pool.runs) >= 2  # spilled to disk more than once
-    assert list(pool.items()) == sorted(items)
-    assert not [name for name in storage.list() if name.endswith(".run")]  # run files removed
+
+QUERIES = ["otter", "kelp otter", '"sea otter"', "urch*", "common", "title:article", "word5 word6", "москва", "lodz",
+           "stone common", "heading:diet", "article 12"]
+
+
+def test_an_index_built_in_two_processes_answers_as_one_built_an_article_at_a_time(tmp_path, corpus_library, monkeypatch):
+    library = _library_with_long_article(corpus_library, tmp_path)
+    monkeypatch.setattr(writers, "POSTINGS_PER_MB", 500)  # runs spilled in both workers
+    built = open_index(library)
+    assert built.update(rebuild=True).rebuilt
+    full = {q: _answers(built, q) for q in QUERIES}
+    built.close()
+
+    one_by_one = open_index(library, notes=FakeNotes())  # the incremental path, Whoosh's own writer
+    one_by_one._articles = _Growing(library)
+    one_by_one.update(rebuild=True)  # empty
+    while added := one_by_one._articles.grow():
+        one_by_one.mark_behind([added])  # as the coordinator tells it after a scan
+        assert one_by_one.update().added == 1
+    assert {q: _answers(one_by_one, q) for q in QUERIES} == full
+    assert all(full[q] for q in ("otter", "common", '"sea otter"', "urch*"))
+    one_by_one.close()
+
+
+def _answers(index, query) -> list:
+    """Hits with their scores; hits of equal score in either order (their document numbers differ)."""
+    results = index.search(query, limit=1000, autocorrect=False)
+    return sorted(((-round(hit.score, 4), hit.article_id, hit.section_id) for hit in results.hits)), results.total
+
+
+class _Growing:
+    """The library's articles, offered one more at a time (each ``grow`` is an update of one article)."""
+
+    def __init__(self, library):
+        self.library, self.shown = library, {}
+        self.waiting = sorted(library.fingerprints().items())
+
+    def grow(self) -> str:
+        """The id of the article now offered too ("" when all are)."""
+        if not self.waiting:
+            return ""
+        key, sha = self.waiting.pop(0)
+        self.shown[key] = sha
+        return key
+
+    def fingerprints(self):
+        return dict(self.shown)
+
+    def fingerprints_of(self, article_ids):
+        return {a: self.shown[a] for a in article_ids if a in self.shown}
+
+    def __getattr__(self, name):
+        return getattr(self.library, name)
+
+
+def test_the_indexing_processes_collect_the_did_you_mean_words_of_titles_headings_and_bodies(tmp_path, corpus_library,
+                                                                                               monkeypatch):
+    from reader.search import analysis, spelling, storage
+    from reader.search.documents import section_body
+
+    library = _library_with_long_article(corpus_library, tmp_path)
+    monkeypatch.setattr(writers, "POSTINGS_PER_MB", 500)
+    index = open_index(library)
+    assert index.update(rebuild=True).rebuilt
+    pieces = []
+    for summary in library.articles():
+        article = library.article(summary.id)
+        pieces += analysis.chunks(article.title)
+        for section in article.sections:
+            pieces += analysis.chunks(section_body(article, section)) + analysis.chunks("" if section.is_lead else section.title)
+    expected = spelling.Vocabulary()
+    expected.add_words(analysis.words_of_chunks(pieces))
+    built = storage.read_marshal(index._open.path / storage.VOCABULARY)
+    assert built == expected.words and {"urchin", "word36", "москва"} <= set(built)
+    assert not list(index._open.path.glob("*" + writers.WORDS_SUFFIX))  # the workers' word files are gone
+    index.close()
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_indexing_processes(tmp_path, corpus):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "unguarded.py"  # no `if __name__ == "__main__"`: a spawned worker would run it again
+    script.write_text(f"""
+from pathlib import Path
+from reader.library import Library
+from reader.paths import AppPaths, bundle_root
+from reader.search import SearchIndex
+root = Path({str(tmp_path / 'root')!r})
+library = Library(AppPaths(root / "data", root / "cache", root / "config", bundle_root()).ensure(), include_bundled=False)
+library.add_sources([Path({str(corpus)!r})])
+index = SearchIndex(library.paths.index_dir, library)
+print("built", index.update(rebuild=True).rebuilt, index.search("urchins").total, flush=True)
+""")
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(repo)))
+    assert out.stdout.splitlines() == ["built True 2"], out.stderr[-2000:]
+
+
+def test_cancelling_while_the_indexing_processes_run_keeps_the_old_index_and_stops_them(tmp_path, corpus_library):
+    import multiprocessing
+    import threading
+
+    index = open_index(corpus_library)
+    index.update()  # the three small articles
+    library = _library_with_long_article(corpus_library, tmp_path)
+    cancel, seen = threading.Event(), []
+
+    def progress(done, total):
+        seen.append(multiprocessing.active_children())
+        if done == 250:  # 1,000 and more documents handed to the workers by now
+            cancel.set()
+
+    report = index.update(rebuild=True, progress=progress, cancel=cancel)
+    assert report.cancelled and not report.rebuilt
+    assert any(seen) and not multiprocessing.active_children()  # the workers ran and are gone
+    assert index.search("urchins").total == 2 and index.search("word36").total == 0  # the old index
+    assert not [p for p in library.paths.index_dir.iterdir() if p.name.startswith("build-")]
+    index.update()  # and the next update brings it up to date
+    assert index.search("word36").total == 1
+    index.close()
+
+
+def test_the_term_table_file_is_byte_for_byte_whooshs(tmp_path):
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    rng = random.Random(9)
+    keys = sorted({bytes(rng.randrange(1, 255) for _ in range(rng.randrange(1, 12))) for _ in range(3000)})
+    files = {}
+    for name, adopt in (("whoosh", lambda table: table), ("compact", runs._CompactTermTable.adopt)):
+        storage = FileStorage(str(tmp_path / name)).create()
+        table = adopt(OrderedHashWriter(storage.create_file("t")))
+        for key in keys:
+            table.add(key, key[::-1] * 3)
+        table.close()  # closes the file too
+        files[name] = storage.open_file("t").read()
+    assert files["compact"] == files["whoosh"] and len(files["whoosh"]) > 30_000

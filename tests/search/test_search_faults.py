@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from whoosh.codec.whoosh3 import W3Codec
 
 from reader.errors import LecternError
 from reader.search import SearchIndex
@@ -135,22 +136,33 @@ def _two_indexing_processes():
     return {"limitmb": 32, "procs": 2, "multisegment": True}
 
 
-def _worker_dies(self):
-    raise FileNotFoundError(errno.ENOENT, "No such file or directory", "build-x/MAIN_1.seg")
+class _FailsInWorkers(W3Codec):
+    """Whoosh's codec, except that an indexing process (not the one that made it) cannot create its files,
+    as when the build folder is deleted under it. Workers get it pickled: no patch reaches a spawned process."""
+
+    def __init__(self):
+        super().__init__()
+        self.parent = os.getpid()
+
+    def field_writer(self, storage, segment):
+        if os.getpid() != self.parent:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", "build-x/MAIN_1.seg")
+        return super().field_writer(storage, segment)
+
+
+def _workers_that_fail():
+    return {**_two_indexing_processes(), "codec": _FailsInWorkers()}
 
 
 def test_a_failing_indexing_worker_prints_nothing_and_keeps_the_old_index(corpus_library, monkeypatch, capfd):
     index = open_index(corpus_library)
     index.update()
-    monkeypatch.setattr("reader.search.index._bulk_writer_options", _two_indexing_processes)
-    # The worker (a forked child, so it inherits this) fails as when its build folder is deleted.
-    monkeypatch.setattr("whoosh.multiproc.SubWriterTask.run", _worker_dies)
+    monkeypatch.setattr("reader.search.index._bulk_writer_options", _workers_that_fail)
     with pytest.raises(LecternError, match="indexing process could not write"):
         index.update(rebuild=True)  # never committed without the worker's documents
     assert "Traceback" not in capfd.readouterr().err
     assert index.search("urchins").total == 2  # the previous index, untouched
     assert _builds(corpus_library.paths.index_dir) == []
-    monkeypatch.undo()
     monkeypatch.setattr("reader.search.index._bulk_writer_options", _two_indexing_processes)
     assert index.update(rebuild=True).rebuilt  # the multi-process build itself works
     assert index.search("urchins").total == 2
