@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from whoosh import matching
 from whoosh import query as wq
 
 from . import analysis
@@ -196,10 +197,28 @@ def build(parsed: ParsedQuery, reader, unrestricted: bool = False) -> BuiltQuery
     positive = ands[0] if len(ands) == 1 else AllWords(ands) if all(map(takes, ands)) else wq.And(ands)
     negatives = [q for q in (_clause_query(c, reader, set()) for c in parsed.negated) if q is not None]
     if negatives:
-        positive = wq.AndNot(positive, wq.Or(negatives))
+        positive = Excluding(positive, wq.Or(negatives))
     clauses = [c for g in parsed.groups for c in g]
     return BuiltQuery(positive, highlight, any(c.kind == "prefix" for c in clauses),
                       any(c.kind in ("word", "phrase") and len(analysis.terms(c.text)) > 1 for c in clauses))
+
+
+class _ExcludingMatcher(matching.AndNotMatcher):
+    """Whoosh's ``AndNotMatcher``, except at its start: Whoosh checks only whether the first excluded
+    document *is* the first match, so a first match excluded further down the excluded list (its id
+    above the list's first) was returned: ``stone common -urchin`` gave a section holding "urchin"
+    as the first hit of a segment. Here the excluded list is first moved up to the first match."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class Excluding(wq.AndNot):
+    """``a ANDNOT b`` through :class:`_ExcludingMatcher`."""
+
+    def matcher(self, searcher, context=None):
+        return _ExcludingMatcher(self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context()))
 
 
 def _clause_query(clause: Clause, reader, highlight: set[str], may_stop: bool = False) -> wq.Query | None:

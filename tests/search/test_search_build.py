@@ -102,7 +102,7 @@ def _counting(method, calls: list):
 
 
 QUERIES = ["otter", "kelp otter", '"sea otter"', "urch*", "common", "title:article", "word5 word6", "москва", "lodz",
-           "stone common", "heading:diet", "article 12"]
+           "stone common", "stone common -urchin", "heading:diet", "article 12"]
 
 
 def test_an_index_built_in_two_processes_answers_as_one_built_an_article_at_a_time(tmp_path, corpus_library, monkeypatch):

@@ -225,3 +225,26 @@ def test_phrase_total_counts_matches_not_sections_holding_the_words(app_paths, t
         assert phrase.total == 3 and len(phrase.hits) == 2
     finally:
         lib.close()
+
+
+def test_an_excluded_word_excludes_the_first_match_of_a_segment_too(tmp_path, app_paths):
+    """Whoosh's AndNot compared the first match only with the first excluded section: here the first
+    section holding "stone common" is the second holding "urchin", and it was returned."""
+    from reader.library import Library
+
+    from .conftest import open_index, write_article
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    write_article(folder, "a", "Alpha", {"Body": "An urchin alone."})  # ids sort: a, b, c -> documents in this order
+    write_article(folder, "b", "Bravo", {"Body": "Stone and common urchin."})
+    write_article(folder, "c", "Charlie", {"Body": "Stone and common kelp."})
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([folder])
+    index = open_index(library)
+    index.update(rebuild=True)
+    found = {(hit.article_title, hit.section_id) for hit in index.search("stone common -urchin", autocorrect=False).hits}
+    assert found == {("Charlie", "body")}
+    assert {h.article_title for h in index.search("stone common", autocorrect=False).hits} == {"Bravo", "Charlie"}
+    index.close()
+    library.close()
