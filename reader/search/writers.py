@@ -215,8 +215,9 @@ def _worker_context():
     A forked worker starts as a copy of the app (a library of 100,000 articles
     is ~150 MB of it), which its resident memory counts again; a spawned one
     holds only Whoosh and the index's own modules. A frozen app keeps the
-    platform's default: spawning there needs ``multiprocessing.freeze_support``
-    in its entry point.
+    platform's default (fork on Linux, spawn on macOS): its launcher calls
+    ``multiprocessing.freeze_support`` (build.spec) so a spawned worker runs
+    the worker, not the app.
     """
     if getattr(sys, "frozen", False):
         return multiprocessing.get_context()
