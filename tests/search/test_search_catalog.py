@@ -368,3 +368,26 @@ def test_the_snapshot_keeps_the_library_order_so_the_first_diff_compares_pairwis
     assert ids == list(corpus_library.fingerprints())
     assert not reopened.update().changed
     reopened.close()
+
+
+def test_lists_written_group_by_group_are_the_lists_of_the_whole_index(tmp_path):
+    """A full build writes its suggestion lists a group at a time (write_entry_lists) to bound its memory:
+    the file must be byte for byte the one written from a SuggestionIndex of the same entries."""
+    from reader.search import suggest
+
+    entries = list(suggest.article_entries([
+        ("a", ("Łódź Voivodeship", (("history", "Early history"), ("x", "Łódź today")))),
+        ("b", ("Ray Charles", (("career", "Career"), ("songs", "Songs: Georgia on My Mind")))),
+        ("c", ("ray charles discography", ())),
+        ("d", ("Ω and ß", (("s", "Straße " * 20),))),
+    ]))
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "groups").mkdir()
+    whole = suggest.write_lists(tmp_path / "whole", 7, suggest.SuggestionIndex(entries))
+    by_group = suggest.write_entry_lists(tmp_path / "groups", 7, entries)
+    assert by_group.read_bytes() == whole.read_bytes()
+    lists = suggest.DiskSuggestions(by_group)
+    assert [s.label for s in suggest._collect([lists], "lodz", 10)] == ["Łódź Voivodeship", "Łódź today"]
+    assert [s.label for s in suggest._collect([lists], "georgia", 10)] == ["Songs: Georgia on My Mind"]
+    assert not list(tmp_path.glob("*/*.parts"))  # the scratch file is gone
+    lists.close()
