@@ -46,3 +46,13 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def file_identity(path: Path) -> tuple | None:
+    """What tells one saved version of a file from the next (each atomic save replaces the file, so
+    its inode changes): (inode, size, mtime ns), or None when it is missing."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

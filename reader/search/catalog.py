@@ -37,6 +37,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomicfile import file_identity
 from . import storage
 
 FORMAT = 4  # 4: snapshot + journal, headings in the records and the suggestion lists (3: catalog + headings files)
@@ -141,7 +142,7 @@ class Catalog:
         except (KeyError, TypeError, ValueError):
             return None
         catalog._titles, catalog._title_columns = None, (ids, titles)
-        catalog.snapshot_file = _identity(folder / storage.CATALOG)
+        catalog.snapshot_file = file_identity(folder / storage.CATALOG)
         records, catalog.journal_bytes = read_journal(folder / storage.JOURNAL, index_generation)
         for record in records:
             if record.generation <= catalog.snapshot_generation:  # a crash between a snapshot and cutting
@@ -172,7 +173,7 @@ class Catalog:
     def catch_up(self, folder: Path, index_generation: int) -> bool:
         """Apply the records another process appended since; False when that is not enough (it folded
         the journal into a new snapshot, or the records do not reach ``index_generation``): load anew."""
-        if _identity(folder / storage.CATALOG) != self.snapshot_file:
+        if file_identity(folder / storage.CATALOG) != self.snapshot_file:
             return False
         records, end = read_journal(folder / storage.JOURNAL, index_generation, self.journal_bytes)
         for record in records:
@@ -212,18 +213,10 @@ class Catalog:
             "titles": [self.title(a) for a in ids], "notes": self.notes,
         })
         _truncate(folder / storage.JOURNAL)
-        self.snapshot_file = _identity(folder / storage.CATALOG)
+        self.snapshot_file = file_identity(folder / storage.CATALOG)
         self.snapshot_generation = self.generation
         self.records = []
         self.journal_bytes = 0
-
-
-def _identity(path: Path) -> tuple | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _truncate(path: Path) -> None:

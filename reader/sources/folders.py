@@ -35,7 +35,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..atomicfile import atomic_write_text
+from ..atomicfile import atomic_write_text, file_identity
 from ..errors import LecternError, SourceNotFoundError, UnknownArticleError
 from ..filelock import file_lock, unwritable_error
 from ..model import Article
@@ -567,7 +567,7 @@ class FolderSource:
         copy is what protects notes' article ids from a damaged disk block.
         """
         path, copy = self.paths.manifest, self._manifest_copy
-        self._manifest_seen = _identity(path)  # before reading: a change meanwhile looks like one later
+        self._manifest_seen = file_identity(path)  # before reading: a change meanwhile looks like one later
         data, problem = _read_manifest(path)
         if problem is not None:
             data = self._recover_manifest(f"the library manifest was unreadable ({problem}); {self._keep_aside(path)}")
@@ -635,7 +635,7 @@ class FolderSource:
         text = json.dumps(data, ensure_ascii=False, indent=1)
         try:
             atomic_write_text(self.paths.manifest, text)
-            self._manifest_seen = _identity(self.paths.manifest)
+            self._manifest_seen = file_identity(self.paths.manifest)
             atomic_write_text(self._manifest_copy, text)
         except OSError as exc:
             raise LecternError(f"cannot save the library manifest {self.paths.manifest}: {exc.strerror or exc}") from None
@@ -678,15 +678,6 @@ def _sorted_and_labelled(summaries: list[ArticleSummary]) -> tuple[list[ArticleS
 
 def _fold_title(title: str) -> str:
     return title.casefold() if title.isascii() else fold(title)
-
-
-def _identity(path: Path) -> tuple | None:
-    """What tells one saved manifest from the next (each save replaces the file), None when missing."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _read_manifest(path: Path) -> tuple[dict | None, str | None]:
