@@ -782,7 +782,8 @@ def _save_generation(folder: Path, generation: int, changes: _Changes, vocabular
     """The sidecars of a new generation: suggestion lists, vocabulary, then the catalog snapshot (its
     articles in the library's order, ``order``: the first diff after opening then compares pairwise)."""
     entries = {a: changes.articles[a] for a in order if changes.articles.get(a) is not None}
-    suggest.write_entry_lists(folder, generation, list(suggest.article_entries((a, e[1:]) for a, e in sorted(entries.items()))))
+    labels = list(suggest.article_entries((a, e[1:]) for a, e in sorted(entries.items())))
+    suggest.write_entry_lists(folder, generation, labels)  # a group at a time: the end of a build is its memory peak
     storage.write_marshal(folder / storage.VOCABULARY, vocabulary.words)
     snapshot = Catalog(generation, {a: e[:2] for a, e in entries.items()},
                        {n: fp for n, fp in changes.notes.items() if fp is not None})
