@@ -336,16 +336,11 @@ class _Item(_Text):
         self.depth = depth
 
 
-class _List:
-    """An open ``ul``/``ol``: collects items; text outside any ``li`` becomes an item of its own."""
+class _StrayHolder:
+    """A container (a list, a table) whose text outside its items or cells goes to ``self.stray``."""
 
     keeps_links = True
-
-    def __init__(self, line: int, depth: int):
-        self.items: list[ListItem] = []
-        self.line = line
-        self.depth = depth
-        self.stray = _Text(line)
+    stray: _Text
 
     def add(self, text: str) -> None:
         self.stray.add(text)
@@ -359,16 +354,24 @@ class _List:
     def close_link(self, anchor: _Anchor) -> None:
         self.stray.close_link(anchor)
 
+
+class _List(_StrayHolder):
+    """An open ``ul``/``ol``: collects items; text outside any ``li`` becomes an item of its own."""
+
+    def __init__(self, line: int, depth: int):
+        self.items: list[ListItem] = []
+        self.line = line
+        self.depth = depth
+        self.stray = _Text(line)
+
     def flush_stray(self) -> None:
         text = self.stray.take()
         if text:
             self.items.append(ListItem(text, (), self.line, self.stray.links))
 
 
-class _Table:
+class _Table(_StrayHolder):
     """An open table: rows of cell texts, emitted as a :class:`Table` when it ends."""
-
-    keeps_links = True
 
     def __init__(self, infobox: bool, line: int):
         self.infobox = infobox
@@ -379,18 +382,6 @@ class _Table:
         self.section: "_OpenSection | None" = None  # where the collected rows belong
         self.stray = _Text(line)
         self.line = line
-
-    def add(self, text: str) -> None:
-        self.stray.add(text)
-
-    def boundary(self, kind: str) -> None:
-        self.stray.boundary(kind)
-
-    def open_link(self, anchor: _Anchor) -> None:
-        self.stray.open_link(anchor)
-
-    def close_link(self, anchor: _Anchor) -> None:
-        self.stray.close_link(anchor)
 
 
 class _Flow(_Text):
