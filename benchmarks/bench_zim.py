@@ -68,11 +68,16 @@ def _page(title: str, vocabulary, rng: random.Random) -> Page:
                 infobox=[("Born", _sentence(vocabulary, rng, 3)), ("Region", _sentence(vocabulary, rng, 2))])
 
 
-def generate(path: Path, count: int) -> tuple[list[str], list[str]]:
-    """Write the archive unless it exists; returns (titles, paths) in generation order."""
+def generated_names(count: int) -> tuple[list[str], list[str], list[str]]:
+    """(vocabulary, titles, paths) of ``count`` generated pages, the same in every run (seed 1)."""
     vocabulary = build_vocabulary(1)
     titles = titles_for(count, vocabulary, 1)
-    paths = [title.replace(" ", "_") for title in titles]
+    return vocabulary, titles, [title.replace(" ", "_") for title in titles]
+
+
+def generate(path: Path, count: int) -> tuple[list[str], list[str]]:
+    """Write the archive unless it exists; returns (titles, paths) in generation order."""
+    vocabulary, titles, paths = generated_names(count)
     if path.exists():
         return titles, paths
 

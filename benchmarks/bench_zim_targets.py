@@ -35,9 +35,8 @@ from libzim.search import Query, Searcher  # noqa: E402
 from libzim.suggestion import SuggestionSearcher  # noqa: E402
 
 from bench_gui import _CHILD  # noqa: E402
-from bench_zim import _page, kiwix_search, timed  # noqa: E402
+from bench_zim import _page, generated_names, kiwix_search, timed  # noqa: E402
 from bench_zim_search import queries_for  # noqa: E402
-from corpus import build_vocabulary, titles_for  # noqa: E402
 from tests.sources.pages import LAYOUTS, GenSection, Page, render, write_archive  # noqa: E402
 
 LARGE_PAGES = 20
@@ -84,9 +83,7 @@ def large_paths(count: int = LARGE_PAGES) -> list[str]:
 
 def generate(path: Path, count: int) -> tuple[list[str], list[str]]:
     """Write the archive unless it exists; returns (titles, paths) of the small pages."""
-    vocabulary = build_vocabulary(1)
-    titles = titles_for(count, vocabulary, 1)
-    paths = [title.replace(" ", "_") for title in titles]
+    vocabulary, titles, paths = generated_names(count)
     if path.exists():
         return titles, paths
 
