@@ -11,7 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QMimeData, QPoint, Qt, QThreadPool, QUrl
+from PySide6.QtGui import QDropEvent
 
 from reader.library import Library
 from tests.conftest import DATA
@@ -36,6 +37,16 @@ def add_linked_articles(qtbot, window, folder: Path) -> tuple[str, str]:
     beta = window.library.find_by_title("Beta article").id
     qtbot.waitUntil(lambda: window.library_panel.article_count() == 3)
     return alpha, beta
+
+
+def drop_event(*urls: QUrl) -> QDropEvent:
+    """A copy drop of ``urls`` (e.g. ``QUrl.fromLocalFile``) for a widget's ``dropEvent``."""
+    mime = QMimeData()
+    mime.setUrls(list(urls))
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    event.mime = mime  # the event does not own its data: keep it alive as long as the event
+    return event
 
 
 def heading_texts(view) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import SHARED_CONTENT
 
-from .shell_support import WAIT_MS, window  # noqa: F401 - fixtures
+from .shell_support import WAIT_MS, drop_event, window  # noqa: F401 - fixtures
 
 RAY_ZIM = SHARED_CONTENT / "zim" / "libkiwix" / "zimfile.zim"
 
@@ -78,14 +78,10 @@ def test_the_add_files_dialog_offers_zim_archives_and_adds_the_chosen_one(qtbot,
 
 @pytest.mark.skipif(not SPLIT_ZIM.is_file(), reason="../shared/content/zim is not present")
 def test_dropping_a_zim_and_a_split_archive_adds_both(qtbot, window):
-    from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-    from PySide6.QtGui import QDropEvent
+    from PySide6.QtCore import QUrl
 
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(RAY_ZIM)), QUrl.fromLocalFile(str(SPLIT_ZIM))])
     panel = window.library_panel
-    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = drop_event(QUrl.fromLocalFile(str(RAY_ZIM)), QUrl.fromLocalFile(str(SPLIT_ZIM)))
     with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
         panel.dropEvent(event)
     assert event.isAccepted()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QUrl
 
-from .shell_support import WAIT_MS, article_file, window  # noqa: F401 - fixtures
+from .shell_support import WAIT_MS, article_file, drop_event, window  # noqa: F401 - fixtures
 
 
 def _folder_with_a_bad_file(tmp_path):
@@ -36,11 +35,8 @@ def test_adding_a_folder_with_a_bad_file_shows_the_reason_and_loads_the_rest(qtb
 
 def test_dropping_a_file_on_the_window_adds_it(qtbot, window, tmp_path):
     path = article_file(tmp_path / "dropped", "dropped.txt", "= Dropped article =\n\nHello.\n")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
     panel = window.library_panel
-    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = drop_event(QUrl.fromLocalFile(str(path)))
     with qtbot.waitSignal(panel.scan_finished, timeout=WAIT_MS):
         panel.dropEvent(event)
     assert event.isAccepted()
@@ -48,10 +44,7 @@ def test_dropping_a_file_on_the_window_adds_it(qtbot, window, tmp_path):
 
 
 def test_dropping_a_remote_url_is_refused(window):
-    mime = QMimeData()
-    mime.setUrls([QUrl("http://example.com/a.txt")])
-    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = drop_event(QUrl("http://example.com/a.txt"))
     event.setAccepted(False)
     window.library_panel.dropEvent(event)
     assert not event.isAccepted() and not window.activity.isVisible()
