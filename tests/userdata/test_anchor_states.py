@@ -20,6 +20,16 @@ def _anchors_events(events):
     return [p for e, p in events if e == "anchors_changed"]
 
 
+def _moved_note(editable):
+    """(library, article, its id, store, note) after the note's quote was edited ("brown" -> "brwn")
+    and the library rescanned: the note is moved, to review."""
+    library, article, aid = editable
+    note = library.store.add_note(aid, "alpha", "fox", quote=FOX)
+    article.edit("quick brown fox", "quick brwn fox")
+    library.rescan()
+    return library, article, aid, library.store, note
+
+
 def test_an_edited_quote_is_moved_flagged_for_review_and_keeps_the_original(editable, events):
     library, article, aid = editable
     store = library.store
@@ -71,11 +81,7 @@ def _away_and_back(library, article, edit=None) -> None:
                          ids=["back-as-it-was", "back-moved-again"])
 def test_a_moved_note_still_to_review_stays_moved_after_its_article_was_away(editable, edit):
     """QA 3: the pending review of a moved note once vanished when its article left and came back."""
-    library, article, aid = editable
-    store = library.store
-    note = store.add_note(aid, "alpha", "fox", quote=FOX)
-    article.edit("quick brown fox", "quick brwn fox")
-    library.rescan()
+    library, article, aid, store, note = _moved_note(editable)
     assert store.note(note.id).anchor_state == "moved"
     _away_and_back(library, article, edit)
     back = store.note(note.id)
@@ -108,21 +114,13 @@ def test_a_lost_passage_that_comes_back_needs_no_review(editable, events):
 
 
 def test_leaving_a_moved_note_orphaned_restores_the_text_first_quoted(editable):
-    library, article, aid = editable
-    store = library.store
-    note = store.add_note(aid, "alpha", "fox", quote=FOX)
-    article.edit("quick brown fox", "quick brwn fox")
-    library.rescan()
+    library, article, aid, store, note = _moved_note(editable)
     left = store.leave_orphaned(note.id)
     assert (left.quote, left.orphaned, left.anchor_state) == (FOX, True, "orphaned")
 
 
 def test_reattach_to_a_selection_anchors_the_note_there(editable):
-    library, article, aid = editable
-    store = library.store
-    note = store.add_note(aid, "alpha", "fox", quote=FOX)
-    article.edit("quick brown fox", "quick brwn fox")
-    library.rescan()
+    library, article, aid, store, note = _moved_note(editable)
     placed = store.reattach_note(note.id, aid, "beta", quote="silver spoons")
     assert (placed.section_id, placed.quote, placed.anchor_state, placed.review) == ("beta", "silver spoons", "exact", False)
     assert placed.original_quote == FOX and placed.suffix.startswith(" in a drawer")
@@ -155,11 +153,7 @@ def test_bookmark_on_a_deleted_section_is_orphaned_and_exact_when_it_returns(edi
 
 
 def test_exports_carry_state_similarity_and_a_text_position(editable):
-    library, article, aid = editable
-    store = library.store
-    note = store.add_note(aid, "alpha", "fox", quote=FOX)
-    article.edit("quick brown fox", "quick brwn fox")
-    library.rescan()
+    library, article, aid, store, note = _moved_note(editable)
     (record,) = json.loads(store.export_notes("json"))["notes"]
     assert (record["anchor_state"], record["original_quote"], record["review"]) == ("moved", FOX, True)
     assert record["similarity"] == store.note(note.id).similarity
@@ -284,11 +278,7 @@ def test_the_notes_changed_event_carries_the_notes_as_stored(editable, events, o
 
 def test_quote_this_instead_makes_the_new_passage_the_baseline(editable):
     """QA 6: a new quote chosen by the user is what later comparisons start from (original_quote)."""
-    library, article, aid = editable
-    store = library.store
-    note = store.add_note(aid, "alpha", "fox", quote=FOX)
-    article.edit("quick brown fox", "quick brwn fox")
-    library.rescan()
+    library, article, aid, store, note = _moved_note(editable)
     assert store.note(note.id).anchor_state == "moved"
     requoted = store.change_quote(note.id, aid, "beta", "silver spoons")
     assert (requoted.quote, requoted.original_quote) == ("silver spoons", "silver spoons")
@@ -298,11 +288,7 @@ def test_quote_this_instead_makes_the_new_passage_the_baseline(editable):
 
 def test_w3c_round_trip_keeps_the_pending_review_and_rounds_the_similarity(editable, other_store):
     """QA 16: W3C lost the review flag and wrote similarities like 0.9388399999999999."""
-    library, article, aid = editable
-    store = library.store
-    note = store.add_note(aid, "alpha", "fox", quote=FOX)
-    article.edit("quick brown fox", "quick brwn fox")
-    library.rescan()
+    library, article, aid, store, note = _moved_note(editable)
     exported = store.export_notes("w3c")
     (item,) = json.loads(exported)["first"]["items"]
     assert item["lectern:review"] is True
