@@ -39,6 +39,15 @@ def add_linked_articles(qtbot, window, folder: Path) -> tuple[str, str]:
     return alpha, beta
 
 
+def library_of_one_file(app_paths, path: Path, text: str) -> tuple[Library, Path]:
+    """A library (no bundled articles) whose one source is a folder holding ``path`` with ``text``."""
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([path.parent])
+    return library, path
+
+
 def drop_event(*urls: QUrl) -> QDropEvent:
     """A copy drop of ``urls`` (e.g. ``QUrl.fromLocalFile``) for a widget's ``dropEvent``."""
     mime = QMimeData()

@@ -17,6 +17,8 @@ from reader.paths import AppPaths, bundle_root
 from reader.userdata.models import utc_now
 from tests.conftest import SEED_ID
 
+from .shell_support import library_of_one_file
+
 WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
 
 CEASEFIRE = "aftermath/ceasefire-violations"
@@ -76,12 +78,8 @@ def test_enter_runs_a_full_text_search_over_notes(qtbot, view, library):
 
 
 def test_orphaned_note_is_shown_and_reattached(qtbot, tmp_path, app_paths):
-    article = tmp_path / "sources" / "field-notes.txt"
-    article.parent.mkdir()
-    article.write_text(FIELD_NOTES, encoding="utf-8")
-    library = Library(app_paths, include_bundled=False)
+    library, article = library_of_one_file(app_paths, tmp_path / "sources" / "field-notes.txt", FIELD_NOTES)
     try:
-        library.add_sources([article.parent])
         note = library.store.add_note("field-notes", "alpha", "About the otters", quote="about otters")
         article.write_text(FIELD_NOTES.replace("== Alpha ==\nAlpha has its own words about otters.\n\n", ""), encoding="utf-8")
         library.rescan()
@@ -224,12 +222,8 @@ def test_edits_and_deletions_update_their_rows(qtbot, view, library):
 
 def test_a_library_change_after_the_view_was_opened_reloads_it(qtbot, tmp_path, app_paths):
     """QA 1: a rescan with an edited file once raised "object of type 'bool' has no len()"."""
-    article = tmp_path / "sources" / "field-notes.txt"
-    article.parent.mkdir()
-    article.write_text(FIELD_NOTES, encoding="utf-8")
-    library = Library(app_paths, include_bundled=False)
+    library, article = library_of_one_file(app_paths, tmp_path / "sources" / "field-notes.txt", FIELD_NOTES)
     try:
-        library.add_sources([article.parent])
         library.store.add_note("field-notes", "alpha", "About the otters", quote="about otters")
         view = AllNotesView(library)
         qtbot.addWidget(view)

@@ -15,10 +15,9 @@ from reader.gui.all_notes import AllNotesView
 from reader.gui.notes_io import FORMATS, export_notes, last_folder
 from reader.gui.panel_support import PAYLOAD_ROLE
 from reader.gui.undo import history_for
-from reader.library import Library
 from tests.conftest import SEED_ID
 
-from .shell_support import window  # noqa: F401 - fixture
+from .shell_support import library_of_one_file, window  # noqa: F401 - fixture
 
 WAIT = 20_000  # ms; generous: other work may load this machine (never a sleep)
 CEASEFIRE = "aftermath/ceasefire-violations"
@@ -211,12 +210,8 @@ Beta talks about herons.
 
 
 def test_reattach_proposes_the_most_similar_section_not_the_introduction(qtbot, tmp_path, app_paths):
-    article = tmp_path / "sources" / "field-notes.txt"
-    article.parent.mkdir()
-    article.write_text(FIELD_NOTES, encoding="utf-8")
-    library = Library(app_paths, include_bundled=False)
+    library, article = library_of_one_file(app_paths, tmp_path / "sources" / "field-notes.txt", FIELD_NOTES)
     try:
-        library.add_sources([article.parent])
         note = library.store.add_note("field-notes", "alpha", "dens", quote="otters and their dens")
         article.write_text(FIELD_NOTES.replace("== Alpha ==\nAlpha has its own words about otters and their dens",
                                                "== Otters ==\nOtters make their dens"), encoding="utf-8")
