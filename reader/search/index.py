@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import marshal
 import os
 import shutil
 import sys
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from itertools import compress
 from operator import ne
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
@@ -52,6 +53,7 @@ UPDATE_LOCK_TIMEOUT = 60.0  # an explicit update waits this long for another pro
 SEARCH_LOCK_TIMEOUT = 0.5  # a search does not wait: it answers from the index as it is
 WRITER_TIMEOUT = 10.0  # Whoosh's own writer lock (held only inside our write lock)
 BUILD_LIMITMB = 32  # postings buffered per indexing process before a run is spilled (writers.POSTINGS_PER_MB)
+HEADINGS_SPILL = "headings.spill"  # a full build's headings, until its suggestion lists are written
 REBUILD_MIN_CHANGED = 200  # this many changed articles, and more than half the library: rebuild instead
 JOURNAL_COMPACT_BYTES = 1 << 20  # a journal this long is folded into a new snapshot (~2,000 one-article updates)
 COMPACT_MIN_CHANGED = 500  # an update of this many articles folds the journal too (it costs far more itself)
@@ -75,12 +77,78 @@ class _Changes:
         self.articles: dict[str, tuple | None] = {}
         self.notes: dict[str, str | None] = {}
 
+    def add_article(self, article_id: str, sha: str, title: str, headings: tuple) -> None:
+        self.articles[article_id] = (sha, title, headings)
+
     def indexed_title(self, article_id: str) -> str | None:
         """The title the index holds (after these changes) for ``article_id``; None when it holds none."""
         if article_id in self.articles:
             entry = self.articles[article_id]
             return entry[1] if entry is not None else None
         return self.base.title(article_id) if self.base is not None else None
+
+    def titles_and_headings(self, article_ids: Iterable[str]) -> Iterator[tuple[str, tuple]]:
+        """(id, (title, headings)) of the added ``article_ids``, in their order."""
+        for article_id in article_ids:
+            yield article_id, self.articles[article_id][1:]
+
+
+class _BuildChanges(_Changes):
+    """A full build's changes, the headings spilled to a scratch file as they come.
+
+    A build of 100,000 articles (546,907 headings) held ~100 MB of them in this
+    process while the indexing processes ran, the build's memory peak; they are
+    needed only at the end, for the suggestion lists, once those processes are gone.
+    Articles must be added in the order :meth:`titles_and_headings` is then asked
+    for (a build adds them sorted by id).
+    """
+
+    BATCH = 2_000  # articles per marshalled batch
+
+    def __init__(self, spill: Path):
+        super().__init__()
+        self._spill = open(spill, "w+b")  # noqa: SIM115 - closed and removed on leaving its ``with``
+        self._path = spill
+        self._batch: list[tuple[str, tuple]] = []
+
+    def add_article(self, article_id: str, sha: str, title: str, headings: tuple) -> None:
+        self.articles[article_id] = (sha, title, None)  # the headings are on disk
+        self._batch.append((article_id, headings))
+        if len(self._batch) >= self.BATCH:
+            self._flush()
+
+    def titles_and_headings(self, article_ids: Iterable[str]) -> Iterator[tuple[str, tuple]]:
+        self._flush()
+        self._spill.seek(0)
+        spilled = self._spilled()
+        for article_id in article_ids:
+            for spilled_id, headings in spilled:
+                if spilled_id == article_id:
+                    yield article_id, (self.articles[article_id][1], headings)
+                    break
+            else:
+                raise ValueError(f"{article_id!r} was not added in the order asked for")
+
+    def _spilled(self) -> Iterator[tuple[str, tuple]]:
+        while True:
+            try:
+                batch = marshal.load(self._spill)
+            except EOFError:
+                return
+            yield from batch
+
+    def _flush(self) -> None:
+        if self._batch:
+            marshal.dump(self._batch, self._spill)
+            self._spill.flush()
+            self._batch = []
+
+    def __enter__(self) -> "_BuildChanges":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._spill.close()
+        self._path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -459,10 +527,23 @@ class SearchIndex:
 
     def _build_into(self, build: Path, report: IndexReport, progress: Progress | None, cancel) -> bool:
         ix = _file_storage(build).create_index(schema.build_schema())
-        writer = writers.bulk_writer(ix, **_bulk_writer_options())
         fingerprints = self._articles.fingerprints()
+        with _BuildChanges(build / HEADINGS_SPILL) as changes:
+            if not self._write_build(ix, fingerprints, changes, report, progress, cancel):
+                return False
+            vocabulary = spelling.Vocabulary()
+            vocabulary.add_words(writers.collected_words(ix.storage))
+            _save_generation(build, ix.latest_generation(), changes, vocabulary, order=fingerprints)
+        storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
+        ix.close()
+        return True
+
+    def _write_build(self, ix, fingerprints: dict[str, str], changes: "_BuildChanges", report: IndexReport,
+                     progress: Progress | None, cancel) -> bool:
+        """Index every article and note into the new ``ix``; False when cancelled."""
+        writer = writers.bulk_writer(ix, **_bulk_writer_options())
         notes = self._current_notes() or {}
-        changes, words = _Changes(), _NoWords()  # the indexing processes collect the words (VOCABULARY_FIELDS)
+        words = _NoWords()  # the indexing processes collect the words (VOCABULARY_FIELDS)
         total, done = len(fingerprints) + len(notes), 0
         try:
             for article_id in sorted(fingerprints):
@@ -482,11 +563,6 @@ class SearchIndex:
             writer.cancel()
             raise
         writers.check(writer)
-        vocabulary = spelling.Vocabulary()
-        vocabulary.add_words(writers.collected_words(ix.storage))
-        _save_generation(build, ix.latest_generation(), changes, vocabulary, order=fingerprints)
-        storage.write_json(build / storage.STAMP, schema.stamp())  # last: a build without a stamp is never used
-        ix.close()
         return True
 
     def _incremental(self, report: IndexReport, progress: Progress | None, cancel,
@@ -599,8 +675,7 @@ class SearchIndex:
             writer.add_document(**doc)
             words.update(analysis.chunks(doc["body"]))
             words.update(analysis.chunks(doc["heading"]))
-        headings = tuple((s.id, s.title) for s in article.sections if not s.is_lead)
-        changes.articles[article_id] = (sha, article.title, headings)
+        changes.add_article(article_id, sha, article.title, tuple((s.id, s.title) for s in article.sections if not s.is_lead))
         return True
 
     def _add_note(self, writer, note, changes: _Changes, words: set) -> None:
@@ -782,7 +857,7 @@ def _save_generation(folder: Path, generation: int, changes: _Changes, vocabular
     """The sidecars of a new generation: suggestion lists, vocabulary, then the catalog snapshot (its
     articles in the library's order, ``order``: the first diff after opening then compares pairwise)."""
     entries = {a: changes.articles[a] for a in order if changes.articles.get(a) is not None}
-    labels = list(suggest.article_entries((a, e[1:]) for a, e in sorted(entries.items())))
+    labels = list(suggest.article_entries(changes.titles_and_headings(sorted(entries))))
     suggest.write_entry_lists(folder, generation, labels)  # a group at a time: the end of a build is its memory peak
     storage.write_marshal(folder / storage.VOCABULARY, vocabulary.words)
     snapshot = Catalog(generation, {a: e[:2] for a, e in entries.items()},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
@@ -122,6 +124,54 @@ def test_an_index_built_in_two_processes_answers_as_one_built_an_article_at_a_ti
     assert {q: _answers(one_by_one, q) for q in QUERIES} == full
     assert all(full[q] for q in ("otter", "common", '"sea otter"', "urch*"))
     one_by_one.close()
+
+
+def test_a_build_keeps_its_headings_on_disk_and_suggests_what_an_update_by_update_index_does(tmp_path, corpus_library,
+                                                                                              monkeypatch):
+    """The headings of a full build wait in a scratch file (the build's memory peak was holding them),
+    in batches, and come back in order for the suggestion lists; nothing of it is left in the index."""
+    from reader.search import index as index_module
+
+    library = _library_with_long_article(corpus_library, tmp_path)
+    monkeypatch.setattr(index_module._BuildChanges, "BATCH", 7)  # many batches
+    held = []
+    save = index_module._save_generation
+
+    def saving(folder, generation, changes, vocabulary, order):
+        held.extend(entry[2] for entry in changes.articles.values())
+        assert (folder / index_module.HEADINGS_SPILL).stat().st_size > 0 or not changes.articles
+        return save(folder, generation, changes, vocabulary, order)
+
+    monkeypatch.setattr(index_module, "_save_generation", saving)
+    built = open_index(library)
+    assert built.update(rebuild=True).rebuilt
+    assert len(held) == len(library.fingerprints()) and set(held) == {None}  # no headings held in memory
+    assert not list(library.paths.index_dir.rglob(index_module.HEADINGS_SPILL))
+    prefixes = ["di", "ha", "ec", "bo", "ис", "article 1", "sea", "a long"]
+    full = {p: built.suggest(p, 50) for p in prefixes}
+    built.close()
+
+    one_by_one = open_index(library, notes=FakeNotes())
+    one_by_one._articles = _Growing(library)
+    one_by_one.update(rebuild=True)  # empty
+    while added := one_by_one._articles.grow():
+        one_by_one.mark_behind([added])
+        one_by_one.update()
+    assert {p: one_by_one.suggest(p, 50) for p in prefixes} == full
+    assert {s.label for s in full["di"] + full["ис"]} == {"Diet", "История"} and len(full["article 1"]) == 50
+    one_by_one.close()
+
+
+def test_headings_asked_for_out_of_the_order_they_were_added_are_an_error(tmp_path):
+    from reader.search.index import _BuildChanges
+
+    with _BuildChanges(tmp_path / "spill") as changes:
+        changes.add_article("a", "sha-a", "A", (("s1", "One"),))
+        changes.add_article("b", "sha-b", "B", ())
+        assert list(changes.titles_and_headings(["a", "b"])) == [("a", ("A", (("s1", "One"),))), ("b", ("B", ()))]
+        with pytest.raises(ValueError, match="order"):
+            list(changes.titles_and_headings(["b", "a"]))
+    assert not (tmp_path / "spill").exists()
 
 
 def _answers(index, query) -> list:
