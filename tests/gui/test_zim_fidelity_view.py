@@ -1,0 +1,117 @@
+"""An archive page in the reading view with links outside blocks (a heading, a table caption, an
+infobox header cell, a trimmed infobox value, ``pre``), images inside list items and cells spanning
+columns and rows (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextTable
+from PySide6.QtTest import QTest
+
+from tests.sources.archive_source import ArchiveSource
+from tests.sources.pages import write_archive
+
+from .shell_support import close_window, open_window
+from .test_zim_reading import _images, _png
+
+PAGE = "zim:fidelity/Otter"
+BADGER = "zim:fidelity/Badger"
+OTTER_HTML = """<html><body><h1>Otter</h1>
+<table class="infobox"><tr><th colspan="2">Species of <a href="Badger">Mustelid</a></th></tr>
+<tr><th><a href="Badger">Cousin</a></th><td>, <a href="Badger">Meles</a>,</td></tr></table>
+<p>The otter swims.</p>
+<h2>Kin of the <a href="Badger">badger</a></h2><p>Otters and badgers are kin.</p>
+<table class="wikitable"><caption>Counts from the <a href="https://example.org/survey">survey</a></caption>
+<tr><th colspan="2">River and county</th><th rowspan="2">Otters</th></tr>
+<tr><td>Thames</td><td>Oxon</td></tr>
+<tr><td></td><td>Wye alone</td><td>seven</td></tr></table>
+<pre>see <a href="Badger">badger.py</a> for the count</pre>
+<ul><li><figure><img src="./_assets_/kit.png" alt=""><figcaption>A kit</figcaption></figure> plays by the water</li>
+<li>No picture here</li></ul>
+</body></html>"""
+BADGER_HTML = "<html><body><p>The badger digs setts.</p></body></html>"
+
+
+@pytest.fixture
+def window(qtbot, library, app_paths, tmp_path):
+    path = write_archive(tmp_path / "fidelity_2026-11.zim", [("Otter", "Otter", OTTER_HTML), ("Badger", "Badger", BADGER_HTML)],
+                         name="fidelity", main="Otter", files=[("_assets_/kit.png", "image/png", _png(9, 6))])
+    library.attach_source(ArchiveSource(path))
+    win = open_window(qtbot, library, app_paths)
+    assert win.view.show_article(PAGE)
+    yield win
+    close_window(win)
+
+
+def _href_at(view, text: str, offset: int = 0) -> str:
+    """The link under the first occurrence of ``text`` in the shown page (its ``offset``-th character)."""
+    found = view.document().find(text)
+    assert not found.isNull(), text
+    cursor = view.textCursor()
+    cursor.setPosition(found.selectionStart() + offset + 1)
+    return cursor.charFormat().anchorHref()
+
+
+@pytest.mark.parametrize("text, href", [
+    ("badger", "article:zim%3Afidelity%2FBadger"),  # in the heading "Kin of the badger"
+    ("Mustelid", "article:zim%3Afidelity%2FBadger"),  # an infobox row of one header cell
+    ("Cousin", "article:zim%3Afidelity%2FBadger"),  # an infobox header cell
+    ("Meles", "article:zim%3Afidelity%2FBadger"),  # a value shown trimmed (", Meles," shows "Meles")
+    ("survey", "https://example.org/survey"),  # a table caption, external
+    ("badger.py", "article:zim%3Afidelity%2FBadger"),  # preformatted text
+])
+def test_links_outside_blocks_are_links_in_the_view(window, text, href):
+    assert _href_at(window.view, text) == href
+
+
+def test_a_click_on_a_heading_link_opens_its_target_and_back_returns(qtbot, window):
+    view = window.view
+    window.open_article(PAGE)
+    found = view.document().find("badger")  # the heading's link ("Kin of the badger")
+    cursor = view.textCursor()
+    cursor.setPosition(found.selectionStart() + 2)
+    assert cursor.block().blockFormat().headingLevel() == 2
+    point = view.cursorRect(cursor).center()
+    with qtbot.waitSignal(view.article_shown, timeout=20_000):
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert view.article_id == BADGER
+    window.go_back()
+    assert view.article_id == PAGE
+
+
+def test_an_external_link_in_a_caption_only_asks(qtbot, window, monkeypatch):
+    view = window.view
+    asked = []
+    monkeypatch.setattr(view, "ask_external_link", lambda address: asked.append(address) or "")
+    found = view.document().find("survey")
+    cursor = view.textCursor()
+    cursor.setPosition(found.selectionStart() + 2)
+    view.verticalScrollBar().setValue(max(0, view.cursorRect(cursor).top() + view.verticalScrollBar().value() - 20))
+    with qtbot.assertNotEmitted(view.link_requested):
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(cursor).center())
+    assert asked == ["https://example.org/survey"] and view.article_id == PAGE and view.refused_resources == []
+
+
+def test_an_image_in_a_list_item_shows_in_that_item(window):
+    view = window.view
+    block = view.document().find("plays by the water").block()
+    assert block.textList() is not None and block.text().startswith("\ufffc")  # the image opens its list item
+    assert _images(view) == ["zim-image:_assets_/kit.png"] and view.shown_images == ["zim-image:_assets_/kit.png"]
+
+
+def test_cells_span_as_on_the_page_and_a_quote_across_them_anchors(qtbot, window, library):
+    view = window.view
+    [table] = [f for f in view.document().rootFrame().childFrames() if isinstance(f, QTextTable)
+               and "River and county" in f.firstCursorPosition().block().text()]
+    assert (table.rows(), table.columns()) == (3, 3)
+    head, otters, gap = table.cellAt(0, 0), table.cellAt(0, 2), table.cellAt(2, 0)
+    assert (head.columnSpan(), otters.rowSpan(), table.cellAt(1, 2).row()) == (2, 2, 0)
+    assert gap.firstPosition() == gap.lastPosition()  # the page's empty cell before "Wye alone"
+    assert table.cellAt(2, 1).firstCursorPosition().block().text() == "Wye alone"
+    text = library.article(PAGE).plain_text()
+    assert "River and county | Otters\n\nThames | Oxon\n\nWye alone | seven" in text  # the model's spelling, unchanged
+    with qtbot.waitSignal(window.notes_painted, timeout=20_000):
+        library.store.add_note(PAGE, "kin-of-the-badger", "rows", quote="Oxon\n\nWye alone | seven")
+    [(start, end, _)] = view.painted_notes()
+    assert start == table.cellAt(1, 1).firstPosition() and end == table.cellAt(2, 2).firstPosition() + len("seven")
