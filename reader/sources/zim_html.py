@@ -22,11 +22,13 @@ The model has paragraphs, nested bullet lists and tables, so (docs/zim.md):
   blocks inside an item are joined into its text; ordered lists lose numbers;
   lists nest at most ``MAX_LIST_DEPTH`` (the text parser's) levels;
 * a table -> a :class:`Table` (caption, rows of cell texts; its text is one
-  line per row, cells joined by `` | ``, caption first); a table inside a cell
-  or list item is flattened into that text;
+  line per row, cells joined by `` | ``, caption first; ``colspan``, ``rowspan``
+  and empty cells as ``Table.spans``); a table inside a cell or list item is
+  flattened into that text;
 * the first ``table.infobox`` -> ``Article.infobox``: ``(header, value)`` per
   row, a one-cell row as ``(text, "")``;
-* figures: the image is dropped, the caption is a paragraph;
+* figures: the caption is a paragraph (with a linker, the image is in
+  ``Article.images``, and in its list item's ``images`` when it is in one);
 * ``<math>``: the TeX annotation (``{\\displaystyle ...}`` unwrapped), else the
   MathML text;
 * a references list (``ol.references``, ``div.reflist``,
@@ -34,8 +36,9 @@ The model has paragraphs, nested bullet lists and tables, so (docs/zim.md):
 * ``pre``: one paragraph per non-blank line; ``br`` ends a paragraph.
 
 Dropped with their content (:data:`DROPPED_TAGS`): scripts, styles, frames,
-embedded objects, media, forms and their controls. No attribute survives, so
-event handlers, links and remote resources cannot reach the model. Every other
+embedded objects, media, forms and their controls. No attribute survives but
+``colspan``/``rowspan`` (as numbers) and ``href``/``src`` handed to the linker,
+so event handlers and remote resources cannot reach the model. Every other
 text node of the body lands in the title, a heading, the infobox or a block
 (tests/sources/test_zim_html.py checks it word by word).
 
@@ -52,7 +55,7 @@ import re
 import threading
 from dataclasses import replace
 from itertools import accumulate
-from typing import Callable, Mapping, NamedTuple, Protocol
+from typing import Callable, Mapping, Protocol
 
 from lxml import etree
 
@@ -102,9 +105,10 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "", li
     one empty section.
 
     With a ``linker`` the same walk keeps the page's links (``<a href>`` in
-    paragraphs, list items and table cells, as :class:`Link` spans of the block's
-    text) and its images that ``linker.image`` accepts (``Article.images``, with
-    their figure's caption, else their alt text): the page is parsed once.
+    paragraphs, list items, table cells and captions, headings, infobox cells
+    and ``pre``, as :class:`Link` spans of that text; not inside formulas) and
+    its images that ``linker.image`` accepts (``Article.images``, with their
+    figure's caption, else their alt text): the page is parsed once.
     """
     data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
     converter = _Converter(_WS.sub(" ", title).strip(), linker)
@@ -365,11 +369,12 @@ def _trimmed(text: str, link: Link) -> Link | None:
 
 
 class _Item(_Text):
+    images: tuple[str, ...] = ()  # paths of the archive images inside the item (not in a nested list)
+
     def __init__(self, line: int, depth: int):
         super().__init__(line)
         self.children: list[ListItem] = []
         self.depth = depth
-        self.images: list[str] = []  # paths of the archive images inside the item (not in a nested list)
 
 
 class _StrayHolder:
@@ -406,13 +411,9 @@ class _List(_StrayHolder):
             self.items.append(ListItem(text, (), self.line, self.stray.links))
 
 
-class _CellText(NamedTuple):
-    """A table cell read: its text, links, and the columns and rows it spans (0 rows: to the table's end)."""
-
-    text: str
-    links: tuple[Link, ...] = ()
-    columns: int = 1
-    rows: int = 1
+# A table cell read: (text, links, columns spanned, rows spanned; 0 rows: to the table's end). A plain
+# tuple, not a NamedTuple: a page has thousands of cells.
+_CellText = tuple[str, tuple[Link, ...], int, int]
 
 
 class _Table(_StrayHolder):
@@ -427,6 +428,7 @@ class _Table(_StrayHolder):
         self.caption = ""
         self.caption_links: tuple[Link, ...] = ()
         self.width = 0  # the widest row (_row_width): no span goes past it
+        self.spanned = False  # a cell of the row being read spans columns or rows
         self.section: "_OpenSection | None" = None  # where the collected rows belong
         self.stray = _Text(line)
         self.line = line
@@ -587,7 +589,7 @@ class _Converter:
             self.images.append((_image_caption(attrs), path))
             sink = self.sinks[-1]
             if isinstance(sink, _Item):  # a figure or thumbnail in a list item: shown in that item
-                sink.images.append(path)
+                sink.images += (path,)
         return None
 
     def _br(self, tag, attrs):
@@ -704,7 +706,7 @@ class _Converter:
         text = item.take()
         if text or item.children:
             # an item without text keeps no images: the page's captions place them (as without a linker, no item)
-            images = tuple(item.images) if text else ()
+            images = item.images if text else ()
             self.sinks[-1].items.append(ListItem(text, tuple(item.children), item.line, item.links, images))
 
     # -- tables
@@ -725,7 +727,7 @@ class _Converter:
         self.sinks.pop()
         stray = table.stray.take()
         if stray:
-            self._table_row(table, [_CellText(stray, table.stray.links)])
+            self._table_row(table, [(stray, table.stray.links, 1, 1)])
         self._emit_table(table)
 
     def _emit_table(self, table: _Table) -> None:
@@ -747,30 +749,33 @@ class _Converter:
         if table.row is not None:
             row, table.row = table.row, None
             self._table_row(table, row)
+            table.spanned = False
 
     def _table_row(self, table: _Table, row: list["_CellText"], caption: bool = False) -> None:
         """One row of cells; empty cells are dropped (the grid columns they held are the next cell's ``skip``)."""
-        cells = [cell for cell in row if cell.text]
+        cells = [cell for cell in row if cell[0]]
         if not cells:
             return
-        table.width = max(table.width, _row_width(row))
-        texts = [cell.text for cell in cells]
+        texts = [cell[0] for cell in cells]
         if table.infobox:
             self.infobox.append((texts[0], INFOBOX_CELL_SEPARATOR.join(texts[1:])))
-            self.infobox_key_links.append(cells[0].links)
+            self.infobox_key_links.append(cells[0][1])
             self.infobox_links.append(_joined_links(cells[1:], len(INFOBOX_CELL_SEPARATOR)))
             return
         if table.section is not self.current:  # never move rows to another section
             self._emit_table(table)
             table.section = self.current
         if caption and not table.rows and not table.caption:
-            table.caption, table.caption_links = texts[0], cells[0].links
+            table.caption, table.caption_links = texts[0], cells[0][1]
             return
         # a second caption, or one after rows, stays where it was met
         number = len(table.rows)
-        table.cell_links += [(number, index, cell.links) for index, cell in enumerate(cells) if cell.links]
-        if len(cells) < len(row) or any(cell.columns != 1 or cell.rows != 1 for cell in cells):
+        table.cell_links += [(number, index, cell[1]) for index, cell in enumerate(cells) if cell[1]]
+        if len(cells) < len(row) or table.spanned:
             table.spans += _row_spans(number, row)
+            table.width = max(table.width, _row_width(row))
+        elif len(row) > table.width:
+            table.width = len(row)
         table.rows.append(tuple(texts))
 
     def _cell(self, tag, attrs):
@@ -788,7 +793,12 @@ class _Converter:
             if table.row is None:
                 table.row = []
             text = cell.take()
-            table.row.append(_CellText(text, cell.links, min(_span(columns, 1), MAX_COLUMN_SPAN), _span(rows, 0)))
+            if columns is None and rows is None:
+                table.row.append((text, cell.links, 1, 1))
+            else:
+                spans = min(_span(columns, 1), MAX_COLUMN_SPAN), _span(rows, 0)
+                table.spanned = table.spanned or spans != (1, 1)
+                table.row.append((text, cell.links, *spans))
 
         return close
 
@@ -802,7 +812,7 @@ class _Converter:
         def close():
             self.sinks.pop()
             text = caption.take()
-            self._table_row(table, [_CellText(text, caption.links)], caption=True)
+            self._table_row(table, [(text, caption.links, 1, 1)], caption=True)
 
         return close
 
@@ -903,19 +913,19 @@ def _span(value: str | None, zero: int) -> int:
 def _row_width(row: list[_CellText]) -> int:
     """The columns a row of the page takes; a row of one cell counts one column (its span, often
     "all", is what the other rows give)."""
-    return sum(cell.columns for cell in row) if len(row) > 1 else 1
+    return sum(cell[2] for cell in row) if len(row) > 1 else 1
 
 
 def _row_spans(number: int, row: list[_CellText]) -> list[CellSpan]:
     """The spans of row ``number``'s cells that are not one column and one row right after the
     previous cell; an empty cell (dropped from the row) leaves its columns as the next cell's skip."""
     spans, skip, index = [], 0, 0
-    for cell in row:
-        if not cell.text:
-            skip += cell.columns
+    for text, _, columns, rows in row:
+        if not text:
+            skip += columns
             continue
-        if cell.columns != 1 or cell.rows != 1 or skip:
-            spans.append(CellSpan(number, index, cell.columns, cell.rows, skip))
+        if columns != 1 or rows != 1 or skip:
+            spans.append(CellSpan(number, index, columns, rows, skip))
         index, skip = index + 1, 0
     return spans
 
