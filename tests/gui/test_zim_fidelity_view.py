@@ -5,9 +5,18 @@ columns and rows (issue 10)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextTable
+from PySide6.QtGui import QTextDocument, QTextTable
 from PySide6.QtTest import QTest
+
+from reader.gui.page_text import PageText
+from reader.gui.render import render_article
+from reader.model import Table
+from reader.sources.zim_html import page_to_article
+from reader.sources.zim_links import PageLinker
+from tests.sources.test_zim_fidelity import _CELLS
 
 from tests.sources.archive_source import ArchiveSource
 from tests.sources.pages import write_archive
@@ -115,3 +124,23 @@ def test_cells_span_as_on_the_page_and_a_quote_across_them_anchors(qtbot, window
         library.store.add_note(PAGE, "kin-of-the-badger", "rows", quote="Oxon\n\nWye alone | seven")
     [(start, end, _)] = view.painted_notes()
     assert start == table.cellAt(1, 1).firstPosition() and end == table.cellAt(2, 2).firstPosition() + len("seven")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_CELLS, min_size=1, max_size=6))
+def test_the_view_text_of_any_table_reads_as_the_model_spells_it(qapp, rows):
+    """Spanning, empty and missing cells: the page text (what quotes are found in) holds the table's
+    model text, and its ends map to the document's characters."""
+    page = "<p>Before.</p><table>" + "".join(
+        "<tr>" + "".join(f'<td colspan="{c}" rowspan="{r}">{text}</td>' for text, c, r in row) + "</tr>" for row in rows
+    ) + "</table><p>After.</p>"
+    article = page_to_article(page, linker=PageLinker("A/Page"))
+    document = QTextDocument()
+    document.setHtml(render_article(article).html)
+    text = PageText(document)
+    assert " ".join(article.lead.text().split()) in " ".join(text.text.split())  # paragraphs: one line break in the view
+    for table in (block for block in article.lead.blocks if isinstance(block, Table)):
+        start = text.text.index(table.text)  # rows and cells spelt as the model spells them
+        end = start + len(table.text)
+        assert document.characterAt(text.to_doc(start)) == table.text[0]  # a quote of it maps to its first
+        assert document.characterAt(text.to_doc(end - 1)) == table.text[-1]  # and last characters
