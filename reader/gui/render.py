@@ -212,7 +212,7 @@ class _Renderer:
         it (``Table.spans``; an empty cell the page had is an empty cell). The caption is a
         paragraph above it (Qt's rich text has no ``<caption>``)."""
         links = {(row, cell): found for row, cell, found in table.cell_links}
-        spans = {(span.row, span.cell): span for span in table.spans}
+        spans = shown_spans(table)
         rows = "".join(
             "<tr>" + "".join(
                 f'{_cell_start(spans.get((r, i)))}{self.images_in(cell)}{self.inline(cell, links.get((r, i), ()))}</td>'
@@ -242,6 +242,52 @@ class _Renderer:
 
 
 _PLAIN_CELL = '<td valign="top">'
+
+
+def shown_spans(table: Table) -> dict[tuple[int, int], CellSpan]:
+    """``(row, cell)`` -> the span a cell is shown with: the page's, without the columns that no
+    one-column cell with text takes (an archive without pictures leaves its picture columns empty:
+    shown, they would be empty strips), so a header over them spans the columns left."""
+    if not table.spans:
+        return {}
+    placed = _placed_cells(table)
+    used = {cover.start for _, _, _, cover, _ in placed if len(cover) == 1}
+    used.update([cover.start for _, _, _, cover, _ in placed if used.isdisjoint(cover)])  # every cell keeps a column
+    shown = {}
+    for row, cell, empties, cover, rows in placed:
+        span = CellSpan(row, cell, len(used.intersection(cover)), rows, len(used.intersection(empties)))
+        if span[2:] != (1, 1, 0):
+            shown[row, cell] = span
+    return shown
+
+
+def _placed_cells(table: Table) -> list[tuple[int, int, list[int], range, int]]:
+    """``(row, cell, columns of the empty cells before it, columns it covers, rows)`` of every cell
+    with text, placed on the grid as HTML places them (each in the next column not taken by a cell
+    spanning down from a row above); a cell spanning columns stops before such a column (the page's
+    overlapping cells: Qt would put both texts in one cell)."""
+    spans = {(span.row, span.cell): span for span in table.spans}
+    placed, below = [], {}  # below: row -> columns taken by cells spanning down into it
+    for row, cells in enumerate(table.rows):
+        taken, column = below.pop(row, set()), 0
+        for cell in range(len(cells)):
+            span = spans.get((row, cell)) or CellSpan(row, cell)
+            empties = []
+            for _ in range(span.skip + 1):  # the empty cells, then this one
+                while column in taken:
+                    column += 1
+                empties.append(column)
+                column += 1
+            start = empties.pop()
+            width = 1
+            while width < span.columns and start + width not in taken:  # never over a cell spanning down
+                width += 1
+            cover = range(start, start + width)
+            column = start + width
+            for down in range(row + 1, row + span.rows):
+                below.setdefault(down, set()).update(cover)
+            placed.append((row, cell, empties, cover, span.rows))
+    return placed
 
 
 def _cell_start(span: CellSpan | None) -> str:

@@ -130,7 +130,7 @@ def test_cells_span_as_on_the_page_and_a_quote_across_them_anchors(qtbot, window
 @given(st.lists(_CELLS, min_size=1, max_size=6))
 def test_the_view_text_of_any_table_reads_as_the_model_spells_it(qapp, rows):
     """Spanning, empty and missing cells: the page text (what quotes are found in) holds the table's
-    model text, and its ends map to the document's characters."""
+    model text, and its ends map to the document's characters; no column is left without text."""
     page = "<p>Before.</p><table>" + "".join(
         "<tr>" + "".join(f'<td colspan="{c}" rowspan="{r}">{text}</td>' for text, c, r in row) + "</tr>" for row in rows
     ) + "</table><p>After.</p>"
@@ -144,3 +144,10 @@ def test_the_view_text_of_any_table_reads_as_the_model_spells_it(qapp, rows):
         end = start + len(table.text)
         assert document.characterAt(text.to_doc(start)) == table.text[0]  # a quote of it maps to its first
         assert document.characterAt(text.to_doc(end - 1)) == table.text[-1]  # and last characters
+    for shown in (frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable)):
+        assert all(any(_has_text(shown.cellAt(row, column)) for row in range(shown.rows()))
+                   for column in range(shown.columns()))  # no column without text: empty ones are left out
+
+
+def _has_text(cell) -> bool:
+    return cell.lastPosition() > cell.firstPosition()

@@ -205,3 +205,15 @@ def test_images_in_list_items_show_in_their_item_once():
             '<li><img src="zim-image:I/flag.png" alt=""><br>Flag</li>'
             '<li><img src="zim-image:I/flag.png" alt=""><br>Flag again</li>') in html
     assert _parse(html).images == ["zim-image:I/otter.png", "zim-image:I/flag.png", "zim-image:I/flag.png"]  # not again above the paragraph
+
+
+def test_columns_no_cell_with_text_takes_are_left_out():
+    """A "nopic" archive keeps the picture cells of a table empty: shown as the page had them they
+    are empty strips between the texts, so the view leaves such columns out (and a header over them
+    spans the columns left)."""
+    table = Table((("Projects",), ("Wikipedia", "Wikibooks"), ("Encyclopedia", "Books")),
+                  spans=(CellSpan(0, 0, columns=4), CellSpan(1, 0, skip=1), CellSpan(1, 1, skip=1),
+                         CellSpan(2, 0, skip=1), CellSpan(2, 1, skip=1)))
+    html = render_article(_article(table)).html
+    assert ('<tr><td valign="top" colspan="2">Projects</td></tr><tr><td valign="top">Wikipedia</td>'
+            '<td valign="top">Wikibooks</td></tr>') in html and "<td></td>" not in html
