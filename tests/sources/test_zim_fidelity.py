@@ -190,3 +190,17 @@ def test_generated_tables_keep_every_word_and_sane_spans(rows):
             assert 0 <= span.cell < len(table.rows[span.row])
             assert 1 <= span.rows <= len(table.rows) - span.row
             assert 1 <= span.columns <= max(widest, 1) and 0 <= span.skip <= max(widest, 1)
+
+
+def test_a_real_nopic_tables_empty_picture_columns_are_left_out_when_shown(zim_dir):
+    """The Wikibooks main page lays its projects out as (picture, text) cell pairs; the "nopic"
+    archive keeps the picture cells empty: the model keeps them (as skips), the view leaves the
+    empty columns out."""
+    from reader.gui.render import render_article
+
+    archive = ZimArchive(zim_dir / "zim-testing-suite/nons/wikibooks_be_all_nopic_2017-02.zim")
+    article = archive.article(archive.main_path())
+    [table] = _blocks(article, Table)
+    assert table.spans and all(span.skip == 1 for span in table.spans)
+    html = render_article(article).html
+    assert "<td></td>" not in html and "Вікіпедыя" in html
