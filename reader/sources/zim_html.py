@@ -332,14 +332,18 @@ class _Pre(_Text):
 
     def lines(self) -> list[tuple[str, tuple[Link, ...]]]:
         """``(line, its links)`` per non-blank line, indentation kept, trailing blanks dropped."""
-        raw = "".join(self.parts)
-        spans = _raw_spans(self.parts, self.marks)
+        spans = iter(_raw_spans(self.parts, self.marks))  # by start: a pass over lines and links together
+        coming, current = next(spans, None), []
         out, start = [], 0
-        for line in raw.split("\n"):
+        for line in "".join(self.parts).split("\n"):
             end = start + len(line.rstrip())
+            while coming is not None and coming[0] < end:
+                current.append(coming)
+                coming = next(spans, None)
+            current = [span for span in current if span[1] > start]
             if line.strip():
-                links = [Link(max(a, start) - start, min(b, end) - start, target, external)
-                         for a, b, target, external in spans if a < end and b > start]
+                links = (Link(max(a, start) - start, min(b, end) - start, target, external)
+                         for a, b, target, external in current if a < end)
                 out.append((line.rstrip(), tuple(filter(None, (_trimmed(line, link) for link in links)))))
             start += len(line) + 1
         return out
