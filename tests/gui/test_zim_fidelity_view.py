@@ -126,6 +126,24 @@ def test_cells_span_as_on_the_page_and_a_quote_across_them_anchors(qtbot, window
     assert start == table.cellAt(1, 1).firstPosition() and end == table.cellAt(2, 2).firstPosition() + len("seven")
 
 
+def test_a_selection_over_spanning_and_empty_cells_quotes_as_the_model_spells_it(qtbot, window, library):
+    view = window.view
+    [table] = [f for f in view.document().rootFrame().childFrames() if isinstance(f, QTextTable)
+               and "River and county" in f.firstCursorPosition().block().text()]
+    cursor = view.textCursor()
+    cursor.setPosition(table.cellAt(1, 1).firstPosition() + 1)  # "Oxon", under the spanning header
+    cursor.setPosition(table.cellAt(2, 2).firstPosition() + 2, cursor.MoveMode.KeepAnchor)  # "seven", after the empty cell
+    view.setTextCursor(cursor)
+    assert view.textCursor().selectedTableCells() == (1, 2, 1, 2)
+    quote, prefix, suffix = view.selection_context()
+    # one run of text from the first cell to the last ("Otters", spanning down from the row above,
+    # is before "Oxon" in the page), spelt as the model spells it: the empty cell adds nothing
+    assert quote == "Oxon\n\nWye alone | seven"
+    with qtbot.waitSignal(window.notes_painted, timeout=20_000):
+        note = library.store.add_note(PAGE, view.selection_section_id(), "sel", quote=quote, prefix=prefix, suffix=suffix)
+    assert not note.orphaned and len(view.painted_notes()) == 1
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_CELLS, min_size=1, max_size=6))
 def test_the_view_text_of_any_table_reads_as_the_model_spells_it(qapp, rows):
