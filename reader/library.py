@@ -389,7 +389,7 @@ class Library:
         return self._after_scan(self.folders.rescan())
 
     def _after_scan(self, report: ScanReport) -> ScanReport:
-        self.folders.count()  # the sorted titles are rebuilt here, on the scanning thread, not by a reader
+        self.folders.refresh_listing()  # here, on the scanning thread, not by a reader
         if report.changed:  # no lock held: the coordinator re-anchors, marks the index behind, tells listeners
             anchors = self._anchor_report_of(lambda: self._coordinator.articles_changed(report))
             if report.sources_changed:

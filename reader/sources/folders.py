@@ -255,6 +255,12 @@ class FolderSource:
         finally:
             self._lock.release()
 
+    def refresh_listing(self) -> None:
+        """Rebuild the sorted titles if a reader uses them and they are stale (after a scan, on its
+        thread). Not built when nobody asked for them: a CLI ``search`` never lists 100,000 titles."""
+        if self._listing is not None:
+            self._sorted()
+
     def _remember(self, listing: "_Listing") -> None:
         self._past[listing.version] = listing.fingerprints
         while len(self._past) > KEPT_VERSIONS:
@@ -398,18 +404,19 @@ class FolderSource:
         for key in [k for k in self._skipped if self._in_scope(k) and k not in found]:
             del self._skipped[key]
         report.skipped = [Skipped(self._display_path(k), s.reason) for k, s in sorted(self._skipped.items()) if self._in_scope(k)]
-        self._changed()
+        if report.changed:
+            self._changed()
         if sources_changed or report.changed or report.skipped or not self.paths.manifest.exists():
             self._save_manifest()
         return report
 
-    def _check_file(self, key: str, path: Path, article_id: str | None, report: ScanReport):
+    def _check_file(self, key: str, path: str, article_id: str | None, report: ScanReport):
         """Returns None when the file is known (unchanged, updated or now skipped), or ("new", data, sha)."""
         try:
             problem = not_an_article_reason(path)
             if problem is not None:
-                raise SkippedFile(path, problem)
-            stat = path.stat()
+                raise SkippedFile(Path(path), problem)
+            stat = os.stat(path)
             entry = self._entries.get(article_id) if article_id else None
             skip = self._skipped.get(key)
             if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
@@ -417,7 +424,7 @@ class FolderSource:
                 return None
             if skip and (skip.size, skip.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                 return ("skipped",)
-            data = read_article_bytes(path)
+            data = read_article_bytes(Path(path))
             sha = hashlib.sha256(data).hexdigest()
             if entry and entry.sha256 == sha:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -425,7 +432,7 @@ class FolderSource:
                 return None
             if entry is None:
                 return ("new", data, sha)
-            article = parse_file(path, article_id, data)
+            article = parse_file(Path(path), article_id, data)
             self._entries[article_id] = _entry_for(key, article, data, sha, stat)
             _PARSED.keep(article_id, path, len(data), stat.st_mtime_ns, article)  # the index reads it next
             self._skipped.pop(key, None)
@@ -440,14 +447,14 @@ class FolderSource:
             report.removed.append(article_id)
         return ("skipped",)
 
-    def _add_file(self, key: str, path: Path, data: bytes, sha: str, vanished: dict[str, _Entry], report: ScanReport) -> None:
+    def _add_file(self, key: str, path: str, data: bytes, sha: str, vanished: dict[str, _Entry], report: ScanReport) -> None:
         moved_from = next((i for i, e in sorted(vanished.items()) if e.sha256 == sha), None)
         try:
-            article = parse_file(path, moved_from or "", data)
+            article = parse_file(Path(path), moved_from or "", data)
         except SkippedFile as exc:
             self._skip(key, path, exc.reason)
             return
-        stat = path.stat()
+        stat = os.stat(path)
         if moved_from:
             del vanished[moved_from]
             self._entries[moved_from] = _entry_for(key, article, data, sha, stat)
@@ -460,9 +467,9 @@ class FolderSource:
         self._skipped.pop(key, None)
         report.added.append(self._summary(article_id, self._entries[article_id]))
 
-    def _skip(self, key: str, path: Path, reason: str) -> None:
+    def _skip(self, key: str, path: str, reason: str) -> None:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
@@ -476,18 +483,19 @@ class FolderSource:
             candidate = f"{base}-{n}"
         return candidate
 
-    def _iter_files(self) -> Iterator[tuple[str, Path]]:
+    def _iter_files(self) -> Iterator[tuple[str, str]]:
+        """(manifest key, path) of each article file of the sources. Strings, not ``Path`` objects: a
+        rescan of 100,000 files spent ~1 s building and parsing those."""
         if self.include_bundled and self.paths.bundled_content.is_dir():
             root = self.paths.bundled_content
-            for path in _article_files(root):
-                yield BUNDLED_PREFIX + path.relative_to(root).as_posix(), path
-        for source in self._sources:
-            root = Path(source)
-            if root.is_dir():
-                for path in _article_files(root):
-                    yield str(path), path
-            elif os.path.lexists(root):  # a file named directly: checked (and skipped with a reason) like any other
-                yield str(root), root
+            for path in _article_files(str(root)):
+                yield BUNDLED_PREFIX + Path(path).relative_to(root).as_posix(), path
+        for source in self._sources:  # resolved when added: the keys are the paths, as str(Path) writes them
+            if os.path.isdir(source):
+                for path in _article_files(source):
+                    yield path, path
+            elif os.path.lexists(source):  # a file named directly: checked (and skipped with a reason) like any other
+                yield source, source
 
     # ------------------------------------------------------------------ visibility
 
@@ -513,7 +521,7 @@ class FolderSource:
         return Path(key)
 
     def _display_path(self, key: str) -> str:
-        return str(self._path_of(key))
+        return str(self._path_of(key)) if key.startswith(BUNDLED_PREFIX) else key  # a key is its path (_iter_files)
 
     def _summary(self, article_id: str, entry: _Entry) -> ArticleSummary:
         return ArticleSummary(
@@ -838,29 +846,31 @@ def _parse_cached(article_id: str, path: str, size: int, mtime_ns: int) -> Artic
 _parse_cached.cache_clear = _PARSED.clear  # benchmarks time a cold open
 
 
-def _article_files(root: Path) -> list[Path]:
+def _article_files(root: str) -> list[str]:
     """Article files under a folder, sorted, skipping hidden files and folders."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and not_an_article_reason(Path(name)) is None:
-                found.append(Path(dirpath) / name)
+        found += [os.path.join(dirpath, name) for name in sorted(filenames)
+                  if not name.startswith(".") and not_an_article_reason(name) is None]
     return found
 
 
-def not_an_article_reason(path: Path) -> str | None:
+def not_an_article_reason(path: str | os.PathLike) -> str | None:
     """Why a file's name says it is not an article (its suffix, or a README-like name), or None.
 
     The same rule for a folder scan and for files named directly
-    (``lectern add notes.json README.md`` adds neither).
+    (``lectern add notes.json README.md`` adds neither). String operations, as
+    ``Path.suffix`` and ``Path.stem`` read them: it runs for every file of a scan.
     """
-    suffix = path.suffix.lower()
+    name = os.path.basename(os.fspath(path))
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix.lower() if suffix != "." else ""  # "a." has no suffix for Path either
     if suffix not in ARTICLE_SUFFIXES:
         kinds = ", ".join(sorted(ARTICLE_SUFFIXES))
         return f"not an article file ({f'suffix {suffix}' if suffix else 'no suffix'}; articles end in {kinds})"
-    if path.stem.lower() in METADATA_STEMS:
-        return f"{path.name} describes a folder (README, LICENSE...), it is not an article"
+    if stem.lower() in METADATA_STEMS:
+        return f"{name} describes a folder (README, LICENSE...), it is not an article"
     return None
 
 
