@@ -89,7 +89,7 @@ class TitleStarts:
         folded = fold(text)
         found: dict[str, tuple[str, "ZimEntry"]] = {}
         for low, high in runs:
-            for path, match in self._walk(low, min(high, low + budget), folded, limit).items():
+            for path, match in self._walk(low, min(high, low + budget), folded).items():
                 found[path] = min(found.get(path, match), match, key=_order)
         return [entry for _, entry in sorted(found.values(), key=_order)[:limit]]
 
@@ -115,10 +115,12 @@ class TitleStarts:
             runs = narrowed
         return [(low, high) for _, low, high in runs]
 
-    def _walk(self, low: int, high: int, folded: str, limit: int) -> dict[str, tuple[str, "ZimEntry"]]:
-        """{path: (folded title, article)} of up to ``limit`` articles among the entries in ``low..high``
-        whose own title starts with ``folded``; a redirect gives its target (once, with the first
-        matching title in the walk: the redirect's, which is what matched)."""
+    def _walk(self, low: int, high: int, folded: str) -> dict[str, tuple[str, "ZimEntry"]]:
+        """{path: (folded title, article)} of the entries in ``low..high`` whose own title starts with
+        ``folded``; a redirect gives its target (once, with its first title in folded order).
+
+        The whole window is walked, not just until ``limit`` titles: path order puts ``OTTER_LODGE``
+        before ``Otter``, so the folded order's first titles are picked from all that was read."""
         from .zim_archive import ZimError
 
         found: dict[str, tuple[str, "ZimEntry"]] = {}
@@ -133,9 +135,7 @@ class TitleStarts:
                 continue  # a redirect loop, a damaged entry: the title index would not give it either
             if article is not None:
                 entry = self.archive._entry(article)
-                found.setdefault(entry.path, (title, entry))
-                if len(found) == limit:
-                    break
+                found[entry.path] = min(found.get(entry.path, (title, entry)), (title, entry), key=_order)
         return found
 
     def _path_at(self, index: int, paths: dict[int, str]) -> str:
