@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
+from ..errors import LecternError
 from ..textutil import fold
 
 if TYPE_CHECKING:
@@ -121,8 +122,6 @@ class TitleStarts:
 
         The whole window is walked, not just until ``limit`` titles: path order puts ``OTTER_LODGE``
         before ``Otter``, so the folded order's first titles are picked from all that was read."""
-        from .zim_archive import ZimError
-
         found: dict[str, tuple[str, "ZimEntry"]] = {}
         for index in range(low, high):
             entry = self.archive._guard(lambda: self.archive._archive._get_entry_by_id(index), f"entry {index}")
@@ -131,7 +130,7 @@ class TitleStarts:
                 continue
             try:
                 article = self.archive._article_of(entry)
-            except ZimError:
+            except LecternError:  # ZimError
                 continue  # a redirect loop, a damaged entry: the title index would not give it either
             if article is not None:
                 entry = self.archive._entry(article)
