@@ -189,3 +189,29 @@ def test_library_suggestions_put_archive_start_matches_before_words_inside(app_p
     finally:
         library.close()
     assert labels[:2] == ["Bay of Otters", "Bayou"] and set(labels[2:]) == {"Anchor Bay", "Otter Bay"}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_answers_match_a_brute_force_reading_of_every_title(tmp_path, seed):
+    """Titles of a small case-mixed alphabet: every answer starts with the typed text, in folded order,
+    without repeats; and when no more titles match than one walk reads, it is exactly the folded order's
+    first ones (what reading every title would give)."""
+    import random
+
+    rng = random.Random(seed)
+    titles = sorted({" ".join("".join(rng.choice("abAB") for _ in range(rng.randint(1, 3)))
+                               for _ in range(rng.randint(1, 3))) for _ in range(150)})
+    path = write_archive(tmp_path / "abab.zim", [(_path(t), t, "<p>x</p>") for t in titles], name="abab", main=None,
+                         indexing=False)
+    starts = ZimArchive(path)._title_starts
+    limit = 5
+    for typed in ["a", "B", "ab", "Ba ", "ab a", "AAA", "b b", "ba B"]:
+        found = starts.find(typed, limit)
+        if found is None:  # more case spellings than followed
+            continue
+        matching = sorted((fold(t), _path(t)) for t in titles if fold(t).startswith(fold(typed)))
+        assert [(fold(e.title), e.path) for e in found] == sorted({(fold(e.title), e.path) for e in found})
+        if len(matching) <= limit * zim_starts.WALK_PER_TITLE + zim_starts.WALK_SLACK:
+            assert [e.path for e in found] == [p for _, p in matching[:limit]], typed
+        else:
+            assert len(found) == limit and all(fold(e.title).startswith(fold(typed)) for e in found), typed
