@@ -389,7 +389,7 @@ class Library:
         return self._after_scan(self.folders.rescan())
 
     def _after_scan(self, report: ScanReport) -> ScanReport:
-        self.folders.count()  # the sorted titles are rebuilt here, on the scanning thread, not by a reader
+        self.folders.refresh_listing()  # here, on the scanning thread, not by a reader
         if report.changed:  # no lock held: the coordinator re-anchors, marks the index behind, tells listeners
             anchors = self._anchor_report_of(lambda: self._coordinator.articles_changed(report))
             if report.sources_changed:
@@ -513,8 +513,9 @@ class Library:
         return self._with_unindexed_titles(indexed, prefix, limit)
 
     def _with_unindexed_titles(self, suggestions: list, prefix: str, limit: int) -> list:
-        """Titles of sources outside the full-text index (an archive), asked for by prefix and
-        ranked with the index's titles that start with the typed text, before everything else."""
+        """Titles of sources outside the full-text index (an archive), asked for by prefix: those
+        starting with the typed text ranked with the index's that do, before everything else; then
+        the archives' titles with the words inside, then the index's other suggestions."""
         sources = [s for s in self._others() if not s.indexed]
         folded = fold(prefix).strip()
         if not sources or not folded:
@@ -522,9 +523,10 @@ class Library:
         from .search.results import Suggestion
 
         extra = [Suggestion(e.id, None, e.shown) for s in sources for e in _titles_for_prefix(s, prefix, folded, limit)]
-        starts = [s for s in suggestions if s.section_id is None and fold(s.label).startswith(folded)]
+        starts = [s for s in suggestions + extra if s.section_id is None and fold(s.label).startswith(folded)]
+        inside = [s for s in extra if s not in starts]  # an archive's words inside titles, in its own ranking
         rest = [s for s in suggestions if s not in starts]
-        return (sorted(starts + extra, key=lambda s: fold(s.label)) + rest)[:limit]
+        return (sorted(starts, key=lambda s: fold(s.label)) + inside + rest)[:limit]
 
     def _tell_apart(self, suggestions: list) -> list:
         titles = Counter(fold(s.label) for s in suggestions if s.section_id is None)

@@ -386,3 +386,19 @@ def test_fingerprints_leave_out_the_bundled_articles_a_library_hides(app_paths, 
     assert (shown.fingerprints(), hiding.fingerprints()) == opened
     assert SEED_ID in opened[0] and "kept" in opened[0]
     assert opened[1] == {"kept": opened[0]["kept"]}
+
+
+@pytest.mark.parametrize("name", ["a.", "a.txt", "A.TXT", ".txt", "notes", "README.md", "readme.txt", "x.tar.gz",
+                                  "Licence.MD", "page.markdown", "dir/sub/AUTHORS.txt", "a.b.md", "x.json"])
+def test_the_article_file_rule_reads_names_as_paths_do(name):
+    """The scan checks names as strings (fast); the answer is the one ``Path.suffix``/``Path.stem`` give."""
+    from pathlib import Path
+
+    path = Path(name)
+    suffix = path.suffix.lower()
+    expected_article = suffix in library_module.ARTICLE_SUFFIXES and path.stem.lower() not in library_module.METADATA_STEMS
+    reason = library_module.not_an_article_reason(name)
+    assert (reason is None) == expected_article
+    assert reason == library_module.not_an_article_reason(path)
+    if reason and not suffix:
+        assert "no suffix" in reason

@@ -13,15 +13,19 @@ Article ids (docs/architecture.md, "Article ids"):
   (same SHA-256) at another keeps its id (moving a file between folders);
 * the manifest is saved atomically, so ids survive restarts.
 
-A folder library holds thousands of articles, not millions: the sorted title
-list is built once per change (:meth:`FolderSource.summaries`) and pages,
-prefixes and positions are read from it.
+A folder library holds thousands of articles, up to a few hundred thousand, not
+millions: the sorted title list (:class:`_Listing`, by column) is built once per
+change, when a reader asks for it, and pages, prefixes and positions are read
+from it. Until a scan needs them, the manifest's rows stay columns (see
+``manifest_cache``): opening, listing and reading one article build no
+per-article objects.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -30,8 +34,8 @@ import time
 from collections import Counter
 from dataclasses import MISSING, asdict, dataclass, field, replace
 from functools import partial
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, islice, repeat
+from operator import attrgetter, le, not_
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -134,6 +138,7 @@ class FolderSource:
         self._sources: list[str] = []
         self._built: dict[str, _Entry] | None = {}  # article id -> entry (``_entries``), None until built
         self._columns: Columns | None = None  # the checked manifest rows ``_entries`` is built from on first use
+        self._column_rows: dict[str, int] | None = None  # article id -> its place in self._columns, when asked
         self._skipped: dict[str, _SkipEntry] = {}  # key -> why the file is not an article
         self._listing: _Listing | None = None  # the sorted titles, as last built
         self._stale = True  # the entries changed since self._listing was built
@@ -153,9 +158,24 @@ class FolderSource:
         if built is None:
             with self._lock:
                 if self._built is None:
-                    self._built, self._columns = _entries_of(self._columns), None
+                    self._built, self._columns, self._column_rows = _entries_of(self._columns), None, None
                 built = self._built
         return built
+
+    def _entry(self, article_id: str) -> _Entry | None:
+        """One article's entry; while the entries are not built, made from the manifest's columns
+        (the window's first article and its checks at start do not build 100,000 entries, ~0.15 s)."""
+        built = self._built
+        if built is not None:
+            return built.get(article_id)
+        with self._lock:
+            if self._built is not None:
+                return self._built.get(article_id)
+            columns = self._columns
+            if self._column_rows is None:
+                self._column_rows = dict(zip(columns.ids, range(len(columns))))
+            row = self._column_rows.get(article_id)
+            return None if row is None else _Entry(*(columns.values[name][row] for name in _ENTRY_DEFAULTS))
 
     def _tell(self, message: str, key: str = "") -> None:
         """Queue a message for the user once (the manifest is re-read before every scan)."""
@@ -174,11 +194,12 @@ class FolderSource:
         return self._sorted().summaries
 
     def count(self) -> int:
-        return len(self._sorted().summaries)
+        return len(self._sorted())
 
     def titles(self, offset: int, limit: int) -> list[TitleEntry]:
+        listing = self._sorted()
         offset = max(0, offset)
-        return [_title_entry(s) for s in self._sorted().summaries[offset:offset + max(0, limit)]]
+        return [listing.title_entry(row) for row in range(offset, min(len(listing), offset + max(0, limit)))]
 
     def titles_with_prefix(self, prefix: str, limit: int) -> list[TitleEntry]:
         listing = self._sorted()
@@ -187,38 +208,41 @@ class FolderSource:
         for row in range(start, len(listing.folded)):
             if len(found) >= limit or not listing.folded[row].startswith(prefix):
                 break
-            found.append(_title_entry(listing.summaries[row]))
+            found.append(listing.title_entry(row))
         return found
 
     def titles_matching(self, text: str, limit: int) -> list[TitleEntry]:
         """Titles containing ``text`` anywhere (a few thousand folded titles: a plain scan)."""
         listing = self._sorted()
         rows = (row for row, folded in enumerate(listing.folded) if text in folded)
-        return [_title_entry(listing.summaries[row]) for row, _ in zip(rows, range(max(0, limit)))]
+        return [listing.title_entry(row) for row, _ in zip(rows, range(max(0, limit)))]
 
     def find_title(self, title: str) -> TitleEntry | None:
-        summary = self.find_by_title(title)
-        return _title_entry(summary) if summary is not None else None
+        listing = self._sorted()
+        row = listing.by_title.get(fold(title).strip())
+        return listing.title_entry(row) if row is not None else None
 
     def find_by_title(self, title: str) -> ArticleSummary | None:
         """The visible article with this title (folded, stripped), for "See also" links."""
         listing = self._sorted()
         row = listing.by_title.get(fold(title).strip())
-        return listing.summaries[row] if row is not None else None
+        return listing.summary(row) if row is not None else None
 
     def entry(self, article_id: str) -> TitleEntry | None:
-        row = self.position(article_id)
-        return _title_entry(self._sorted().summaries[row]) if row is not None else None
+        listing = self._sorted()
+        row = listing.rows.get(article_id)
+        return listing.title_entry(row) if row is not None else None
 
     def position(self, article_id: str) -> int | None:
         return self._sorted().rows.get(article_id)
 
     def fingerprint(self, article_id: str) -> str | None:
-        entry = self._entries.get(article_id)
+        entry = self._entry(article_id)
         return entry.sha256 if entry is not None and self._visible(entry) else None
 
     def version(self) -> str:
-        """A digest of the visible ids, titles, files and contents; its fingerprints are kept a while."""
+        """A digest of the visible ids, titles, files and contents, for this process (a list compares it
+        to redraw; nothing stores it); its fingerprints are kept a while."""
         return self._sorted().version
 
     def changes_since(self, version: str) -> ChangeSet | None:
@@ -247,13 +271,36 @@ class FolderSource:
             return listing
         try:
             if self._listing is None or self._stale:
-                visible = [self._summary(i, e) for i, e in self._entries.items() if self._visible(e)]
-                fingerprints = {i: e.sha256 for i, e in self._entries.items() if self._visible(e)}
-                self._listing, self._stale = _Listing(visible, fingerprints), False
+                self._listing, self._stale = _Listing(self._visible_columns(), self._display_path), False
                 self._remember(self._listing)
             return self._listing
         finally:
             self._lock.release()
+
+    def _visible_columns(self) -> Columns:
+        """The shown articles' manifest fields by column: straight from the manifest's columns while
+        the entries are not built (opening the window never builds 100,000 entries for its list)."""
+        if self._built is None:
+            columns = self._columns
+        else:
+            entries = self._built
+            columns = Columns(list(entries), {name: list(map(attrgetter(name), entries.values())) for name in _ENTRY_FIELDS})
+        if self.include_bundled:
+            return columns
+        shown = list(map(not_, map(str.startswith, columns.values["key"], repeat(BUNDLED_PREFIX))))
+        visible = Columns(list(compress(columns.ids, shown)), {name: list(compress(values, shown))
+                                                               for name, values in columns.values.items()})
+        if columns.order is not None:  # the same order, of the shown rows only
+            place = dict(zip(compress(range(len(shown)), shown), range(len(visible))))
+            visible.folded = list(compress(columns.folded, shown))
+            visible.order = [place[row] for row in columns.order if shown[row]]
+        return visible
+
+    def refresh_listing(self) -> None:
+        """Rebuild the sorted titles if a reader uses them and they are stale (after a scan, on its
+        thread). Not built when nobody asked for them: a CLI ``search`` never lists 100,000 titles."""
+        if self._listing is not None:
+            self._sorted()
 
     def _remember(self, listing: "_Listing") -> None:
         self._past[listing.version] = listing.fingerprints
@@ -267,7 +314,7 @@ class FolderSource:
     # ------------------------------------------------------------------ queries
 
     def has_article(self, article_id: str) -> bool:
-        entry = self._entries.get(article_id)
+        entry = self._entry(article_id)
         return entry is not None and self._visible(entry)
 
     def is_hidden(self, article_id: str) -> bool:
@@ -275,12 +322,12 @@ class FolderSource:
 
         Such an article has not left the library: notes on it must stay anchored.
         """
-        entry = self._entries.get(article_id)
+        entry = self._entry(article_id)
         return entry is not None and not self._visible(entry)
 
     def summary(self, article_id: str) -> ArticleSummary:
         with self._lock:
-            entry = self._entries.get(article_id)
+            entry = self._entry(article_id)
             if entry is None or not self._visible(entry):
                 raise UnknownArticleError(article_id)
             return self._summary(article_id, entry)
@@ -288,7 +335,7 @@ class FolderSource:
     def article(self, article_id: str) -> Article:
         """The parsed article; raises :class:`UnknownArticleError` or :class:`LecternError`."""
         with self._lock:
-            entry = self._entries.get(article_id)
+            entry = self._entry(article_id)
             if entry is None or not self._visible(entry):
                 raise UnknownArticleError(article_id)
             path = self._path_of(entry.key)
@@ -398,18 +445,19 @@ class FolderSource:
         for key in [k for k in self._skipped if self._in_scope(k) and k not in found]:
             del self._skipped[key]
         report.skipped = [Skipped(self._display_path(k), s.reason) for k, s in sorted(self._skipped.items()) if self._in_scope(k)]
-        self._changed()
+        if report.changed:
+            self._changed()
         if sources_changed or report.changed or report.skipped or not self.paths.manifest.exists():
             self._save_manifest()
         return report
 
-    def _check_file(self, key: str, path: Path, article_id: str | None, report: ScanReport):
+    def _check_file(self, key: str, path: str, article_id: str | None, report: ScanReport):
         """Returns None when the file is known (unchanged, updated or now skipped), or ("new", data, sha)."""
         try:
             problem = not_an_article_reason(path)
             if problem is not None:
-                raise SkippedFile(path, problem)
-            stat = path.stat()
+                raise SkippedFile(Path(path), problem)
+            stat = os.stat(path)
             entry = self._entries.get(article_id) if article_id else None
             skip = self._skipped.get(key)
             if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
@@ -417,7 +465,7 @@ class FolderSource:
                 return None
             if skip and (skip.size, skip.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                 return ("skipped",)
-            data = read_article_bytes(path)
+            data = read_article_bytes(Path(path))
             sha = hashlib.sha256(data).hexdigest()
             if entry and entry.sha256 == sha:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -425,7 +473,7 @@ class FolderSource:
                 return None
             if entry is None:
                 return ("new", data, sha)
-            article = parse_file(path, article_id, data)
+            article = parse_file(Path(path), article_id, data)
             self._entries[article_id] = _entry_for(key, article, data, sha, stat)
             _PARSED.keep(article_id, path, len(data), stat.st_mtime_ns, article)  # the index reads it next
             self._skipped.pop(key, None)
@@ -440,14 +488,14 @@ class FolderSource:
             report.removed.append(article_id)
         return ("skipped",)
 
-    def _add_file(self, key: str, path: Path, data: bytes, sha: str, vanished: dict[str, _Entry], report: ScanReport) -> None:
+    def _add_file(self, key: str, path: str, data: bytes, sha: str, vanished: dict[str, _Entry], report: ScanReport) -> None:
         moved_from = next((i for i, e in sorted(vanished.items()) if e.sha256 == sha), None)
         try:
-            article = parse_file(path, moved_from or "", data)
+            article = parse_file(Path(path), moved_from or "", data)
         except SkippedFile as exc:
             self._skip(key, path, exc.reason)
             return
-        stat = path.stat()
+        stat = os.stat(path)
         if moved_from:
             del vanished[moved_from]
             self._entries[moved_from] = _entry_for(key, article, data, sha, stat)
@@ -460,9 +508,9 @@ class FolderSource:
         self._skipped.pop(key, None)
         report.added.append(self._summary(article_id, self._entries[article_id]))
 
-    def _skip(self, key: str, path: Path, reason: str) -> None:
+    def _skip(self, key: str, path: str, reason: str) -> None:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
@@ -476,18 +524,19 @@ class FolderSource:
             candidate = f"{base}-{n}"
         return candidate
 
-    def _iter_files(self) -> Iterator[tuple[str, Path]]:
+    def _iter_files(self) -> Iterator[tuple[str, str]]:
+        """(manifest key, path) of each article file of the sources. Strings, not ``Path`` objects: a
+        rescan of 100,000 files spent ~1 s building and parsing those."""
         if self.include_bundled and self.paths.bundled_content.is_dir():
             root = self.paths.bundled_content
-            for path in _article_files(root):
-                yield BUNDLED_PREFIX + path.relative_to(root).as_posix(), path
-        for source in self._sources:
-            root = Path(source)
-            if root.is_dir():
-                for path in _article_files(root):
-                    yield str(path), path
-            elif os.path.lexists(root):  # a file named directly: checked (and skipped with a reason) like any other
-                yield str(root), root
+            for path in _article_files(str(root)):
+                yield BUNDLED_PREFIX + Path(path).relative_to(root).as_posix(), path
+        for source in self._sources:  # resolved when added: the keys are the paths, as str(Path) writes them
+            if os.path.isdir(source):
+                for path in _article_files(source):
+                    yield path, path
+            elif os.path.lexists(source):  # a file named directly: checked (and skipped with a reason) like any other
+                yield source, source
 
     # ------------------------------------------------------------------ visibility
 
@@ -513,7 +562,7 @@ class FolderSource:
         return Path(key)
 
     def _display_path(self, key: str) -> str:
-        return str(self._path_of(key))
+        return str(self._path_of(key)) if key.startswith(BUNDLED_PREFIX) else key  # a key is its path (_iter_files)
 
     def _summary(self, article_id: str, entry: _Entry) -> ArticleSummary:
         return ArticleSummary(
@@ -584,6 +633,7 @@ class FolderSource:
             return
         columns = Columns.from_rows(data.pop("articles", {}), _ENTRY_DEFAULTS)
         if read_from_path and not self.read_only:
+            columns = with_title_order(columns)
             manifest_cache.write(self.paths.manifest_cache, self._manifest_seen, data, columns)
         self._use_manifest(data, columns, lazy)
 
@@ -598,6 +648,7 @@ class FolderSource:
             self._columns, self._built = columns, None
         else:
             self._built, self._columns = _entries_of(columns), None
+        self._column_rows = None
         self._skipped = {k: _SkipEntry(**row) for k, row in data.get("skipped", {}).items()}
 
     def _recover_manifest(self, what_happened: str, quiet_if_restored: bool = False) -> dict | None:
@@ -652,43 +703,66 @@ class FolderSource:
             atomic_write_text(self._manifest_copy, text)
         except OSError as exc:
             raise LecternError(f"cannot save the library manifest {self.paths.manifest}: {exc.strerror or exc}") from None
-        columns = Columns.from_rows(data.pop("articles"), _ENTRY_DEFAULTS)
+        columns = with_title_order(Columns.from_rows(data.pop("articles"), _ENTRY_DEFAULTS))
         manifest_cache.write(self.paths.manifest_cache, self._manifest_seen, data, columns)
 
 
 class _Listing:
-    """The visible articles in title order, with what pages, prefixes and positions need."""
+    """The visible articles in title order (case- and accent-folded, then id), by column, with what
+    pages, prefixes and positions need. An :class:`ArticleSummary` is made only for a row asked for:
+    at 100,000 articles making them all took ~0.3 s of the window's start."""
 
-    def __init__(self, visible: list[ArticleSummary], fingerprints: dict[str, str]):
-        self.summaries, self.folded = _sorted_and_labelled(visible)
-        self.fingerprints = fingerprints
-        summaries = self.summaries
-        self.rows = {s.id: row for row, s in enumerate(summaries)}
-        self.by_title: dict[str, int] = {}
-        for row, folded in enumerate(self.folded):
-            self.by_title.setdefault(folded.strip(), row)
-        text = "\n".join(f"{s.id}\0{s.title}\0{s.path}\0{fingerprints[s.id]}" for s in summaries)
-        self.version = hashlib.sha256(text.encode()).hexdigest()[:16]
+    def __init__(self, columns: Columns, display_path: Callable[[str], str]):
+        if columns.order is None:
+            columns = with_title_order(columns)
+        ids, values, order = columns.ids, columns.values, columns.order
+        self.folded = [columns.folded[row] for row in order]
+        if not all(map(le, self.folded, islice(self.folded, 1, None))):  # a damaged copy: sort again
+            columns = with_title_order(columns)
+            order = columns.order
+            self.folded = [columns.folded[row] for row in order]
+        self.ids = [ids[row] for row in order]
+        self.titles, self.keys, self.sections, self.warnings, shas = (
+            [values[name][row] for row in order] for name in ("title", "key", "sections", "warnings", "sha256"))
+        self.paths = [key if not key.startswith(BUNDLED_PREFIX) else display_path(key) for key in self.keys]
+        self.fingerprints = dict(zip(self.ids, shas))
+        self.rows = dict(zip(self.ids, range(len(self.ids))))
+        stripped = [title.strip() for title in self.folded]
+        self.by_title = dict(zip(reversed(stripped), range(len(stripped) - 1, -1, -1)))  # the first row of each
+        self.labels = self._labels_of_shared_titles()
+        # Compared only within this process (a list redraws when it changes): Python's hash of the
+        # columns, ~4 times faster than a SHA-256 of them at 100,000 rows.
+        self.version = f"{hash((tuple(self.ids), tuple(self.titles), tuple(self.paths), tuple(shas))) & (2**64 - 1):016x}"
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _labels_of_shared_titles(self) -> dict[int, str]:
+        """Row -> "Title · folder/file.txt" for the articles that share their (folded) title."""
+        shared = {title for title, count in Counter(self.folded).items() if count > 1}
+        return {row: f"{self.titles[row]} · {Path(self.paths[row]).parent.name}/{Path(self.paths[row]).name}"
+                for row, title in enumerate(self.folded) if title in shared}
+
+    def summary(self, row: int) -> ArticleSummary:
+        title = self.titles[row]
+        return ArticleSummary(self.ids[row], title, self.paths[row], self.sections[row],
+                              self.keys[row].startswith(BUNDLED_PREFIX), self.warnings[row], self.labels.get(row, title))
+
+    def title_entry(self, row: int) -> TitleEntry:
+        label = self.labels.get(row, "")
+        return TitleEntry(self.ids[row], self.titles[row], label, self.paths[row])
+
+    @functools.cached_property
+    def summaries(self) -> list[ArticleSummary]:
+        """Every row's summary (the deprecated ``Library.articles`` and the self-test ask for them)."""
+        return [self.summary(row) for row in range(len(self))]
 
 
-def _title_entry(summary: ArticleSummary) -> TitleEntry:
-    return TitleEntry(summary.id, summary.title, summary.label if summary.label != summary.title else "", summary.path)
-
-
-def _sorted_and_labelled(summaries: list[ArticleSummary]) -> tuple[list[ArticleSummary], list[str]]:
-    """Sort by folded title, and tell apart articles that share one ("Title · folder/file.txt").
-
-    Returns the summaries and their folded titles. Each title is folded once (an
-    ASCII title by ``casefold``, the same result ten times faster): the list is
-    rebuilt on every library change.
-    """
-    keyed = sorted((_fold_title(s.title), s.id, s) for s in summaries)
-    counts = Counter(folded for folded, _, _ in keyed)
-    labelled = [
-        replace(s, label=f"{s.title} · {Path(s.path).parent.name}/{Path(s.path).name}") if counts[folded] > 1 else s
-        for folded, _, s in keyed
-    ]
-    return labelled, [folded for folded, _, _ in keyed]
+def with_title_order(columns: Columns) -> Columns:
+    """``columns`` with their folded titles and the rows in (folded title, id) order."""
+    folded = [_fold_title(title) for title in columns.values["title"]]
+    order = [row for _, _, row in sorted(zip(folded, columns.ids, range(len(columns))))]
+    return replace(columns, folded=folded, order=order)
 
 
 def _fold_title(title: str) -> str:
@@ -838,29 +912,31 @@ def _parse_cached(article_id: str, path: str, size: int, mtime_ns: int) -> Artic
 _parse_cached.cache_clear = _PARSED.clear  # benchmarks time a cold open
 
 
-def _article_files(root: Path) -> list[Path]:
+def _article_files(root: str) -> list[str]:
     """Article files under a folder, sorted, skipping hidden files and folders."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and not_an_article_reason(Path(name)) is None:
-                found.append(Path(dirpath) / name)
+        found += [os.path.join(dirpath, name) for name in sorted(filenames)
+                  if not name.startswith(".") and not_an_article_reason(name) is None]
     return found
 
 
-def not_an_article_reason(path: Path) -> str | None:
+def not_an_article_reason(path: str | os.PathLike) -> str | None:
     """Why a file's name says it is not an article (its suffix, or a README-like name), or None.
 
     The same rule for a folder scan and for files named directly
-    (``lectern add notes.json README.md`` adds neither).
+    (``lectern add notes.json README.md`` adds neither). String operations, as
+    ``Path.suffix`` and ``Path.stem`` read them: it runs for every file of a scan.
     """
-    suffix = path.suffix.lower()
+    name = os.path.basename(os.fspath(path))
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix.lower() if suffix != "." else ""  # "a." has no suffix for Path either
     if suffix not in ARTICLE_SUFFIXES:
         kinds = ", ".join(sorted(ARTICLE_SUFFIXES))
         return f"not an article file ({f'suffix {suffix}' if suffix else 'no suffix'}; articles end in {kinds})"
-    if path.stem.lower() in METADATA_STEMS:
-        return f"{path.name} describes a folder (README, LICENSE...), it is not an article"
+    if stem.lower() in METADATA_STEMS:
+        return f"{name} describes a folder (README, LICENSE...), it is not an article"
     return None
 
 

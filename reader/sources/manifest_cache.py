@@ -15,7 +15,8 @@ and the copy rewritten. Losing it costs one parse, never data.
 
 Its content: ``{"format": CACHE_FORMAT, "version": CACHE_VERSION, "identity":
 [inode, size, mtime], "manifest": {the manifest without "articles"}, "ids":
-[article id, ...], "columns": {field: [value per id, ...]}}``.
+[article id, ...], "columns": {field: [value per id, ...]}, "folded": [folded title per id, ...],
+"order": [row, ...] (by folded title, then id)}``; the last two may be missing.
 """
 
 from __future__ import annotations
@@ -38,10 +39,17 @@ _PYTHON_TYPES = {"str": str, "int": int}
 
 @dataclass
 class Columns:
-    """Manifest article rows by field: ``values[field][n]`` belongs to ``ids[n]``."""
+    """Manifest article rows by field: ``values[field][n]`` belongs to ``ids[n]``.
+
+    ``folded`` (each title case- and accent-folded) and ``order`` (the rows by folded title, then
+    id) are kept with them when known: the sorted title list is built from them at every start,
+    and folding and sorting 100,000 titles took ~0.2 s of it.
+    """
 
     ids: list[str]
     values: dict[str, list]
+    folded: list[str] | None = None
+    order: list[int] | None = None
 
     @classmethod
     def from_rows(cls, rows: dict[str, dict], defaults: dict[str, object]) -> "Columns":
@@ -66,7 +74,7 @@ def read(path: Path, identity: tuple | None, fields: dict[str, str], limit: int)
         return None
     if not _is_current(data, identity) or not _has_shape(data, fields):
         return None
-    return data["manifest"], Columns(data["ids"], data["columns"])
+    return data["manifest"], Columns(data["ids"], data["columns"], data.get("folded"), data.get("order"))
 
 
 def write(path: Path, identity: tuple | None, manifest: dict, columns: Columns) -> None:
@@ -76,6 +84,8 @@ def write(path: Path, identity: tuple | None, manifest: dict, columns: Columns) 
     data = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "identity": list(identity),
             "manifest": {k: v for k, v in manifest.items() if k != "articles"},
             "ids": columns.ids, "columns": columns.values}
+    if columns.order is not None:
+        data.update(folded=columns.folded, order=columns.order)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,4 +113,14 @@ def _has_shape(data: dict, fields: dict[str, str]) -> bool:
             return False
         if not set(map(type, column)) <= {_PYTHON_TYPES[declared]}:
             return False
-    return set(columns) == set(fields)
+    return set(columns) == set(fields) and _has_title_order(data, len(ids))
+
+
+def _has_title_order(data: dict, count: int) -> bool:
+    """No title order, or folded titles (strings) and an order that is a permutation of the rows."""
+    folded, order = data.get("folded"), data.get("order")
+    if folded is None and order is None:
+        return True
+    if not isinstance(folded, list) or not isinstance(order, list) or len(folded) != count or len(order) != count:
+        return False
+    return set(map(type, folded)) <= {str} and set(map(type, order)) <= {int} and sorted(order) == list(range(count))

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import LecternError
 from ..model import Article
+from .zim_starts import TitleStarts
 
 if TYPE_CHECKING:  # the HTML side (lxml) is imported when a page is first converted, not at start-up
     from .zim_links import PageLink, PageLinker
@@ -127,6 +128,7 @@ class ZimArchive:
         self._count: int | None = None
         self._checkpoints: list[int | None] = [0]  # cursor of article k * CHECKPOINT_EVERY
         self.metadata = self._read_metadata()
+        self._title_starts = TitleStarts(self)  # suggestions' start-of-title matches in path order
         self.name = _safe_name(self.metadata.name) or archive_name_from_file(self.path)
         if self._archive.article_count == 0 and not self._has_any_article():
             raise ZimError(self.path, "the archive has no articles")
@@ -283,11 +285,17 @@ class ZimArchive:
         return found
 
     def suggest(self, prefix: str, limit: int = 10) -> list[ZimEntry]:
-        """Articles whose title matches ``prefix`` (libzim's title index), redirects resolved, no repeats."""
-        if not prefix.strip():
+        """Articles whose title matches ``prefix``, redirects resolved, no repeats: first the titles
+        that start with it, read from the path order when the archive's paths are its titles
+        (zim_starts: no Xapian for a common prefix), then libzim's title index (words anywhere in
+        the title, its own ranking) for the rest."""
+        if not prefix.strip() or limit <= 0:
             return []
+        starts = self._title_starts.find(prefix, limit) or []
+        if len(starts) >= limit:
+            return starts
         results = SuggestionSearcher(self._archive).suggest(prefix)
-        return self._unique_entries(results.getResults(0, limit * 2), limit)
+        return self._unique_entries(results.getResults(0, limit * 2), limit, starts)
 
     def search(self, query: str, limit: int = 20) -> list[str]:
         """Paths of the best full-text hits (the binding gives paths only: no title, score or snippet)."""
@@ -329,6 +337,11 @@ class ZimArchive:
         path = self._strip_namespace(entry.path)
         return ZimEntry(path, entry.title or path, self.key(path))
 
+    def _article_of(self, entry):
+        """The article an entry is or redirects to, or None (an image, a script...)."""
+        target = self._guard(lambda: _follow(entry), entry.path)
+        return target if self._is_article(target) else None
+
     def _is_article(self, entry) -> bool:
         if entry.is_redirect:
             return False
@@ -337,14 +350,16 @@ class ZimArchive:
             return entry.path.startswith(OLD_ARTICLE_NAMESPACE) and mimetype.startswith("text/")
         return mimetype.startswith("text/html")
 
-    def _unique_entries(self, paths, limit: int) -> list[ZimEntry]:
-        found: dict[str, ZimEntry] = {}
+    def _unique_entries(self, paths, limit: int, first: list[ZimEntry] = ()) -> list[ZimEntry]:
+        """``first``, then the articles at ``paths`` (redirects resolved) not among them, up to ``limit``."""
+        found: dict[str, ZimEntry] = {entry.path: entry for entry in first}
         for path in paths:
             try:
                 entry = self._find(path)
             except ZimError:
                 continue  # an index entry for something that is not an article
-            found.setdefault(entry.path, self._entry(entry))
+            article = self._entry(entry)
+            found.setdefault(article.path, article)
             if len(found) == limit:
                 break
         return list(found.values())
@@ -358,10 +373,15 @@ class ZimArchive:
 
     def _first_id_at_or_after(self, path: str, total: int) -> int:
         """Binary search over ids: entries are stored in path order (namespace first)."""
-        low, high = 0, total
+        return self._bisect_ids(0, total, lambda index: self._guard(
+            lambda: self._archive._get_entry_by_id(index).path, "entry index") < path)
+
+    @staticmethod
+    def _bisect_ids(low: int, high: int, before) -> int:
+        """The first id in ``low..high`` for which ``before(id)`` is false (it is true, then false)."""
         while low < high:
             middle = (low + high) // 2
-            if self._guard(lambda: self._archive._get_entry_by_id(middle).path, "entry index") < path:
+            if before(middle):
                 low = middle + 1
             else:
                 high = middle
