@@ -40,6 +40,7 @@ class ListItem:
     children: tuple["ListItem", ...] = ()
     line: int = 0
     links: tuple[Link, ...] = field(default=(), compare=False)  # within ``text``
+    images: tuple[str, ...] = field(default=(), compare=False)  # paths of the page's images inside this item (in ``Article.images``)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,18 @@ class BulletList:
     line: int = 0
 
 
+class CellSpan(NamedTuple):
+    """Where a table cell sits when it is not one grid cell right after the previous one:
+    ``rows[row][cell]`` spans ``columns`` columns and ``rows`` rows, after ``skip`` grid columns
+    the page left empty (empty cells are not in ``Table.rows``)."""
+
+    row: int
+    cell: int
+    columns: int = 1
+    rows: int = 1
+    skip: int = 0
+
+
 @dataclass(frozen=True)
 class Table:
     """A table kept as rows of cell texts (from HTML pages; the text format has none).
@@ -62,13 +75,17 @@ class Table:
     ``caption`` is shown above the rows. Its :attr:`text` is what the table was
     before it became a block of its own: the caption, then one line per row with
     cells joined by ``" | "``, separated by blank lines like paragraphs, so
-    search documents, quotes, anchors and exports see the same text.
+    search documents, quotes, anchors and exports see the same text. ``spans``
+    place the cells that span columns or rows or follow empty cells (the layout
+    only: the text is the same).
     """
 
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     line: int = 0
     cell_links: tuple[tuple[int, int, tuple[Link, ...]], ...] = field(default=(), compare=False)  # (row, cell, links)
+    caption_links: tuple[Link, ...] = field(default=(), compare=False)  # within ``caption``
+    spans: tuple[CellSpan, ...] = ()  # in (row, cell) order; a cell not listed spans one column and one row
 
     @property
     def text(self) -> str:
@@ -99,6 +116,7 @@ class Section:
     path: tuple[str, ...]  # heading titles from level 2 down to this one; () for the lead
     blocks: tuple[Block, ...]
     line: int = 0
+    title_links: tuple[Link, ...] = field(default=(), compare=False)  # a web page's links within ``title`` (its heading)
 
     @property
     def is_lead(self) -> bool:
@@ -163,6 +181,7 @@ class Article:
     images: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     own_links: bool = field(default=False, compare=False)
     infobox_links: tuple[tuple[Link, ...], ...] = field(default=(), compare=False)  # per infobox row, within its value
+    infobox_key_links: tuple[tuple[Link, ...], ...] = field(default=(), compare=False)  # per infobox row, within its key
 
     def __post_init__(self) -> None:
         self._by_id.update({section.id: section for section in self.sections})

@@ -2,7 +2,9 @@
 
 A ``QTextDocument`` marks each table cell with one U+FDD0 character (and the table's
 end with U+FDD1) in its raw text, where the model's text of a :class:`~reader.model.Table`
-joins a row's cells with ``" | "`` and puts each row on a paragraph of its own. A note
+joins a row's cells with ``" | "`` and puts each row on a paragraph of its own. Empty
+cells (kept in the view for the page's layout) are not in the model, and a cell spanning
+rows or columns has one mark. A note
 quoting two cells ("River | Otters") is stored in the model's spelling, so the page's text
 is read with the model's separators to find it, and positions are mapped back to the
 document to paint it. A selection across cells becomes a quote in the same spelling.
@@ -24,6 +26,7 @@ TABLE_END = "\ufdd1"  # QTextEndOfFrame
 IMAGE_MARK = "\ufffc"  # an image's object character: not in the model's text, so read as nothing
 ROW_BREAK = "\n\n"  # before a row's first cell: the model puts every row on a paragraph of its own
 _MARK = re.compile(f"[{CELL_MARK}{TABLE_END}{IMAGE_MARK}]")
+_EMPTY_CELL_ENDS = (CELL_MARK, TABLE_END)  # what follows an empty cell's mark
 
 
 class PageText:
@@ -37,16 +40,23 @@ class PageText:
         if CELL_MARK not in raw and TABLE_END not in raw and IMAGE_MARK not in raw:
             self.text = raw
             return
-        separators = _cell_separators(document)
-        parts, position, text_length = [], 0, 0
+        row_starts = _row_starts(document)
+        parts, position, text_length, row_break = [], 0, 0, ""
         for index, char in _marks(raw):
             self.marks.append(index)
             if index > position:
                 self._segments.append((text_length, position, index - position))
                 parts.append(raw[position:index])
                 text_length += index - position
-            separator = (separators.get(index, TABLE_CELL_SEPARATOR) if char == CELL_MARK
-                         else "" if char == IMAGE_MARK else "\n")
+            if char == CELL_MARK:
+                if index in row_starts:
+                    row_break = ROW_BREAK
+                if raw[index + 1:index + 2] in _EMPTY_CELL_ENDS:  # an empty cell: not in the model's row
+                    separator = ""
+                else:
+                    separator, row_break = row_break or TABLE_CELL_SEPARATOR, ""
+            else:
+                separator = "" if char == IMAGE_MARK else "\n"
             self._segments.append((text_length, index, -1))
             parts.append(separator)
             text_length += len(separator)
@@ -93,15 +103,26 @@ def _marks(raw: str):
     return ((match.start(), match.group()) for match in _MARK.finditer(raw))
 
 
-def _cell_separators(document) -> dict[int, str]:
-    """Document position of each table row's first cell mark -> the model's row break; any other
-    cell mark is between two cells of a row. One Qt call per row, not per cell."""
-    separators: dict[int, str] = {}
+def _row_starts(document) -> set[int]:
+    """Document positions of the cell mark that starts each table row: its first own cell (a cell
+    spanning down from a row above has no mark in this row). The model's row break comes before
+    the row's first cell with text; the other cells with text are joined by " | ", and empty cells
+    (the page's, or Qt's filling of a short row) are not in the model. About one Qt call per row."""
+    starts: set[int] = set()
     frames = list(document.rootFrame().childFrames())
     while frames:  # a walk, not recursion: frames may nest
         frame = frames.pop()
         frames.extend(frame.childFrames())
         if isinstance(frame, QTextTable):
-            for row in range(frame.rows()):
-                separators[frame.cellAt(row, 0).firstPosition() - 1] = ROW_BREAK
-    return separators
+            starts.update(_first_own_cell(frame, row) for row in range(frame.rows()))
+    starts.discard(None)
+    return starts
+
+
+def _first_own_cell(table: QTextTable, row: int) -> int | None:
+    """The mark of the row's first cell that starts in it, None when cells from above cover it all."""
+    for column in range(table.columns()):
+        cell = table.cellAt(row, column)
+        if cell.row() == row:
+            return cell.firstPosition() - 1
+    return None

@@ -17,10 +17,11 @@ import re
 import time
 from dataclasses import dataclass
 from html import escape
+from itertools import accumulate
 from typing import Callable
 from urllib.parse import quote, unquote
 
-from ..model import Article, Block, BulletList, Link, ListItem, Paragraph, Section, Table, iter_items_with_depth
+from ..model import Article, Block, BulletList, CellSpan, Link, ListItem, Paragraph, Section, Table, iter_items, iter_items_with_depth
 from ..textutil import fold
 
 ARTICLE_SCHEME = "article"
@@ -127,7 +128,7 @@ class _Renderer:
         self.candidates: list[str] = []
         self.targets: set[str] = set()
         self.parts: list[str] = []
-        self.images: _Images | None = _Images(article.images) if article.own_links else None
+        self.images: _Images | None = _Images(article.images, _item_images(article)) if article.own_links else None
 
     def link_or_text(self, text: str) -> str:
         """``text`` escaped, as a link when it names another library article."""
@@ -152,24 +153,38 @@ class _Renderer:
 
     def infobox(self) -> None:
         rows = "".join(
-            f'<tr><th align="left" valign="top">{escape(key)}</th><td valign="top">{self.infobox_value(row, value)}</td></tr>'
-            if value else f'<tr><th colspan="2" align="center" valign="top">{self.images_in(key)}{escape(key)}</th></tr>'
+            f'<tr><th align="left" valign="top">{self.infobox_key(row, key)}</th><td valign="top">{self.infobox_value(row, value)}</td></tr>'
+            if value else f'<tr><th colspan="2" align="center" valign="top">{self.images_in(key)}{self.infobox_key(row, key)}</th></tr>'
             for row, key, value in _numbered_infobox_rows(self.article.infobox)
         )
         self.parts.append(f'<table class="infobox" cellspacing="0" cellpadding="4">{rows}</table>')
 
+    def infobox_key(self, row: int, shown: str) -> str:
+        """An infobox header cell, with an archive page's links when it is shown as the page had it
+        (a respelled template key, "birth_date", keeps a link only when one covered all of it)."""
+        links = _row_links(self.article.infobox_key_links, row)
+        if not links:
+            return escape(shown)
+        stored = self.article.infobox[row][0]
+        if shown == stored:
+            return linked(shown, links)
+        whole = next((link for link in links if link.start == 0 and link.end == len(stored)), None)
+        return linked(shown, (whole._replace(end=len(shown)),)) if whole else escape(shown)
+
     def infobox_value(self, row: int, shown: str) -> str:
-        """An infobox value with the page's own links (an archive page's, when it is shown as the
-        page had it), or as a link when it names a library article (files)."""
+        """An infobox value with the page's own links (an archive page's; moved with the text when
+        ``readable_value`` trimmed it), or as a link when it names a library article (files)."""
         if not self.article.own_links:
             return self.link_or_text(shown)
-        links = self.article.infobox_links[row] if row < len(self.article.infobox_links) else ()
-        return linked(shown, links) if shown == self.article.infobox[row][1] else escape(shown)
+        links = _row_links(self.article.infobox_links, row)
+        stored = self.article.infobox[row][1]
+        return linked(shown, links if shown == stored else readable_value_links(stored, links))
 
     def section(self, section: Section) -> None:
         if not section.is_lead:
             level = min(max(section.level, 2), 5)
-            self.parts.append(f'<h{level}><a name="{anchor_name(section.id)}"></a>{escape(section.title)}</h{level}>')
+            title = linked(section.title, section.title_links)  # a heading of an archive page may link
+            self.parts.append(f'<h{level}><a name="{anchor_name(section.id)}"></a>{title}</h{level}>')
         for block in section.blocks:
             self.block(block)
 
@@ -193,19 +208,20 @@ class _Renderer:
         return linked(text, links) if self.article.own_links else self.link_or_text(text)
 
     def table(self, table: Table) -> str:
-        """An HTML table, every cell escaped; a short row's last cell spans the missing columns.
-        The caption is a paragraph above it (Qt's rich text has no ``<caption>``)."""
-        width = max((len(row) for row in table.rows), default=0)
+        """An HTML table, every cell escaped, each cell spanning the columns and rows the page gave
+        it (``Table.spans``; an empty cell the page had is an empty cell). The caption is a
+        paragraph above it (Qt's rich text has no ``<caption>``)."""
         links = {(row, cell): found for row, cell, found in table.cell_links}
+        spans = shown_spans(table)
         rows = "".join(
             "<tr>" + "".join(
-                f'<td valign="top"{_colspan(width - len(row) + 1) if i == len(row) - 1 else ""}>'
-                f'{self.images_in(cell)}{self.inline(cell, links.get((r, i), ()))}</td>'
+                f'{_cell_start(spans.get((r, i)))}{self.images_in(cell)}{self.inline(cell, links.get((r, i), ()))}</td>'
                 for i, cell in enumerate(row)
             ) + "</tr>"
             for r, row in enumerate(table.rows)
         )
-        caption = f'<p class="table-caption"><b>{escape(table.caption)}</b></p>' if table.caption else ""
+        caption = (f'<p class="table-caption"><b>{linked(table.caption, table.caption_links)}</b></p>'
+                   if table.caption else "")
         return caption + (f'<table class="content" border="1" cellspacing="0" cellpadding="4">{rows}</table>' if rows else "")
 
     def items(self, items: tuple[ListItem, ...]) -> str:
@@ -216,7 +232,8 @@ class _Renderer:
                 out.append("<ul>")
             else:  # close the open item and every list deeper than this one
                 out.append("</li>" + "</ul></li>" * (depth - level))
-            out.append(f"<li>{self.inline(item.text, item.links)}")
+            pictures = self.images.of_item(item.images) if item.images and self.images is not None else ""
+            out.append(f"<li>{pictures}{self.inline(item.text, item.links)}")
             depth = level
         if depth < 0:
             return "<ul></ul>"
@@ -224,8 +241,73 @@ class _Renderer:
         return "".join(out)
 
 
-def _colspan(span: int) -> str:
-    return f' colspan="{span}"' if span > 1 else ""
+_PLAIN_CELL = '<td valign="top">'
+
+
+def shown_spans(table: Table) -> dict[tuple[int, int], CellSpan]:
+    """``(row, cell)`` -> the span a cell is shown with: the page's, without the columns that no
+    one-column cell with text takes (an archive without pictures leaves its picture columns empty:
+    shown, they would be empty strips), so a header over them spans the columns left."""
+    if not table.spans:
+        return {}
+    placed = _placed_cells(table)
+    used = {cover.start for _, _, _, cover, _ in placed if len(cover) == 1}
+    used.update([cover.start for _, _, _, cover, _ in placed if used.isdisjoint(cover)])  # every cell keeps a column
+    shown = {}
+    for row, cell, empties, cover, rows in placed:
+        span = CellSpan(row, cell, len(used.intersection(cover)), rows, len(used.intersection(empties)))
+        if span[2:] != (1, 1, 0):
+            shown[row, cell] = span
+    return shown
+
+
+def _placed_cells(table: Table) -> list[tuple[int, int, list[int], range, int]]:
+    """``(row, cell, columns of the empty cells before it, columns it covers, rows)`` of every cell
+    with text, placed on the grid as HTML places them (each in the next column not taken by a cell
+    spanning down from a row above); a cell spanning columns stops before such a column (the page's
+    overlapping cells: Qt would put both texts in one cell)."""
+    spans = {(span.row, span.cell): span for span in table.spans}
+    placed, below = [], {}  # below: row -> columns taken by cells spanning down into it
+    for row, cells in enumerate(table.rows):
+        taken, column = below.pop(row, set()), 0
+        for cell in range(len(cells)):
+            span = spans.get((row, cell)) or CellSpan(row, cell)
+            empties = []
+            for _ in range(span.skip + 1):  # the empty cells, then this one
+                while column in taken:
+                    column += 1
+                empties.append(column)
+                column += 1
+            start = empties.pop()
+            width = 1
+            while width < span.columns and start + width not in taken:  # never over a cell spanning down
+                width += 1
+            cover = range(start, start + width)
+            column = start + width
+            for down in range(row + 1, row + span.rows):
+                below.setdefault(down, set()).update(cover)
+            placed.append((row, cell, empties, cover, span.rows))
+    return placed
+
+
+def _cell_start(span: CellSpan | None) -> str:
+    """A cell's ``<td>``, after the empty cells the page had before it, with its spans."""
+    if span is None:
+        return _PLAIN_CELL
+    return ('<td></td>' * span.skip + '<td valign="top"' + (f' colspan="{span.columns}"' if span.columns > 1 else "")
+            + (f' rowspan="{span.rows}"' if span.rows > 1 else "") + ">")
+
+
+def _row_links(links: tuple[tuple[Link, ...], ...], row: int) -> tuple[Link, ...]:
+    return links[row] if row < len(links) else ()
+
+
+def _item_images(article: Article) -> frozenset[str]:
+    """The archive images that sit in list items (placed there, not by their captions)."""
+    if not article.images:
+        return frozenset()
+    return frozenset(path for section in article.sections for block in section.blocks if isinstance(block, BulletList)
+                     for item in iter_items(block.items) for path in item.images)
 
 
 # Wikipedia template keys written as one lower-case word: how a reader expects to see them.
@@ -264,8 +346,27 @@ def readable_key(key: str) -> str:
 def readable_value(value: str) -> str:
     """An infobox value without the empty fragments a template left behind:
     ", (1 day)" -> "(1 day)", "a, , b" -> "a, b" ("1,000" is left alone). Display only."""
-    value = re.sub(r",(\s*,)+", ",", value)
-    return re.sub(r"^[\s,]+|[\s,]+$", "", value)
+    value = _EMPTY_FRAGMENTS.sub(",", value)
+    return _EDGE_FRAGMENTS.sub("", value)
+
+
+_EMPTY_FRAGMENTS = re.compile(r",(\s*,)+")
+_EDGE_FRAGMENTS = re.compile(r"^[\s,]+|[\s,]+$")
+
+
+def readable_value_links(value: str, links: tuple[Link, ...]) -> tuple[Link, ...]:
+    """``links`` (spans of ``value``) as spans of ``readable_value(value)``, which only deletes
+    characters: each end moves to where its character went; a link of deleted text is gone."""
+    if not links:
+        return ()
+    kept = [True] * len(value)
+    for match in _EMPTY_FRAGMENTS.finditer(value):
+        kept[match.start() + 1:match.end()] = [False] * (match.end() - match.start() - 1)
+    for match in _EDGE_FRAGMENTS.finditer(value):
+        kept[match.start():match.end()] = [False] * (match.end() - match.start())
+    shown_at = [0, *accumulate(kept)]  # shown offset of each original offset
+    moved = (link._replace(start=shown_at[link.start], end=shown_at[link.end]) for link in links)
+    return tuple(link for link in moved if link.start < link.end)
 
 
 def infobox_rows(infobox) -> list[tuple[str, str]]:
@@ -320,11 +421,19 @@ class _Images:
     """An archive page's images, each put before the first paragraph that is its caption, as
     ``zim-image:PATH``, which only the reading view's ``loadResource`` answers (from the archive)."""
 
-    def __init__(self, images):
+    def __init__(self, images, in_items: frozenset[str] = frozenset()):
         self._by_caption: dict[str, list[str]] = {}
         self._captions: re.Pattern | bool | None = None  # the captions as one pattern, made for the first table cell
+        self._item_captions: dict[str, str] = {}  # path -> caption of the images placed by their list item
         for caption, path in images:
-            self._by_caption.setdefault(caption, []).append(path)
+            if path in in_items:
+                self._item_captions.setdefault(path, caption)
+            else:
+                self._by_caption.setdefault(caption, []).append(path)
+
+    def of_item(self, paths: tuple[str, ...]) -> str:
+        """The images inside a list item (a figure, a thumbnail, an icon), above its text."""
+        return "".join(_image_tag(path, self._item_captions.get(path, "")) + "<br>" for path in paths)
 
     def within(self, cell: str) -> str:
         """The images whose caption is the table cell's text or a part of it (a figure or a captioned
@@ -335,13 +444,15 @@ class _Images:
         if not self._captions:
             return ""
         placed = [c for c in dict.fromkeys(m.group() for m in self._captions.finditer(cell)) if c in self._by_caption]
-        return "".join(f'<img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(caption)}"><br>'
-                       for caption in placed for path in self._by_caption.pop(caption))
+        return "".join(_image_tag(path, caption) + "<br>" for caption in placed for path in self._by_caption.pop(caption))
 
     def before(self, paragraph: str) -> str:
         paths = self._by_caption.pop(paragraph, ()) if self._by_caption else ()
-        return "".join(f'<p><img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(paragraph)}"></p>'
-                       for path in paths)
+        return "".join(f"<p>{_image_tag(path, paragraph)}</p>" for path in paths)
+
+
+def _image_tag(path: str, caption: str) -> str:
+    return f'<img src="{escape(IMAGE_SCHEME + ":" + quote(path))}" alt="{escape(caption)}">'
 
 
 def _split_fragment(target: str) -> tuple[str, str]:

@@ -22,11 +22,13 @@ The model has paragraphs, nested bullet lists and tables, so (docs/zim.md):
   blocks inside an item are joined into its text; ordered lists lose numbers;
   lists nest at most ``MAX_LIST_DEPTH`` (the text parser's) levels;
 * a table -> a :class:`Table` (caption, rows of cell texts; its text is one
-  line per row, cells joined by `` | ``, caption first); a table inside a cell
-  or list item is flattened into that text;
+  line per row, cells joined by `` | ``, caption first; ``colspan``, ``rowspan``
+  and empty cells as ``Table.spans``); a table inside a cell or list item is
+  flattened into that text;
 * the first ``table.infobox`` -> ``Article.infobox``: ``(header, value)`` per
   row, a one-cell row as ``(text, "")``;
-* figures: the image is dropped, the caption is a paragraph;
+* figures: the caption is a paragraph (with a linker, the image is in
+  ``Article.images``, and in its list item's ``images`` when it is in one);
 * ``<math>``: the TeX annotation (``{\\displaystyle ...}`` unwrapped), else the
   MathML text;
 * a references list (``ol.references``, ``div.reflist``,
@@ -34,8 +36,9 @@ The model has paragraphs, nested bullet lists and tables, so (docs/zim.md):
 * ``pre``: one paragraph per non-blank line; ``br`` ends a paragraph.
 
 Dropped with their content (:data:`DROPPED_TAGS`): scripts, styles, frames,
-embedded objects, media, forms and their controls. No attribute survives, so
-event handlers, links and remote resources cannot reach the model. Every other
+embedded objects, media, forms and their controls. No attribute survives but
+``colspan``/``rowspan`` (as numbers) and ``href``/``src`` handed to the linker,
+so event handlers and remote resources cannot reach the model. Every other
 text node of the body lands in the title, a heading, the infobox or a block
 (tests/sources/test_zim_html.py checks it word by word).
 
@@ -50,12 +53,13 @@ from __future__ import annotations
 import html.parser
 import re
 import threading
+from dataclasses import replace
 from itertools import accumulate
 from typing import Callable, Mapping, Protocol
 
 from lxml import etree
 
-from ..model import Article, Block, BulletList, Link, ListItem, Paragraph, ParseWarning, Table
+from ..model import Article, Block, BulletList, CellSpan, Link, ListItem, Paragraph, ParseWarning, Table
 from ..parser import MAX_LEVEL, MAX_LIST_DEPTH, freeze_sections  # the same limits and section ids as files
 
 DROPPED_TAGS = frozenset({
@@ -71,6 +75,7 @@ BLOCK_TAGS = frozenset({
 REFERENCES_CLASSES = frozenset({"references", "reflist", "mw-references-wrap"})
 REFERENCES_TITLE = "References"
 INFOBOX_CELL_SEPARATOR = " | "  # between the value cells of an infobox row
+MAX_COLUMN_SPAN = 100  # a cell spans at most this many columns (HTML allows 1,000)
 
 _WS = re.compile(r"\s+")
 _BLANK_RUN = re.compile(r"\s\s+")  # what collapsing whitespace shortens (a lone blank stays one character)
@@ -100,9 +105,10 @@ def page_to_article(page: bytes | str, article_id: str = "", title: str = "", li
     one empty section.
 
     With a ``linker`` the same walk keeps the page's links (``<a href>`` in
-    paragraphs, list items and table cells, as :class:`Link` spans of the block's
-    text) and its images that ``linker.image`` accepts (``Article.images``, with
-    their figure's caption, else their alt text): the page is parsed once.
+    paragraphs, list items, table cells and captions, headings, infobox cells
+    and ``pre``, as :class:`Link` spans of that text; not inside formulas) and
+    its images that ``linker.image`` accepts (``Article.images``, with their
+    figure's caption, else their alt text): the page is parsed once.
     """
     data = page.encode("utf-8", "replace") if isinstance(page, str) else bytes(page)
     converter = _Converter(_WS.sub(" ", title).strip(), linker)
@@ -285,8 +291,6 @@ def _collapse(parts: list[str], marks: list[tuple[int, _Anchor, bool]]) -> tuple
 
 
 class _Heading(_Text):
-    keeps_links = False
-
     def __init__(self, level: int, line: int):
         super().__init__(line)
         self.level = level
@@ -315,21 +319,62 @@ class _Source(_Text):
 
 
 class _Pre(_Text):
-    """Keeps line breaks: each non-blank line becomes a paragraph (without links)."""
-
-    keeps_links = False
+    """Keeps line breaks: each non-blank line becomes a paragraph, with the links on it."""
 
     def add(self, text: str) -> None:
+        if self.waiting:  # a link starts here
+            self.marks += [(len(self.parts), anchor, False) for anchor in self.waiting]
+            self.waiting.clear()
         self.parts.append(text)
 
     def boundary(self, kind: str) -> None:
         self.parts.append("\n")
 
-    def lines(self) -> list[str]:
-        return [line.rstrip() for line in "".join(self.parts).split("\n") if line.strip()]
+    def lines(self) -> list[tuple[str, tuple[Link, ...]]]:
+        """``(line, its links)`` per non-blank line, indentation kept, trailing blanks dropped."""
+        spans = iter(_raw_spans(self.parts, self.marks))  # by start: a pass over lines and links together
+        coming, current = next(spans, None), []
+        out, start = [], 0
+        for line in "".join(self.parts).split("\n"):
+            end = start + len(line.rstrip())
+            while coming is not None and coming[0] < end:
+                current.append(coming)
+                coming = next(spans, None)
+            current = [span for span in current if span[1] > start]
+            if line.strip():
+                links = (Link(max(a, start) - start, min(b, end) - start, target, external)
+                         for a, b, target, external in current if a < end)
+                out.append((line.rstrip(), tuple(filter(None, (_trimmed(line, link) for link in links)))))
+            start += len(line) + 1
+        return out
+
+
+def _raw_spans(parts: list[str], marks: list) -> list[tuple[int, int, str, bool]]:
+    """``(start, end, target, external)`` of each marked link in the raw text of ``parts`` (a
+    link still open at the end ends with the text)."""
+    bounds = [0, *accumulate(map(len, parts))]
+    starts, spans = {}, []
+    for index, anchor, is_end in marks:
+        if not is_end:
+            starts[anchor] = bounds[index]
+        elif anchor in starts:
+            spans.append((starts.pop(anchor), bounds[index], anchor.target, anchor.external))
+    spans += [(start, bounds[-1], anchor.target, anchor.external) for anchor, start in starts.items()]
+    spans.sort()
+    return spans
+
+
+def _trimmed(text: str, link: Link) -> Link | None:
+    """The link without the blanks at its edges, None when nothing is left."""
+    span = text[link.start:link.end]
+    start = link.start + len(span) - len(span.lstrip())
+    end = link.start + len(span.rstrip())
+    return link._replace(start=start, end=end) if start < end else None
 
 
 class _Item(_Text):
+    images: tuple[str, ...] = ()  # paths of the archive images inside the item (not in a nested list)
+
     def __init__(self, line: int, depth: int):
         super().__init__(line)
         self.children: list[ListItem] = []
@@ -370,15 +415,24 @@ class _List(_StrayHolder):
             self.items.append(ListItem(text, (), self.line, self.stray.links))
 
 
+# A table cell read: (text, links, columns spanned, rows spanned; 0 rows: to the table's end). A plain
+# tuple, not a NamedTuple: a page has thousands of cells.
+_CellText = tuple[str, tuple[Link, ...], int, int]
+
+
 class _Table(_StrayHolder):
     """An open table: rows of cell texts, emitted as a :class:`Table` when it ends."""
 
     def __init__(self, infobox: bool, line: int):
         self.infobox = infobox
-        self.row: list[tuple[str, tuple[Link, ...]]] | None = None  # (cell text, its links)
+        self.row: list[_CellText] | None = None
         self.rows: list[tuple[str, ...]] = []
         self.cell_links: list[tuple[int, int, tuple[Link, ...]]] = []
+        self.spans: list[CellSpan] = []
         self.caption = ""
+        self.caption_links: tuple[Link, ...] = ()
+        self.width = 0  # the widest row (_row_width): no span goes past it
+        self.spanned = False  # a cell of the row being read spans columns or rows
         self.section: "_OpenSection | None" = None  # where the collected rows belong
         self.stray = _Text(line)
         self.line = line
@@ -403,8 +457,9 @@ class _Flow(_Text):
 
 
 class _OpenSection:
-    def __init__(self, title: str, level: int, parent: "_OpenSection | None", line: int):
+    def __init__(self, title: str, level: int, parent: "_OpenSection | None", line: int, title_links: tuple[Link, ...] = ()):
         self.title = title
+        self.title_links = title_links
         self.level = level
         self.parent = parent
         self.path: tuple[str, ...] = parent.path + (title,) if parent is not None else ()
@@ -435,6 +490,7 @@ class _Converter:
         self.seen_h1 = False
         self.infobox: list[tuple[str, str]] | None = None
         self.infobox_links: list[tuple[Link, ...]] = []  # per infobox row, within its value
+        self.infobox_key_links: list[tuple[Link, ...]] = []  # per infobox row, within its key
         self.warnings: list[ParseWarning] = []
         self.flow = _Flow(self)
         self.sinks: list = [self.flow]
@@ -498,12 +554,12 @@ class _Converter:
         if text:
             self.current.blocks.append(Paragraph(text, self.flow.line, self.flow.links))
 
-    def _open_section(self, title: str, level: int, line: int) -> None:
+    def _open_section(self, title: str, level: int, line: int, title_links: tuple[Link, ...] = ()) -> None:
         level = max(2, min(level, MAX_LEVEL))
         parent = self.current
         while parent.level >= level:
             parent = parent.parent
-        section = _OpenSection(title, level, parent, line)
+        section = _OpenSection(title, level, parent, line, title_links)
         self.sections.append(section)
         self.current = section
 
@@ -535,6 +591,9 @@ class _Converter:
         path = self.linker.image(attrs.get("src") or "")
         if path is not None:
             self.images.append((_image_caption(attrs), path))
+            sink = self.sinks[-1]
+            if isinstance(sink, _Item):  # a figure or thumbnail in a list item: shown in that item
+                sink.images += (path,)
         return None
 
     def _br(self, tag, attrs):
@@ -564,9 +623,9 @@ class _Converter:
             if not self.title:
                 self.title = text
             elif text.casefold() != self.title.casefold():
-                self.current.blocks.append(Paragraph(text, heading.line))
+                self.current.blocks.append(Paragraph(text, heading.line, heading.links))
             return
-        self._open_section(text, heading.level, heading.line)
+        self._open_section(text, heading.level, heading.line, heading.links)
 
     def _details(self, tag, attrs):
         level = attrs.get("data-level", "")
@@ -650,7 +709,9 @@ class _Converter:
         self.sinks.pop()
         text = item.take()
         if text or item.children:
-            self.sinks[-1].items.append(ListItem(text, tuple(item.children), item.line, item.links))
+            # an item without text keeps no images: the page's captions place them (as without a linker, no item)
+            images = item.images if text else ()
+            self.sinks[-1].items.append(ListItem(text, tuple(item.children), item.line, item.links, images))
 
     # -- tables
 
@@ -670,14 +731,15 @@ class _Converter:
         self.sinks.pop()
         stray = table.stray.take()
         if stray:
-            self._table_row(table, [(stray, table.stray.links)])
+            self._table_row(table, [(stray, table.stray.links, 1, 1)])
         self._emit_table(table)
 
     def _emit_table(self, table: _Table) -> None:
         """The rows collected so far as one :class:`Table` block of the section they belong to."""
         if table.section is not None and (table.rows or table.caption):
-            table.section.blocks.append(Table(tuple(table.rows), table.caption, table.line, tuple(table.cell_links)))
-        table.rows, table.caption, table.cell_links = [], "", []
+            table.section.blocks.append(Table(tuple(table.rows), table.caption, table.line, tuple(table.cell_links),
+                                              table.caption_links, _clamped_spans(table.spans, len(table.rows), table.width)))
+        table.rows, table.caption, table.cell_links, table.spans, table.caption_links = [], "", [], [], ()
 
     def _row(self, tag, attrs):
         table = self.sinks[-1]
@@ -691,25 +753,33 @@ class _Converter:
         if table.row is not None:
             row, table.row = table.row, None
             self._table_row(table, row)
+            table.spanned = False
 
-    def _table_row(self, table: _Table, cells: list[tuple[str, tuple[Link, ...]]], caption: bool = False) -> None:
-        """One row of ``(cell text, its links)``; empty cells are dropped."""
-        cells = [cell for cell in cells if cell[0]]
+    def _table_row(self, table: _Table, row: list["_CellText"], caption: bool = False) -> None:
+        """One row of cells; empty cells are dropped (the grid columns they held are the next cell's ``skip``)."""
+        cells = [cell for cell in row if cell[0]]
         if not cells:
             return
-        texts = [text for text, _ in cells]
+        texts = [cell[0] for cell in cells]
         if table.infobox:
             self.infobox.append((texts[0], INFOBOX_CELL_SEPARATOR.join(texts[1:])))
+            self.infobox_key_links.append(cells[0][1])
             self.infobox_links.append(_joined_links(cells[1:], len(INFOBOX_CELL_SEPARATOR)))
             return
         if table.section is not self.current:  # never move rows to another section
             self._emit_table(table)
             table.section = self.current
         if caption and not table.rows and not table.caption:
-            table.caption = texts[0]
+            table.caption, table.caption_links = texts[0], cells[0][1]
             return
         # a second caption, or one after rows, stays where it was met
-        table.cell_links += [(len(table.rows), index, links) for index, (_, links) in enumerate(cells) if links]
+        number = len(table.rows)
+        table.cell_links += [(number, index, cell[1]) for index, cell in enumerate(cells) if cell[1]]
+        if len(cells) < len(row) or table.spanned:
+            table.spans += _row_spans(number, row)
+            table.width = max(table.width, _row_width(row))
+        elif len(row) > table.width:
+            table.width = len(row)
         table.rows.append(tuple(texts))
 
     def _cell(self, tag, attrs):
@@ -720,13 +790,19 @@ class _Converter:
             table.row = []
         cell = _Cell(self.line)
         self.sinks.append(cell)
+        columns, rows = attrs.get("colspan"), attrs.get("rowspan")
 
         def close():
             self.sinks.pop()
             if table.row is None:
                 table.row = []
             text = cell.take()
-            table.row.append((text, cell.links))
+            if columns is None and rows is None:
+                table.row.append((text, cell.links, 1, 1))
+            else:
+                spans = min(_span(columns, 1), MAX_COLUMN_SPAN), _span(rows, 0)
+                table.spanned = table.spanned or spans != (1, 1)
+                table.row.append((text, cell.links, *spans))
 
         return close
 
@@ -739,7 +815,8 @@ class _Converter:
 
         def close():
             self.sinks.pop()
-            self._table_row(table, [(caption.take(), ())], caption=True)
+            text = caption.take()
+            self._table_row(table, [(text, caption.links, 1, 1)], caption=True)
 
         return close
 
@@ -781,7 +858,7 @@ class _Converter:
 
         def close():
             self.sinks.pop()
-            self.current.blocks.extend(Paragraph(line, pre.line) for line in pre.lines())
+            self.current.blocks.extend(Paragraph(line, pre.line, links) for line, links in pre.lines())
 
         return close
 
@@ -794,6 +871,9 @@ class _Converter:
         title = self.title or _WS.sub(" ", title).strip() or "Untitled"  # title: the fallback
         self.lead.title = title
         sections = freeze_sections(self.sections)
+        if any(s.title_links for s in self.sections):  # headings with links (the text parser's sections have none)
+            sections = tuple(replace(s, title_links=o.title_links) if o.title_links else s
+                             for s, o in zip(sections, self.sections))
         return Article(
             id=article_id,
             title=title,
@@ -805,6 +885,7 @@ class _Converter:
             images=tuple(self.images),
             own_links=self.linker is not None,
             infobox_links=tuple(self.infobox_links) if any(self.infobox_links) else (),
+            infobox_key_links=tuple(self.infobox_key_links) if any(self.infobox_key_links) else (),
         )
 
 
@@ -812,13 +893,63 @@ def _is_references(attrs: Mapping[str, str]) -> bool:
     return not REFERENCES_CLASSES.isdisjoint(attrs.get("class", "").split())
 
 
-def _joined_links(cells: list[tuple[str, tuple[Link, ...]]], separator: int) -> tuple[Link, ...]:
+def _joined_links(cells: list[_CellText], separator: int) -> tuple[Link, ...]:
     """The links of cells joined into one text with a separator of ``separator`` characters."""
     joined, offset = [], 0
-    for text, links in cells:
+    for text, links, *_ in cells:
         joined += [link._replace(start=link.start + offset, end=link.end + offset) for link in links]
         offset += len(text) + separator
     return tuple(joined)
+
+
+_NUMBER = re.compile(r"\s*(\d{1,6})")
+
+
+def _span(value: str | None, zero: int) -> int:
+    """A ``colspan``/``rowspan`` as browsers read it: its leading digits ("2px" is 2), ``zero`` for 0
+    (a rowspan of 0 runs to the table's end), 1 when missing or not a number."""
+    match = _NUMBER.match(value) if value else None
+    if match is None:
+        return 1
+    return int(match.group(1)) or zero
+
+
+def _row_width(row: list[_CellText]) -> int:
+    """The columns a row of the page takes; a row of one cell counts one column (its span, often
+    "all", is what the other rows give)."""
+    return sum(cell[2] for cell in row) if len(row) > 1 else 1
+
+
+def _row_spans(number: int, row: list[_CellText]) -> list[CellSpan]:
+    """The spans of row ``number``'s cells that are not one column and one row right after the
+    previous cell; an empty cell (dropped from the row) leaves its columns as the next cell's skip."""
+    spans, skip, index = [], 0, 0
+    for text, _, columns, rows in row:
+        if not text:
+            skip += columns
+            continue
+        if columns != 1 or rows != 1 or skip:
+            spans.append(CellSpan(number, index, columns, rows, skip))
+        index, skip = index + 1, 0
+    return spans
+
+
+def _clamped_spans(spans: list[CellSpan], rows: int, width: int) -> tuple[CellSpan, ...]:
+    """Spans kept inside the table: a row reaches at most ``width`` columns (the widest row's) and a
+    cell at most the rows left, so a page's ``colspan="65534"`` makes no huge grid."""
+    out, current, position, next_cell = [], -1, 0, 0
+    for span in spans:  # in (row, cell) order
+        if span.row != current:
+            current, position, next_cell = span.row, 0, 0
+        position += span.cell - next_cell  # the cells before it, a column each
+        skip = min(span.skip, max(0, width - position - 1))
+        columns = max(1, min(span.columns, width - position - skip))
+        position += skip + columns
+        next_cell = span.cell + 1
+        down = min(span.rows, rows - span.row) if span.rows else rows - span.row
+        if (columns, down, skip) != (1, 1, 0):
+            out.append(CellSpan(span.row, span.cell, columns, down, skip))
+    return tuple(out)
 
 
 def _image_caption(attrs) -> str:

@@ -3,14 +3,15 @@ escaped, text unchanged (issue 10)."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import quote
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.gui.render import article_href, render_article
-from reader.model import Article, BulletList, Link, ListItem, Paragraph, Section, Table
+from reader.gui.render import article_href, readable_value, readable_value_links, render_article
+from reader.model import Article, BulletList, CellSpan, Link, ListItem, Paragraph, Section, Table
 
 
 def _article(*blocks, images=()) -> Article:
@@ -80,8 +81,9 @@ def test_an_archive_page_looks_no_titles_up_and_shows_its_infobox_links():
                       own_links=True, infobox_links=((Link(5, 9, "zim:a/Soul"),), (Link(2, 6, "zim:a/1930"),)))
     html = render_article(article, lambda title: asked.append(title) or "zim:a/Badger").html
     assert asked == []
-    assert _parse(html).links == ["article:zim%3Aa%2FSoul"]  # "1930" is shown trimmed: its span no longer fits
-    assert 'R&amp;B, <a href="article:zim%3Aa%2FSoul">soul</a>' in html and ">1930</td>" in html
+    assert _parse(html).links == ["article:zim%3Aa%2FSoul", "article:zim%3Aa%2F1930"]
+    assert 'R&amp;B, <a href="article:zim%3Aa%2FSoul">soul</a>' in html
+    assert '<td valign="top"><a href="article:zim%3Aa%2F1930">1930</a></td>' in html  # shown trimmed, its link moved
 
 
 def test_markup_in_link_texts_and_captions_stays_text():
@@ -115,7 +117,16 @@ def test_a_table_is_an_html_table_with_escaped_cells_and_its_cell_links():
     assert "Homes &lt;i&gt;" in html and "<i>" not in html
     assert "".join(found.text).endswith("Homes <i>AnimalHomeBadger <b>x</b>sett & burrowlone")
     assert found.links == ["article:zim%3Aa%2FBadger"]
-    assert 'colspan="2">lone</td>' in html  # a short row spans the missing columns
+    assert '<tr><td valign="top">lone</td></tr>' in html  # a short row stays short: no span the page did not give
+
+
+def test_table_cells_span_the_columns_and_rows_the_page_gave_them():
+    table = Table((("Head", "Side"), ("a", "b"), ("after gap",)),
+                  spans=(CellSpan(0, 0, columns=2), CellSpan(0, 1, rows=2), CellSpan(2, 0, skip=1)))
+    html = render_article(_article(table)).html
+    assert ('<tr><td valign="top" colspan="2">Head</td><td valign="top" rowspan="2">Side</td></tr>'
+            '<tr><td valign="top">a</td><td valign="top">b</td></tr>'
+            '<tr><td></td><td valign="top">after gap</td></tr>') in html
 
 
 @settings(max_examples=300, deadline=None)
@@ -124,3 +135,85 @@ def test_article_hrefs_quote_ids_as_urllib_does(article_id):
     """The fast quoting of ASCII ids (str.translate) gives urllib's answer for every text."""
     assert article_href(article_id, article_id) == f"article:{quote(article_id, safe='')}" + (
         f"#{quote(article_id, safe='')}" if article_id else "")
+
+
+def _section(title: str, title_links=(), blocks=()) -> Section:
+    return Section("h", title, 2, "_lead", (title,), tuple(blocks), title_links=title_links)
+
+
+def test_heading_caption_and_infobox_header_links_become_links_escaped():
+    heading = "Early <life> & times"
+    article = Article("zim:a/P", "P", None, (("Single by Ray", ""), ("Label", "Atlantic")),
+                      (Section("_lead", "P", 1, None, (), (Table((("a",),), caption="On <Atlantic>",
+                                                                 caption_links=(Link(3, 13, "https://x.invalid/?a=1&b=2", True),)),)),
+                       _section(heading, (_span(heading, "<life>", "zim:a/Life"),))),
+                      own_links=True, infobox_key_links=((_span("Single by Ray", "Ray", "zim:a/Ray"),), (Link(0, 5, "zim:a/Label"),)))
+    html = render_article(article).html
+    found = _parse(html)
+    assert found.links == ["article:zim%3Aa%2FRay", "article:zim%3Aa%2FLabel", "https://x.invalid/?a=1&b=2",
+                           "article:zim%3Aa%2FLife"]
+    assert '<h2><a name="s-h"></a>Early <a href="article:zim%3Aa%2FLife">&lt;life&gt;</a> &amp; times</h2>' in html
+    assert '<b>On <a href="https://x.invalid/?a=1&amp;b=2">&lt;Atlantic&gt;</a></b>' in html
+    assert "<life>" not in html and "<Atlantic>" not in html
+
+
+def test_a_respelled_infobox_key_keeps_a_link_only_when_it_covered_the_whole_key():
+    article = Article("zim:a/P", "P", None, (("birth_date", "1930"), ("yearsactive", "1947")),
+                      (Section("_lead", "P", 1, None, (), ()),), own_links=True,
+                      infobox_key_links=((Link(0, 10, "zim:a/Birth"),), (Link(0, 5, "zim:a/Years"),)))
+    html = render_article(article).html
+    assert '<a href="article:zim%3Aa%2FBirth">Birth date</a>' in html  # shown respelled, the link over all of it
+    assert ">Years active</th>" in html  # a part of a respelled key has no place: text
+
+
+_FRAGMENTS = st.lists(st.sampled_from(["", " ", ",", ", ", " ,", "1930", "Ray", "a b", "(1 day)"]), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FRAGMENTS, st.data())
+def test_links_of_a_trimmed_infobox_value_follow_their_words(fragments, data):
+    """readable_value only deletes characters: a link keeps its words, minus what was deleted."""
+    value = "".join(fragments)
+    starts = [i for i in range(len(value)) if not value[i].isspace() and value[i] != ","]
+    links = ()
+    if starts:
+        start = data.draw(st.sampled_from(starts))
+        end = data.draw(st.integers(start + 1, len(value)))
+        links = (Link(start, end, "zim:a/X"),)
+    shown = readable_value(value)
+    moved = readable_value_links(value, links)
+    assert len(moved) == len(links)  # a link over words keeps them
+    for before, after in zip(links, moved):
+        assert 0 <= after.start < after.end <= len(shown)
+        kept, was = shown[after.start:after.end], value[before.start:before.end]
+        assert re.sub(r"[\s,]", "", kept) == re.sub(r"[\s,]", "", was)  # every word character, none added
+        assert _is_subsequence(kept, was) and after.target == before.target
+
+
+def _is_subsequence(part: str, whole: str) -> bool:
+    rest = iter(whole)
+    return all(char in rest for char in part)
+
+
+def test_images_in_list_items_show_in_their_item_once():
+    items = BulletList((ListItem("Otter at dawn", images=("I/otter.png",)), ListItem("Flag", images=("I/flag.png",)),
+                        ListItem("Flag again", images=("I/flag.png",))))
+    article = _article(items, Paragraph("Otter at dawn"),
+                       images=(("Otter at dawn", "I/otter.png"), ("", "I/flag.png"), ("", "I/flag.png")))
+    html = render_article(article).html
+    assert ('<li><img src="zim-image:I/otter.png" alt="Otter at dawn"><br>Otter at dawn</li>'
+            '<li><img src="zim-image:I/flag.png" alt=""><br>Flag</li>'
+            '<li><img src="zim-image:I/flag.png" alt=""><br>Flag again</li>') in html
+    assert _parse(html).images == ["zim-image:I/otter.png", "zim-image:I/flag.png", "zim-image:I/flag.png"]  # not again above the paragraph
+
+
+def test_columns_no_cell_with_text_takes_are_left_out():
+    """A "nopic" archive keeps the picture cells of a table empty: shown as the page had them they
+    are empty strips between the texts, so the view leaves such columns out (and a header over them
+    spans the columns left)."""
+    table = Table((("Projects",), ("Wikipedia", "Wikibooks"), ("Encyclopedia", "Books")),
+                  spans=(CellSpan(0, 0, columns=4), CellSpan(1, 0, skip=1), CellSpan(1, 1, skip=1),
+                         CellSpan(2, 0, skip=1), CellSpan(2, 1, skip=1)))
+    html = render_article(_article(table)).html
+    assert ('<tr><td valign="top" colspan="2">Projects</td></tr><tr><td valign="top">Wikipedia</td>'
+            '<td valign="top">Wikibooks</td></tr>') in html and "<td></td>" not in html

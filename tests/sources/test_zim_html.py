@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from reader.model import BulletList, Paragraph, Table, iter_items
+from reader.model import BulletList, Link, Paragraph, Table, iter_items
 from reader.sources.zim_html import MAX_LIST_DEPTH, page_to_article
 from reader.sources.zim_links import PageLinker
 
@@ -101,13 +101,19 @@ def linked(page, article_id: str = "", title: str = ""):
 
 
 def _texts_with_links(article):
+    """Every text of the article that carries links, with them: blocks, headings, table captions,
+    infobox header cells and values."""
+    yield from zip((key for key, _ in article.infobox), article.infobox_key_links or [()] * len(article.infobox), strict=True)
+    yield from zip((value for _, value in article.infobox), article.infobox_links or [()] * len(article.infobox), strict=True)
     for section in article.sections:
+        yield section.title, section.title_links
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 yield block.text, block.links
             elif isinstance(block, BulletList):
                 yield from ((item.text, item.links) for item in iter_items(block.items))
             elif isinstance(block, Table):
+                yield block.caption, block.caption_links
                 yield from ((block.rows[row][cell], links) for row, cell, links in block.cell_links)
 
 
@@ -397,7 +403,8 @@ _soup_token = st.one_of(
     st.sampled_from(_SOUP_TAGS).map(lambda t: f"</{t}>"),
     st.sampled_from(["<table class='infobox'>", "<details data-level='3'>", "<ol class='references'>",
                      "<annotation encoding='application/x-tex'>", "<section data-mw-section-id='2'>",
-                     "<a href='Foo'>", "<a href='http://x.invalid/'>", "</a>", "<img src='i.png' alt='pic'>"]),
+                     "<a href='Foo'>", "<a href='http://x.invalid/'>", "</a>", "<img src='i.png' alt='pic'>",
+                     "<td colspan='3'>", "<th rowspan='0'>", "<td colspan='70000' rowspan='2'>"]),
     st.text(alphabet="abcdeéж &;<>\n\t", min_size=1, max_size=12),
 )
 
@@ -408,6 +415,8 @@ def test_tag_soup_never_raises_and_loses_no_text(soup):
     """Misnested, unclosed and stray tags in any order: a model always comes out, with every text node."""
     article = linked(soup, "soup", title="Soup")
     assert article.sections[0].is_lead
+    for table in (b for s in article.sections for b in s.blocks if isinstance(b, Table)):
+        assert all(span.cell < len(table.rows[span.row]) and span.row + span.rows <= len(table.rows) for span in table.spans)
     assert all(2 <= s.level <= 5 for s in article.sections[1:])
     assert_nothing_lost(soup.encode(), article)
 
@@ -452,7 +461,9 @@ def test_links_are_kept_as_spans_of_the_blocks_text_with_their_targets():
     assert _spans(across.text, across.links) == [("across", "A/Q", False)]  # javascript: is no link
     assert _spans(two.text, two.links) == [("two", "A/Q", False)]  # a link over blocks goes on in each
     assert _spans(blocks.text, blocks.links) == [("blocks", "A/Q", False)]
-    assert article.sections[1].title == "Head link" and article.own_links
+    heading = article.sections[1]
+    assert heading.title == "Head link" and article.own_links
+    assert _spans(heading.title, heading.title_links) == [("link", "A/H", False)]
 
 
 def test_images_the_archive_holds_are_kept_with_their_caption():
@@ -487,4 +498,5 @@ def test_infobox_values_keep_their_links():
     value = article.infobox[0][1]
     assert _spans(value, article.infobox_links[0]) == [("R&B", "A/R&B", False), ("soul", "A/Soul_music", False),
                                                        ("jazz", "A/Jazz", False)]
-    assert article.infobox_links[1:] == ((), ())  # the header cell's link has no place
+    assert article.infobox_links[1:] == ((), ())
+    assert article.infobox_key_links == ((), (), (Link(0, 8, "A/Caption"),))  # a header cell's links are spans of the key
