@@ -497,6 +497,7 @@ class _Converter:
         self.closers: list[Callable[[], None] | None] = []
         self.details_levels: list[int | None] = []
         self.skipping = 0
+        self.tex_annotations = 0  # TeX annotations open around the current element
         self.line = 0
         self._starts = {tag: getattr(self, name) for tag, name in _HANDLERS.items()}
         self.linker = linker
@@ -835,19 +836,29 @@ class _Converter:
         return close
 
     def _annotation(self, tag, attrs):
-        math = self.sinks[-1]
-        if not isinstance(math, _Math) or "tex" not in attrs.get("encoding", ""):
+        """A formula's TeX source replaces its MathML text. Only an annotation directly in a ``math``
+        and inside no other TeX annotation is one: tag soup can put a ``math`` inside an annotation
+        of no formula, and that annotation's text (the inner one's too) stays text."""
+        if "tex" not in attrs.get("encoding", ""):
             return None
+        math = self.sinks[-1]
+        self.tex_annotations += 1
+        if not isinstance(math, _Math) or self.tex_annotations > 1:
+            return self._leave_annotation
         tex = _Source(self.line)
         self.sinks.append(tex)
 
         def close():
+            self._leave_annotation()
             self.sinks.pop()
             source = tex.take()
             unwrapped = _TEX_WRAPPER.fullmatch(source)
             math.tex = " ".join(filter(None, (math.tex, unwrapped.group(1).strip() if unwrapped else source)))
 
         return close
+
+    def _leave_annotation(self) -> None:
+        self.tex_annotations -= 1
 
     def _pre(self, tag, attrs):
         if not self.in_flow:

@@ -304,6 +304,17 @@ def test_mathml_without_tex_keeps_its_tokens():
     assert paragraphs(article.lead) == ["Let x + 1 be."]
 
 
+def test_a_formula_inside_an_annotation_of_no_formula_keeps_its_text():
+    """Tag soup the property test found: the inner annotation is no formula's source (an outer TeX
+    annotation holds it), so the formula's own text stays; a real formula still reads as its TeX."""
+    soup = "<annotation encoding='application/x-tex'><math>;;<annotation encoding='application/x-tex'>;"
+    assert paragraphs(page_to_article(soup).lead) == [";; ;"]
+    assert body_text_nodes(soup.encode()) == [";;", ";"]
+    formula = ('<p>Let <math><semantics><mrow><mi>x</mi></mrow><annotation encoding="application/x-tex">'
+               '{\\displaystyle x^2}</annotation></semantics></math> be.</p><p>After.</p>')
+    assert paragraphs(page_to_article(formula).lead) == ["Let x^2 be.", "After."]
+
+
 def test_deeply_nested_lists_stop_nesting_but_keep_every_item():
     depth = 400
     page = "".join(f"<ul><li>item{i}" for i in range(depth)) + "</li></ul>" * depth
