@@ -20,7 +20,9 @@ def fold(text: str) -> str:
     """Case- and accent-fold ``text`` for matching ("Aşağı Ayrım" -> "asagi ayrim").
 
     Only combining marks are dropped, so Cyrillic and CJK letters survive
-    (Belarusian "й" -> "и" is the one lossy but harmless effect).
+    (Belarusian "й" -> "и" is the one lossy but harmless effect). Folded titles are kept on
+    disk (the manifest's fast copy, ``reader.sources.manifest_cache``): a change here bumps its
+    ``CACHE_VERSION``.
     """
     text = text.translate(_EXTRA_FOLDS)
     decomposed = unicodedata.normalize("NFKD", text)

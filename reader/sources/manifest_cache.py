@@ -33,7 +33,7 @@ from ..regularfile import read_regular_bytes
 log = logging.getLogger(__name__)
 
 CACHE_FORMAT = "lectern-manifest-columns"
-CACHE_VERSION = 1
+CACHE_VERSION = 1  # bump when the columns or the title folding (textutil.fold) change: old copies are then ignored
 _PYTHON_TYPES = {"str": str, "int": int}
 
 
