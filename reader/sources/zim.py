@@ -164,8 +164,8 @@ class ZimSource:
         """Titles starting with ``prefix`` (folded), from the archive's title index, in folded order."""
         if limit <= 0 or not prefix.strip():
             return []
-        found = [e for e in self._suggest(prefix, limit * PREFIX_OVERFETCH) if fold(e.title).startswith(prefix)]
-        return [self._title(e) for e in sorted(found, key=lambda e: (fold(e.title), e.key))[:limit]]
+        found = [e for e in self._suggest(prefix, limit * PREFIX_OVERFETCH) if fold(e.matched or e.title).startswith(prefix)]
+        return [self._title(e) for e in sorted(found, key=lambda e: (fold(e.matched or e.title), e.key))[:limit]]
 
     def titles_matching(self, text: str, limit: int) -> list[TitleEntry]:
         """What the title index suggests for ``text`` (words anywhere in the title)."""
@@ -175,7 +175,8 @@ class ZimSource:
         wanted = fold(title).strip()
         if not wanted:
             return None
-        return next((self._title(e) for e in self._suggest(title, 10) if fold(e.title).strip() == wanted), None)
+        return next((self._title(e) for e in self._suggest(title, 10)
+                     if wanted in (fold(e.title).strip(), fold(e.matched).strip())), None)  # a redirect's title too
 
     def entry(self, article_id: str) -> TitleEntry | None:
         path = self._path_of(article_id)
@@ -231,7 +232,13 @@ class ZimSource:
             return []
 
     def _title(self, entry: "ZimEntry") -> TitleEntry:
-        return TitleEntry(entry.key, entry.title, "", origin(self.label or self.name, self.archive.path.name, entry.path))
+        return TitleEntry(entry.key, entry.title, redirect_label(entry),
+                          origin(self.label or self.name, self.archive.path.name, entry.path))
+
+
+def redirect_label(entry: "ZimEntry") -> str:
+    """How a list shows an article reached through a redirect's title ("Lutra lutra → Otter"), else ""."""
+    return f"{entry.matched} \u2192 {entry.title}" if entry.matched else ""
 
 
 @dataclass

@@ -78,6 +78,9 @@ class ZimEntry:
     path: str  # without the old "A/" namespace prefix
     title: str
     key: str  # the stable article key: see ZimArchive.key()
+    # A suggestion reached through a redirect: the redirect's own title, the one that matched what
+    # was typed ("Lutra lutra" for the article "Otter"), when it is not the article's; else "".
+    matched: str = ""
 
 
 @dataclass(frozen=True)
@@ -358,11 +361,27 @@ class ZimArchive:
                 entry = self._find(path)
             except ZimError:
                 continue  # an index entry for something that is not an article
-            article = self._entry(entry)
+            article = self._through_redirect(path, self._entry(entry))
             found.setdefault(article.path, article)
             if len(found) == limit:
                 break
         return list(found.values())
+
+    def _through_redirect(self, path: str, article: ZimEntry) -> ZimEntry:
+        """``article`` with the title of the redirect at ``path`` that led to it (``matched``), if any."""
+        try:
+            origin = self._archive.get_entry_by_path(path)
+        except (KeyError, RuntimeError):
+            return article
+        return self.redirected(origin, article)
+
+    @staticmethod
+    def redirected(origin, article: ZimEntry) -> ZimEntry:
+        """``article`` reached from the libzim entry ``origin``: a redirect with another title is
+        remembered as the title that matched (a suggestion shows "Lutra lutra → Otter")."""
+        if origin.is_redirect and origin.title and origin.title != article.title:
+            return replace(article, matched=origin.title)
+        return article
 
     def _article_id_range(self) -> tuple[int, int]:
         """Entry ids that can hold articles: all of them, or the ``A/`` run in the old layout."""

@@ -32,7 +32,7 @@ from ..errors import UnknownArticleError
 from ..model import Article
 from .base import ArchiveInfo, TitleEntry
 from .zim_archive import IMAGE_TYPES, KEY_PREFIX, MAX_IMAGE_BYTES, ZimArchive, ZimError, parse_key
-from .zim import origin
+from .zim import origin, redirect_label
 
 ARTICLE_CACHE = 24  # converted articles kept: a query maps its top ~10 hits, the reader keeps a few
 
@@ -67,7 +67,7 @@ class ZimSearch:
 
     def _title_entry(self, entry) -> TitleEntry:
         title = self.archive.metadata.title or self.archive.name
-        return TitleEntry(entry.key, entry.title, where=origin(title, self.archive.path.name, entry.path))
+        return TitleEntry(entry.key, entry.title, redirect_label(entry), origin(title, self.archive.path.name, entry.path))
 
     def clear_cache(self) -> None:
         """Forget the converted articles (a new release of the archive; benchmarks)."""

@@ -59,6 +59,11 @@ def _order(match: tuple[str, "ZimEntry"]) -> tuple[str, str]:
     return match[0], match[1].path
 
 
+def _preferred(match: tuple[str, "ZimEntry"]) -> tuple[bool, str, str]:
+    """Which of the matches of one article to keep: its own title before a redirect's, then order."""
+    return bool(match[1].matched), *_order(match)
+
+
 class TitleStarts:
     """Start-of-title matches of one archive found in its path order (see the module's docstring)."""
 
@@ -91,7 +96,7 @@ class TitleStarts:
         found: dict[str, tuple[str, "ZimEntry"]] = {}
         for low, high in runs:
             for path, match in self._walk(low, min(high, low + budget), folded).items():
-                found[path] = min(found.get(path, match), match, key=_order)
+                found[path] = min(found.get(path, match), match, key=_preferred)
         return [entry for _, entry in sorted(found.values(), key=_order)[:limit]]
 
     def _runs(self, path: str, path_at: Callable[[int], str], budget: int) -> list[tuple[int, int]] | None:
@@ -118,7 +123,8 @@ class TitleStarts:
 
     def _walk(self, low: int, high: int, folded: str) -> dict[str, tuple[str, "ZimEntry"]]:
         """{path: (folded title, article)} of the entries in ``low..high`` whose own title starts with
-        ``folded``; a redirect gives its target (once, with its first title in folded order).
+        ``folded``; a redirect gives its target (once: by its own title when that matches too,
+        else by the redirect's title, kept as ``matched``).
 
         The whole window is walked, not just until ``limit`` titles: path order puts ``OTTER_LODGE``
         before ``Otter``, so the folded order's first titles are picked from all that was read."""
@@ -133,8 +139,8 @@ class TitleStarts:
             except LecternError:  # ZimError
                 continue  # a redirect loop, a damaged entry: the title index would not give it either
             if article is not None:
-                entry = self.archive._entry(article)
-                found[entry.path] = min(found.get(entry.path, (title, entry)), (title, entry), key=_order)
+                match = (title, self.archive.redirected(entry, self.archive._entry(article)))
+                found[match[1].path] = min(found.get(match[1].path, match), match, key=_preferred)
         return found
 
     def _path_at(self, index: int, paths: dict[int, str]) -> str:

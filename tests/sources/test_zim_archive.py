@@ -117,6 +117,8 @@ def test_suggestions_by_title_prefix(generated_archives):
 def test_suggestion_through_a_redirect_gives_the_target_once(generated_archives):
     archive = ZimArchive(generated_archives["flat"])
     assert [e.path for e in archive.suggest("Otter redirect")] == ["Flat_article_07"]
+    [found] = archive.suggest("Otter redirect")
+    assert found.matched == archive._archive.get_entry_by_path("Otter_redirect").title != found.title
 
 
 def test_full_text_search_returns_paths(generated_archives):

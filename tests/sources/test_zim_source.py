@@ -68,10 +68,12 @@ def test_pages_of_titles_neither_overlap_nor_skip(ray):
 def test_titles_with_prefix_are_folded_matches_in_order(ray):
     source = ZimSource(open_archive(ray))
     found = source.titles_with_prefix("ray charles", 50)
-    assert found and all(fold(e.title).startswith("ray charles") for e in found)
-    assert [fold(e.title) for e in found] == sorted(fold(e.title) for e in found)
+    assert found and all(fold(e.shown).startswith("ray charles") for e in found)  # a redirect's title as shown
+    assert [fold(e.shown) for e in found] == sorted(fold(e.shown) for e in found)
     assert RAY in {e.id for e in found}
     assert source.find_title("RAY CHARLES").id in {e.id for e in found}
+    aliases = [e for e in found if e.label]
+    assert aliases and all(" \u2192 " in e.label and e.label.endswith(" \u2192 " + e.title) for e in aliases)
 
 
 def test_an_added_archive_comes_after_the_folders_and_is_back_after_a_restart(tmp_path, ray):

@@ -103,6 +103,35 @@ def test_few_start_matches_are_followed_by_words_inside_titles(otters, title_ind
     assert bay[:2] == ["Bay of Otters", "Bayou"] and set(bay[2:]) >= {"Otter Bay", "Anchor Bay"}
 
 
+def test_a_redirect_shows_the_title_that_matched_with_its_target(otters, app_paths):
+    """As Kiwix does, the redirect's own title is what a suggestion shows (with the article it
+    opens), unless the article's own title matches too."""
+    archive = ZimArchive(otters)
+    [lutra] = archive.suggest("lutra", 5)
+    assert (lutra.path, lutra.title, lutra.matched) == ("Otter", "Otter", "Lutra lutra")
+    by_path = {e.path: e for e in archive.suggest("otter", 30)}
+    assert by_path["Otter"].matched == ""  # "Otters" (a redirect) matched too: the own title wins
+    assert by_path["Otter_Tail"].matched == ""  # and "Otter tale"
+    library = Library(app_paths, include_bundled=False)
+    library.add_sources([otters])
+    [shown] = [s for s in library.suggest("lutra", 10) if s.section_id is None]
+    assert shown.label == "Lutra lutra \u2192 Otter" and shown.article_id == archive.key("Otter")
+    source = next(s for s in library.article_sources() if s.id.startswith("zim:"))
+    assert [e.shown for e in source.titles_with_prefix("lutra", 5)] == ["Lutra lutra \u2192 Otter"]
+    assert source.find_title("Lutra lutra").id == archive.key("Otter")  # a link to the redirect's title resolves
+    library.close()
+
+
+def test_the_title_index_route_keeps_a_redirects_title_too(tmp_path, title_index_calls):
+    pages = [(f"site/page{n:03d}.html", f"Page {n:03d}", _page(f"Page {n:03d}")) for n in range(20)]
+    path = write_archive(tmp_path / "site.zim", pages, name="site", main=None,
+                         redirects=[("site/alias.html", "Lutra alias", "site/page007.html")])
+    archive = ZimArchive(path)
+    [found] = archive.suggest("lutra", 5)
+    assert title_index_calls == ["lutra"]  # paths are not titles here: the title index answered
+    assert (found.path, found.title, found.matched) == ("site/page007.html", "Page 007", "Lutra alias")
+
+
 def test_redirects_give_their_target_once(otters):
     archive = ZimArchive(otters)
     assert [e.path for e in archive.suggest("lutra", 5)] == ["Otter"]  # matched by the redirect's title
