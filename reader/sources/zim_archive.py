@@ -318,6 +318,10 @@ class ZimArchive:
             raise ZimError(self.path, f"cannot read {what}: {_one_line(exc)}") from None
 
     def _find(self, path: str):
+        return self._find_with_origin(path)[1]
+
+    def _find_with_origin(self, path: str):
+        """(the entry at ``path``, the article it is or redirects to), in either namespace layout."""
         candidates = [path]
         if self.old_namespaces and not path.startswith(OLD_ARTICLE_NAMESPACE):
             candidates.insert(0, OLD_ARTICLE_NAMESPACE + path)
@@ -325,9 +329,10 @@ class ZimArchive:
             candidates.append(path[len(OLD_ARTICLE_NAMESPACE):])
         for candidate in candidates:
             if self._guard(lambda: self._archive.has_entry_by_path(candidate), candidate):
-                entry = self._guard(lambda: _follow(self._archive.get_entry_by_path(candidate)), candidate)
-                if self._is_article(entry):
-                    return entry
+                origin = self._guard(lambda: self._archive.get_entry_by_path(candidate), candidate)
+                article = self._article_of(origin)
+                if article is not None:
+                    return origin, article
                 raise ZimError(self.path, f"{path!r} is not an article")
         raise ZimError(self.path, f"no article {path!r}")
 
@@ -358,22 +363,14 @@ class ZimArchive:
         found: dict[str, ZimEntry] = {entry.path: entry for entry in first}
         for path in paths:
             try:
-                entry = self._find(path)
+                origin, entry = self._find_with_origin(path)
             except ZimError:
                 continue  # an index entry for something that is not an article
-            article = self._through_redirect(path, self._entry(entry))
+            article = self.redirected(origin, self._entry(entry))
             found.setdefault(article.path, article)
             if len(found) == limit:
                 break
         return list(found.values())
-
-    def _through_redirect(self, path: str, article: ZimEntry) -> ZimEntry:
-        """``article`` with the title of the redirect at ``path`` that led to it (``matched``), if any."""
-        try:
-            origin = self._archive.get_entry_by_path(path)
-        except (KeyError, RuntimeError):
-            return article
-        return self.redirected(origin, article)
 
     @staticmethod
     def redirected(origin, article: ZimEntry) -> ZimEntry:
