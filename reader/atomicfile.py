@@ -6,6 +6,7 @@ even if the process is killed or the machine loses power mid-write.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -46,6 +47,20 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def replace_derived(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically but without fsync: for derived data (an index sidecar, a cache),
+    whose loss is noticed and recomputed, so durability is not worth the milliseconds. A failed
+    write leaves no temporary file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def file_identity(path: Path) -> tuple | None:

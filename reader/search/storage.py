@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..atomicfile import atomic_write_text
+from ..atomicfile import atomic_write_text, replace_derived
 
 CURRENT = "CURRENT"
 STAMP = "stamp.json"
@@ -127,12 +127,9 @@ def read_marshal(path: Path):
 
 
 def write_marshal(path: Path, data) -> None:
-    """Replace a sidecar atomically but without fsync: it is derived data, and a
-    lost write is noticed (generation check) and recomputed, so durability is
-    not worth the milliseconds on every one-article update."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(marshal.dumps(data))
-    os.replace(tmp, path)
+    """Replace a sidecar (derived data: a lost write is noticed by the generation check and
+    recomputed, so it is not fsynced on every one-article update)."""
+    replace_derived(path, marshal.dumps(data))
 
 
 def _try_lock(handle) -> bool:

@@ -21,13 +21,12 @@ Its content: ``{"format": CACHE_FORMAT, "version": CACHE_VERSION, "identity":
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import marshal
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomicfile import replace_derived
 from ..regularfile import read_regular_bytes
 
 log = logging.getLogger(__name__)
@@ -86,15 +85,11 @@ def write(path: Path, identity: tuple | None, manifest: dict, columns: Columns) 
             "ids": columns.ids, "columns": columns.values}
     if columns.order is not None:
         data.update(folded=columns.folded, order=columns.order)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(marshal.dumps(data))
-        os.replace(tmp, path)
+        replace_derived(path, marshal.dumps(data))
     except (OSError, ValueError) as exc:  # a read-only or full cache folder: the next open parses the JSON
         log.info("cannot write the manifest cache %s: %r", path, exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def _is_current(data: object, identity: tuple) -> bool:
